@@ -1,0 +1,24 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Who may import whom (STYLE.md): the library never imports the lab or the CLI,
+// audit/health never touch the network, model/errors import nothing of ours.
+const noImport = (patterns) => ['error', { patterns: patterns.map((group) => ({ group: [group], message: 'layering: see STYLE.md' })) }];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  { files: ['src/model/**', 'src/errors.ts'], rules: { 'no-restricted-imports': noImport(['../*', '../../*']) } },
+  { files: ['src/catalog/**'], rules: { 'no-restricted-imports': noImport(['../clients/*', '../lab/*', '../cli/*', '../probe/*']) } },
+  { files: ['src/clients/**', 'src/probe/**', 'src/discover/**', 'src/targets/**', 'src/audit/**', 'src/health/**', 'src/report/**', 'src/index.ts'],
+    rules: { 'no-restricted-imports': noImport(['**/lab/*', '**/cli/*']) } },
+  { files: ['src/lab/**'], rules: { 'no-restricted-imports': noImport(['**/cli/*']) } },
+  { files: ['src/cli/**', 'bench/**', 'test/**', 'bin/**', 'scripts/**'], rules: { 'no-console': 'off' } },
+);

@@ -1,0 +1,29 @@
+// The kia executable: argv in, exit code out. Only this folder touches the process.
+import { Command, CommanderError } from 'commander';
+import { KiaError } from '../errors.ts';
+import { registerCatalog } from './commands/catalog.ts';
+import { registerLab } from './commands/lab.ts';
+import { exitCodeFor, fail } from './output.ts';
+
+const program = new Command('kia')
+  .description("kia: the toolkit for Kubernetes' internal APIs (etcd, kubelet, kube-proxy, controller-manager, scheduler)")
+  .version('0.1.0')
+  .showSuggestionAfterError(true)
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+registerCatalog(program);
+registerLab(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; every parse error is a usage error (commander already printed one line).
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof KiaError) {
+    fail(error.message, exitCodeFor(error));
+  } else {
+    fail(error instanceof Error ? error.message : String(error), 1);
+  }
+}

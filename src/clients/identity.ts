@@ -1,0 +1,64 @@
+// Who kia is when it talks to a component: nothing, a client certificate, a bearer token, or a kubeconfig's user.
+// Credential material never prints: toString/inspect/JSON show `[redacted]`.
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+import { CredentialError } from '../errors.ts';
+
+const REDACTED = '[redacted]';
+
+/** A secret string that does not leak through String(), JSON or util.inspect. */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return REDACTED;
+  }
+  toJSON(): string {
+    return REDACTED;
+  }
+  [inspect.custom](): string {
+    return REDACTED;
+  }
+}
+
+export interface Identity {
+  /** A short label for reports: `anonymous`, `cert:alice`, `token`, `kubeconfig:kubernetes-admin`. */
+  name: string;
+  cert?: string;
+  key?: Secret;
+  token?: Secret;
+}
+
+export const ANONYMOUS: Identity = Object.freeze({ name: 'anonymous' });
+
+function readMaterial(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CredentialError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
+}
+
+/** A client certificate and key from PEM files; the name is the certificate's CN when it can be read. */
+export function certificateIdentity(certPath: string, keyPath: string, name?: string): Identity {
+  const cert = readMaterial(certPath, 'certificate');
+  const key = readMaterial(keyPath, 'key');
+  if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new CredentialError(`${certPath} holds no PEM certificate`);
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) throw new CredentialError(`${keyPath} holds no PEM private key`);
+  return { name: name ?? `cert:${certPath.split('/').pop() ?? certPath}`, cert, key: new Secret(key) };
+}
+
+export function tokenIdentity(token: string, name = 'token'): Identity {
+  const value = token.trim();
+  if (value === '' || /\s/.test(value)) throw new CredentialError('a bearer token must be one non-empty word');
+  return { name, token: new Secret(value) };
+}
+
+export function tokenFileIdentity(path: string, name?: string): Identity {
+  return tokenIdentity(readMaterial(path, 'token file'), name ?? `token:${path.split('/').pop() ?? path}`);
+}

@@ -1,0 +1,46 @@
+// Entry point of one lab process (argv[0] is the component's name, the rest looks like its real flags).
+// It serves the stand-ins it is told to, reports ready over IPC, and stops when told or when its parent goes away.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ComponentId } from '../model/index.ts';
+import { buildStandIns, startAll, stopAll } from './runtime.ts';
+import type { LabPlan } from './types.ts';
+
+function arg(name: string): string {
+  const prefix = `--kia-${name}=`;
+  const value = process.argv.find((a) => a.startsWith(prefix));
+  if (!value) throw new Error(`missing ${prefix}`);
+  return value.slice(prefix.length);
+}
+
+async function main(): Promise<void> {
+  const dir = arg('lab');
+  const name = arg('process');
+  try {
+    // The kernel's process name, as `ss -p` and /proc/<pid>/comm show it.
+    writeFileSync('/proc/self/comm', name.slice(0, 15));
+  } catch {
+    // Not Linux, or not allowed: the command line still carries the name.
+  }
+  const plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as LabPlan;
+  const standIns = buildStandIns(plan, { nodes: arg('nodes').split(','), components: arg('components').split(',') as ComponentId[] }, { now: () => Date.now() });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await stopAll(standIns);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('disconnect', () => void stop());
+  try {
+    await startAll(standIns);
+    process.send?.({ type: 'ready' });
+  } catch (error) {
+    process.send?.({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  }
+}
+
+void main();
