@@ -21,4 +21,5 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': noImport(['**/lab/*', '**/cli/*']) } },
   { files: ['src/lab/**'], rules: { 'no-restricted-imports': noImport(['**/cli/*']) } },
   { files: ['src/cli/**', 'bench/**', 'test/**', 'bin/**', 'scripts/**'], rules: { 'no-console': 'off' } },
+  { files: ['bin/**'], languageOptions: { globals: { process: 'readonly' } } },
 );

@@ -40,7 +40,7 @@ export class KubeProxyStandIn extends StandIn {
   }
 
   /** Healthy unless an update has waited longer than healthTimeout (the `stale` fault) . */
-  private healthy(now: number): boolean {
+  private healthy(): boolean {
     return !this.state.has('stale');
   }
 
@@ -48,7 +48,7 @@ export class KubeProxyStandIn extends StandIn {
     const path = urlOf(req).pathname;
     if (path !== '/healthz' && path !== '/livez') return goNotFound();
     const now = this.ctx.clock.now();
-    const healthy = this.healthy(now);
+    const healthy = this.healthy();
     // When healthy, lastUpdated is set to the current time for compatibility; `frozen` keeps it still (not upstream).
     const last = this.state.has('frozen') || !healthy ? this.state.lastSync : now;
     if (healthy && !this.state.has('frozen')) this.state.lastSync = now;

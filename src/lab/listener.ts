@@ -1,6 +1,7 @@
 // One listening address of a stand-in: a raw TCP server we own, so that TLS, plain-HTTP-on-TLS answers and faults
 // (down: nothing listening and every connection cut; hang: accept and never answer) are decided in one place.
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { ClientCertPolicy } from '../model/index.ts';
@@ -114,16 +115,50 @@ export class Listener {
       return;
     }
     socket.once('data', (first: Buffer) => {
-      socket.pause();
       if (first[0] === TLS_HANDSHAKE) {
-        socket.unshift(first);
-        this.app.emit('connection', socket);
-        socket.resume();
-      } else if (this.options.plainOnTls === 'close') {
+        this.app.emit('connection', new Replay(socket, first));
+      } else if (this.options.plainOnTls === 'close' || !/^(GET|HEAD|POST|PUT|OPTIONS) /.test(first.subarray(0, 8).toString('latin1'))) {
         socket.destroy();
       } else {
         socket.end(GO_HTTP_ON_HTTPS);
       }
     });
+  }
+}
+
+/**
+ * The raw socket behind the TLS layer, with the bytes already read to look at the first one put back in front.
+ * (Node's TLS reads the TCP handle directly, so bytes taken off it cannot be unshifted.)
+ */
+class Replay extends Duplex {
+  private readonly socket: net.Socket;
+  constructor(socket: net.Socket, first: Buffer) {
+    super({ allowHalfOpen: false });
+    this.socket = socket;
+    this.push(first);
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) socket.pause();
+    });
+    socket.on('end', () => this.push(null));
+    socket.on('close', () => this.destroy());
+  }
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
+  }
+  get remotePort(): number | undefined {
+    return this.socket.remotePort;
+  }
+  override _read(): void {
+    this.socket.resume();
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.socket.write(chunk, callback);
+  }
+  override _final(callback: (error?: Error | null) => void): void {
+    this.socket.end(callback);
+  }
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.socket.destroy();
+    callback(error);
   }
 }
