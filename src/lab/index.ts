@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LabError } from '../errors.ts';
+import { InputError, LabError } from '../errors.ts';
 import type { ComponentId } from '../model/index.ts';
 import { commandLine, writeManifests } from './commands.ts';
 import { materialize } from './materialize.ts';
@@ -58,16 +58,9 @@ function spawnProcess(plan: LabPlan, spec: ProcessSpec): Promise<ChildProcess> {
     mkdirSync(join(spec.nodes[0]?.root ?? plan.dir, 'var/lib/etcd'), { recursive: true });
     child = spawn('/usr/bin/etcd', flags, { argv0, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ETCD_LOG_LEVEL: 'error' } });
   } else {
-    const args = [
-      ...process.execArgv.filter((a) => !a.startsWith('--test')),
-      ENTRY,
-      `--kia-lab=${plan.dir}`,
-      `--kia-process=${spec.name}`,
-      `--kia-nodes=${spec.nodes.map((n) => n.name).join(',')}`,
-      `--kia-components=${spec.components.join(',')}`,
-      ...flags,
-    ];
-    child = spawn(process.execPath, args, { argv0, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const args = [...process.execArgv.filter((a) => !a.startsWith('--test')), ENTRY, ...flags];
+    const env = { ...process.env, KIA_LAB_PROCESS: JSON.stringify({ lab: plan.dir, process: spec.name, nodes: spec.nodes.map((n) => n.name).join(','), components: spec.components.join(',') }) };
+    child = spawn(process.execPath, args, { argv0, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   }
   return new Promise((resolveChild, reject) => {
     const fail = (message: string) => {
@@ -121,11 +114,11 @@ export function writePlan(plan: LabPlan): void {
 
 export function readPlan(dir: string): LabPlan {
   const file = join(resolve(dir), 'lab.json');
-  if (!existsSync(file)) throw new LabError(`no lab in ${dir} (lab.json not found)`);
+  if (!existsSync(file)) throw new InputError(`no lab in ${dir} (lab.json not found)`);
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as LabPlan;
   } catch (error) {
-    throw new LabError(`cannot read ${file}: ${String(error)}`, { cause: error });
+    throw new InputError(`cannot read ${file}: ${String(error)}`, { cause: error });
   }
 }
 
@@ -160,7 +153,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     if (options.inProcess) {
       const layout = processLayout(plan);
       for (const spec of layout.filter((s) => s.system)) children.push(await spawnProcess(plan, spec));
-      standIns = buildStandIns(plan, { nodes: plan.nodes.map((n) => n.name), components: layout.filter((s) => !s.system).flatMap((s) => s.components) }, clock);
+      standIns = buildStandIns(plan, { nodes: plan.nodes.map((n) => n.name), components: [...new Set(layout.filter((s) => !s.system).flatMap((s) => s.components))] }, clock);
       await startAll(standIns);
     } else {
       const layout = processLayout(plan);

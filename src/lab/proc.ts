@@ -6,11 +6,14 @@ import type { ComponentId } from '../model/index.ts';
 import { buildStandIns, startAll, stopAll } from './runtime.ts';
 import type { LabPlan } from './types.ts';
 
-function arg(name: string): string {
-  const prefix = `--kia-${name}=`;
-  const value = process.argv.find((a) => a.startsWith(prefix));
-  if (!value) throw new Error(`missing ${prefix}`);
-  return value.slice(prefix.length);
+// What to serve comes in the environment, so the command line carries only the component's own flags.
+const spec = JSON.parse(process.env.KIA_LAB_PROCESS ?? '{}') as Partial<Record<'lab' | 'process' | 'nodes' | 'components', string>>;
+delete process.env.KIA_LAB_PROCESS;
+
+function arg(name: 'lab' | 'process' | 'nodes' | 'components'): string {
+  const value = spec[name];
+  if (!value) throw new Error(`KIA_LAB_PROCESS has no ${name}`);
+  return value;
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,67 @@
+// The kia executable as a user runs it: one-line errors with exit code 2, a detached lab with status and down.
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const KIA = path.join(process.cwd(), 'bin/kia.js');
+
+function kia(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [KIA, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('kia CLI', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-cli-'));
+  after(() => {
+    kia('lab', 'down', '--dir', dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rejects an unknown component with one line and exit code 2', () => {
+    const res = kia('catalog', 'kubelett');
+    assert.equal(res.status, 2);
+    assert.match(res.stderr, /^kia: unknown component "kubelett"/);
+    assert.equal(res.stderr.trim().split('\n').length, 1);
+  });
+
+  it('rejects bad lab flags with exit code 2 and no stack trace', () => {
+    for (const args of [['--nodes', '0'], ['--kubernetes-version', '1.99'], ['--profile', 'open'], ['--network', '64']]) {
+      const res = kia('lab', 'up', '--dir', dir, ...args);
+      assert.equal(res.status, 2, args.join(' '));
+      assert.doesNotMatch(res.stderr, /\n\s+at /);
+    }
+  });
+
+  it('says there is no lab where there is none (exit 2)', () => {
+    const res = kia('lab', 'status', '--dir', path.join(dir, 'nowhere'));
+    assert.equal(res.status, 2);
+    assert.match(res.stderr, /^kia: no lab in .*nowhere \(lab\.json not found\)\n$/);
+  });
+
+  it('prints the kubelet routes of the catalog, and the catalog as JSON', () => {
+    const table = kia('catalog', 'kubelet');
+    assert.equal(table.status, 0);
+    assert.match(table.stdout, /10250/);
+    assert.match(table.stdout, /\/containerLogs\/\{namespace\}\/\{pod\}\/\{container\}/);
+    const data = JSON.parse(kia('catalog', 'etcd', '-o', 'json').stdout);
+    const ports = (Array.isArray(data) ? data : [data]).flatMap((c: { ports: { port: number }[] }) => c.ports.map((p) => p.port));
+    assert.deepEqual(ports.sort(), [2379, 2380, 2381]);
+  });
+
+  it('starts a detached lab, reports it listening, and stops it', () => {
+    const up = kia('lab', 'up', '--dir', dir, '--nodes', '2', '--network', '54', '--detach');
+    assert.equal(up.status, 0, up.stderr);
+    assert.match(up.stdout, /kia-control-plane\s+127\.108\.1\.1\s+local 127\.109\.1\.1/);
+    const status = kia('lab', 'status', '--dir', dir);
+    assert.equal(status.status, 0, status.stdout);
+    assert.match(status.stdout, /(\d+)\/\1 endpoints listening/);
+    const down = kia('lab', 'down', '--dir', dir);
+    assert.equal(down.status, 0);
+    const after = kia('lab', 'status', '--dir', dir);
+    assert.equal(after.status, 3);
+    assert.match(after.stdout, /0\/\d+ endpoints listening/);
+  });
+});
