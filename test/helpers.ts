@@ -36,7 +36,13 @@ export interface TestLab {
 /** One lab in a fresh temp dir, in-process. `network` must be unique across the whole suite. */
 export async function startTestLab(options: Omit<LabOptions, 'dir'>): Promise<TestLab> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-test-'));
-  const lab = await startLab({ nodes: 3, inProcess: true, ...options, dir });
+  let lab: Lab;
+  try {
+    lab = await startLab({ nodes: 3, inProcess: true, ...options, dir });
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     lab,
     plan: lab.plan,
@@ -159,7 +165,7 @@ export function request(options: RequestOptions): Promise<HttpResult> {
   if (options.body !== undefined && headers['Content-Length'] === undefined) {
     headers['Content-Length'] = String(Buffer.byteLength(options.body));
   }
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? 5_000;
   const base = {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port === '' ? undefined : Number(url.port),

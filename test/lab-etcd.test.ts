@@ -295,6 +295,7 @@ describe('etcd, insecure profile (no client-certificate authentication)', () => 
   });
   it('2379 https: a handshake without a certificate succeeds and /health answers (NoClientCert)', async () => {
     const cp = t.plan.nodes[0] as LabNode;
+    assert.equal(cp.profile, 'insecure');
     const facts = await tlsFacts({ host: cp.ip, port: 2379, maxVersion: 'TLSv1.2' });
     assert.equal(facts.outcome, 'ok');
     for (const token of [undefined, 'not-a-real-token']) {
@@ -314,6 +315,7 @@ describe('etcd, insecure-http-etcd profile (plain HTTP client port)', () => {
   });
   it('2379 is http: /health, /version and CORS to anyone; Host is not checked with the default whitelist `*`', async () => {
     const cp = t.plan.nodes[0] as LabNode;
+    assert.equal(cp.profile, 'insecure-http-etcd');
     const ep = endpoints(t.plan, cp, 'etcd', 'client').find((e) => e.address === cp.ip);
     assert.ok(ep);
     assert.deepEqual([ep.number, ep.scheme], [2379, 'http']);

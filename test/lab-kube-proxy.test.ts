@@ -74,15 +74,16 @@ for (const version of VERSIONS) {
       for (const node of t.plan.nodes) await fn(node);
     };
 
-    it('every node: 10249 http node-local only, 10256 http on the node IP (§7)', async () => {
+    it('every node: 10249 http node-local only, 10256 http on all interfaces (§4.2, §7: 0.0.0.0:10256)', async () => {
       await eachNode(async (node) => {
         const m = endpoint(t.plan, node, 'kube-proxy', 'metrics');
         assert.deepEqual([m.number, m.scheme, m.address, m.reach], [10249, 'http', node.localIp, 'node-local']);
-        const h = endpoint(t.plan, node, 'kube-proxy', 'healthz');
-        assert.deepEqual([h.number, h.scheme, h.address, h.reach], [10256, 'http', node.ip, 'node-ip']);
+        const h = endpoints(t.plan, node, 'kube-proxy', 'healthz').map((e) => [e.number, e.scheme, e.address, e.reach]);
+        assert.deepEqual(h.sort(), [[10256, 'http', node.ip, 'node-ip'], [10256, 'http', node.localIp, 'node-local']].sort());
         assert.equal(await tcpConnect(node.ip, 10249), 'ECONNREFUSED', `10249 must not listen on ${node.ip}`);
         assert.equal(await tcpConnect(node.localIp, 10249), 'connected');
         assert.equal(await tcpConnect(node.ip, 10256), 'connected');
+        assert.equal(await tcpConnect(node.localIp, 10256), 'connected');
       });
     });
 
@@ -183,6 +184,7 @@ describe('kube-proxy 1.36, insecure profile on node 2 (metrics on all interfaces
   });
   it('10249 answers on the node IP of the insecure node, and only node-local on the kubeadm node', async () => {
     const [kubeadm, insecure] = t.plan.nodes as [LabNode, LabNode];
+    assert.deepEqual([kubeadm.profile, insecure.profile], ['kubeadm', 'insecure']);
     assert.ok(endpoints(t.plan, insecure, 'kube-proxy', 'metrics').some((e) => e.reach === 'node-ip' && e.number === 10249));
     expectResponse(await request({ url: `http://${insecure.ip}:10249/healthz` }), { status: 200, body: 'ok' }, 'insecure node ip:10249/healthz');
     expectResponse(await request({ url: `http://${insecure.ip}:10249/proxyMode` }), { status: 200, body: 'iptables' }, 'insecure node ip:10249/proxyMode');

@@ -17,6 +17,10 @@ import { verifyServiceAccountToken } from './tokens.ts';
 import { versionInfo } from './versions.ts';
 import type { Attributes } from './webhook.ts';
 import type { LabNode } from './types.ts';
+import { pprof } from './pprof.ts';
+import { commandLine } from './commands.ts';
+import { serves } from './catalog-view.ts';
+import { zpage } from './zpages.ts';
 
 const VERBS: Record<string, string> = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 const LIVEZ_ONLY_NOT = new Set(['etcd-readiness', 'informer-sync', 'shutdown']);
@@ -76,13 +80,16 @@ export class ApiserverStandIn extends StandIn {
     const user = result.user;
     const path = url.pathname;
     const proxy = /^\/api\/v1\/nodes\/([^/]+)\/proxy(\/.*)?$/.exec(path);
+    const podLog = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(path);
     const attributes: Attributes = proxy
       ? { resource: { verb: VERBS[method] ?? '', resource: 'nodes', subresource: 'proxy', name: proxy[1] ?? '' } }
+      : podLog
+        ? { resource: { verb: 'get', resource: 'pods', subresource: 'log', name: podLog[2] ?? '', namespace: podLog[1] ?? '' } }
       : path.startsWith('/api/v1/nodes')
         ? { resource: { verb: path === '/api/v1/nodes' ? 'list' : 'get', resource: 'nodes' } }
         : path.startsWith('/apis/authentication.k8s.io/') ? { resource: { verb: 'create', resource: 'tokenreviews' } }
         : path.startsWith('/apis/authorization.k8s.io/') ? { resource: { verb: 'create', resource: 'subjectaccessreviews' } }
-        : { nonResource: { verb: VERBS[method] ?? method.toLowerCase(), path } };
+        : { nonResource: { verb: method.toLowerCase(), path } };
     if (!rbacAllows(user, attributes).allowed) {
       const message = 'resource' in attributes
         ? `${attributes.resource.resource}${attributes.resource.name ? ` "${attributes.resource.name}"` : ''} is forbidden: User "${user.name}" cannot ${attributes.resource.verb} resource "${attributes.resource.resource}${attributes.resource.subresource ? `/${attributes.resource.subresource}` : ''}" in API group "" at the cluster scope`
@@ -91,6 +98,7 @@ export class ApiserverStandIn extends StandIn {
       return send(res, status(req, 403, 'Forbidden', message, details));
     }
     if (proxy) return this.proxyToKubelet(req, res, proxy[1] ?? '', (proxy[2] ?? '/') + url.search, method);
+    if (podLog) return this.podLog(req, res, podLog[1] ?? '', podLog[2] ?? '', url);
     send(res, (await this.route(req, url, method, user)) ?? goNotFound());
   }
 
@@ -111,6 +119,19 @@ export class ApiserverStandIn extends StandIn {
     }
     if (path === '/version' || path === '/version/') {
       return { status: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(versionInfo(this.ctx.plan.kubernetesVersion), null, 2) };
+    }
+    if (path === '/metrics/slis') {
+      if (method === 'DELETE') return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'metrics reset\n' };
+      return { status: 200, headers: { 'Content-Type': this.version.metricsContentType }, body: '# HELP kubernetes_healthcheck [STABLE] This metric records the result of a single healthcheck.\n# TYPE kubernetes_healthcheck gauge\nkubernetes_healthcheck{name="etcd",type="readyz"} 1\n' };
+    }
+    if (path.startsWith('/debug/pprof/')) return pprof(path.slice('/debug/pprof/'.length), commandLine(this.ctx.plan, this.node, 'kube-apiserver'));
+    if (path === '/debug/pprof') return { status: 301, headers: { Location: '/debug/pprof/' } };
+    if (path === '/debug/flags/v') {
+      if (method !== 'PUT') return goError(406, 'unsupported http method');
+      return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: `successfully set klog.logging.verbosity to ${(await readBody(req, 1024)).toString().trim()}\n` };
+    }
+    if ((path === '/flagz' || path === '/statusz') && serves('kube-apiserver', 'secure', this.ctx.plan.kubernetesVersion, path)) {
+      return zpage(path.slice(1) as 'flagz' | 'statusz', { component: 'kube-apiserver', startedAt: this.state.startedAt, now: this.ctx.clock.now(), version: this.version, flags: { 'advertise-address': this.node.ip, 'authorization-mode': 'Node,RBAC', 'secure-port': '6443' }, paths: ['/api', '/apis', '/healthz', '/livez', '/metrics', '/readyz', '/version'] });
     }
     if (path === '/metrics') {
       const body = withBuildInfo(fixture('apiserver.metrics'), { ...this.version, major: '1', minor: this.ctx.plan.kubernetesVersion.split('.')[1] ?? '' });
@@ -147,6 +168,22 @@ export class ApiserverStandIn extends StandIn {
     }
     void user;
     return undefined;
+  }
+
+  /** `pods/<pod>/log`: to the kubelet's /containerLogs with the apiserver's names translated (pod/strategy.go LogLocation). */
+  private async podLog(req: Req, res: Res, namespace: string, podName: string, url: URL): Promise<void> {
+    const node = this.ctx.plan.nodes.find((n) => n.pods.some((p) => p.namespace === namespace && p.name === podName));
+    const pod = node?.pods.find((p) => p.namespace === namespace && p.name === podName);
+    if (!node || !pod) return send(res, status(req, 404, 'NotFound', `pods "${podName}" not found`, { details: { name: podName, kind: 'pods' } }));
+    const container = url.searchParams.get('container') ?? (pod.containers.length === 1 ? pod.containers[0] : undefined);
+    if (!container) return send(res, status(req, 400, 'BadRequest', `a container name must be specified for pod ${podName}, choose one of: [${pod.containers.join(' ')}]`));
+    const query = new URLSearchParams();
+    for (const name of ['follow', 'previous', 'timestamps', 'sinceSeconds', 'sinceTime', 'tailLines', 'limitBytes']) {
+      const value = url.searchParams.get(name);
+      if (value !== null) query.set(name, value);
+    }
+    const search = query.toString();
+    return this.proxyToKubelet(req, res, node.name, `/containerLogs/${namespace}/${podName}/${container}${search ? `?${search}` : ''}`, 'GET');
   }
 
   private nodeObject(node: LabNode): Record<string, unknown> {

@@ -7,6 +7,8 @@ import { PROFILE_SETTINGS } from './profiles.ts';
 import type { StandInContext } from './standin.ts';
 import { serves } from './catalog-view.ts';
 import { zpage } from './zpages.ts';
+import { pprof } from './pprof.ts';
+import { commandLine } from './commands.ts';
 import type { ComponentId } from '../model/index.ts';
 
 /** The controllers kube-controller-manager's /healthz lists, from the real v1.28 answer. */
@@ -56,10 +58,8 @@ abstract class ControlPlaneComponent extends DelegatedServer {
         if (!profiling) return undefined;
         return this.setVerbosity(ctx);
     }
-    if (profiling && (url.pathname === '/debug/pprof' || url.pathname.startsWith('/debug/pprof/'))) {
-      if (url.pathname === '/debug/pprof/cmdline') return { status: 200, headers: { 'Content-Type': TEXT, ...NOSNIFF }, body: [this.component, `--bind-address=${this.node.localIp}`, '--leader-elect=true'].join('\0') };
-      return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: '<html>\n<head>\n<title>/debug/pprof/</title>\n</head>\n<body>\n/debug/pprof/\n</body>\n</html>\n' };
-    }
+    if (profiling && url.pathname === '/debug/pprof') return { status: 301, headers: { Location: '/debug/pprof/' } };
+    if (profiling && url.pathname.startsWith('/debug/pprof/')) return pprof(url.pathname.slice('/debug/pprof/'.length), commandLine(this.ctx.plan, this.node, this.component));
     return undefined;
   }
 

@@ -13,7 +13,6 @@ import { StandIn, type StandInContext } from './standin.ts';
 import { ApiserverWebhook } from './webhook.ts';
 import type { ComponentId } from '../model/index.ts';
 
-const VERBS: Record<string, string> = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
 export interface RequestContext {
   req: Req;
@@ -91,7 +90,8 @@ export abstract class DelegatedServer extends StandIn {
   protected async authorize(req: Req, user: User, method: string, url: URL): Promise<Reply | undefined> {
     if (user.groups.includes('system:masters')) return undefined;
     if (this.alwaysAllowPaths.includes(url.pathname)) return undefined;
-    const verb = VERBS[method] ?? method.toLowerCase();
+    // Non-resource requests carry the lowercased HTTP method as their verb (apiserver RequestInfo).
+    const verb = method.toLowerCase();
     const decision = this.webhook ? await this.webhook.authorize(user, { nonResource: { verb, path: url.pathname } }) : { allowed: false };
     if ('error' in decision && decision.error) return { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: `Internal Server Error: "${url.pathname}${url.search}": ${decision.error}` };
     if (decision.allowed) return undefined;

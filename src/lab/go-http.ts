@@ -25,6 +25,8 @@ export function send(res: Res, reply: Reply): void {
   if (!hasHeader(headers, 'content-type') && body.length > 0) headers['Content-Type'] = sniff(body);
   res.statusCode = reply.status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value as string | string[]);
+  // Go sets Content-Length on every small answer it writes in one go, over HTTP/2 too.
+  if (!hasHeader(headers, 'content-length') && reply.status !== 304 && reply.status >= 200) res.setHeader('Content-Length', Buffer.byteLength(body));
   res.end(body);
 }
 

@@ -7,6 +7,7 @@ import { PROFILE_SETTINGS } from './profiles.ts';
 import { StandIn, type StandInContext } from './standin.ts';
 import { serves } from './catalog-view.ts';
 import { zpage } from './zpages.ts';
+import { pprof } from './pprof.ts';
 import { healthz } from './go-http.ts';
 
 /** Go's time.Time.String() with a monotonic reading: `2026-11-28 17:45:37.562461257 +0000 UTC m=+547.421199072`. */
@@ -102,8 +103,7 @@ export class KubeProxyStandIn extends StandIn {
         return zpage(url.pathname.slice(1) as 'flagz' | 'statusz', { component: 'kube-proxy', startedAt: this.state.startedAt, now: this.ctx.clock.now(), version: this.version, flags: { config: '/var/lib/kube-proxy/config.conf', 'hostname-override': this.node.name } });
       default:
         if (settings.enableProfiling && url.pathname.startsWith('/debug/pprof/')) {
-          if (url.pathname === '/debug/pprof/cmdline') return { status: 200, headers: { 'Content-Type': TEXT, ...NOSNIFF }, body: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', `--hostname-override=${this.node.name}`].join('\0') };
-          return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: '<html><body>/debug/pprof/</body></html>\n' };
+          return pprof(url.pathname.slice('/debug/pprof/'.length), ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', `--hostname-override=${this.node.name}`]);
         }
         if (methodOf(req) && url.pathname === '/metrics/slis') return { status: 200, headers: { 'Content-Type': this.version.metricsContentType }, body: '' };
         return goNotFound();

@@ -91,7 +91,7 @@ export function podObject(node: LabNode, pod: LabPod, gitVersion: string, epoch:
 }
 
 export function podList(node: LabNode, gitVersion: string, epoch: number): string {
-  return JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: node.pods.map((pod) => podObject(node, pod, gitVersion, epoch)) });
+  return JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: node.pods.map((pod) => podObject(node, pod, gitVersion, epoch)) }) + '\n';
 }
 
 /** `/runningpods/`: only what the runtime knows (spec §3.4), images as the runtime's image ids. */

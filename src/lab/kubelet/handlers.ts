@@ -13,6 +13,8 @@ import type { LabPod } from '../types.ts';
 import { cadvisorMetrics, configz, kubeletMetrics, podList, podStart, probeMetrics, resourceMetrics, runningPodList, sliMetrics, statsSummary } from './content.ts';
 import { containerLogOptions } from './log-options.ts';
 import { zpage } from '../zpages.ts';
+import { streamUpgrade } from '../streaming.ts';
+import { pprof } from '../pprof.ts';
 import type { KubeletStandIn, KubeletPort } from './index.ts';
 
 export interface Call {
@@ -267,6 +269,11 @@ export class KubeletHandlers {
 
   /** exec/attach/portForward without an upgrade (spec §3.8, §9 item 15). */
   private async streaming(kind: 'exec' | 'attach' | 'portForward', { req, url, method }: Call): Promise<Reply> {
+    return (await this.streamingCheck(kind, req, url, method)) ?? goError(500, 'Upgrade request required');
+  }
+
+  /** The kubelet's checks before it proxies a stream: options, then the pod; undefined when the stream may go on. */
+  async streamingCheck(kind: 'exec' | 'attach' | 'portForward', req: Req, url: URL, method: string): Promise<Reply | undefined> {
     const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
     const sizes = kind === 'portForward' ? [2, 3] : [3, 4];
     if (!sizes.includes(parts.length)) return notFound();
@@ -282,18 +289,25 @@ export class KubeletHandlers {
     if (!pod) return restfulError(404, 'pod does not exist');
     const uid = kind === 'portForward' ? parts[2] : parts.length === 4 ? parts[2] : undefined;
     if (uid !== undefined && uid !== pod.uid) return restfulError(404, kind === 'portForward' ? 'pod not found' : 'pod does not exist');
-    return goError(500, 'Upgrade request required');
+    if (kind !== 'portForward' && !pod.containers.includes(parts.at(-1) ?? '')) return restfulError(404, `container not found ("${parts.at(-1) ?? ''}")`);
+    return undefined;
   }
 
-  /** Upgrade requests: subprotocol negotiation as the spec observes it; the streams arrive with the clients issue. */
-  upgrade(req: IncomingMessage, socket: Socket): void {
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
-    const v4Family = offered.some((p) => ['v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io', 'base64.channel.k8s.io', 'v4.base64.channel.k8s.io'].includes(p));
-    if (req.headers.upgrade?.toLowerCase() === 'websocket' && !v4Family && !this.kubelet.version.kubeletWebSocketV5) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    socket.end('HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nstreaming is not served by this lab yet\n');
+  /** The upgraded stream: SPDY and WebSocket negotiation as the runtime does it, exec over WebSocket. */
+  stream(kind: 'exec' | 'attach' | 'portForward', req: IncomingMessage, socket: Socket, head: Buffer, url: URL): void {
+    const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
+    const pod = this.findPod(parts[0] ?? '', parts[1] ?? '');
+    const container = parts.at(-1) ?? '';
+    streamUpgrade({
+      kind,
+      req,
+      socket,
+      head,
+      url,
+      v5: this.kubelet.version.kubeletWebSocketV5,
+      run: pod && kind === 'exec' ? (argv) => runInContainer(argv, this.containerInfo(pod, container)) : undefined,
+      onStop: (hook) => this.kubelet.onStop(hook),
+    });
   }
 
   private checkpoint({ url, method }: Call): Reply {
@@ -311,20 +325,9 @@ export class KubeletHandlers {
 
   private pprof({ url, method }: Call): Reply {
     if (method !== 'GET') return methodNotAllowed('GET');
-    const name = url.pathname.slice('/debug/pprof/'.length);
-    if (name === '') {
-      const profiles = ['allocs', 'block', 'cmdline', 'goroutine', 'heap', 'mutex', 'profile', 'threadcreate', 'trace'];
-      return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', ...NOSNIFF }, body: `<html>\n<head>\n<title>/debug/pprof/</title>\n</head>\n<body>\n/debug/pprof/\n<br>\n${profiles.map((p) => `<a href="${p}?debug=1">${p}</a><br>`).join('\n')}\n</body>\n</html>\n` };
-    }
-    if (name === 'cmdline') {
-      const L = nodeLayout(this.node);
-      const argv = ['/usr/bin/kubelet', `--bootstrap-kubeconfig=${join(L.root, 'etc/kubernetes/bootstrap-kubelet.conf')}`, `--kubeconfig=${L.kubeletConf}`, `--config=${L.kubeletConfig}`, '--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock', `--node-ip=${this.node.ip}`];
-      return { status: 200, headers: { 'Content-Type': TEXT, ...NOSNIFF }, body: argv.join('\0') };
-    }
-    if (['profile', 'trace', 'heap', 'allocs', 'goroutine', 'block', 'mutex', 'threadcreate', 'symbol'].includes(name)) {
-      return { status: 200, headers: { 'Content-Type': 'application/octet-stream', 'Content-Disposition': `attachment; filename="${name}"`, ...NOSNIFF }, body: gzipSync(Buffer.from(`kia lab ${name} profile`)) };
-    }
-    return goError(404, 'Unknown profile');
+    const L = nodeLayout(this.node);
+    const argv = ['/usr/bin/kubelet', `--bootstrap-kubeconfig=${join(L.root, 'etc/kubernetes/bootstrap-kubelet.conf')}`, `--kubeconfig=${L.kubeletConf}`, `--config=${L.kubeletConfig}`, '--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock', `--node-ip=${this.node.ip}`];
+    return pprof(url.pathname.slice('/debug/pprof/'.length), argv);
   }
 
   private async flags({ req, method }: Call): Promise<Reply> {

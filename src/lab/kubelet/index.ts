@@ -12,6 +12,9 @@ import { ApiserverWebhook } from '../webhook.ts';
 import { serves } from '../catalog-view.ts';
 import { authorizationErrorBody, forbiddenBody, kubeletSubresources, kubeletVerb } from './auth.ts';
 import { KubeletHandlers } from './handlers.ts';
+import { writeRaw } from '../raw-http.ts';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 
 export type KubeletPort = 'api' | 'read-only' | 'healthz';
 
@@ -65,7 +68,16 @@ export class KubeletStandIn extends StandIn {
       const port = e.port as KubeletPort;
       const handler = (req: Req, res: Res) => void this.handle(port, req, res).catch((error: unknown) => send(res, goError(500, String(error))));
       if (port === 'api') {
-        return { address: e.address, port: e.number, tls: { cert: serving, key, ca: clientCa, clientCert: 'requested', alpn: ['h2', 'http/1.1'] }, plainOnTls: 'go-400', handler, upgrade: (req, socket) => this.handlers.upgrade(req, socket) };
+        // kubelet 1.36 with ReloadKubeletClientCAFile sets no ALPN list: HTTP/1.1 only (docs/research §2).
+        const alpn: ('h2' | 'http/1.1')[] = this.kubeVersion() === '1.36' ? ['http/1.1'] : ['h2', 'http/1.1'];
+        return {
+          address: e.address,
+          port: e.number,
+          tls: { cert: serving, key, ca: clientCa, clientCert: 'requested', alpn },
+          plainOnTls: 'go-400',
+          handler,
+          upgrade: (req, socket, head) => void this.handleUpgrade(req, socket, head).catch(() => socket.destroy()),
+        };
       }
       return { address: e.address, port: e.number, handler };
     });
@@ -143,6 +155,24 @@ export class KubeletStandIn extends StandIn {
     }
     const reply = await this.handlers.dispatch(hit.service, { req, res, url, method, port });
     if (reply) send(res, reply);
+  }
+
+  /** Upgrades pass the same mux, authn, authz and route checks; only a request that would stream is negotiated. */
+  private async handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    const url = urlOf(req);
+    const method = methodOf(req);
+    const hit = match(this.roots.api, url.pathname);
+    let reply: Reply | undefined;
+    if (!hit) reply = goNotFound();
+    else if ('redirect' in hit) reply = goRedirect(method, hit.redirect + url.search);
+    else reply = (await this.authorize(req, method, url.pathname))?.reply;
+    if (!reply && hit && !('redirect' in hit)) {
+      const service = hit.service;
+      if (service !== 'exec' && service !== 'attach' && service !== 'portForward') reply = await this.handlers.dispatch(service, { req, res: undefined as unknown as Res, url, method, port: 'api' });
+      else reply = await this.handlers.streamingCheck(service, req, url, method);
+      if (!reply) return this.handlers.stream(service as 'exec' | 'attach' | 'portForward', req, socket, head, url);
+    }
+    writeRaw(socket, reply ?? goNotFound());
   }
 
   private async authorize(req: Req, method: string, path: string): Promise<{ reply: Reply } | undefined> {
