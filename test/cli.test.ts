@@ -1,7 +1,7 @@
 // The kia executable as a user runs it: one-line errors with exit code 2, a detached lab with status and down.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,5 +63,29 @@ describe('kia CLI', () => {
     const after = kia('lab', 'status', '--dir', dir);
     assert.equal(after.status, 3);
     assert.match(after.stdout, /0\/\d+ endpoints listening/);
+  });
+
+  it('stops a foreground lab on Ctrl-C and leaves nothing listening', async () => {
+    const fg = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-cli-fg-'));
+    const child = spawn(process.execPath, [KIA, 'lab', 'up', '--dir', fg, '--nodes', '2', '--network', '55'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('ready:')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`lab up exited early (${code}): ${stderr}`)));
+    });
+    const listening = () => fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => / 0A /.test(l) && /:[0-9A-F]{4} /.test(l)).filter((l) => {
+      const hex = l.trim().split(/\s+/)[1]?.split(':')[0] ?? '';
+      return hex.endsWith('6E7F') || hex.endsWith('6F7F'); // 127.110.x.y and 127.111.x.y, little-endian
+    });
+    assert.ok(listening().length > 0);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+    assert.match(stderr, /lab stopped/);
+    assert.deepEqual(listening(), []);
+    fs.rmSync(fg, { recursive: true, force: true });
   });
 });

@@ -111,6 +111,9 @@ const KCM: Case[] = [
   { method: 'GET', path: '/configz', ok: { status: 200, contentType: 'application/json', bodyStartsWith: '{"kubecontrollermanager.config.k8s.io":{' }, check: sameShapeAsFixture('controller-manager.configz.json', 'kubecontrollermanager.config.k8s.io') },
   { method: 'GET', path: '/metrics', ok: { status: 200, bodyMatch: /^# HELP /m }, check: metricsCheck(null) },
   { method: 'GET', path: '/metrics/slis', ok: { status: 200 } },
+  // §5.3: KCM's /metrics is the legacy registry handler, any method (no reset); /metrics/slis resets on DELETE (§9.26).
+  { method: 'DELETE', path: '/metrics', ok: { status: 200, bodyMatch: /^# HELP /m } },
+  { method: 'DELETE', path: '/metrics/slis', ok: { status: 200, body: 'metrics reset\n' } },
   { method: 'GET', path: '/debug/pprof/', ok: { status: 200 } },
   // §9.27
   { method: 'GET', path: '/debug/flags/v', ok: { status: 406, body: 'unsupported http method\n' } },
@@ -178,6 +181,8 @@ const APISERVER: Case[] = [
   { method: 'GET', path: '/readyz/shutdown', ok: { status: 200, body: 'ok' } },
   { method: 'GET', path: '/metrics', ok: { status: 200, bodyMatch: /^# HELP /m }, check: metricsCheck(null) },
   { method: 'GET', path: '/metrics/slis', ok: { status: 200 } },
+  // §6.2 / §9.26: DELETE /metrics resets when profiling is on (the default; kubeadm leaves it).
+  { method: 'DELETE', path: '/metrics', ok: { status: 200, body: 'metrics reset\n' } },
   { method: 'GET', path: '/debug/pprof/', ok: { status: 200 } },
   ...zpages(VERSIONS),
   { method: 'GET', path: '/foo', ok: { status: 404, body: GO_404 } },

@@ -153,6 +153,9 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/metrics/resource', verb: 'get', sub: 'metrics', fine: ['metrics'], ok: () => ({ status: 200, bodyMatch: /^# TYPE /m }), check: checkMetricsFamilies('kubelet-resource.metrics') },
   { method: 'GET', path: '/metrics/probes', verb: 'get', sub: 'metrics', fine: ['metrics'], ok: () => ({ status: 200, bodyMatch: /^# TYPE /m }), check: checkMetricsFamilies('kubelet-probes.metrics') },
   { method: 'GET', path: '/metrics/slis', verb: 'get', sub: 'metrics', fine: ['metrics'], ok: () => ({ status: 200 }) },
+  // §3.2: /metrics answers any method; /metrics/slis resets on DELETE (§9.26: `metrics reset\n`).
+  { method: 'POST', path: '/metrics', verb: 'create', sub: 'metrics', fine: ['metrics'], ok: () => ({ status: 200, bodyMatch: /^# HELP /m }) },
+  { method: 'DELETE', path: '/metrics/slis', verb: 'delete', sub: 'metrics', fine: ['metrics'], ok: () => ({ status: 200, body: 'metrics reset\n' }) },
   {
     method: 'GET', path: '/configz', verb: 'get', sub: 'proxy', fine: ['configz', 'proxy'],
     ok: () => ({ status: 200, contentType: 'application/json', headers: NOSNIFF, bodyStartsWith: '{"kubeletconfig":{' }),
@@ -177,6 +180,8 @@ const ROUTES: Route[] = [
     method: 'GET', path: '/containerLogs/kube-system/{pod}/kube-proxy?tail=1', verb: 'get', ...PROXY, ok: () => ({ status: 200 }),
     check: (res) => assert.ok(res.body.split('\n').filter((l) => l !== '').length <= 1, `tail=1 gave ${JSON.stringify(res.body)}`),
   },
+  // §3.5 / §9.13: legacy tail=<n>|all.
+  { method: 'GET', path: '/containerLogs/kube-system/{pod}/kube-proxy?tail=all', verb: 'get', ...PROXY, ok: () => ({ status: 200, headers: { 'transfer-encoding': 'chunked' } }) },
   { method: 'GET', path: '/containerLogs/kube-system/{pod}/kube-proxy?tailLines=x', verb: 'get', ...PROXY, ok: () => ({ status: 400, body: '{"message": "Unable to decode query."}' }) },
   { method: 'GET', path: '/containerLogs/kube-system/{pod}/kube-proxy?sinceSeconds=1&sinceTime=2026-01-01T00:00:00Z', verb: 'get', ...PROXY, ok: () => ({ status: 422, body: '{"message": "Invalid request."}' }) },
   { method: 'GET', path: '/containerLogs/kube-system/{pod}/kube-proxy?tailLines=-1', verb: 'get', ...PROXY, ok: () => ({ status: 422, body: '{"message": "Invalid request."}' }) },

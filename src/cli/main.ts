@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { KiaError } from '../errors.ts';
 import { registerCatalog } from './commands/catalog.ts';
 import { registerLab } from './commands/lab.ts';
+import { registerHunt } from './commands/hunt.ts';
+import { registerDemo } from './commands/demo.ts';
 import { exitCodeFor, fail } from './output.ts';
 
 const program = new Command('kia')
@@ -14,6 +16,8 @@ const program = new Command('kia')
 
 registerCatalog(program);
 registerLab(program);
+registerHunt(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);

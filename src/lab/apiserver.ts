@@ -134,6 +134,8 @@ export class ApiserverStandIn extends StandIn {
       return zpage(path.slice(1) as 'flagz' | 'statusz', { component: 'kube-apiserver', startedAt: this.state.startedAt, now: this.ctx.clock.now(), version: this.version, flags: { 'advertise-address': this.node.ip, 'authorization-mode': 'Node,RBAC', 'secure-port': '6443' }, paths: ['/api', '/apis', '/healthz', '/livez', '/metrics', '/readyz', '/version'] });
     }
     if (path === '/metrics') {
+      // With profiling on (the default) the apiserver installs the resetting metrics handler.
+      if (method === 'DELETE') return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'metrics reset\n' };
       const body = withBuildInfo(fixture('apiserver.metrics'), { ...this.version, major: '1', minor: this.ctx.plan.kubernetesVersion.split('.')[1] ?? '' });
       const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
       return { status: 200, headers: { 'Content-Type': this.version.metricsContentType, ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) }, body: gzip ? gzipSync(body) : body };

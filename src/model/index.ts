@@ -27,3 +27,157 @@ export type ComponentId =
   | 'cloud-controller-manager'
   | 'kube-scheduler'
   | 'kube-apiserver';
+
+// ---------------------------------------------------------------------------------------------------------------
+// The hunt's data, stage by stage: targets -> open ports -> observations -> findings -> report.
+
+export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+/** One host to hunt: a name or address, where it came from, and the node name when known. */
+export interface Target {
+  /** What the user gave or the source listed (hostname, IP, node name). */
+  host: string;
+  /** The address to dial (IPv4 or IPv6 literal). */
+  address: string;
+  source: 'argument' | 'cidr' | 'file' | 'lab' | 'kubeconfig' | 'local';
+  node?: string;
+}
+
+/** The process behind a listening socket, from /proc (node-local discovery). */
+export interface ProcessInfo {
+  pid: number;
+  /** /proc/<pid>/comm */
+  name: string;
+  cmdline: string[];
+  containerId?: string;
+  /** `--flag=value` pairs from the command line (a bare `--flag` is "true"). */
+  flags: Record<string, string>;
+  /** Settings read from the component's config file (kubelet --config, kube-proxy --config), flattened. */
+  config?: Record<string, unknown>;
+  configFile?: string;
+}
+
+/** A TCP port that accepted a connection, or a listening socket found locally. */
+export interface OpenPort {
+  target: Target;
+  address: string;
+  port: number;
+  /** For node-local discovery: the address the socket is bound to (0.0.0.0, 127.0.0.1, a node IP). */
+  bindAddress?: string;
+  process?: ProcessInfo;
+  /** Milliseconds to connect. */
+  connectMs?: number;
+}
+
+export type ClientCertObservation = ClientCertPolicy | 'unknown';
+
+export interface CertificateObservation {
+  subject: string;
+  issuer: string;
+  dnsNames: string[];
+  ipAddresses: string[];
+  notBefore: string;
+  notAfter: string;
+  selfSigned: boolean;
+  isCA: boolean;
+  fingerprint256: string;
+}
+
+export interface TlsObservation {
+  protocol: string | null;
+  alpn: string | false;
+  /** The served chain, leaf first. */
+  chain: CertificateObservation[];
+  /** Verification against the CA the user passed (absent when none was passed). */
+  verified?: boolean;
+  verifyError?: string;
+  clientCert: ClientCertObservation;
+  /** How the policy was seen: handshake refused, alert after it, CertificateRequest seen, none seen. */
+  clientCertEvidence: string;
+  /** Distinguished names of the acceptable client-certificate CAs the server sent (TLS 1.2 CertificateRequest). */
+  acceptableCAs?: string[];
+}
+
+export type RouteOutcome = 'ok' | 'refused' | 'timeout' | 'tls-error' | 'reset' | 'too-large' | 'error' | 'skipped';
+
+/** One request to one route as one identity: what happened, never a verdict. */
+export interface RouteObservation {
+  /** The catalog route id, or `probe:<name>` for fingerprinting requests. */
+  route: string;
+  method: string;
+  path: string;
+  identity: string;
+  outcome: RouteOutcome;
+  status?: number;
+  contentType?: string;
+  /** The start of the body, capped, with secrets redacted. */
+  bodySample?: string;
+  durationMs: number;
+}
+
+export interface Fingerprint {
+  component: ComponentId | 'unknown';
+  /** The catalog port name when known (`api`, `client`, ...). */
+  port?: string;
+  confidence: 'high' | 'medium' | 'low';
+  /** The answers that made the call. */
+  evidence: string[];
+  version?: string;
+}
+
+export interface EndpointObservation {
+  target: Target;
+  address: string;
+  port: number;
+  scheme: Scheme | 'unknown';
+  /** Plain TCP outcome of the first connection. */
+  outcome: 'open' | 'closed' | 'timeout' | 'error';
+  tls?: TlsObservation;
+  fingerprint: Fingerprint;
+  routes: RouteObservation[];
+  bindAddress?: string;
+  process?: ProcessInfo;
+  /** Reachable from the network the hunt ran on, or bound to loopback only (local hunt). */
+  exposure: 'network' | 'loopback' | 'unknown';
+  errors: string[];
+}
+
+export interface Evidence {
+  /** The exact request, as a curl command line, secrets redacted. */
+  request: string;
+  /** The status line and the start of the response body. */
+  response: string;
+}
+
+export interface Finding {
+  rule: string;
+  title: string;
+  severity: Severity;
+  mode: Mode;
+  component: ComponentId | 'unknown';
+  host: string;
+  address: string;
+  port: number;
+  node?: string;
+  message: string;
+  evidence: Evidence[];
+  fix: string;
+  references: string[];
+}
+
+export interface Report {
+  schema: 'kia.report/v1';
+  tool: { name: 'kia'; version: string };
+  startedAt: string;
+  finishedAt: string;
+  /** What was hunted and how: targets, ports, identities used (names only), active or passive. */
+  scope: { targets: Target[]; ports: number[]; identities: string[]; active: boolean };
+  endpoints: EndpointObservation[];
+  findings: Finding[];
+  /** Hosts that could not be reached at all, and other non-fatal problems. */
+  notes: string[];
+}

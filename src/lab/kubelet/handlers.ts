@@ -113,7 +113,8 @@ export class KubeletHandlers {
     return { config: L.kubeletConfig, kubeconfig: L.kubeletConf, 'hostname-override': this.node.name, 'node-ip': this.node.ip, v: '2' };
   }
 
-  private metrics({ url, req }: Call): Reply {
+  private metrics({ url, req, method }: Call): Reply {
+    if (url.pathname === '/metrics/slis' && method === 'DELETE') return { status: 200, headers: { 'Content-Type': TEXT }, body: 'metrics reset\n' };
     const node = this.node;
     const info = { ...this.kubelet.version, major: '1', minor: this.kubelet.ctx.plan.kubernetesVersion.split('.')[1] ?? '' };
     const path = url.pathname;

@@ -1,0 +1,12 @@
+// `npm run bench`: speed and memory against peers measured in the same run, printed as figures and ratios.
+import { benchLabStart } from './lab-start.ts';
+
+const which = new Set(process.argv.slice(2));
+const all = which.size === 0;
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+if (all || which.has('lab')) for (const line of await benchLabStart()) out(line);
+if (all || which.has('hunt')) {
+  const { benchHunt } = await import('./hunt.ts');
+  for (const line of await benchHunt()) out(line);
+}

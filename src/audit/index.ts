@@ -1,0 +1,66 @@
+// Observations -> findings: pure, over the rules declared in rules/.
+import type { EndpointObservation, Finding, Severity } from '../model/index.ts';
+import { severityRank } from '../model/index.ts';
+import { etcdDebugVars, etcdNoClientCert, etcdPlainHttp } from './rules/etcd.ts';
+import { configzAnonymous, loopbackPortExposed, metricsAnonymous, pprofAnonymous, removedInsecurePort } from './rules/exposure.ts';
+import { kubeletAnonymousAlwaysAllow, kubeletAnonymousAuthn, kubeletCmdline, kubeletReadOnlyPort, kubeletRunActive, kubeletSelfSignedCert } from './rules/kubelet.ts';
+import { certExpired, certExpiring } from './rules/tls.ts';
+import type { Rule } from './types.ts';
+
+export type { Rule, Hit, AuditContext, RuleReferences } from './types.ts';
+export { CERT_THRESHOLDS } from './rules/tls.ts';
+
+export const RULES: readonly Rule[] = [
+  kubeletAnonymousAlwaysAllow,
+  kubeletAnonymousAuthn,
+  kubeletReadOnlyPort,
+  kubeletCmdline,
+  kubeletSelfSignedCert,
+  kubeletRunActive,
+  etcdPlainHttp,
+  etcdNoClientCert,
+  etcdDebugVars,
+  configzAnonymous,
+  metricsAnonymous,
+  pprofAnonymous,
+  loopbackPortExposed,
+  removedInsecurePort,
+  certExpired,
+  certExpiring,
+];
+
+function references(rule: Rule): string[] {
+  return [...(rule.references.cis ?? []).map((id) => `CIS Kubernetes Benchmark ${id}`), ...(rule.references.khv ? [`kube-hunter ${rule.references.khv}`] : []), ...(rule.references.urls ?? [])];
+}
+
+export function audit(endpoints: readonly EndpointObservation[], options: { now: number; active?: boolean }): Finding[] {
+  const findings: Finding[] = [];
+  for (const endpoint of endpoints) {
+    const sameHost = endpoints.filter((e) => e.address === endpoint.address);
+    for (const rule of RULES) {
+      if (rule.mode === 'act' && !options.active) continue;
+      for (const hit of rule.check(endpoint, { now: options.now, sameHost })) {
+        findings.push({
+          rule: rule.id,
+          title: rule.title,
+          severity: rule.severity,
+          mode: rule.mode,
+          component: endpoint.fingerprint.component,
+          host: endpoint.target.host,
+          address: endpoint.address,
+          port: endpoint.port,
+          ...(endpoint.target.node ? { node: endpoint.target.node } : {}),
+          message: hit.message,
+          evidence: hit.evidence,
+          fix: rule.remediation,
+          references: references(rule),
+        });
+      }
+    }
+  }
+  return findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.address.localeCompare(b.address) || a.port - b.port || a.rule.localeCompare(b.rule));
+}
+
+export function atOrAbove(findings: readonly Finding[], severity: Severity): Finding[] {
+  return findings.filter((f) => severityRank(f.severity) >= severityRank(severity));
+}

@@ -1,0 +1,104 @@
+// kubelet rules: anonymous access, the read-only port, command-line leaks, self-generated serving certificates.
+import type { Rule } from '../types.ts';
+import { answers, anonymousOk, evidence, tlsEvidence } from '../evidence.ts';
+
+const isKubeletApi = (e: { fingerprint: { component: string; port?: string } }) => e.fingerprint.component === 'kubelet' && e.fingerprint.port === 'api';
+const READ_PATHS = ['/pods', '/runningpods/', '/configz', '/stats/summary', '/metrics', '/healthz'];
+
+export const kubeletAnonymousAlwaysAllow: Rule = {
+  id: 'KIA-KUBELET-001',
+  title: 'kubelet API open to anonymous callers (anonymous authentication with AlwaysAllow)',
+  severity: 'critical',
+  component: 'kubelet',
+  mode: 'read',
+  rationale: 'Anyone who reaches port 10250 can list pods, read logs and run commands in every container on the node: the kubelet authenticates nobody and authorises everything.',
+  remediation: 'In the KubeletConfiguration set authentication.anonymous.enabled: false and authorization.mode: Webhook (flags --anonymous-auth=false --authorization-mode=Webhook), with authentication.x509.clientCAFile set to the cluster CA.',
+  references: { cis: ['4.2.1', '4.2.2'], khv: 'KHV036', urls: ['https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/'] },
+  check(endpoint) {
+    if (!isKubeletApi(endpoint)) return [];
+    const open = READ_PATHS.map((p) => anonymousOk(endpoint, p)).filter((r) => r !== undefined && r.path !== '/healthz');
+    const first = open[0];
+    return first ? [{ message: `anonymous GET ${first.path} answered 200 (${open.length} kubelet routes readable without credentials)`, evidence: [evidence(endpoint, first)] }] : [];
+  },
+};
+
+export const kubeletAnonymousAuthn: Rule = {
+  id: 'KIA-KUBELET-002',
+  title: 'kubelet accepts anonymous requests (authorisation through the API server)',
+  severity: 'medium',
+  component: 'kubelet',
+  mode: 'read',
+  rationale: 'Anonymous authentication is on: requests without credentials reach the authorizer as system:anonymous. Webhook authorisation refuses them today (403), but a single RBAC grant to system:anonymous or system:unauthenticated on nodes/proxy opens the node.',
+  remediation: 'Set authentication.anonymous.enabled: false in the KubeletConfiguration (--anonymous-auth=false); kubeadm does this by default.',
+  references: { cis: ['4.2.1'], khv: 'KHV036' },
+  check(endpoint) {
+    if (!isKubeletApi(endpoint)) return [];
+    const pods = answers(endpoint, '/pods');
+    if (pods?.status === 403 && (pods.bodySample ?? '').startsWith('Forbidden (user=system:anonymous')) return [{ message: 'anonymous GET /pods is authenticated as system:anonymous and refused by the authorizer (403), not by authentication (401)', evidence: [evidence(endpoint, pods)] }];
+    return [];
+  },
+};
+
+export const kubeletReadOnlyPort: Rule = {
+  id: 'KIA-KUBELET-003',
+  title: 'kubelet read-only port open',
+  severity: 'high',
+  component: 'kubelet',
+  mode: 'read',
+  rationale: 'The read-only port (10255) serves pods, node stats and metrics over plain HTTP with no authentication at all.',
+  remediation: 'Set readOnlyPort: 0 in the KubeletConfiguration (--read-only-port=0).',
+  references: { cis: ['4.2.4'], khv: 'KHV052' },
+  check(endpoint) {
+    if (endpoint.fingerprint.component !== 'kubelet' || endpoint.fingerprint.port !== 'read-only') return [];
+    const pods = anonymousOk(endpoint, '/pods');
+    return pods ? [{ message: 'the read-only port serves /pods without authentication', evidence: [evidence(endpoint, pods)] }] : [];
+  },
+};
+
+export const kubeletCmdline: Rule = {
+  id: 'KIA-ANY-005',
+  title: 'Component command line readable without credentials (/debug/pprof/cmdline)',
+  severity: 'high',
+  component: 'any',
+  mode: 'read',
+  rationale: 'The profiling endpoints leak the process command line (paths to keys and kubeconfigs, flags) and let anyone take CPU and heap profiles.',
+  remediation: 'Require authentication (kubelet: anonymous off) and turn profiling off where it is not needed: kubelet enableProfilingHandler: false, --profiling=false on controller-manager and scheduler, kube-proxy enableProfiling: false.',
+  references: { cis: ['1.3.2', '1.4.1'], khv: 'KHV046' },
+  check(endpoint) {
+    const cmdline = anonymousOk(endpoint, '/debug/pprof/cmdline');
+    return cmdline ? [{ message: `anonymous GET /debug/pprof/cmdline returns the ${endpoint.fingerprint.component} command line`, evidence: [evidence(endpoint, cmdline)] }] : [];
+  },
+};
+
+export const kubeletSelfSignedCert: Rule = {
+  id: 'KIA-KUBELET-005',
+  title: 'kubelet serves a self-generated certificate',
+  severity: 'low',
+  component: 'kubelet',
+  mode: 'read',
+  rationale: 'Without tlsCertFile or serverTLSBootstrap the kubelet signs its own serving certificate with its own CA: the API server cannot verify it (kubeadm sets no --kubelet-certificate-authority), so a machine in the middle can impersonate the kubelet.',
+  remediation: 'Set serverTLSBootstrap: true in the KubeletConfiguration and approve the serving CSRs, or set tlsCertFile/tlsPrivateKeyFile to a certificate from the cluster CA; then give the API server --kubelet-certificate-authority.',
+  references: { cis: ['4.2.10'] },
+  check(endpoint) {
+    if (!isKubeletApi(endpoint) || !endpoint.tls) return [];
+    const leaf = endpoint.tls.chain[0];
+    if (!leaf) return [];
+    const selfGenerated = /CN=[^,]+@\d+/.test(leaf.subject) && /CN=[^,]+-ca@\d+/.test(leaf.issuer);
+    return selfGenerated ? [{ message: `serving certificate ${leaf.subject} issued by its own CA ${leaf.issuer}`, evidence: [tlsEvidence(endpoint, `subject: ${leaf.subject}\nissuer: ${leaf.issuer}\nSAN: ${[...leaf.dnsNames, ...leaf.ipAddresses].join(', ')}`)] }] : [];
+  },
+};
+
+export const kubeletRunActive: Rule = {
+  id: 'KIA-KUBELET-006',
+  title: 'Commands run in containers through the kubelet /run endpoint',
+  severity: 'critical',
+  component: 'kubelet',
+  mode: 'act',
+  rationale: 'With --active, kia ran `id` in a container through /run: the identity used can execute anything in every pod of the node.',
+  remediation: 'Turn anonymous authentication off and authorise through the API server (authorization.mode: Webhook); grant nodes/proxy only to the API server\'s kubelet client identity.',
+  references: { cis: ['4.2.1', '4.2.2'], khv: 'KHV040' },
+  check(endpoint) {
+    const run = endpoint.routes.find((r) => r.route === 'kubelet.api.run' && r.status === 200 && /uid=/.test(r.bodySample ?? ''));
+    return run ? [{ message: `POST ${run.path.split('?')[0]} ran id as ${run.identity}`, evidence: [evidence(endpoint, run)] }] : [];
+  },
+};

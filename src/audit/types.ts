@@ -1,0 +1,40 @@
+// A rule is declared once, as data plus one pure check over observations; severity lives only here.
+import type { ComponentId, EndpointObservation, Evidence, Mode, Severity } from '../model/index.ts';
+
+export interface RuleReferences {
+  /** CIS Kubernetes Benchmark recommendation ids, e.g. `4.2.1`. */
+  cis?: string[];
+  /** The kube-hunter vulnerability id that matches, e.g. `KHV036`. */
+  khv?: string;
+  /** Upstream documentation or source. */
+  urls?: string[];
+}
+
+/** What a check reports for one endpoint; the engine adds rule metadata, host and port. */
+export interface Hit {
+  message: string;
+  evidence: Evidence[];
+}
+
+export interface AuditContext {
+  /** Days before expiry that make a certificate finding, declared once in rules data. */
+  now: number;
+  /** All endpoints of the same host, for rules that look across ports. */
+  sameHost: readonly EndpointObservation[];
+}
+
+export interface Rule {
+  /** Stable, never reused: `KIA-<COMPONENT>-<NNN>`. */
+  id: string;
+  title: string;
+  severity: Severity;
+  component: ComponentId | 'any';
+  /** `act` rules need evidence that only `--active` collects. */
+  mode: Mode;
+  /** Why it matters, one paragraph. */
+  rationale: string;
+  /** The fix: the flag or config field and its safe value. */
+  remediation: string;
+  references: RuleReferences;
+  check(endpoint: EndpointObservation, ctx: AuditContext): Hit[];
+}

@@ -1,0 +1,30 @@
+// `kia demo`: the main job on the embedded default: start a mixed lab, hunt it, print the report, stop the lab.
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { KUBERNETES_VERSIONS, type KubernetesVersion } from '../../model/index.ts';
+import { startLab } from '../../lab/index.ts';
+import { emit, exitCodeFor, runHunt, type HuntFlags } from './hunt.ts';
+import type { OutputFormat } from '../../report/index.ts';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('start a lab with the mixed preset, hunt it as an outsider and with the lab\'s admin certificate, print the report, stop the lab')
+    .option('--dir <dir>', 'lab folder', '.kia-lab')
+    .option('--nodes <n>', 'nodes (5 shows every profile)', (v) => Number(v), 5)
+    .addOption(new Option('--kubernetes-version <v>', 'Kubernetes version to emulate').choices([...KUBERNETES_VERSIONS]).default('1.36'))
+    .addOption(new Option('-o, --output <format>', 'report format').default('text'))
+    .action(async (options: { dir: string; nodes: number; kubernetesVersion: KubernetesVersion; output: OutputFormat }) => {
+      const lab = await startLab({ dir: resolve(options.dir), nodes: options.nodes, profile: 'mixed', kubernetesVersion: options.kubernetesVersion });
+      process.stderr.write(`lab up: ${lab.plan.nodes.map((n) => `${n.name} ${n.ip} (${n.profile})`).join(', ')}\n`);
+      try {
+        const flags: HuntFlags = { lab: lab.plan.dir, cert: lab.plan.files.adminCert, key: lab.plan.files.adminKey, cacert: lab.plan.files.ca, output: options.output, timeout: 5000 };
+        const report = await runHunt([], flags);
+        emit(report, flags);
+        process.exitCode = exitCodeFor(report, undefined);
+      } finally {
+        await lab.stop();
+        process.stderr.write('lab stopped\n');
+      }
+    });
+}

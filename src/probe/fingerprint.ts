@@ -1,0 +1,65 @@
+// Which component answers on a port, from its answers and its TLS, never from the port number alone.
+import type { ComponentId, Fingerprint, RouteObservation, TlsObservation } from '../model/index.ts';
+
+export interface FingerprintInput {
+  scheme: 'http' | 'https' | 'unknown';
+  port: number;
+  tls?: TlsObservation;
+  /** Anonymous answers to the fingerprint requests, keyed by path. */
+  answers: ReadonlyMap<string, RouteObservation>;
+}
+
+const is = (o: RouteObservation | undefined, status: number) => o?.outcome === 'ok' && o.status === status;
+const body = (o: RouteObservation | undefined) => o?.bodySample ?? '';
+
+function fp(component: ComponentId | 'unknown', port: string | undefined, confidence: Fingerprint['confidence'], evidence: string[], version?: string): Fingerprint {
+  return { component, ...(port ? { port } : {}), confidence, evidence, ...(version ? { version } : {}) };
+}
+
+function jsonField(text: string, field: string): string | undefined {
+  return new RegExp(`"${field}"\\s*:\\s*"([^"]+)"`).exec(text)?.[1];
+}
+
+export function fingerprint(input: FingerprintInput): Fingerprint {
+  const a = (path: string) => input.answers.get(path);
+  const version = a('/version');
+  const pods = a('/pods');
+  const healthz = a('/healthz');
+  const verbose = a('/healthz?verbose');
+  const tlsNames = [...(input.tls?.acceptableCAs ?? []), ...(input.tls?.chain ?? []).flatMap((c) => [c.subject, c.issuer])].join(' ');
+
+  if (is(version, 200) && body(version).includes('"etcdserver"')) {
+    const port = is(a('/members'), 200) ? 'peer' : 'client';
+    return fp('etcd', port, 'high', [`GET /version: ${body(version).slice(0, 80)}`], jsonField(body(version), 'etcdserver'));
+  }
+  if (is(a('/health'), 200) && /^\{"health":/.test(body(a('/health')))) {
+    return fp('etcd', is(version, 404) ? 'metrics' : 'client', 'high', [`GET /health: ${body(a('/health')).slice(0, 60)}`]);
+  }
+  if (is(version, 200) && body(version).includes('"gitVersion"')) {
+    return fp('kube-apiserver', 'secure', 'high', [`GET /version: gitVersion ${jsonField(body(version), 'gitVersion') ?? '?'}`], jsonField(body(version), 'gitVersion'));
+  }
+  // kubelet: a go-restful plain-text refusal, or the PodList itself.
+  if (pods?.status === 401 && body(pods) === 'Unauthorized') return fp('kubelet', input.scheme === 'https' ? 'api' : undefined, 'high', ['GET /pods: 401 plain-text Unauthorized (kubelet auth filter)']);
+  if (pods?.status === 403 && body(pods).startsWith('Forbidden (user=')) return fp('kubelet', 'api', 'high', [`GET /pods: 403 ${body(pods).trim()}`]);
+  if (is(pods, 200) && body(pods).startsWith('{"kind":"PodList"')) {
+    return fp('kubelet', input.scheme === 'https' ? 'api' : 'read-only', 'high', ['GET /pods: 200 PodList']);
+  }
+  if (is(healthz, 200) && /^\{"lastUpdated":/.test(body(healthz))) return fp('kube-proxy', 'healthz', 'high', [`GET /healthz: ${body(healthz).slice(0, 60)}`]);
+  const proxyMode = a('/proxyMode');
+  if (is(proxyMode, 200) && /^(iptables|ipvs|nftables|kernelspace|userspace)$/.test(body(proxyMode))) return fp('kube-proxy', 'metrics', 'high', [`GET /proxyMode: ${body(proxyMode)}`]);
+  // Delegated authorisation of controller-manager and scheduler: JSON Status for anonymous /version.
+  if (version?.status === 403 && body(version).includes('cannot get path')) {
+    const lines = body(verbose);
+    if (/-controller ok/.test(lines) && /cloud-node|service-lb|node-route/.test(lines)) return fp('cloud-controller-manager', 'secure', 'high', ['GET /healthz?verbose lists cloud controllers']);
+    if (/-controller ok/.test(lines)) return fp('kube-controller-manager', 'secure', 'high', ['GET /healthz?verbose lists controllers']);
+    if (is(a('/livez'), 200)) return fp('kube-scheduler', 'secure', 'high', ['GET /livez: ok, /version: 403 JSON Status']);
+    if (/\[\+\]leaderElection ok/.test(lines)) return fp('kube-scheduler', 'secure', 'medium', ['GET /healthz?verbose: leaderElection only, /version: 403 JSON Status']);
+    return fp('unknown', undefined, 'low', ['delegated-auth Kubernetes component (403 JSON Status on /version)']);
+  }
+  if (input.scheme === 'http' && is(healthz, 200) && body(healthz) === 'ok') {
+    if (input.port === 10251 || input.port === 10252) return fp(input.port === 10251 ? 'kube-scheduler' : 'kube-controller-manager', 'insecure', 'medium', [`GET /healthz: ok over plain HTTP on the removed insecure port ${input.port}`]);
+    if (is(a('/metrics'), 404)) return fp('kubelet', 'healthz', 'medium', ['GET /healthz: ok, everything else 404 (kubelet healthz server)']);
+  }
+  if (input.tls?.clientCert === 'required' && /etcd/i.test(tlsNames)) return fp('etcd', undefined, 'medium', [`TLS handshake requires a client certificate from ${input.tls.acceptableCAs?.join('; ') || 'an etcd CA'}`]);
+  return fp('unknown', undefined, 'low', ['no answer matched a known component']);
+}

@@ -1,0 +1,175 @@
+// kia hunt against labs and peers over real sockets; expected findings are a hand-written table per node profile.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import https from 'node:https';
+import tls from 'node:tls';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startLab, type Lab } from '../src/lab/index.ts';
+import { hunt } from '../src/hunt.ts';
+import { targetsFromLab } from '../src/targets/index.ts';
+import type { Report } from '../src/model/index.ts';
+
+/** The mixed preset on 5 nodes: what each node must show to an anonymous outsider, rule by port. Written by hand. */
+const EXPECTED: Record<string, string[]> = {
+  // insecure-http-etcd: etcd over plain HTTP on the node IP (client and peer), its debug vars and metrics readable.
+  'kia-control-plane': ['KIA-ETCD-001@2379', 'KIA-ETCD-001@2380', 'KIA-ETCD-003@2379', 'KIA-ANY-002@2379', 'KIA-KUBELET-005@10250'],
+  // hardened: serving certificate from the cluster CA, nothing exposed.
+  'kia-worker-1': [],
+  // anonymous-webhook: anonymous requests reach the authorizer (403), plus the self-generated certificate.
+  'kia-worker-2': ['KIA-KUBELET-002@10250', 'KIA-KUBELET-005@10250'],
+  // insecure: anonymous + AlwaysAllow, read-only port, healthz/metrics/profiling on all interfaces.
+  'kia-worker-3': [
+    'KIA-KUBELET-001@10250', 'KIA-ANY-005@10250', 'KIA-KUBELET-005@10250', 'KIA-ANY-001@10250', 'KIA-ANY-002@10250', 'KIA-ANY-003@10250',
+    'KIA-KUBELET-003@10255', 'KIA-ANY-002@10255',
+    'KIA-ANY-004@10248',
+    'KIA-ANY-004@10249', 'KIA-ANY-001@10249', 'KIA-ANY-002@10249', 'KIA-ANY-003@10249', 'KIA-ANY-005@10249',
+  ],
+  // kubeadm: only the self-generated kubelet certificate.
+  'kia-worker-4': ['KIA-KUBELET-005@10250'],
+};
+
+function findingsByNode(report: Report): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const f of report.findings) (out[f.node ?? f.host] ??= []).push(`${f.rule}@${f.port}`);
+  return out;
+}
+
+const NETWORK: Record<string, number> = { '1.28': 44, '1.31': 45, '1.36': 46 };
+
+for (const version of ['1.28', '1.31', '1.36'] as const) {
+  describe(`hunt a mixed lab at ${version}`, () => {
+    let lab: Lab;
+    let dir: string;
+    let report: Report;
+    before(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-hunt-'));
+      lab = await startLab({ dir, nodes: 5, profile: 'mixed', network: NETWORK[version], kubernetesVersion: version, inProcess: true });
+      report = await hunt({ targets: targetsFromLab(dir), ca: fs.readFileSync(lab.plan.files.ca, 'utf8') });
+    });
+    after(async () => {
+      await lab?.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('finds exactly the expected findings on every node', () => {
+      const got = findingsByNode(report);
+      for (const [node, expected] of Object.entries(EXPECTED)) assert.deepEqual((got[node] ?? []).sort(), [...expected].sort(), node);
+    });
+
+    it('fingerprints every open port from its answers', () => {
+      const byPort = (node: string, port: number) => report.endpoints.find((e) => e.target.node === node && e.port === port)?.fingerprint;
+      assert.equal(byPort('kia-control-plane', 6443)?.component, 'kube-apiserver');
+      assert.match(byPort('kia-control-plane', 6443)?.version ?? '', new RegExp(`^v${version.replace('.', '\\.')}\\.`));
+      assert.deepEqual([byPort('kia-control-plane', 2379)?.component, byPort('kia-control-plane', 2379)?.port], ['etcd', 'client']);
+      assert.deepEqual([byPort('kia-control-plane', 2380)?.component, byPort('kia-control-plane', 2380)?.port], ['etcd', 'peer']);
+      for (const node of Object.keys(EXPECTED)) {
+        assert.deepEqual([byPort(node, 10250)?.component, byPort(node, 10250)?.port], ['kubelet', 'api'], node);
+      }
+      assert.deepEqual([byPort('kia-worker-3', 10255)?.port, byPort('kia-worker-3', 10248)?.port, byPort('kia-worker-3', 10249)?.port], ['read-only', 'healthz', 'metrics']);
+      assert.deepEqual([byPort('kia-worker-4', 10256)?.component, byPort('kia-worker-4', 10256)?.port], ['kube-proxy', 'healthz']);
+    });
+
+    it('sees the kubelet client-certificate policy and the served chains', () => {
+      const kubelet = report.endpoints.find((e) => e.target.node === 'kia-worker-4' && e.port === 10250);
+      assert.equal(kubelet?.tls?.clientCert, 'requested');
+      assert.equal(kubelet?.tls?.chain.length, 2);
+      assert.equal(kubelet?.tls?.verified, false);
+      const hardened = report.endpoints.find((e) => e.target.node === 'kia-worker-1' && e.port === 10250);
+      assert.equal(hardened?.tls?.verified, true);
+      const apiserver = report.endpoints.find((e) => e.port === 6443);
+      assert.equal(apiserver?.tls?.verified, true);
+    });
+
+    it('does not report the loopback-only ports of kubeadm nodes', () => {
+      const kubeadmNode = report.endpoints.filter((e) => e.target.node === 'kia-worker-4').map((e) => e.port).sort((a, b) => a - b);
+      assert.deepEqual(kubeadmNode, [10250, 10256]);
+    });
+  });
+}
+
+describe('hunt with credentials and --active', () => {
+  let lab: Lab;
+  let dir: string;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-hunt-'));
+    lab = await startLab({ dir, nodes: 2, network: 47, inProcess: true, nodeProfiles: { '2': 'insecure' } });
+  });
+  after(async () => {
+    await lab?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('builds an access matrix: anonymous 401, alice 403, admin 200 on a kubeadm kubelet', async () => {
+    const { certificateIdentity } = await import('../src/clients/identity.ts');
+    const report = await hunt({
+      targets: [{ host: 'kia-control-plane', address: lab.plan.nodes[0]!.ip, source: 'argument', node: 'kia-control-plane' }],
+      identities: [certificateIdentity(lab.plan.files.aliceCert, lab.plan.files.aliceKey, 'alice'), certificateIdentity(lab.plan.files.adminCert, lab.plan.files.adminKey, 'admin')],
+    });
+    const kubelet = report.endpoints.find((e) => e.port === 10250);
+    const pods = (identity: string) => kubelet?.routes.find((r) => r.path === '/pods' && r.identity === identity)?.status;
+    assert.deepEqual([pods('anonymous'), pods('alice'), pods('admin')], [401, 403, 200]);
+  });
+
+  it('runs `id` through /run only with --active, and reports it', async () => {
+    const target = [{ host: 'kia-worker-1', address: lab.plan.nodes[1]!.ip, source: 'argument' as const, node: 'kia-worker-1' }];
+    const passive = await hunt({ targets: target });
+    assert.equal(passive.endpoints.flatMap((e) => e.routes).filter((r) => r.method !== 'GET').length, 0);
+    assert.ok(!passive.findings.some((f) => f.rule === 'KIA-KUBELET-006'));
+    const active = await hunt({ targets: target, active: true });
+    const run = active.findings.find((f) => f.rule === 'KIA-KUBELET-006');
+    assert.ok(run, 'the /run finding');
+    assert.match(run.evidence[0]?.response ?? '', /uid=0\(root\) gid=0\(root\)/);
+  });
+});
+
+describe('hunt odd peers: a moved kubelet, an impostor on 10250, a post-handshake reset', () => {
+  let lab: Lab;
+  let dir: string;
+  const servers: (https.Server | tls.Server)[] = [];
+  let certs: { key: string; cert: string };
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-hunt-'));
+    // The kubelet moved: --port-offset serves every node on 127.0.0.1 with shifted ports.
+    lab = await startLab({ dir, nodes: 1, portOffset: 31000, inProcess: true });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'o.key'), '-out', path.join(dir, 'o.crt'), '-subj', '/CN=impostor', '-days', '1'], { stdio: 'ignore' });
+    certs = { key: fs.readFileSync(path.join(dir, 'o.key'), 'utf8'), cert: fs.readFileSync(path.join(dir, 'o.crt'), 'utf8') };
+    const impostor = https.createServer(certs, (_req, res) => res.end('hello from a web server\n'));
+    const resetter = tls.createServer(certs, (socket) => socket.destroy());
+    await Promise.all([
+      new Promise<void>((r) => impostor.listen(10250, '127.0.3.1', r)),
+      new Promise<void>((r) => resetter.listen(10250, '127.0.3.2', r)),
+    ]);
+    servers.push(impostor, resetter);
+  });
+  after(async () => {
+    for (const s of servers) s.close();
+    await lab?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('recognises a kubelet on a port that is not 10250', async () => {
+    const moved = 10250 + 31000;
+    const report = await hunt({ targets: [{ host: '127.0.0.1', address: '127.0.0.1', source: 'argument' }], ports: [moved] });
+    const kubelet = report.endpoints.find((e) => e.port === moved);
+    assert.deepEqual([kubelet?.fingerprint.component, kubelet?.fingerprint.port], ['kubelet', 'api']);
+  });
+
+  it('calls a plain web server on 10250 unknown and reports nothing about it', async () => {
+    const report = await hunt({ targets: [{ host: '127.0.3.1', address: '127.0.3.1', source: 'argument' }] });
+    const endpoint = report.endpoints.find((e) => e.port === 10250);
+    assert.equal(endpoint?.fingerprint.component, 'unknown');
+    assert.equal(endpoint?.tls?.clientCert, 'none');
+    assert.deepEqual(report.findings, []);
+  });
+
+  it('does not call a server that resets after the handshake "client certificate required"', async () => {
+    const report = await hunt({ targets: [{ host: '127.0.3.2', address: '127.0.3.2', source: 'argument' }] });
+    const endpoint = report.endpoints.find((e) => e.port === 10250);
+    assert.ok(endpoint);
+    assert.notEqual(endpoint.tls?.clientCert, 'required');
+    assert.equal(endpoint.fingerprint.component, 'unknown');
+  });
+});
