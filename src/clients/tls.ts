@@ -56,20 +56,15 @@ function describe(cert: X509Certificate): CertificateFacts {
   };
 }
 
-/** The served chain, leaf first, as the peer sent it (de-duplicated where Node links an issuer to itself). */
+/** The served chain, leaf first, as the peer sent it (Node links each certificate to its issuer; a root links to itself). */
 export function chainOf(socket: tls.TLSSocket): X509Certificate[] {
   const chain: X509Certificate[] = [];
-  let peer = socket.getPeerX509Certificate();
   const seen = new Set<string>();
-  while (peer && !seen.has(peer.fingerprint256)) {
-    seen.add(peer.fingerprint256);
-    chain.push(peer);
-    const detailed = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate;
-    let cursor: tls.DetailedPeerCertificate | undefined = detailed;
-    // Walk Node's linked issuer list to the next certificate after the current one.
-    while (cursor && cursor.fingerprint256 !== peer.fingerprint256) cursor = cursor.issuerCertificate === cursor ? undefined : cursor.issuerCertificate;
-    const next: tls.DetailedPeerCertificate | undefined = cursor?.issuerCertificate && cursor.issuerCertificate !== cursor ? cursor.issuerCertificate : undefined;
-    peer = next?.raw ? new X509Certificate(next.raw) : undefined;
+  let cursor: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate;
+  while (cursor?.raw && !seen.has(cursor.fingerprint256)) {
+    seen.add(cursor.fingerprint256);
+    chain.push(new X509Certificate(cursor.raw));
+    cursor = cursor.issuerCertificate;
   }
   return chain;
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 // The lab stands in for a node here; the library itself never imports it (STYLE.md layering).
-// eslint-disable-next-line no-restricted-imports
+ 
 import { startLab, type Lab } from '../lab/index.ts';
 import type { OpenPort } from '../model/index.ts';
 import { decodeHexAddress, decodeIpv4Hex, decodeIpv6Hex, discoverLocal, parseProcNetTcp, type LocalDiscovery } from './local.ts';

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-// eslint-disable-next-line no-restricted-imports -- a test may start the lab; the library never does
+ 
 import { startLab, type Lab } from '../lab/index.ts';
 import { detectClientCertPolicy } from './client-cert.ts';
 import { parseServerFlight } from './tls-records.ts';

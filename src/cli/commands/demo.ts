@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { KUBERNETES_VERSIONS, type KubernetesVersion } from '../../model/index.ts';
 import { startLab } from '../../lab/index.ts';
 import { emit, exitCodeFor, runHunt, type HuntFlags } from './hunt.ts';
-import type { OutputFormat } from '../../report/index.ts';
+import { RENDERERS, type OutputFormat } from '../../report/index.ts';
 
 export function registerDemo(program: Command): void {
   program
@@ -13,7 +13,7 @@ export function registerDemo(program: Command): void {
     .option('--dir <dir>', 'lab folder', '.kia-lab')
     .option('--nodes <n>', 'nodes (5 shows every profile)', (v) => Number(v), 5)
     .addOption(new Option('--kubernetes-version <v>', 'Kubernetes version to emulate').choices([...KUBERNETES_VERSIONS]).default('1.36'))
-    .addOption(new Option('-o, --output <format>', 'report format').default('text'))
+    .addOption(new Option('-o, --output <format>', 'report format').choices(Object.keys(RENDERERS)).default('text'))
     .action(async (options: { dir: string; nodes: number; kubernetesVersion: KubernetesVersion; output: OutputFormat }) => {
       const lab = await startLab({ dir: resolve(options.dir), nodes: options.nodes, profile: 'mixed', kubernetesVersion: options.kubernetesVersion });
       process.stderr.write(`lab up: ${lab.plan.nodes.map((n) => `${n.name} ${n.ip} (${n.profile})`).join(', ')}\n`);

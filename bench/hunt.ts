@@ -1,0 +1,67 @@
+// kia hunt against peers in one run: discovery vs `nmap -sT`, the full hunt vs `nmap -sT -sV`, route probes vs
+// `curl --parallel`, and a floor (bare connect + handshake + GET per open port). The lab runs in its own process.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { catalogPorts } from '../src/discover/scan.ts';
+import { fmt, run } from './lib.ts';
+
+interface Phase {
+  ms: number;
+  rssMb: number;
+  open?: number;
+  endpoints?: number;
+  requests?: number;
+  routeUrls?: { identity: string; url: string }[];
+}
+
+async function kia(mode: string, dir: string, nodes: number): Promise<Phase> {
+  const res = await run(process.execPath, ['--import', 'tsx', 'bench/kia-phase.ts', mode, dir, String(nodes)]);
+  if (res.code !== 0) throw new Error(`kia ${mode} failed: ${res.stderr}`);
+  return JSON.parse(res.stdout) as Phase;
+}
+
+export async function benchHunt(nodes = 256, subset = 16): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'kia-bench-hunt-'));
+  const lines: string[] = [];
+  try {
+    const up = await run(process.execPath, ['bin/kia.js', 'lab', 'up', '--dir', dir, '--nodes', String(nodes), '--network', '61', '--profile', 'mixed', '--detach']);
+    if (up.code !== 0) throw new Error(`lab up: ${up.stderr}`);
+    const hosts = Array.from({ length: nodes }, (_, i) => `127.122.${1 + Math.floor(i / 254)}.${1 + (i % 254)}`);
+    const ports = catalogPorts().join(',');
+    const hostFile = join(dir, 'hosts.txt');
+    writeFileSync(hostFile, hosts.join('\n'));
+
+    // Discovery: kia's connect scan vs nmap -sT on the same hosts and ports.
+    const kiaScan = await kia('scan', dir, nodes);
+    const nmapScan = await run('nmap', ['-sT', '-n', '-Pn', '-p', ports, '-iL', hostFile, '-oG', '-']);
+    lines.push(`discovery, ${nodes} hosts x ${catalogPorts().length} ports: kia ${fmt(kiaScan.ms)} ms (${kiaScan.open} open, ${fmt(kiaScan.rssMb)} MB RSS), nmap -sT ${fmt(nmapScan.ms)} ms -> kia ${fmt(nmapScan.ms / kiaScan.ms, 1)}x faster`);
+
+    // Floor and full hunt of every node.
+    const floorRun = await kia('floor', dir, nodes);
+    const full = await kia('hunt', dir, nodes);
+    lines.push(`full hunt, ${nodes} nodes: kia ${fmt(full.ms)} ms, ${full.requests} requests, ${full.endpoints} endpoints, peak RSS ${fmt(full.rssMb)} MB (target < 300 MB); floor ${fmt(floorRun.ms)} ms -> ${fmt(full.ms / floorRun.ms, 2)}x the floor (target < 2x)`);
+
+    // Route probes: the same URLs through curl --parallel, one run per identity.
+    const urls = full.routeUrls ?? [];
+    let curlMs = 0;
+    for (const identity of ['anonymous', 'admin']) {
+      const list = urls.filter((u) => u.identity === identity).map((u) => u.url);
+      const config = join(dir, `curl-${identity}.txt`);
+      writeFileSync(config, list.map((u) => `url = "${u}"\noutput = "/dev/null"\n`).join(''));
+      const auth = identity === 'admin' ? ['--cert', join(dir, 'admin.crt'), '--key', join(dir, 'admin.key')] : [];
+      const res = await run('curl', ['-sk', '--parallel', '--parallel-max', '64', ...auth, '-K', config]);
+      curlMs += res.ms;
+    }
+    lines.push(`route probes, ${urls.length} requests: curl --parallel ${fmt(curlMs)} ms vs kia's whole hunt ${fmt(full.ms)} ms (incl. scan, TLS facts, client-cert policy, fingerprints) -> ${fmt(curlMs / full.ms, 2)}x`);
+
+    // Full hunt of a subset vs nmap -sT -sV (which names none of these components).
+    const sub = await kia('hunt', dir, subset);
+    const nmapSv = await run('nmap', ['-sT', '-sV', '-n', '-Pn', '-p', ports, ...hosts.slice(0, subset)]);
+    lines.push(`hunt of ${subset} nodes: kia ${fmt(sub.ms)} ms vs nmap -sT -sV ${fmt(nmapSv.ms)} ms -> kia ${fmt(nmapSv.ms / sub.ms, 1)}x faster per node (target >= 20x)`);
+  } finally {
+    await run(process.execPath, ['bin/kia.js', 'lab', 'down', '--dir', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return lines;
+}

@@ -1,0 +1,54 @@
+// One kia measurement in its own process (so the lab and the bench driver stay out of its figures):
+// `scan|hunt|floor <lab dir> <first N nodes>`; prints JSON with wall time, peak RSS and counts.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { scan, catalogPorts } from '../src/discover/scan.ts';
+import { hunt } from '../src/hunt.ts';
+import { targetsFromLab } from '../src/targets/index.ts';
+import { certificateIdentity } from '../src/clients/identity.ts';
+
+const [mode = 'scan', dir = '', countText = '0'] = process.argv.slice(2);
+const targets = targetsFromLab(dir).slice(0, Number(countText) || undefined);
+const plan = JSON.parse(readFileSync(`${dir}/lab.json`, 'utf8')) as { files: { adminCert: string; adminKey: string; ca: string }; endpoints: { node: string; address: string; number: number; scheme: string; reach: string }[] };
+const peak = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
+
+/** The floor: for each open port (scheme known in advance from lab.json), one connect, one handshake if TLS, one GET. */
+async function floor(ports: { address: string; number: number; scheme: string }[]): Promise<number> {
+  let answered = 0;
+  await Promise.all(
+    ports.map(
+      ({ address, number, scheme }) =>
+        new Promise<void>((resolve) => {
+          const options = { host: address, port: number, path: '/healthz', agent: false as const, rejectUnauthorized: false };
+          const req = (scheme === 'https' ? https : http).get(options, (res) => {
+            res.resume();
+            res.on('end', () => {
+              answered++;
+              resolve();
+            });
+          });
+          req.on('error', () => resolve());
+        }),
+    ),
+  );
+  return answered;
+}
+
+const start = performance.now();
+let result: Record<string, unknown>;
+if (mode === 'scan') {
+  const open = await scan(targets, {});
+  result = { open: open.length, probes: targets.length * catalogPorts().length };
+} else if (mode === 'floor') {
+  const nodes = new Set(targets.map((t) => t.node));
+  const open = plan.endpoints.filter((e) => e.reach === 'node-ip' && nodes.has(e.node));
+  const answered = await floor(open);
+  result = { open: open.length, answered };
+} else {
+  const report = await hunt({ targets, identities: [certificateIdentity(plan.files.adminCert, plan.files.adminKey, 'admin')], ca: readFileSync(plan.files.ca, 'utf8') });
+  const requests = report.endpoints.reduce((n, e) => n + e.routes.length, 0);
+  const urls = report.endpoints.flatMap((e) => e.routes.filter((r) => !r.route.startsWith('probe:')).map((r) => ({ identity: r.identity, url: `${e.scheme === 'https' ? 'https' : 'http'}://${e.address}:${e.port}${r.path}` })));
+  result = { endpoints: report.endpoints.length, findings: report.findings.length, requests, routeUrls: urls };
+}
+process.stdout.write(JSON.stringify({ mode, ms: performance.now() - start, rssMb: peak(), ...result }) + '\n');
