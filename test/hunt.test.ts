@@ -133,7 +133,7 @@ describe('hunt odd peers: a moved kubelet, an impostor on 10250, a post-handshak
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-hunt-'));
     // The kubelet moved: --port-offset serves every node on 127.0.0.1 with shifted ports.
-    lab = await startLab({ dir, nodes: 1, portOffset: 31000, inProcess: true });
+    lab = await startLab({ dir, nodes: 1, portOffset: 20000, inProcess: true });
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'o.key'), '-out', path.join(dir, 'o.crt'), '-subj', '/CN=impostor', '-days', '365'], { stdio: 'ignore' });
     certs = { key: fs.readFileSync(path.join(dir, 'o.key'), 'utf8'), cert: fs.readFileSync(path.join(dir, 'o.crt'), 'utf8') };
     const impostor = https.createServer(certs, (_req, res) => res.end('hello from a web server\n'));
@@ -151,7 +151,7 @@ describe('hunt odd peers: a moved kubelet, an impostor on 10250, a post-handshak
   });
 
   it('recognises a kubelet on a port that is not 10250', async () => {
-    const moved = 10250 + 31000;
+    const moved = 10250 + 20000;
     const report = await hunt({ targets: [{ host: '127.0.0.1', address: '127.0.0.1', source: 'argument' }], ports: [moved] });
     const kubelet = report.endpoints.find((e) => e.port === moved);
     assert.deepEqual([kubelet?.fingerprint.component, kubelet?.fingerprint.port], ['kubelet', 'api']);

@@ -47,14 +47,16 @@ export function fingerprint(input: FingerprintInput): Fingerprint {
   if (is(healthz, 200) && /^\{"lastUpdated":/.test(body(healthz))) return fp('kube-proxy', 'healthz', 'high', [`GET /healthz: ${body(healthz).slice(0, 60)}`]);
   const proxyMode = a('/proxyMode');
   if (is(proxyMode, 200) && /^(iptables|ipvs|nftables|kernelspace|userspace)$/.test(body(proxyMode))) return fp('kube-proxy', 'metrics', 'high', [`GET /proxyMode: ${body(proxyMode)}`]);
-  // Delegated authorisation of controller-manager and scheduler: JSON Status for anonymous /version.
-  if (version?.status === 403 && body(version).includes('cannot get path')) {
+  // Delegated authorisation of controller-manager and scheduler: a JSON Status refusal for a path anonymous may not
+  // read (/version itself may be allowed by RBAC's public-info-viewer and then answer 404).
+  const refused = [version, pods, a('/metrics')].find((o) => o?.status === 403 && body(o).includes('cannot get path'));
+  if (refused) {
     const lines = body(verbose);
     if (/-controller ok/.test(lines) && /cloud-node|service-lb|node-route/.test(lines)) return fp('cloud-controller-manager', 'secure', 'high', ['GET /healthz?verbose lists cloud controllers']);
     if (/-controller ok/.test(lines)) return fp('kube-controller-manager', 'secure', 'high', ['GET /healthz?verbose lists controllers']);
-    if (is(a('/livez'), 200)) return fp('kube-scheduler', 'secure', 'high', ['GET /livez: ok, /version: 403 JSON Status']);
-    if (/\[\+\]leaderElection ok/.test(lines)) return fp('kube-scheduler', 'secure', 'medium', ['GET /healthz?verbose: leaderElection only, /version: 403 JSON Status']);
-    return fp('unknown', undefined, 'low', ['delegated-auth Kubernetes component (403 JSON Status on /version)']);
+    if (is(a('/livez'), 200)) return fp('kube-scheduler', 'secure', 'high', [`GET /livez: ok, ${refused.path}: 403 JSON Status`]);
+    if (/\[\+\]leaderElection ok/.test(lines)) return fp('kube-scheduler', 'secure', 'medium', [`GET /healthz?verbose: leaderElection only, ${refused.path}: 403 JSON Status`]);
+    return fp('unknown', undefined, 'low', [`delegated-auth Kubernetes component (403 JSON Status on ${refused.path})`]);
   }
   if (input.scheme === 'http' && is(healthz, 200) && body(healthz) === 'ok') {
     if (input.port === 10251 || input.port === 10252) return fp(input.port === 10251 ? 'kube-scheduler' : 'kube-controller-manager', 'insecure', 'medium', [`GET /healthz: ok over plain HTTP on the removed insecure port ${input.port}`]);
