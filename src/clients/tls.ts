@@ -38,6 +38,8 @@ export interface TlsDial {
   timeoutMs?: number;
   minVersion?: tls.SecureVersion;
   maxVersion?: tls.SecureVersion;
+  /** A context to reuse across dials (then identity, min and max version come from it). */
+  secureContext?: tls.SecureContext;
 }
 
 function describe(cert: X509Certificate): CertificateFacts {
@@ -109,6 +111,7 @@ export function dialTls(dial: TlsDial): Promise<TlsFacts> {
       key: dial.identity?.key?.reveal(),
       minVersion: dial.minVersion,
       maxVersion: dial.maxVersion,
+      ...(dial.secureContext ? { secureContext: dial.secureContext } : {}),
     });
     const finish = (facts: TlsFacts) => {
       if (done) return;

@@ -22,6 +22,12 @@ export interface ClientCertProbe {
   port: number;
   servername?: string;
   timeoutMs?: number;
+  /** Secure contexts to reuse across probes (building one per connection costs more than the handshake). */
+  contexts?: { tls12: tls.SecureContext; tls13: tls.SecureContext };
+}
+
+export function clientCertContexts(): { tls12: tls.SecureContext; tls13: tls.SecureContext } {
+  return { tls12: tls.createSecureContext({ maxVersion: 'TLSv1.2' }), tls13: tls.createSecureContext({ minVersion: 'TLSv1.3' }) };
 }
 
 const RECORD_CAP = 64 << 10;
@@ -116,7 +122,9 @@ function attempt(probe: ClientCertProbe, version: '1.2' | '1.3', timeoutMs: numb
         socket: recorder,
         ...(servername ? { servername } : {}),
         rejectUnauthorized: false,
-        ...(version === '1.2' ? { maxVersion: 'TLSv1.2' as const } : { minVersion: 'TLSv1.3' as const }),
+        ...(probe.contexts
+          ? { secureContext: version === '1.2' ? probe.contexts.tls12 : probe.contexts.tls13 }
+          : version === '1.2' ? { maxVersion: 'TLSv1.2' as const } : { minVersion: 'TLSv1.3' as const }),
       });
       secure = session;
       let handshaken = false;

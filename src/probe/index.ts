@@ -1,13 +1,12 @@
 // Open ports -> observations: scheme, TLS facts and client-certificate policy, fingerprint, and the catalog's read
 // routes as each identity. Facts only: verdicts are the audit's.
-import http from 'node:http';
-import https from 'node:https';
 import { getComponent, routesFor } from '../catalog/index.ts';
-import { request, type HttpResponse } from '../clients/http.ts';
+import { contextFor, EndpointClient, type EndpointResponse } from '../clients/endpoint-client.ts';
+import type { SecureContext } from 'node:tls';
 import type { Identity } from '../clients/identity.ts';
 import { dialTls } from '../clients/tls.ts';
 import type { EndpointObservation, OpenPort, RouteObservation, TlsObservation } from '../model/index.ts';
-import { detectClientCertPolicy } from './client-cert.ts';
+import { clientCertContexts, detectClientCertPolicy } from './client-cert.ts';
 import { fingerprint } from './fingerprint.ts';
 import { sample } from './redact.ts';
 import { pool } from '../discover/scan.ts';
@@ -24,28 +23,34 @@ export interface ProbeOptions {
   timeoutMs?: number;
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
+  /** TLS contexts shared by every connection of a run (probeAll builds them once). */
+  contexts?: RunContexts;
 }
 
-const FINGERPRINT_PATHS = ['/version', '/pods', '/healthz', '/healthz?verbose', '/proxyMode', '/health', '/members', '/livez', '/metrics'] as const;
+export interface RunContexts {
+  identities: Map<Identity, SecureContext>;
+  policy: ReturnType<typeof clientCertContexts>;
+  plain: SecureContext;
+}
+
+export function runContexts(identities: readonly Identity[]): RunContexts {
+  const anonymous = contextFor({ name: 'anonymous' });
+  return { identities: new Map(identities.map((i) => [i, contextFor(i)])), policy: clientCertContexts(), plain: anonymous };
+}
+
+// Asked in two rounds: most components are named by the first; the second only when the first left doubt.
+const FINGERPRINT_FIRST = ['/version', '/pods', '/healthz', '/health'] as const;
+const FINGERPRINT_SECOND = ['/healthz?verbose', '/proxyMode', '/members', '/livez', '/metrics'] as const;
 const BODY_CAP = 64 << 10;
 
 interface Caller {
   identity: Identity;
-  agent: http.Agent;
+  client: EndpointClient;
 }
 
-async function call(base: string, caller: Caller, method: string, path: string, route: string, options: ProbeOptions): Promise<{ observation: RouteObservation; response: HttpResponse }> {
+async function call(_base: string, caller: Caller, method: string, path: string, route: string, _options: ProbeOptions): Promise<{ observation: RouteObservation; response: EndpointResponse }> {
   const started = performance.now();
-  const response = await request({
-    url: base + path,
-    method,
-    identity: caller.identity,
-    insecureSkipVerify: true,
-    agent: caller.agent,
-    timeoutMs: options.timeoutMs ?? 5000,
-    maxBytes: BODY_CAP,
-    headers: { 'user-agent': 'kia/0.1', accept: '*/*' },
-  });
+  const response = await caller.client.request(method, path);
   const observation: RouteObservation = {
     route,
     method,
@@ -62,9 +67,9 @@ async function call(base: string, caller: Caller, method: string, path: string, 
 }
 
 async function tlsFacts(port: OpenPort, options: ProbeOptions): Promise<TlsObservation | undefined> {
-  const facts = await dialTls({ host: port.address, port: port.port, ca: options.ca, timeoutMs: options.timeoutMs ?? 5000 });
+  const facts = await dialTls({ host: port.address, port: port.port, ca: options.ca, timeoutMs: options.timeoutMs ?? 5000, ...(options.contexts ? { secureContext: options.contexts.plain } : {}) });
   if (facts.outcome !== 'ok' && facts.outcome !== 'tls-error') return undefined;
-  const policy = await detectClientCertPolicy({ host: port.address, port: port.port, timeoutMs: options.timeoutMs ?? 5000 });
+  const policy = await detectClientCertPolicy({ host: port.address, port: port.port, timeoutMs: options.timeoutMs ?? 5000, ...(options.contexts ? { contexts: options.contexts.policy } : {}) });
   // A handshake refused for want of a client certificate is still TLS (etcd with TLS 1.2 only).
   if (facts.outcome !== 'ok' && policy.policy !== 'required') return undefined;
   const tls: TlsObservation = { protocol: facts.protocol ?? null, alpn: facts.alpn ?? false, chain: facts.chain, clientCert: policy.policy, clientCertEvidence: policy.evidence };
@@ -102,11 +107,14 @@ function routePaths(component: EndpointObservation['fingerprint']['component'], 
 export async function probeEndpoint(port: OpenPort, options: ProbeOptions = {}): Promise<EndpointObservation> {
   const tls = await tlsFacts(port, options);
   const host = port.address.includes(':') ? `[${port.address}]` : port.address;
-  const callers: Caller[] = [{ identity: { name: 'anonymous' }, agent: new (tls ? https : http).Agent({ keepAlive: true, maxSockets: 4 }) }];
-  for (const identity of options.identities ?? []) {
-    if (mayUse(identity, tls, options)) callers.push({ identity, agent: new (tls ? https : http).Agent({ keepAlive: true, maxSockets: 4 }) });
-  }
   const base = `${tls ? 'https' : 'http'}://${host}:${port.port}`;
+  // One keep-alive connection per identity: requests queue on it instead of paying a handshake each.
+  const client = (identity: Identity) => {
+    const secureContext = identity.name === 'anonymous' ? options.contexts?.plain : options.contexts?.identities.get(identity);
+    return new EndpointClient({ origin: base, identity, timeoutMs: options.timeoutMs ?? 5000, maxBytes: BODY_CAP, ...(secureContext ? { secureContext } : {}) });
+  };
+  const callers: Caller[] = [{ identity: { name: 'anonymous' }, client: client({ name: 'anonymous' }) }];
+  for (const identity of options.identities ?? []) if (mayUse(identity, tls, options)) callers.push({ identity, client: client(identity) });
   const observation: EndpointObservation = {
     target: port.target,
     address: port.address,
@@ -131,8 +139,13 @@ export async function probeEndpoint(port: OpenPort, options: ProbeOptions = {}):
       return observation;
     }
     answers.set('/version', first.observation);
-    const rest = await Promise.all(FINGERPRINT_PATHS.slice(1).map((path) => call(base, callers[0] as Caller, 'GET', path, `probe:${path}`, options)));
-    rest.forEach((r, i) => answers.set(FINGERPRINT_PATHS[i + 1] as string, r.observation));
+    const ask = async (paths: readonly string[]) => {
+      const got = await Promise.all(paths.map((path) => call(base, callers[0] as Caller, 'GET', path, `probe:${path}`, options)));
+      got.forEach((r, i) => answers.set(paths[i] as string, r.observation));
+    };
+    await ask(FINGERPRINT_FIRST.slice(1));
+    const early = fingerprint({ scheme: observation.scheme, port: port.port, ...(tls ? { tls } : {}), answers });
+    if (early.confidence !== 'high' || early.component === 'etcd') await ask(FINGERPRINT_SECOND);
     // A port that refuses anonymous TLS clients (etcd) may still answer an identity that has a certificate.
     if (first.response.outcome !== 'ok') {
       for (const caller of callers.slice(1)) {
@@ -148,20 +161,28 @@ export async function probeEndpoint(port: OpenPort, options: ProbeOptions = {}):
     observation.routes.push(...answers.values());
     const { component, port: portName, version } = observation.fingerprint;
     const paths = routePaths(component, portName, version);
-    const jobs = callers.flatMap((caller) => paths.map((p) => ({ caller, ...p })));
+    // Anonymous answers the fingerprint already has are not asked again: the observation is relabelled with the route.
+    const asked = (caller: Caller, path: string) => (caller === callers[0] ? answers.get(path) : undefined);
+    // Over plain HTTP a credential changes nothing a component checks: only anonymous is asked.
+    const askers = observation.scheme === 'https' ? callers : callers.slice(0, 1);
+    const jobs = askers.flatMap((caller) => paths.filter((p) => !asked(caller, p.path)).map((p) => ({ caller, ...p })));
     const results = await pool(jobs, 8, (job) => call(base, job.caller, 'GET', job.path, job.id, options));
+    for (const p of paths) {
+      const known = asked(callers[0] as Caller, p.path);
+      if (known) known.route = p.id;
+    }
     observation.routes.push(...results.map((r) => r.observation));
     if (options.active && component === 'kubelet') observation.routes.push(...(await activeRun(base, callers, answers, results, options)));
   } catch (error) {
     observation.errors.push(error instanceof Error ? error.message : String(error));
   } finally {
-    for (const caller of callers) caller.agent.destroy();
+    await Promise.all(callers.map((caller) => caller.client.close()));
   }
   return observation;
 }
 
 /** `--active`: `id` through /run in the first pod the kubelet lists, as the first identity allowed to read pods. */
-async function activeRun(base: string, callers: Caller[], answers: Map<string, RouteObservation>, results: { observation: RouteObservation; response: HttpResponse }[], options: ProbeOptions): Promise<RouteObservation[]> {
+async function activeRun(base: string, callers: Caller[], answers: Map<string, RouteObservation>, results: { observation: RouteObservation; response: EndpointResponse }[], options: ProbeOptions): Promise<RouteObservation[]> {
   const out: RouteObservation[] = [];
   for (const caller of callers) {
     const pods = caller.identity.name === 'anonymous' ? answers.get('/pods') : results.find((r) => r.observation.path === '/pods' && r.observation.identity === caller.identity.name)?.observation;
@@ -179,8 +200,9 @@ async function activeRun(base: string, callers: Caller[], answers: Map<string, R
 
 export async function probeAll(ports: readonly OpenPort[], options: ProbeOptions = {}): Promise<EndpointObservation[]> {
   let done = 0;
-  return pool(ports, options.concurrency ?? 64, async (port) => {
-    const result = await probeEndpoint(port, options);
+  const shared = { ...options, contexts: options.contexts ?? runContexts(options.identities ?? []) };
+  return pool(ports, options.concurrency ?? 128, async (port) => {
+    const result = await probeEndpoint(port, shared);
     options.onProgress?.(++done, ports.length);
     return result;
   });

@@ -31,6 +31,8 @@ const methodNotAllowed = (allow: string) => ({ status: 405, headers: { Allow: al
 export class KubeletHandlers {
   private readonly kubelet: KubeletStandIn;
   private readonly tokens = new Map<string, string>();
+  /** Expositions that do not change while the kubelet runs, built on first use. */
+  private readonly expositions = new Map<string, string>();
   private caCrt: string | undefined;
 
   constructor(kubelet: KubeletStandIn) {
@@ -118,12 +120,17 @@ export class KubeletHandlers {
     const node = this.node;
     const info = { ...this.kubelet.version, major: '1', minor: this.kubelet.ctx.plan.kubernetesVersion.split('.')[1] ?? '' };
     const path = url.pathname;
+    const cached = (key: string, build: () => string) => {
+      let text = this.expositions.get(key);
+      if (text === undefined) this.expositions.set(key, (text = build()));
+      return text;
+    };
     const body =
       path === '/metrics/cadvisor' ? cadvisorMetrics(node, this.now())
-      : path === '/metrics/resource' ? resourceMetrics(node)
-      : path === '/metrics/probes' ? probeMetrics(node)
+      : path === '/metrics/resource' ? cached(path, () => resourceMetrics(node))
+      : path === '/metrics/probes' ? cached(path, () => probeMetrics(node))
       : path === '/metrics/slis' ? sliMetrics(['ping', 'log', 'syncloop'])
-      : kubeletMetrics(node, info);
+      : cached(path, () => kubeletMetrics(node, info));
     const headers: Record<string, string> = { 'Content-Type': this.kubelet.version.metricsContentType };
     if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
       return { status: 200, headers: { ...headers, 'Content-Encoding': 'gzip' }, body: gzipSync(body) };
