@@ -1,5 +1,5 @@
 // The human view: hosts -> components -> ports, then findings critical first with the fix, then one summary line.
-import type { Finding, Report, Severity } from '../model/index.ts';
+import type { EndpointObservation, Finding, Report, Severity } from '../model/index.ts';
 import { redactDeep } from './redact.ts';
 import { certificateText, clientCertText, fingerprintText, hostPort, hostViews, leafCertificate, sortFindings, summaryLine, tlsText } from './view.ts';
 import type { HostView } from './view.ts';
@@ -27,7 +27,20 @@ function columns(rows: readonly (readonly string[])[], indent: string): string[]
   return rows.map((row) => indent + row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
 }
 
-function hostBlock(host: HostView, paint: Paint): string[] {
+/** The access matrix of one endpoint: catalog routes by identity, with the status each got. */
+function accessLines(e: EndpointObservation, identities: readonly string[], paint: Paint): string[] {
+  const routes = e.routes.filter((r) => !r.route.startsWith('probe:'));
+  if (routes.length === 0 || identities.length < 2) return [];
+  const paths = [...new Set(routes.map((r) => r.path))];
+  const cell = (path: string, identity: string) => {
+    const r = routes.find((o) => o.path === path && o.identity === identity);
+    return r ? String(r.status ?? r.outcome) : '-';
+  };
+  const rows = [['route', ...identities], ...paths.map((path) => [path, ...identities.map((i) => cell(path, i))])];
+  return columns(rows, '        ').map((line, i) => (i === 0 ? paint('dim', line) : line));
+}
+
+function hostBlock(host: HostView, paint: Paint, identities: readonly string[] = []): string[] {
   const lines = [paint('bold', host.label)];
   if (host.components.length === 0) return [...lines, '  (no open ports)'];
   for (const group of host.components) {
@@ -38,6 +51,7 @@ function hostBlock(host: HostView, paint: Paint): string[] {
       lines.push(portLines[i] ?? '');
       const cert = leafCertificate(e);
       if (cert) lines.push(paint('dim', `      certificate ${certificateText(cert)}`));
+      lines.push(...accessLines(e, identities, paint));
     });
   }
   return lines;
@@ -63,7 +77,7 @@ export function renderText(report: Report, options: TextOptions): string {
   const safe = redactDeep(report);
   const paint = painter(options.color);
   const out: string[] = [];
-  for (const host of hostViews(safe)) out.push(...hostBlock(host, paint), '');
+  for (const host of hostViews(safe)) out.push(...hostBlock(host, paint, safe.scope.identities), '');
   const findings = sortFindings(safe.findings);
   if (findings.length > 0) {
     out.push(paint('bold', 'Findings'), '');
