@@ -1,19 +1,15 @@
 // cloud-controller-manager: secure port 10258, served like kube-controller-manager (spec §5: "as KCM").
 // kubeadm does not deploy it. Its cloud webhook server (10260) is not catalogued: the spec names it but lists no routes.
-import type { ComponentEntry, NonResourceAuthz, Route, VersionRange } from './types.ts';
+import { genericSecureRoutes } from './generic-server.ts';
+import type { ComponentEntry, NonResourceAuthz, Route } from './types.ts';
 
 const SERVE = 'kubernetes/kubernetes:staging/src/k8s.io/controller-manager/app/serve.go';
 const HEALTHZ = 'kubernetes/kubernetes:staging/src/k8s.io/controller-manager/pkg/healthz/handler.go';
-const PROFILING = 'kubernetes/kubernetes:staging/src/k8s.io/apiserver/pkg/server/routes/profiling.go';
-const FLAGS = 'kubernetes/kubernetes:staging/src/k8s.io/apiserver/pkg/server/routes/flags.go';
-const SLIS = 'kubernetes/kubernetes:staging/src/k8s.io/component-base/metrics/prometheus/slis/routes.go';
 const CONFIGZ = 'kubernetes/kubernetes:staging/src/k8s.io/component-base/configz/configz.go';
 
 const TEXT = 'text/plain; charset=utf-8';
 const PROM = 'text/plain; version=0.0.4; charset=utf-8 (Prometheus exposition)';
 const PROFILING_FLAG = '--profiling (default true)';
-const ZPAGES: VersionRange = { since: '1.36', note: 'ComponentFlagz/ComponentStatusz alpha (off by default) before 1.36, beta and on by default from 1.36' };
-const SLIS_VERSIONS: VersionRange = { since: '1.27', note: 'ComponentSLIs alpha 1.26, beta (on by default) 1.27, GA 1.29' };
 
 type RouteFields = Omit<Route, 'id' | 'source'> & { readonly source?: string };
 const r = (id: string, fields: RouteFields): Route => ({ id: `cloud-controller-manager.${id}`, ...fields, source: fields.source ?? SERVE });
@@ -45,28 +41,6 @@ const secureRoutes: Route[] = [
     authz: nr('/metrics'),
     description: 'Cloud-controller-manager metrics; no reset handler.',
   }),
-  r('secure.metrics-slis', {
-    path: '/metrics/slis',
-    methods: ['GET'],
-    returns: { status: 200, contentType: PROM, shape: 'kubernetes_healthcheck / kubernetes_healthchecks_total' },
-    mode: 'read',
-    access: 'authz',
-    authz: nr('/metrics/slis'),
-    versions: SLIS_VERSIONS,
-    source: SLIS,
-    description: 'Component SLI health-check metrics.',
-  }),
-  r('secure.metrics-slis-reset', {
-    path: '/metrics/slis',
-    methods: ['DELETE'],
-    returns: { status: 200, contentType: TEXT, shape: 'metrics reset\\n' },
-    mode: 'act',
-    access: 'authz',
-    authz: nr('/metrics/slis'),
-    versions: SLIS_VERSIONS,
-    source: SLIS,
-    description: 'Resets the SLI metrics.',
-  }),
   r('secure.configz', {
     path: '/configz',
     methods: ['*'],
@@ -77,64 +51,7 @@ const secureRoutes: Route[] = [
     source: CONFIGZ,
     description: 'Running configuration; anonymous gets 403 JSON Status.',
   }),
-  r('secure.debug-pprof', {
-    path: '/debug/pprof/*',
-    methods: ['GET'],
-    pathParams: [{ name: '*', description: 'Profile name; bare /debug/pprof redirects.', values: 'profile|symbol|trace|<profile name>' }],
-    returns: { status: 200, contentType: 'text/html or application/octet-stream', shape: 'Go pprof index or profile' },
-    mode: 'read',
-    access: 'authz',
-    authz: nr('/debug/pprof/*'),
-    requires: PROFILING_FLAG,
-    source: PROFILING,
-    description: 'Go profiling.',
-  }),
-  r('secure.debug-flags', {
-    path: '/debug/flags',
-    methods: ['GET'],
-    returns: { status: 200, contentType: TEXT, shape: 'index of settable flags (v)' },
-    mode: 'read',
-    access: 'authz',
-    authz: nr('/debug/flags'),
-    requires: PROFILING_FLAG,
-    source: FLAGS,
-    description: 'Index of runtime-settable flags.',
-  }),
-  r('secure.debug-flags-v', {
-    path: '/debug/flags/v',
-    methods: ['PUT'],
-    returns: { status: 200, contentType: TEXT, shape: 'successfully set klog.logging.verbosity to <v>\\n; other methods 406 unsupported http method\\n' },
-    mode: 'act',
-    access: 'authz',
-    authz: nr('/debug/flags/v'),
-    requires: PROFILING_FLAG,
-    source: FLAGS,
-    description: 'Sets the klog verbosity from the request body.',
-  }),
-  r('secure.flagz', {
-    path: '/flagz',
-    methods: ['GET'],
-    returns: { status: 200, contentType: TEXT, shape: 'flags as text; Flagz kind negotiated by Accept' },
-    mode: 'read',
-    access: 'authz',
-    authz: nr('/flagz'),
-    requires: 'feature gate ComponentFlagz',
-    versions: ZPAGES,
-    source: 'kubernetes/kubernetes:staging/src/k8s.io/apiserver/pkg/server/flagz/flagz.go',
-    description: 'Command-line flags.',
-  }),
-  r('secure.statusz', {
-    path: '/statusz',
-    methods: ['GET'],
-    returns: { status: 200, contentType: TEXT, shape: 'status page as text; Statusz kind negotiated by Accept' },
-    mode: 'read',
-    access: 'authz',
-    authz: nr('/statusz'),
-    requires: 'feature gate ComponentStatusz',
-    versions: ZPAGES,
-    source: 'kubernetes/kubernetes:staging/src/k8s.io/apiserver/pkg/server/statusz/statusz.go',
-    description: 'Process status.',
-  }),
+  ...genericSecureRoutes('cloud-controller-manager', PROFILING_FLAG, SERVE),
 ];
 
 export const cloudControllerManager: ComponentEntry = {
