@@ -10,3 +10,7 @@ if (all || which.has('hunt')) {
   const { benchHunt } = await import('./hunt.ts');
   for (const line of await benchHunt()) out(line);
 }
+if (all || which.has('metrics')) {
+  const { benchMetrics } = await import('./metrics.ts');
+  for (const line of await benchMetrics()) out(line);
+}

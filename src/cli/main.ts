@@ -5,6 +5,9 @@ import { registerCatalog } from './commands/catalog.ts';
 import { registerLab } from './commands/lab.ts';
 import { registerHunt } from './commands/hunt.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerMetrics } from './commands/metrics.ts';
+import { registerComponents } from './commands/components.ts';
+import { registerKubelet } from './commands/kubelet.ts';
 import { exitCodeFor, fail } from './output.ts';
 
 const program = new Command('kia')
@@ -18,6 +21,9 @@ registerCatalog(program);
 registerLab(program);
 registerHunt(program);
 registerDemo(program);
+registerMetrics(program);
+registerComponents(program);
+registerKubelet(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -105,7 +105,11 @@ export class KubeProxyStandIn extends StandIn {
         if (settings.enableProfiling && url.pathname.startsWith('/debug/pprof/')) {
           return pprof(url.pathname.slice('/debug/pprof/'.length), ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', `--hostname-override=${this.node.name}`]);
         }
-        if (methodOf(req) && url.pathname === '/metrics/slis') return { status: 200, headers: { 'Content-Type': this.version.metricsContentType }, body: '' };
+        if (url.pathname === '/metrics/slis') {
+          // DELETE resets the SLI metrics (component-base slis routes); anything else reads them.
+          if (methodOf(req) === 'DELETE') return { status: 200, headers: { 'Content-Type': TEXT }, body: 'metrics reset\n' };
+          return { status: 200, headers: { 'Content-Type': this.version.metricsContentType }, body: '# HELP kubernetes_healthcheck [STABLE] This metric records the result of a single healthcheck.\n# TYPE kubernetes_healthcheck gauge\nkubernetes_healthcheck{name="ping",type="healthz"} 1\n' };
+        }
         return goNotFound();
     }
   }

@@ -1,0 +1,263 @@
+// A client for one kubelet's 10250 API, straight to the node or through the API server's node proxy (as kubectl does).
+// Every call has a deadline and a byte cap; refusals and network failures come back as data, never printed or thrown.
+import type { IncomingMessage } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
+import { getPort } from '../catalog/index.ts';
+import { UsageError } from '../errors.ts';
+import type { Identity } from './identity.ts';
+import { failureOf, openRequest, readCapped, serverMessage, type KubeletFailureKind, type KubeletRequestInfo, type KubeletResult } from './kubelet-http.ts';
+
+export type { KubeletFailure, KubeletFailureKind, KubeletRequestInfo, KubeletResult } from './kubelet-http.ts';
+export { KUBELET_REQUEST_CHANNEL } from './kubelet-http.ts';
+
+/** The kubelet API port, from the catalog. */
+export const KUBELET_PORT = getPort('kubelet', 'api').port;
+
+/**
+ * How to reach the kubelet: `direct` dials `https://<address>:<port>` (the certificate is checked against `servername`,
+ * the node name, when given); `apiserver` goes through `<server>/api/v1/nodes/<node>/proxy/…`.
+ */
+export type KubeletTransport =
+  | { readonly kind: 'direct'; readonly address: string; readonly port?: number; readonly servername?: string }
+  | { readonly kind: 'apiserver'; readonly server: string; readonly node: string; readonly servername?: string };
+
+export interface KubeletClientOptions {
+  transport: KubeletTransport;
+  /** Who to be: toward the kubelet (direct) or the API server (apiserver). Absent = anonymous. */
+  identity?: Identity;
+  /** PEM bundle that verifies the peer (the kubelet, or the API server); absent = the system roots. */
+  ca?: string;
+  /** TLS verification is on unless this is set. */
+  insecureSkipVerify?: boolean;
+  /** Per call: connect, headers and body (streams: until the headers). Default 10 s. */
+  timeoutMs?: number;
+  /** Byte cap on every buffered answer and on non-follow log streams. Default 16 MiB. */
+  maxBytes?: number;
+}
+
+export interface PodRef {
+  namespace: string;
+  pod: string;
+  container: string;
+  /** Pins the pod UID (`/run/{ns}/{pod}/{uid}/{container}`). */
+  uid?: string;
+}
+
+export interface ContainerLogOptions extends PodRef {
+  follow?: boolean;
+  previous?: boolean;
+  timestamps?: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  /** RFC 3339. */
+  sinceTime?: string;
+  limitBytes?: number;
+}
+
+export type MetricsEndpoint = 'metrics' | 'cadvisor' | 'resource' | 'probes' | 'slis';
+export const METRICS_ENDPOINTS: readonly MetricsEndpoint[] = ['metrics', 'cadvisor', 'resource', 'probes', 'slis'];
+
+export interface PodList {
+  kind?: string;
+  apiVersion?: string;
+  metadata?: Record<string, unknown>;
+  items: Record<string, unknown>[];
+}
+
+export type NodeLogs = { readonly kind: 'listing'; readonly path: string; readonly entries: string[] } | { readonly kind: 'file'; readonly path: string; readonly body: Buffer };
+
+const KIND_BY_STATUS: Record<number, KubeletFailureKind> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found' };
+
+const seg = (value: string) => encodeURIComponent(value);
+
+/** The /logs/ listing (Go's http.FileServer HTML) as names; directories end in `/`. */
+export function parseLogListing(html: string): string[] {
+  return [...html.matchAll(/<a href="([^"]*)">/g)].map((m) => decodeURIComponent(m[1] ?? ''));
+}
+
+/** `command '<cmd>' exited with <n>: <stderr>`, the kubelet's /run answer for a failing command. */
+export function parseRunExit(message: string): { exitCode: number; stderr: string } | undefined {
+  const m = /^command '.*' exited with (\d+): ?([\s\S]*)$/.exec(message);
+  return m ? { exitCode: Number(m[1]), stderr: m[2] ?? '' } : undefined;
+}
+
+export class KubeletClient {
+  readonly #options: KubeletClientOptions;
+  readonly #timeoutMs: number;
+  readonly #maxBytes: number;
+
+  constructor(options: KubeletClientOptions) {
+    this.#options = options;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#maxBytes = options.maxBytes ?? 16 << 20;
+  }
+
+  /** The URL a kubelet path maps to under this transport (for help, logs and messages). */
+  urlFor(pathAndQuery: string): URL {
+    const t = this.#options.transport;
+    if (t.kind === 'apiserver') return new URL(`${t.server.replace(/\/+$/, '')}/api/v1/nodes/${seg(t.node)}/proxy${pathAndQuery}`);
+    const host = t.address.includes(':') ? `[${t.address}]` : t.address;
+    return new URL(`https://${host}:${t.port ?? KUBELET_PORT}${pathAndQuery}`);
+  }
+
+  async #open(method: string, url: URL): Promise<KubeletResult<IncomingMessage>> {
+    const t = this.#options.transport;
+    const o = this.#options;
+    return openRequest({
+      url,
+      method,
+      via: t.kind,
+      timeoutMs: this.#timeoutMs,
+      ...(o.identity ? { identity: o.identity } : {}),
+      ...(o.ca ? { ca: o.ca } : {}),
+      ...(o.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+      ...(t.servername ? { servername: t.servername } : {}),
+    });
+  }
+
+  /** A refusal read from an error answer. */
+  async #refusal(res: IncomingMessage, request: KubeletRequestInfo): Promise<{ ok: false; failure: ReturnType<typeof failureOf>['failure'] }> {
+    const status = res.statusCode ?? 0;
+    const { body } = await readCapped(res, 64 << 10, this.#timeoutMs);
+    return failureOf(KIND_BY_STATUS[status] ?? 'http', request, serverMessage(body, res.headers['content-type']) || (res.statusMessage ?? ''), { status });
+  }
+
+  /** One buffered exchange; any status other than 2xx is a failure carrying the server's words. */
+  async #fetch(method: string, url: URL, options: { accept3xx?: boolean } = {}): Promise<KubeletResult<{ body: Buffer; headers: IncomingMessage['headers'] }>> {
+    const opened = await this.#open(method, url);
+    if (!opened.ok) return opened;
+    const res = opened.value;
+    if (opened.status < 200 || (opened.status >= 300 && !(options.accept3xx && opened.status < 400))) return this.#refusal(res, opened.request);
+    const read = await readCapped(res, this.#maxBytes, this.#timeoutMs);
+    if (read.outcome !== 'ok') return failureOf(read.outcome, opened.request, read.error ?? read.outcome, { status: opened.status });
+    return { ok: true, value: { body: read.body, headers: res.headers }, status: opened.status, request: opened.request };
+  }
+
+  async #text(method: string, path: string): Promise<KubeletResult<string>> {
+    const answer = await this.#fetch(method, this.urlFor(path));
+    return answer.ok ? { ...answer, value: answer.value.body.toString('utf8') } : answer;
+  }
+
+  async #json<T>(path: string): Promise<KubeletResult<T>> {
+    const answer = await this.#text('GET', path);
+    if (!answer.ok) return answer;
+    try {
+      return { ...answer, value: JSON.parse(answer.value) as T };
+    } catch {
+      return failureOf('bad-answer', answer.request, `the answer is not JSON: ${answer.value.slice(0, 80)}`, { status: answer.status });
+    }
+  }
+
+  /** GET /healthz (`?verbose` lists each check). A failing check is a 500 failure with the check lines as message. */
+  healthz(options: { verbose?: boolean } = {}): Promise<KubeletResult<string>> {
+    return this.#text('GET', options.verbose ? '/healthz?verbose' : '/healthz');
+  }
+
+  /** GET /pods: the pods the kubelet intends to run. */
+  pods(): Promise<KubeletResult<PodList>> {
+    return this.#json<PodList>('/pods');
+  }
+
+  /** GET /runningpods/: the pods the container runtime reports. */
+  runningPods(): Promise<KubeletResult<PodList>> {
+    return this.#json<PodList>('/runningpods/');
+  }
+
+  /** GET /configz: `{"kubeletconfig":{…}}`. */
+  configz(): Promise<KubeletResult<{ kubeletconfig: Record<string, unknown> }>> {
+    return this.#json('/configz');
+  }
+
+  /** GET /stats/summary. */
+  statsSummary(options: { onlyCpuAndMemory?: boolean } = {}): Promise<KubeletResult<Record<string, unknown>>> {
+    return this.#json(options.onlyCpuAndMemory ? '/stats/summary?only_cpu_and_memory=true' : '/stats/summary');
+  }
+
+  /** GET /metrics or /metrics/<endpoint>: the raw exposition text. */
+  metrics(options: { endpoint?: MetricsEndpoint } = {}): Promise<KubeletResult<string>> {
+    const endpoint = options.endpoint ?? 'metrics';
+    return this.#text('GET', endpoint === 'metrics' ? '/metrics' : `/metrics/${endpoint}`);
+  }
+
+  /** GET /logs/<path>: a directory listing (names) or a file's bytes. Directories are followed to their slashed form. */
+  async nodeLogs(path = ''): Promise<KubeletResult<NodeLogs>> {
+    const parts = path.split('/').filter((p) => p !== '');
+    if (parts.some((p) => p === '..' || p === '.')) throw new UsageError(`log path "${path}" may not hold . or .. segments`);
+    let relative = parts.map(seg).join('/') + (path.endsWith('/') && parts.length > 0 ? '/' : '');
+    for (let hop = 0; hop < 2; hop++) {
+      const answer = await this.#fetch('GET', this.urlFor(`/logs/${relative}`), { accept3xx: true });
+      if (!answer.ok) return answer;
+      if (answer.status >= 300) {
+        // The file server answers a directory without its slash with 301 to the slashed form.
+        relative = relative === '' || relative.endsWith('/') ? relative : `${relative}/`;
+        continue;
+      }
+      const type = String(answer.value.headers['content-type'] ?? '');
+      const shown = decodeURIComponent(relative);
+      if (type.startsWith('text/html') && (relative === '' || relative.endsWith('/'))) {
+        return { ...answer, value: { kind: 'listing', path: shown, entries: parseLogListing(answer.value.body.toString('utf8')) } };
+      }
+      return { ...answer, value: { kind: 'file', path: shown, body: answer.value.body } };
+    }
+    return failureOf('bad-answer', { method: 'GET', url: this.urlFor(`/logs/${relative}`).toString(), via: this.#options.transport.kind, identity: this.#options.identity?.name ?? 'anonymous' }, 'redirected more than once');
+  }
+
+  /** The URL container logs are read from: the kubelet's /containerLogs, or the pods `log` subresource via the API server. */
+  containerLogsUrl(options: ContainerLogOptions): URL {
+    const query = new URLSearchParams();
+    if (options.follow) query.set('follow', 'true');
+    if (options.previous) query.set('previous', 'true');
+    if (options.timestamps) query.set('timestamps', 'true');
+    if (options.sinceSeconds !== undefined) query.set('sinceSeconds', String(options.sinceSeconds));
+    if (options.sinceTime !== undefined) query.set('sinceTime', options.sinceTime);
+    if (options.tailLines !== undefined) query.set('tailLines', String(options.tailLines));
+    if (options.limitBytes !== undefined) query.set('limitBytes', String(options.limitBytes));
+    const t = this.#options.transport;
+    if (t.kind === 'apiserver') {
+      const apiQuery = new URLSearchParams([['container', options.container], ...query]);
+      return new URL(`${t.server.replace(/\/+$/, '')}/api/v1/namespaces/${seg(options.namespace)}/pods/${seg(options.pod)}/log?${apiQuery}`);
+    }
+    const search = query.toString();
+    return this.urlFor(`/containerLogs/${seg(options.namespace)}/${seg(options.pod)}/${seg(options.container)}${search ? `?${search}` : ''}`);
+  }
+
+  /**
+   * Container logs as a stream. Without `follow` the stream ends at the byte cap; with it the stream runs until the
+   * peer closes or the caller destroys it. The deadline covers connect and headers only.
+   */
+  async containerLogs(options: ContainerLogOptions): Promise<KubeletResult<Readable>> {
+    const opened = await this.#open('GET', this.containerLogsUrl(options));
+    if (!opened.ok) return opened;
+    if (opened.status < 200 || opened.status >= 300) return this.#refusal(opened.value, opened.request);
+    const res = opened.value;
+    const out = new PassThrough();
+    const cap = options.follow ? Infinity : this.#maxBytes;
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > cap) {
+        out.end(chunk.subarray(0, chunk.length - (size - cap)));
+        res.destroy();
+        return;
+      }
+      out.write(chunk);
+    });
+    // A peer that closes mid-stream (the kubelet stopping) ends the stream rather than failing it.
+    res.on('end', () => out.end());
+    res.on('close', () => out.end());
+    res.on('error', () => out.end());
+    out.on('close', () => res.destroy());
+    return { ...opened, value: out };
+  }
+
+  /** POST /run/{ns}/{pod}[/{uid}]/{container}?cmd=…: runs a command to completion and returns its combined output. */
+  async run(options: PodRef & { command: readonly string[] }): Promise<KubeletResult<string>> {
+    if (options.command.length === 0) throw new UsageError('run needs a command after --');
+    // The kubelet splits cmd on single spaces without quoting, so an argument with whitespace cannot be passed.
+    const bad = options.command.find((arg) => arg === '' || /\s/.test(arg));
+    if (bad !== undefined) throw new UsageError(`/run splits its command on spaces: argument "${bad}" cannot be passed (use exec)`);
+    const pod = options.uid ? `${seg(options.pod)}/${seg(options.uid)}` : seg(options.pod);
+    const cmd = new URLSearchParams({ cmd: options.command.join(' ') }).toString().replace(/\+/g, '%20');
+    return this.#text('POST', `/run/${seg(options.namespace)}/${pod}/${seg(options.container)}?${cmd}`);
+  }
+}

@@ -1,0 +1,56 @@
+// The parser over whole inputs: a text, or an async stream of chunks grouped into families as they complete.
+import { ExpositionParser } from './parse.ts';
+import type { MetricFamily, ParseError, ParseItem, ParseOptions, ParseResult } from './types.ts';
+
+/** Groups parser items into families; a family split over two blocks of the input is merged into one. */
+export class FamilyCollector {
+  readonly #families = new Map<string, MetricFamily>();
+  readonly #errors: ParseError[] = [];
+  #samples = 0;
+  #eof = false;
+
+  add(items: readonly ParseItem[]): void {
+    for (const item of items) {
+      if (item.kind === 'sample') {
+        this.#samples++;
+        this.#families.get(item.family)?.samples.push(item.sample);
+      } else if (item.kind === 'family') {
+        if (!this.#families.has(item.family.name)) this.#families.set(item.family.name, { ...item.family, samples: [] });
+      } else if (item.kind === 'error') this.#errors.push(item.error);
+      else this.#eof = true;
+    }
+  }
+
+  result(parser: ExpositionParser): ParseResult {
+    return { families: [...this.#families.values()], errors: this.#errors, errorCount: parser.errorCount, samples: this.#samples, lines: parser.lines, eof: this.#eof };
+  }
+}
+
+/** Parses a whole exposition held in memory. */
+export function parseText(text: string, options: ParseOptions = {}): ParseResult {
+  const parser = new ExpositionParser(options);
+  const collector = new FamilyCollector();
+  collector.add(parser.push(text));
+  collector.add(parser.end());
+  return collector.result(parser);
+}
+
+/** Parses a stream of chunks, yielding what each chunk completed (one batch per chunk, never an empty one). */
+export async function* parseStream(source: AsyncIterable<Buffer | Uint8Array | string>, options: ParseOptions = {}): AsyncGenerator<ParseItem[]> {
+  const parser = new ExpositionParser(options);
+  for await (const chunk of source) {
+    const items = parser.push(chunk);
+    if (items.length > 0) yield items;
+  }
+  const last = parser.end();
+  if (last.length > 0) yield last;
+}
+
+/** Parses a stream of chunks into families. */
+export async function collect(source: AsyncIterable<Buffer | Uint8Array | string>, options: ParseOptions = {}): Promise<ParseResult> {
+  const parser = new ExpositionParser(options);
+  const collector = new FamilyCollector();
+  for await (const chunk of source) collector.add(parser.push(chunk));
+  collector.add(parser.end());
+  return collector.result(parser);
+}
