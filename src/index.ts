@@ -16,3 +16,7 @@ export { dialTls } from './clients/tls.ts';
 export { KiaError, UsageError, InputError, CredentialError, LabError, NetworkError, TimeoutError, TooLargeError } from './errors.ts';
 export type * from './model/index.ts';
 export { SEVERITIES, severityRank, KUBERNETES_VERSIONS, DEFAULT_KUBERNETES_VERSION } from './model/index.ts';
+export { KubeletClient } from './clients/kubelet.ts';
+export type { KubeletClientOptions, KubeletTransport } from './clients/kubelet.ts';
+export { parseText, parseStream, summarize, detectComponent, histogramQuantile } from './metrics/index.ts';
+export type { MetricFamily, Sample, ComponentSummary, ParseOptions } from './metrics/index.ts';
