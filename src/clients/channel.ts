@@ -34,13 +34,16 @@ export function decodeFrame(protocol: string, data: Buffer | string): { channel:
   return { channel: bytes[0] ?? 0, payload: bytes.subarray(1) };
 }
 
-/** The v4+ status written on the error channel when the command ends. */
-export function exitStatus(exitCode: number, command: string): Record<string, unknown> {
+/**
+ * The v4+ status written on the error channel when the command ends; the message wraps the runtime's CodeExitError
+ * (containerd and CRI-O: `error executing command [argv], exit code N`).
+ */
+export function exitStatus(exitCode: number, argv: readonly string[]): Record<string, unknown> {
   if (exitCode === 0) return { metadata: {}, status: 'Success' };
   return {
     metadata: {},
     status: 'Failure',
-    message: `command terminated with non-zero exit code: command '${command}' exited with ${exitCode}`,
+    message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${exitCode}`,
     reason: 'NonZeroExitCode',
     details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
   };
@@ -55,4 +58,89 @@ export function exitCodeOf(status: { status?: string; reason?: string; details?:
     return Number.isInteger(code) ? code : 1;
   }
   return undefined;
+}
+
+/** What kia's client offers: v5 where the server has it (API server 1.30+, kubelet 1.36+), v4 everywhere else. */
+export const CLIENT_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
+
+/** The v5 close signal: channel 255, then the channel being closed (client to server: stdin). */
+export function closeFrame(channel: number): Buffer {
+  return Buffer.from([CHANNEL.close, channel]);
+}
+
+/** A terminal size on the resize channel, as remotecommand.TerminalSize marshals it. */
+export function resizeFrame(protocol: string, size: { width: number; height: number }): Buffer | string {
+  return encodeFrame(protocol, CHANNEL.resize, JSON.stringify({ Width: size.width, Height: size.height }));
+}
+
+export function parseResize(payload: Buffer): { width: number; height: number } | undefined {
+  try {
+    const value = JSON.parse(payload.toString('utf8')) as { Width?: unknown; Height?: unknown };
+    const width = Number(value.Width);
+    const height = Number(value.Height);
+    return Number.isInteger(width) && Number.isInteger(height) && width >= 0 && height >= 0 ? { width, height } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Port-forward over WebSocket: port i has data channel 2i and error channel 2i+1. */
+export function portForwardChannels(index: number): { data: number; error: number } {
+  return { data: index * 2, error: index * 2 + 1 };
+}
+
+/** The first frame of every port-forward channel starts with the port, little-endian uint16. */
+export function portPrefix(port: number): Buffer {
+  const bytes = Buffer.alloc(2);
+  bytes.writeUInt16LE(port, 0);
+  return bytes;
+}
+
+/** The `port` query values of a port-forward request (repeatable or comma-separated); undefined when one is not a port. */
+export function parsePorts(values: readonly string[]): number[] | undefined {
+  const ports: number[] = [];
+  for (const value of values.flatMap((v) => v.split(','))) {
+    const port = Number(value.trim());
+    if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) return undefined;
+    ports.push(port);
+  }
+  return ports;
+}
+
+export interface StreamParams {
+  command?: readonly string[];
+  stdin?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  tty?: boolean;
+  /** The API server's name only: the kubelet has the container in the path. */
+  container?: string;
+}
+
+/** The kubelet's query names for each stream, against the API server's public ones (pod/strategy.go streamParams). */
+export const KUBELET_PARAM = { stdin: 'input', stdout: 'output', stderr: 'error', tty: 'tty' } as const;
+
+/** The query of an exec or attach request, in the kubelet's names (`input=1`) or the API server's (`stdin=true`). */
+export function streamQuery(params: StreamParams, names: 'kubelet' | 'apiserver'): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const arg of params.command ?? []) query.append('command', arg);
+  if (names === 'apiserver' && params.container !== undefined) query.set('container', params.container);
+  for (const key of ['stdin', 'stdout', 'stderr', 'tty'] as const) {
+    if (!params[key]) continue;
+    if (names === 'kubelet') query.set(KUBELET_PARAM[key], '1');
+    else query.set(key, 'true');
+  }
+  return query;
+}
+
+/** Reads the API server's public stream parameters (booleans as Go's strconv.ParseBool takes them). */
+export function publicStreamParams(query: URLSearchParams): StreamParams {
+  const on = (name: string) => ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(query.get(name) ?? '');
+  const container = query.get('container');
+  return { command: query.getAll('command'), stdin: on('stdin'), stdout: on('stdout'), stderr: on('stderr'), tty: on('tty'), ...(container ? { container } : {}) };
+}
+
+/** The JSON status of a failure that is not an exit code (InternalError, 500), as the runtime writes it. */
+export function failureStatus(message: string): Record<string, unknown> {
+  return { metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 };
 }

@@ -21,6 +21,10 @@ import { pprof } from './pprof.ts';
 import { commandLine } from './commands.ts';
 import { serves } from './catalog-view.ts';
 import { zpage } from './zpages.ts';
+import { POD_STREAM_PATH, proxyPodStream } from './apiserver-streams.ts';
+import { writeRaw } from './raw-http.ts';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 
 const VERBS: Record<string, string> = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 const LIVEZ_ONLY_NOT = new Set(['etcd-readiness', 'informer-sync', 'shutdown']);
@@ -54,6 +58,7 @@ export class ApiserverStandIn extends StandIn {
       tls: { cert, key, ca, clientCert: 'requested', alpn: ['h2', 'http/1.1'] },
       plainOnTls: 'go-400',
       handler: (req: Req, res: Res) => void this.serve(req, res).catch((error: unknown) => send(res, goError(500, String(error)))),
+      upgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void this.upgrade(req, socket, head).catch(() => socket.destroy()),
     }));
   }
 
@@ -100,6 +105,26 @@ export class ApiserverStandIn extends StandIn {
     if (proxy) return this.proxyToKubelet(req, res, proxy[1] ?? '', (proxy[2] ?? '/') + url.search, method);
     if (podLog) return this.podLog(req, res, podLog[1] ?? '', podLog[2] ?? '', url);
     send(res, (await this.route(req, url, method, user)) ?? goNotFound());
+  }
+
+  /** Upgrades: pods/exec, pods/attach and pods/portforward, which need `create` even as a WebSocket GET (spec §6.3). */
+  private async upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    const url = urlOf(req);
+    const result = await authenticate(req, { x509: true, anonymous: true, token: this.checkToken });
+    if (!result || result.kind === 'error') return writeRaw(socket, status(req, 401, 'Unauthorized', 'Unauthorized'));
+    const match = POD_STREAM_PATH.exec(url.pathname);
+    if (!match) return writeRaw(socket, status(req, 404, 'NotFound', 'the server could not find the requested resource', { details: {} }));
+    const [, namespace = '', pod = '', subresource = ''] = match;
+    const user = result.user;
+    if (!rbacAllows(user, { resource: { verb: 'create', resource: 'pods', subresource, name: pod, namespace } }).allowed) {
+      const message = `pods "${pod}" is forbidden: User "${user.name}" cannot create resource "pods/${subresource}" in API group "" in the namespace "${namespace}"`;
+      return writeRaw(socket, status(req, 403, 'Forbidden', message, { details: { name: pod, kind: 'pods' } }));
+    }
+    proxyPodStream(
+      { req, socket, head, url, plan: this.ctx.plan, namespace, pod, subresource: subresource as 'exec' | 'attach' | 'portforward', identity: { cert: this.kubeletIdentity.cert, key: this.kubeletIdentity.key.reveal() } },
+      // TranslateStreamCloseWebsocketRequests: beta, on by default from 1.30.
+      { translateV5: Number(this.ctx.plan.kubernetesVersion.split('.')[1]) >= 30 },
+    );
   }
 
   private checks(kind: string): { name: string; error?: string | undefined }[] {

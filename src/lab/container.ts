@@ -157,7 +157,7 @@ function runOne(argv: string[], info: ContainerInfo, root: Node): RunResult & { 
 }
 
 /** `sh -c`: `;`, `&&`, `||` between simple commands, single and double quotes. */
-function shell(script: string, info: ContainerInfo, root: Node): RunResult {
+function shell(script: string, info: ContainerInfo, root: Node): RunResult & { exit?: boolean } {
   const tokens = script.match(/&&|\|\||;|'[^']*'|"[^"]*"|[^\s;&|]+/g) ?? [];
   let stdout = '';
   let stderr = '';
@@ -177,14 +177,28 @@ function shell(script: string, info: ContainerInfo, root: Node): RunResult {
   };
   for (const token of tokens) {
     if (token === ';' || token === '&&' || token === '||') {
-      if (flush()) return { stdout, stderr, exitCode };
+      if (flush()) return { stdout, stderr, exitCode, exit: true };
       skip = token === '&&' ? exitCode !== 0 : token === '||' ? exitCode === 0 : false;
       continue;
     }
     argv.push(token.replace(/^'(.*)'$|^"(.*)"$/, '$1$2'));
   }
-  flush();
-  return { stdout, stderr, exitCode };
+  const exit = flush();
+  return { stdout, stderr, exitCode, ...(exit ? { exit: true } : {}) };
+}
+
+/**
+ * One line an interactive `sh` read from stdin, run as `sh -c` would run it; `exit` marks the end of the shell.
+ * (A real sh without a terminal prints no prompt and echoes nothing: the caller adds those only for a tty.)
+ */
+export function runShellLine(line: string, info: ContainerInfo): RunResult & { exit?: boolean } {
+  if (line.trim() === '') return { stdout: '', stderr: '', exitCode: 0 };
+  return shell(line, info, tree(info));
+}
+
+/** Whether argv starts an interactive shell (`sh`, `sh -i`, `/bin/sh -`) rather than a command. */
+export function isInteractiveShell(argv: readonly string[]): boolean {
+  return basename(argv[0] ?? '') === 'sh' && argv.slice(1).every((a) => a === '-i' || a === '-' || a === '-s');
 }
 
 /** Runs argv in the container as the runtime's ExecSync would. */

@@ -1,5 +1,6 @@
 // `kia kubelet <node> <command>`: read a kubelet's API (pods, configz, metrics, logs, …) and run commands through /run,
 // straight to https://<node>:10250 or through the API server's node proxy. Help shows each HTTP request and its curl.
+import { addStreamingCommands } from './kubelet-stream.ts';
 import { readFileSync } from 'node:fs';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import net from 'node:net';
@@ -537,6 +538,8 @@ function buildProgram(node: string | undefined): Command {
         });
       }),
     );
+  // exec, attach and port-forward: the streaming commands (kubelet-stream.ts).
+  addStreamingCommands(program);
   return program;
 }
 

@@ -301,11 +301,12 @@ export class KubeletHandlers {
     return undefined;
   }
 
-  /** The upgraded stream: SPDY and WebSocket negotiation as the runtime does it, exec over WebSocket. */
+  /** The upgraded stream: SPDY and WebSocket negotiation as the runtime does it; exec, attach, port-forward over WebSocket. */
   stream(kind: 'exec' | 'attach' | 'portForward', req: IncomingMessage, socket: Socket, head: Buffer, url: URL): void {
     const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
     const pod = this.findPod(parts[0] ?? '', parts[1] ?? '');
-    const container = parts.at(-1) ?? '';
+    // Port-forward reaches the pod's network namespace: any of its containers names it.
+    const container = kind === 'portForward' ? (pod?.containers[0] ?? '') : (parts.at(-1) ?? '');
     streamUpgrade({
       kind,
       req,
@@ -313,7 +314,7 @@ export class KubeletHandlers {
       head,
       url,
       v5: this.kubelet.version.kubeletWebSocketV5,
-      run: pod && kind === 'exec' ? (argv) => runInContainer(argv, this.containerInfo(pod, container)) : undefined,
+      ...(pod ? { target: { info: this.containerInfo(pod, container), attach: { pod, start: podStart(this.kubelet.state.startedAt, pod), now: () => this.now() } } } : {}),
       onStop: (hook) => this.kubelet.onStop(hook),
     });
   }

@@ -1,0 +1,136 @@
+// Port-forward over WebSocket: a loopback listener per [local, remote] pair and one WebSocket per accepted
+// connection (data channel 0 and error channel 1, each opened by the port in two little-endian bytes).
+import net from 'node:net';
+import type { WebSocket } from 'ws';
+import { UsageError } from '../errors.ts';
+import { decodeFrame, encodeFrame } from './channel.ts';
+import { MAX_IN_FLIGHT, openChannel, streamUrl, type StreamTarget } from './stream.ts';
+
+const QUIET_MS = 1000;
+
+export interface PortForwardOptions extends StreamTarget {
+  /** [local, remote] pairs; local 0 picks a free port. */
+  ports: readonly (readonly [number, number])[];
+  /** Where the local listeners bind (default 127.0.0.1). */
+  address?: string;
+  /** A connection the remote side refused or failed: the upgrade's status or the error channel's text. */
+  onError?: (error: { local: number; remote: number; message: string }) => void;
+}
+
+export interface PortForwarder {
+  readonly bound: readonly { address: string; local: number; remote: number }[];
+  /** Connections currently forwarded. */
+  readonly active: number;
+  /** Stops listening, closes every forwarded connection cleanly and waits for them. */
+  close(): Promise<void>;
+}
+
+/** Listens on local ports and forwards each accepted connection over its own WebSocket to the pod's port. */
+export async function portForward(o: PortForwardOptions): Promise<PortForwarder> {
+  const address = o.address ?? '127.0.0.1';
+  const servers: net.Server[] = [];
+  const bound: { address: string; local: number; remote: number }[] = [];
+  const live = new Set<{ socket: net.Socket; ws?: WebSocket; closed: Promise<void> }>();
+  for (const [local, remote] of o.ports) {
+    if (!Number.isInteger(remote) || remote < 1 || remote > 65535) throw new UsageError(`not a port: ${remote}`);
+    let boundPort = local;
+    // Half-open: the remote side may still answer after the local client has finished writing.
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      let settle = () => undefined as void;
+      const entry: { socket: net.Socket; ws?: WebSocket; closed: Promise<void> } = { socket, closed: new Promise((r) => (settle = r)) };
+      live.add(entry);
+      socket.on('close', () => {
+        live.delete(entry);
+        settle();
+      });
+      void forward(o, socket, { local: boundPort, remote }, (ws) => (entry.ws = ws));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: address, port: local }, () => resolve());
+    });
+    servers.push(server);
+    boundPort = (server.address() as net.AddressInfo).port;
+    bound.push({ address, local: boundPort, remote });
+  }
+  return {
+    bound,
+    get active() {
+      return live.size;
+    },
+    async close() {
+      const stopped = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      for (const entry of live) {
+        if (entry.ws && entry.ws.readyState === entry.ws.OPEN) entry.ws.close(1000);
+        else entry.socket.destroy();
+      }
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+      await Promise.race([Promise.all([...live].map((e) => e.closed)), deadline]);
+      for (const entry of live) entry.socket.destroy();
+      await stopped;
+    },
+  };
+}
+
+async function forward(o: PortForwardOptions, socket: net.Socket, ports: { local: number; remote: number }, keep: (ws: WebSocket) => void): Promise<void> {
+  socket.pause();
+  socket.on('error', () => socket.destroy());
+  const opened = await openChannel(streamUrl(o, 'portforward', { ports: [ports.remote] }), o);
+  if (!('ws' in opened)) {
+    o.onError?.({ ...ports, message: opened.outcome === 'refused' ? `${opened.httpStatus}: ${opened.body ?? ''}`.trim() : (opened.error ?? 'error') });
+    socket.destroy();
+    return;
+  }
+  const ws = opened.ws;
+  keep(ws);
+  const protocol = ws.protocol;
+  if (socket.destroyed) return void ws.close(1000);
+  // The first frame on each channel starts with the port (2 bytes, little-endian).
+  const prefix = [true, true];
+  let errorText = '';
+  let inFlight = 0;
+  opened.listen((data, isBinary) => {
+    const frame = decodeFrame(protocol, isBinary ? data : data.toString('latin1'));
+    if (!frame || frame.channel > 1) return;
+    let payload = frame.payload;
+    if (prefix[frame.channel]) {
+      prefix[frame.channel] = false;
+      payload = payload.subarray(2);
+    }
+    if (payload.length === 0) return;
+    if (frame.channel === 1) errorText += payload.toString('utf8');
+    else if (!socket.write(payload)) {
+      ws.pause();
+      socket.once('drain', () => ws.resume());
+    }
+  });
+  socket.on('data', (chunk: Buffer) => {
+    if (ws.readyState !== ws.OPEN) return;
+    inFlight++;
+    ws.send(encodeFrame(protocol, 0, chunk), () => {
+      if (--inFlight < MAX_IN_FLIGHT / 2) socket.resume();
+    });
+    if (inFlight >= MAX_IN_FLIGHT) socket.pause();
+  });
+  socket.on('close', () => ws.close(1000));
+  // The channel protocol has no half-close: once the local side has finished, the remote side gets until it has
+  // been quiet for QUIET_MS (containerd's own grace after one direction ends is one second), then the stream closes.
+  let quiet: NodeJS.Timeout | undefined;
+  const settle = () => {
+    clearTimeout(quiet);
+    quiet = setTimeout(() => ws.close(1000), QUIET_MS);
+  };
+  socket.on('end', () => {
+    settle();
+    ws.on('message', settle);
+  });
+  ws.on('error', (e) => (errorText ||= e.message));
+  ws.on('close', () => {
+    clearTimeout(quiet);
+    if (errorText) {
+      o.onError?.({ ...ports, message: errorText });
+      socket.destroy();
+    } else socket.end();
+  });
+  socket.resume();
+}
