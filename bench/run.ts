@@ -14,3 +14,7 @@ if (all || which.has('metrics')) {
   const { benchMetrics } = await import('./metrics.ts');
   for (const line of await benchMetrics()) out(line);
 }
+if (all || which.has('port-forward')) {
+  const { benchPortForward } = await import('./port-forward.ts');
+  for (const line of await benchPortForward()) out(line);
+}
