@@ -16,18 +16,22 @@ export function catalogPorts(): number[] {
   return [...new Set(allPorts({ includeRemoved: true }).map((p) => p.port).filter((p) => p > 0))].sort((a, b) => a - b);
 }
 
-export function connect(address: string, port: number, timeoutMs: number): Promise<{ open: boolean; ms: number; outcome: 'open' | 'closed' | 'timeout' | 'error' }> {
+export type ConnectOutcome = 'open' | 'closed' | 'timeout' | 'error' | 'no-descriptors';
+
+export function connect(address: string, port: number, timeoutMs: number): Promise<{ open: boolean; ms: number; outcome: ConnectOutcome }> {
   const started = performance.now();
   return new Promise((resolve) => {
     const socket = net.connect({ host: address, port });
-    const done = (outcome: 'open' | 'closed' | 'timeout' | 'error') => {
-      clearTimeout(timer);
+    socket.setTimeout(timeoutMs);
+    const done = (outcome: ConnectOutcome) => {
       socket.destroy();
       resolve({ open: outcome === 'open', ms: performance.now() - started, outcome });
     };
-    const timer = setTimeout(() => done('timeout'), timeoutMs);
     socket.once('connect', () => done('open'));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code === 'ECONNREFUSED' ? 'closed' : 'error'));
+    socket.once('timeout', () => done('timeout'));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      done(error.code === 'ECONNREFUSED' ? 'closed' : error.code === 'EMFILE' || error.code === 'ENFILE' ? 'no-descriptors' : 'error'),
+    );
   });
 }
 
@@ -49,8 +53,13 @@ export async function scan(targets: readonly Target[], options: ScanOptions = {}
   const ports = options.ports ?? catalogPorts();
   const jobs = targets.flatMap((target) => ports.map((port) => ({ target, port })));
   let done = 0;
-  const results = await pool(jobs, options.concurrency ?? 512, async ({ target, port }): Promise<OpenPort | undefined> => {
-    const result = await connect(target.address, port, options.timeoutMs ?? 1500);
+  const results = await pool(jobs, options.concurrency ?? 2048, async ({ target, port }): Promise<OpenPort | undefined> => {
+    let result = await connect(target.address, port, options.timeoutMs ?? 1500);
+    // Out of file descriptors is our limit, not the port's answer: wait for others to finish and try again.
+    for (let tries = 0; result.outcome === 'no-descriptors' && tries < 50; tries++) {
+      await new Promise((r) => setTimeout(r, 20));
+      result = await connect(target.address, port, options.timeoutMs ?? 1500);
+    }
     options.onProgress?.(++done, jobs.length);
     return result.open ? { target, address: target.address, port, connectMs: Math.round(result.ms * 10) / 10 } : undefined;
   });
