@@ -62,3 +62,16 @@ export function tokenIdentity(token: string, name = 'token'): Identity {
 export function tokenFileIdentity(path: string, name?: string): Identity {
   return tokenIdentity(readMaterial(path, 'token file'), name ?? `token:${path.split('/').pop() ?? path}`);
 }
+
+/** A PEM CA bundle named by a flag (`--cacert`, `--kubelet-ca`), or undefined when the flag was not given. */
+export function readCaFile(path: string | undefined, flag = '--cacert'): string | undefined {
+  if (path === undefined) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CredentialError(`cannot read ${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new CredentialError(`${flag} ${path} holds no PEM certificate`);
+  return pem;
+}

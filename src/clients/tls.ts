@@ -4,18 +4,10 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import type { Identity } from './identity.ts';
+import type { CertificateObservation } from '../model/index.ts';
 
-export interface CertificateFacts {
-  subject: string;
-  issuer: string;
-  dnsNames: string[];
-  ipAddresses: string[];
-  notBefore: string;
-  notAfter: string;
-  selfSigned: boolean;
-  isCA: boolean;
-  fingerprint256: string;
-}
+/** The facts of one served certificate (the model's CertificateObservation). */
+export type CertificateFacts = CertificateObservation;
 
 export interface TlsFacts {
   outcome: 'ok' | 'refused' | 'timeout' | 'tls-error' | 'reset' | 'error';

@@ -1,12 +1,12 @@
 // Client commands for the components' own routes: `kia etcd|proxy|controller-manager|scheduler|apiserver <what>` and
 // `kia get <url>`. Ports, schemes and paths come from the catalog; every failure becomes one line naming what was
 // tried and what to do. Exit codes as CONVENTIONS.md: 0 healthy, 1 unhealthy answer, 2 usage/credential, 3 no answer.
-import { readFileSync } from 'node:fs';
+import { readCaFile } from '../../clients/identity.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { findComponent, findPortByNumber, getComponent, getPort, type PortEntry, type Route } from '../../catalog/index.ts';
 import { call, healthChecks, parseAnswer, proxyHealth, type Answer, type CallTarget, type HealthReport, type Parsed, type ProxyHealth } from '../../clients/components.ts';
 import { etcdHealth, etcdIdHex, etcdMembers, etcdStatus, etcdVersion, type EtcdMembers, type EtcdStatus } from '../../clients/etcd.ts';
-import { CredentialError, UsageError } from '../../errors.ts';
+import { UsageError } from '../../errors.ts';
 import type { ComponentId } from '../../model/index.ts';
 import { EXIT } from '../output.ts';
 import { collectIdentities } from './hunt.ts';
@@ -77,15 +77,7 @@ function originOf(port: PortEntry, node: string | undefined, endpoint: string | 
 async function callTarget(origin: string, flags: ClientFlags, maxBytes: number): Promise<CallTarget> {
   const identities = await collectIdentities({ ...flags, output: 'text' });
   if (identities.length > 1) throw new UsageError('give one credential: --cert/--key, --token, --token-file or --kubeconfig');
-  let ca: string | undefined;
-  if (flags.cacert) {
-    try {
-      ca = readFileSync(flags.cacert, 'utf8');
-    } catch (error) {
-      throw new CredentialError(`cannot read --cacert ${flags.cacert}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
-    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new CredentialError(`--cacert ${flags.cacert} holds no PEM certificate`);
-  }
+  const ca = readCaFile(flags.cacert);
   const [identity] = identities;
   return { origin, ...(identity ? { identity } : {}), ...(ca ? { ca } : {}), insecureSkipVerify: flags.insecureSkipTlsVerify === true, timeoutMs: flags.timeout, maxBytes: flags.maxBytes ?? maxBytes };
 }

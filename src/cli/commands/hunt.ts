@@ -1,8 +1,8 @@
 // `kia hunt [TARGET...]`: find every internal API on a node or a network, classify it, report what is exposed.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RULES, atOrAbove } from '../../audit/index.ts';
-import { certificateIdentity, tokenFileIdentity, tokenIdentity, Secret, type Identity } from '../../clients/identity.ts';
+import { certificateIdentity, readCaFile, tokenFileIdentity, tokenIdentity, Secret, type Identity } from '../../clients/identity.ts';
 import { CredentialError, InputError, UsageError } from '../../errors.ts';
 import { hunt, type HuntPhase } from '../../hunt.ts';
 import { SEVERITIES, type Report, type Severity, type Target } from '../../model/index.ts';
@@ -111,14 +111,7 @@ export function exitCodeFor(report: Report, failOn: Severity | undefined): numbe
 export async function runHunt(args: readonly string[], flags: HuntFlags): Promise<Report> {
   const { targets, local } = await collectTargets(args, flags);
   const identities = await collectIdentities(flags);
-  let ca: string | undefined;
-  if (flags.cacert) {
-    try {
-      ca = readFileSync(flags.cacert, 'utf8');
-    } catch (error) {
-      throw new CredentialError(`cannot read --cacert ${flags.cacert}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
-  }
+  const ca = readCaFile(flags.cacert);
   const onProgress = progress(process.stderr.isTTY === true && flags.output === 'text');
   return hunt({ targets, local, identities, ...(ca ? { ca } : {}), ...(flags.ports ? { ports: flags.ports } : {}), insecureSkipVerify: flags.insecureSkipVerify === true, active: flags.active === true, timeoutMs: flags.timeout, ...(onProgress ? { onProgress } : {}) });
 }

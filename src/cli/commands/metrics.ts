@@ -1,9 +1,8 @@
 // `kia metrics <url>`: scrape one /metrics endpoint, parse it while reading, and print a family index, the samples
 // of chosen families, or a per-component summary.
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { request, type HttpResponse } from '../../clients/http.ts';
-import { certificateIdentity, tokenFileIdentity, tokenIdentity, type Identity } from '../../clients/identity.ts';
+import { certificateIdentity, readCaFile, tokenFileIdentity, tokenIdentity, type Identity } from '../../clients/identity.ts';
 import { CredentialError, InputError, NetworkError, TimeoutError, TooLargeError, UsageError, type KiaError } from '../../errors.ts';
 import { collect, parseMatcher, renderIndex, renderSamples, renderSummary, summarize, type LabelMatcher, type ParseResult } from '../../metrics/index.ts';
 import { EXIT } from '../output.ts';
@@ -76,14 +75,7 @@ async function* chunks(body: Buffer): AsyncGenerator<Buffer> {
 export async function scrape(urlText: string, flags: MetricsFlags): Promise<{ url: URL; status: number; parsed: ParseResult }> {
   const url = targetUrl(urlText);
   const identity = identityOf(flags, url);
-  let ca: string | undefined;
-  if (flags.cacert) {
-    try {
-      ca = readFileSync(flags.cacert, 'utf8');
-    } catch (error) {
-      throw new CredentialError(`cannot read --cacert ${flags.cacert}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
-  }
+  const ca = readCaFile(flags.cacert);
   const res = await request({
     url,
     headers: { accept: ACCEPT },
