@@ -276,6 +276,22 @@ describe('kia kubelet against a 1.36 lab (2 nodes, network 2)', () => {
       assert.equal(run.stdout.split('\n').length - 1, 3);
     });
 
+    it('a kubeconfig whose user is an exec credential plugin (the admin token from a script)', async () => {
+      const { parse, stringify } = await import('yaml');
+      const token = fs.readFileSync(plan.files.adminToken, 'utf8').trim();
+      const plugin = path.join(path.dirname(plan.files.adminConf), 'exec-plugin.sh');
+      fs.writeFileSync(plugin, `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`, { mode: 0o700 });
+      const config = parse(fs.readFileSync(plan.files.adminConf, 'utf8'));
+      config.users = [{ name: config.users[0].name, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin, interactiveMode: 'Never' } } }];
+      const execConf = path.join(path.dirname(plan.files.adminConf), 'exec.conf');
+      fs.writeFileSync(execConf, stringify(config), { mode: 0o600 });
+      const run = await kia([worker.name, 'pods', '-o', 'json', '--via-apiserver', '--kubeconfig', execConf]);
+      assert.equal(run.code, 0, run.stderr);
+      const list = JSON.parse(run.stdout) as { items: { metadata: { namespace: string; name: string } }[] };
+      assert.deepEqual(list.items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort(), podNames(worker));
+      assert.ok(!run.stdout.includes(token) && !run.stderr.includes(token));
+    });
+
     it('alice through the API server: the API server\'s own 403 on nodes/proxy, one line', async () => {
       const run = await kia([worker.name, 'pods', '--via-apiserver', '--kubeconfig', plan.files.aliceConf]);
       assert.equal(run.code, 1);
