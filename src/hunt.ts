@@ -1,26 +1,22 @@
 // The hunting guide as one function: targets -> discover -> probe -> audit -> report. One way, plain data.
 import { audit } from './audit/index.ts';
-import type { Identity } from './clients/identity.ts';
 import { catalogPorts, scan } from './discover/scan.ts';
 import type { OpenPort, Report, Target } from './model/index.ts';
-import { probeAll } from './probe/index.ts';
+import { probeAll, type ProbeOptions } from './probe/index.ts';
 
 export const VERSION = '0.1.0';
 
 export type HuntPhase = 'discover' | 'probe';
 
-export interface HuntOptions {
+/** The probe's own options pass through unchanged; the hunt adds where to look and its clock. */
+export interface HuntOptions extends Pick<ProbeOptions, 'identities' | 'ca' | 'insecureSkipVerify' | 'active' | 'timeoutMs'> {
   /** Remote targets; empty with `local` means the node kia runs on. */
   targets: readonly Target[];
   /** Node-local discovery (/proc) instead of a connect scan. */
   local?: boolean;
   /** Extra ports besides the catalog's. */
   ports?: readonly number[];
-  identities?: readonly Identity[];
-  ca?: string;
-  insecureSkipVerify?: boolean;
-  active?: boolean;
-  timeoutMs?: number;
+  /** Connections in flight during the scan. */
   concurrency?: number;
   clock?: { now(): number };
   onProgress?: (phase: HuntPhase, done: number, total: number) => void;
@@ -45,14 +41,8 @@ export async function hunt(options: HuntOptions): Promise<Report> {
     : await scan(options.targets, { ports, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.onProgress ? { onProgress: (d, t) => options.onProgress?.('discover', d, t) } : {}) });
   const reached = new Set(open.map((p) => p.address));
   for (const target of options.targets) if (!reached.has(target.address)) notes.push(`${target.host} (${target.address}): no catalog port answered`);
-  const endpoints = await probeAll(open, {
-    ...(options.identities ? { identities: options.identities } : {}),
-    ...(options.ca ? { ca: options.ca } : {}),
-    ...(options.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
-    ...(options.active ? { active: true } : {}),
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.onProgress ? { onProgress: (d: number, t: number) => options.onProgress?.('probe', d, t) } : {}),
-  });
+  const { identities, ca, insecureSkipVerify, active, timeoutMs } = options;
+  const endpoints = await probeAll(open, { identities, ca, insecureSkipVerify, active, timeoutMs, onProgress: (d, t) => options.onProgress?.('probe', d, t) });
   endpoints.sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }) || a.port - b.port);
   const findings = audit(endpoints, { now: clock.now(), active: options.active === true });
   const targets = options.local ? [{ host: 'localhost', address: '127.0.0.1', source: 'local' as const }] : [...options.targets];

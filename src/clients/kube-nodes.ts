@@ -1,5 +1,6 @@
 // Nodes through the API server: where each kubelet listens, as the API server itself would dial it (spec §6.3), and
 // the cluster half of a kubeconfig (server, CA) read through @kubernetes/client-node.
+import { loadKubeconfig } from './kubeconfig.ts';
 import { InputError } from '../errors.ts';
 import type { Identity } from './identity.ts';
 import { failureOf, openRequest, readCapped, serverMessage, type KubeletFailureKind, type KubeletResult } from './kubelet-http.ts';
@@ -89,15 +90,7 @@ export interface KubeconfigCluster {
 
 /** The current (or named) context's cluster: server URL, CA bundle, skip-verify and tls-server-name. */
 export async function kubeconfigCluster(path: string | undefined, context?: string): Promise<KubeconfigCluster> {
-  const k8s = await import('@kubernetes/client-node');
-  const config = new k8s.KubeConfig();
-  try {
-    if (path) config.loadFromFile(path);
-    else config.loadFromDefault();
-    if (context) config.setCurrentContext(context);
-  } catch (error) {
-    throw new InputError(`cannot load kubeconfig ${path ?? '(default)'}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  const config = await loadKubeconfig(path, context);
   const cluster = config.getCurrentCluster();
   if (!cluster?.server) throw new InputError(`kubeconfig ${path ?? '(default)'} has no cluster server for context "${config.getCurrentContext()}"`);
   const options: { ca?: string | Buffer } = {};

@@ -3,6 +3,7 @@ import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { loadKubeconfig } from '../clients/kubeconfig.ts';
 import { InputError, UsageError } from '../errors.ts';
 import type { Target } from '../model/index.ts';
 
@@ -80,14 +81,7 @@ export function targetsFromLab(dir: string): Target[] {
 /** Nodes listed through the API server, at their InternalIP (kubeconfig through @kubernetes/client-node). */
 export async function targetsFromKubeconfig(path: string | undefined, options: { context?: string } = {}): Promise<Target[]> {
   const k8s = await import('@kubernetes/client-node');
-  const config = new k8s.KubeConfig();
-  try {
-    if (path) config.loadFromFile(path);
-    else config.loadFromDefault();
-    if (options.context) config.setCurrentContext(options.context);
-  } catch (error) {
-    throw new InputError(`cannot load kubeconfig ${path ?? '(default)'}: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const config = await loadKubeconfig(path, options.context);
   const api = config.makeApiClient(k8s.CoreV1Api);
   let nodes;
   try {

@@ -2,10 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RULES, atOrAbove } from '../../audit/index.ts';
-import { certificateIdentity, readCaFile, tokenFileIdentity, tokenIdentity, Secret, type Identity } from '../../clients/identity.ts';
-import { CredentialError, InputError, UsageError } from '../../errors.ts';
+import { certificateIdentity, readCaFile, tokenFileIdentity, tokenIdentity, type Identity } from '../../clients/identity.ts';
+import { CredentialError, UsageError } from '../../errors.ts';
 import { hunt, type HuntPhase } from '../../hunt.ts';
 import { SEVERITIES, type Report, type Severity, type Target } from '../../model/index.ts';
+import { kubeconfigIdentity } from '../../clients/kubeconfig.ts';
 import { RENDERERS, type OutputFormat } from '../../report/index.ts';
 import { parseTarget, targetsFromFile, targetsFromKubeconfig, targetsFromLab, uniqueTargets } from '../../targets/index.ts';
 
@@ -36,30 +37,6 @@ function portList(value: string): number[] {
     if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`not a port: ${p}`);
     return n;
   });
-}
-
-/** The user of a kubeconfig as an identity, through @kubernetes/client-node (certificates, tokens, exec plugins). */
-async function kubeconfigIdentity(path: string | undefined, context: string | undefined): Promise<Identity | undefined> {
-  const k8s = await import('@kubernetes/client-node');
-  const config = new k8s.KubeConfig();
-  try {
-    if (path) config.loadFromFile(path);
-    else config.loadFromDefault();
-    if (context) config.setCurrentContext(context);
-  } catch (error) {
-    throw new InputError(`cannot load kubeconfig ${path ?? '(default)'}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const options: { cert?: string | Buffer; key?: string | Buffer; headers?: Record<string, string> } = { headers: {} };
-  await config.applyToHTTPSOptions(options as never);
-  const user = config.getCurrentUser()?.name ?? 'user';
-  const bearer = options.headers?.Authorization ?? options.headers?.authorization;
-  const identity: Identity = { name: `kubeconfig:${user}` };
-  if (options.cert && options.key) {
-    identity.cert = options.cert.toString();
-    identity.key = new Secret(options.key.toString());
-  }
-  if (bearer?.startsWith('Bearer ')) identity.token = new Secret(bearer.slice(7));
-  return identity.cert || identity.token ? identity : undefined;
 }
 
 export async function collectTargets(args: readonly string[], flags: HuntFlags): Promise<{ targets: Target[]; local: boolean }> {

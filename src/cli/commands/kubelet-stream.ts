@@ -8,22 +8,9 @@ import { attach, exec, type StreamResult, type StreamTarget, type StreamTranspor
 import { CredentialError, InputError, KiaError, UsageError } from '../../errors.ts';
 import { EXIT, exitCodeFor, fail } from '../output.ts';
 import { collectIdentities, type HuntFlags } from './hunt.ts';
+import type { KubeletConnectionFlags } from './kubelet.ts';
 
-interface StreamFlags {
-  node?: string;
-  kubeconfig?: string;
-  context?: string;
-  cert?: string;
-  key?: string;
-  token?: string;
-  tokenFile?: string;
-  cacert?: string;
-  kubeletCa?: string;
-  insecureSkipTlsVerify?: boolean;
-  tlsServerName?: string;
-  port?: number;
-  viaApiserver?: boolean;
-  timeout: number;
+interface StreamFlags extends KubeletConnectionFlags {
   stdin?: boolean;
   tty?: boolean;
   address?: string;

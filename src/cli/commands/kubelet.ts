@@ -15,7 +15,8 @@ import { CredentialError, UsageError } from '../../errors.ts';
 import { EXIT } from '../output.ts';
 import { collectIdentities, type HuntFlags } from './hunt.ts';
 
-interface Flags {
+/** How every `kia kubelet` command reaches the kubelet and who it is (kubelet-stream.ts shares them). */
+export interface KubeletConnectionFlags {
   node?: string;
   kubeconfig?: string;
   context?: string;
@@ -29,8 +30,11 @@ interface Flags {
   tlsServerName?: string;
   port?: number;
   viaApiserver?: boolean;
-  allNodes?: boolean;
   timeout: number;
+}
+
+interface Flags extends KubeletConnectionFlags {
+  allNodes?: boolean;
   maxBytes: number;
   verbose?: boolean;
   output?: string;
