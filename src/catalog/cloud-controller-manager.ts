@@ -27,6 +27,8 @@ const secureRoutes: Route[] = [
     mode: 'read',
     access: 'always-allow',
     authz: nr('/healthz'),
+    // Exact path only: no sub-paths to follow up on.
+    health: { format: 'healthz', verbose: true },
     source: HEALTHZ,
     description:
       'As kube-controller-manager: exact path only; leaderElection plus one check per started cloud controller. Always-allow paths ' +

@@ -64,6 +64,7 @@ function healthRoutes(port: 'client' | 'metrics'): Route[] {
       },
       mode: 'read',
       access,
+      health: { format: 'etcd-health' },
       source: HEALTH_SRC,
       description:
         'Alarm, leader and a keys-only Range (timeout 5s + 2 election timeouts). Other methods: 405, Allow: GET. ' +
@@ -74,6 +75,9 @@ function healthRoutes(port: 'client' | 'metrics'): Route[] {
       path: '/livez',
       methods: ['GET'],
       query: probeQuery,
+      // Failure bodies carry the reasons (unlike Kubernetes' healthz): nothing to follow up on. Asked on the metrics
+      // port (where kubeadm's probes ask); the client port's /health already proves the mTLS path.
+      ...(port === 'metrics' ? { health: { format: 'healthz', verbose: true } as const } : {}),
       returns: { status: 200, contentType: TEXT, shape: 'ok\\n; ?verbose lists [+]<check> ok first; 503 lists [-]<check> failed: <err> plus an extra \\n' },
       mode: 'read',
       access,
@@ -99,6 +103,9 @@ function healthRoutes(port: 'client' | 'metrics'): Route[] {
       path: '/readyz',
       methods: ['GET'],
       query: probeQuery,
+      // Failure bodies carry the reasons (unlike Kubernetes' healthz): nothing to follow up on. Asked on the metrics
+      // port (where kubeadm's probes ask); the client port's /health already proves the mTLS path.
+      ...(port === 'metrics' ? { health: { format: 'healthz', verbose: true } as const } : {}),
       returns: { status: 200, contentType: TEXT, shape: 'ok\\n; ?verbose lists [+]<check> ok first; 503 lists [-]<check> failed: <err> plus an extra \\n' },
       mode: 'read',
       access,

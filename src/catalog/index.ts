@@ -9,7 +9,7 @@ import { kubeScheduler } from './kube-scheduler.ts';
 import { kubelet } from './kubelet.ts';
 import type { ComponentEntry, PortEntry, Route, VersionRange } from './types.ts';
 
-export type { Access, BindScope, ComponentEntry, KubeletAuthz, NonResourceAuthz, PortEntry, Route, RouteParam, VersionRange } from './types.ts';
+export type { Access, BindScope, ComponentEntry, HealthRoute, KubeletAuthz, NonResourceAuthz, PortEntry, Route, RouteParam, VersionRange } from './types.ts';
 
 /** Every component, in the order a reader meets them: storage, API, node, then the controllers. */
 export const CATALOG: readonly ComponentEntry[] = [

@@ -37,6 +37,7 @@ function health(kind: 'healthz' | 'livez' | 'readyz', checks: string): Route[] {
       mode: 'read',
       access: 'always-allow',
       authz: nr(`/${kind}`),
+      health: { format: 'healthz', verbose: true, checkSubpaths: true },
       source: HEALTHZ_SRC,
       description:
         `Checks: ${checks}. RBAC system:public-info-viewer lets system:anonymous and system:authenticated GET this exact path ` +

@@ -28,6 +28,8 @@ const secureRoutes: Route[] = [
     mode: 'read',
     access: 'always-allow',
     authz: nr('/healthz'),
+    // Exact path only: no sub-paths to follow up on.
+    health: { format: 'healthz', verbose: true },
     source: HEALTHZ,
     description:
       'Exact path only (/healthz/<check> is not routed: anonymous gets 403, others 404). Checks: leaderElection plus one always-ok check per started ' +

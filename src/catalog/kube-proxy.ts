@@ -37,6 +37,7 @@ const metricsRoutes: Route[] = [
     returns: { status: 200, contentType: TEXT, shape: 'ok (ping only)' },
     mode: 'read',
     access: 'open',
+    health: { format: 'healthz' },
     source: HEALTHZ,
     description: 'Generic healthz with only the ping check. There is no /livez on 10249 (404): that lives on 10256.',
   }),
@@ -156,6 +157,7 @@ const healthzRoutes: Route[] = [
     returns: { status: 200, contentType: 'application/json', shape: `200 healthy / 503 unhealthy, nosniff. ${proxyHealthShape}` },
     mode: 'read',
     access: 'open',
+    health: { format: 'kube-proxy' },
     source: PROXY_HEALTH,
     description:
       'healthy = proxier healthy (no queued update older than healthTimeout = 2 x syncPeriod) AND node eligible (Node known, not deleting, ' +

@@ -45,6 +45,7 @@ function probe({ kind, checks, description }: Probe): Route[] {
       access: 'always-allow',
       authz: nr(`/${kind}`),
       ...versions,
+      health: { format: 'healthz', verbose: true, checkSubpaths: true },
       source: HEALTHZ,
       description,
     }),

@@ -87,6 +87,7 @@ function authFree(port: 'api' | 'read-only'): Route[] {
       mode: 'read',
       access,
       ...a('proxy', 'healthz'),
+      health: { format: 'healthz', verbose: true, checkSubpaths: true },
       description: 'Checks ping, log, syncloop plus container-manager checkers (generic handler: apiserver/pkg/server/healthz/healthz.go).',
     }),
     r(`${port}.healthz-check`, {
@@ -412,6 +413,7 @@ const healthzPortRoutes: Route[] = [
     returns: { status: 200, contentType: TEXT, shape: 'ok (no newline); ?verbose: [+]ping ok then healthz check passed' },
     mode: 'read',
     access: 'open',
+    health: { format: 'healthz', verbose: true },
     source: KUBELET_APP,
     description: 'Bare mux with the generic handler and no checks but ping. kubeadm polls it during init/join.',
   }),

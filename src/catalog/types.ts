@@ -69,9 +69,28 @@ export interface Route {
   /** A streaming upgrade (exec/attach/portForward) or a long-lived stream (follow, watch). */
   readonly streaming?: boolean;
   readonly versions?: VersionRange;
+  /** A health route: how `kia health` reads its answer (absent on every other route). */
+  readonly health?: HealthRoute;
   /** The upstream file(s) this route is read from, as `repo:path` (`kubernetes/kubernetes:pkg/kubelet/server/server.go`). */
   readonly source: string;
   readonly description: string;
+}
+
+/**
+ * How a health route answers, for `kia health` and `kia serve`:
+ * - `healthz`: k8s.io/apiserver healthz (and etcd's /livez /readyz): `ok`, `?verbose` lists `[+]name ok` / `[-]name failed: reason`;
+ * - `etcd-health`: etcd's `/health` JSON `{"health":"true","reason":""}` with `health` a string;
+ * - `kube-proxy`: kube-proxy's 10256 JSON with `lastUpdated`, `currentTime`, `healthy`, `nodeEligible` (two body formats).
+ */
+export interface HealthRoute {
+  readonly format: 'healthz' | 'etcd-health' | 'kube-proxy';
+  /** Ask with `?verbose` to get the named checks. */
+  readonly verbose?: boolean;
+  /**
+   * The summary withholds the reason of a failing check (`reason withheld`) and `<path>/<check>` shows it: the probe
+   * follows up on each failing check.
+   */
+  readonly checkSubpaths?: boolean;
 }
 
 export interface PortEntry {

@@ -8,6 +8,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerMetrics } from './commands/metrics.ts';
 import { registerComponents } from './commands/components.ts';
 import { registerKubelet } from './commands/kubelet.ts';
+import { registerHealth } from './commands/health.ts';
 import { exitCodeFor, fail } from './output.ts';
 
 const program = new Command('kia')
@@ -24,6 +25,7 @@ registerDemo(program);
 registerMetrics(program);
 registerComponents(program);
 registerKubelet(program);
+registerHealth(program);
 
 try {
   await program.parseAsync(process.argv);

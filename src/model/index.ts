@@ -181,3 +181,96 @@ export interface Report {
   /** Hosts that could not be reached at all, and other non-fatal problems. */
   notes: string[];
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Health (`kia health`, `kia serve`): endpoints -> probes -> checks -> component state. One shape for the table, the
+// JSON, the exporter and the dashboard.
+
+/**
+ * `healthy`; `degraded`: answered but unhealthy (5xx, a failing check, kube-proxy stale, a certificate close to
+ * expiry); `down`: did not answer (refused, hang, timeout, TLS failure); `unknown`: nothing could be asked (no
+ * credentials for any of its health routes).
+ */
+export type HealthState = 'healthy' | 'degraded' | 'down' | 'unknown';
+
+export const HEALTH_STATES: readonly HealthState[] = ['healthy', 'unknown', 'degraded', 'down'];
+
+/** The worse of two states: down > degraded > unknown > healthy. */
+export function worseHealth(a: HealthState, b: HealthState): HealthState {
+  return HEALTH_STATES.indexOf(a) >= HEALTH_STATES.indexOf(b) ? a : b;
+}
+
+/** One named check of a verbose health answer (`[+]etcd ok`, `[-]syncloop failed: reason withheld`). */
+export interface HealthCheck {
+  name: string;
+  ok: boolean;
+  /** The failure reason: from the answer itself, or from the check's own sub-path when the summary withholds it. */
+  reason?: string;
+}
+
+/** One health route asked of one endpoint. */
+export interface HealthProbe {
+  /** Catalog route id, e.g. `kubelet.api.healthz`. */
+  route: string;
+  method: string;
+  path: string;
+  identity: string;
+  /** `skipped` when no credential could ask it (the reason is in `detail`). */
+  state: HealthState | 'skipped';
+  outcome: RouteOutcome;
+  status?: number;
+  durationMs: number;
+  /** One line: `ok`, `503 ALARM NOSPACE`, `stale: lastUpdated 95 s behind currentTime`, `connection refused`. */
+  detail: string;
+  checks: HealthCheck[];
+  /** kube-proxy 10256: the proxier's last sync and the server's clock, as ISO strings, and node eligibility. */
+  proxy?: { lastUpdated?: string; currentTime?: string; ageSeconds?: number; nodeEligible?: boolean; healthy?: boolean };
+}
+
+export interface CertificateHealth {
+  subject: string;
+  notAfter: string;
+  /** Whole days until notAfter (negative once expired). */
+  daysLeft: number;
+  /** Against the thresholds (warning under 30 days, critical under 7): `ok`, `warning`, `critical`, `expired`. */
+  level: 'ok' | 'warning' | 'critical' | 'expired';
+  state: HealthState;
+  /** Whether the served chain verifies against the CA given (absent when no CA was given). */
+  verified?: boolean;
+  verifyError?: string;
+}
+
+export interface EndpointHealth {
+  address: string;
+  port: number;
+  /** Catalog port name (`api`, `healthz`, `metrics`, `client`, `secure`). */
+  portName: string;
+  scheme: Scheme;
+  state: HealthState;
+  probes: HealthProbe[];
+  certificate?: CertificateHealth;
+}
+
+export interface ComponentHealth {
+  node: string;
+  component: ComponentId;
+  state: HealthState;
+  /** One line for the table. */
+  summary: string;
+  endpoints: EndpointHealth[];
+}
+
+export interface NodeHealth {
+  name: string;
+  state: HealthState;
+  components: ComponentHealth[];
+}
+
+export interface HealthReport {
+  schema: 'kia.health/v1';
+  checkedAt: string;
+  durationMs: number;
+  state: HealthState;
+  nodes: NodeHealth[];
+  notes: string[];
+}

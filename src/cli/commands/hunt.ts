@@ -94,7 +94,7 @@ export async function runHunt(args: readonly string[], flags: HuntFlags): Promis
 }
 
 export function emit(report: Report, flags: HuntFlags): void {
-  const text = RENDERERS[flags.output](report, { rules: RULES, color: flags.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR) });
+  const text = RENDERERS[flags.output](report, { rules: RULES, color: flags.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR });
   if (flags.outputFile) writeFileSync(flags.outputFile, text);
   else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }

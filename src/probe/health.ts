@@ -1,0 +1,316 @@
+// The probe engine's health pass: ask every health route the catalog declares for a known endpoint, as the identity
+// the route needs, and follow up on failing checks where upstream shows the withheld reason. Facts only: what the
+// answers mean is health's (src/health/).
+import http from 'node:http';
+import https from 'node:https';
+import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
+import { getComponent } from '../catalog/index.ts';
+import type { HealthRoute, Route } from '../catalog/index.ts';
+import { chainOf, verifyChain } from '../clients/tls.ts';
+import type { Identity } from '../clients/identity.ts';
+import type { CertificateObservation, ComponentId, RouteOutcome, Scheme } from '../model/index.ts';
+import { pool } from '../discover/scan.ts';
+
+/** An endpoint whose component and port are known (from a lab plan, the catalog's port numbers, or /proc). */
+export interface HealthEndpoint {
+  node: string;
+  address: string;
+  port: number;
+  component: ComponentId;
+  /** Catalog port name. */
+  portName: string;
+  /** Defaults to the catalog port's scheme (a lab profile or a real cluster may serve etcd over plain HTTP). */
+  scheme?: Scheme;
+}
+
+export interface HealthAnswer {
+  route: string;
+  method: 'GET';
+  path: string;
+  format: HealthRoute['format'];
+  identity: string;
+  outcome: RouteOutcome;
+  status?: number;
+  contentType?: string;
+  /** The body, capped; the parser needs it whole for small health answers. */
+  body: string;
+  error?: string;
+  durationMs: number;
+  /** Why it was not asked (no credential the route needs). */
+  skipped?: string;
+  /** `<path>/<check>` answers for checks the summary failed without a reason. */
+  followUps: { check: string; status?: number; outcome: RouteOutcome; body: string }[];
+}
+
+export interface HealthObservation {
+  endpoint: HealthEndpoint;
+  scheme: Scheme;
+  /** The served leaf certificate and whether the chain verifies against the CA given. */
+  certificate?: CertificateObservation;
+  verified?: boolean;
+  verifyError?: string;
+  answers: HealthAnswer[];
+}
+
+export interface HealthProbeOptions {
+  /** Identities besides anonymous, in the order they are tried on routes that need credentials. */
+  identities?: readonly Identity[];
+  /** CA bundle: served chains are verified against it, and bearer tokens go only to servers it verifies. */
+  ca?: string;
+  /** Send bearer tokens to servers that did not verify. */
+  insecureSkipVerify?: boolean;
+  timeoutMs?: number;
+  concurrency?: number;
+  /**
+   * Keep connections open between cycles (one per endpoint and identity). Off by default: every probe is a new
+   * connection, as blackbox_exporter and kubelet probes do (TLS session resumption still applies).
+   */
+  keepAlive?: boolean;
+  /** Agents shared across cycles (session cache, keep-alive); `healthAgents()` builds them. */
+  agents?: HealthAgents;
+}
+
+const BODY_CAP = 64 << 10;
+const MAX_FOLLOW_UPS = 8;
+
+/** Health routes of a catalog port (routes carrying `health`), in catalog order. */
+export function healthRoutes(component: ComponentId, portName: string): Route[] {
+  const entry = getComponent(component);
+  const port = entry.ports.find((p) => p.name === portName);
+  return (port?.routes ?? []).filter((r) => r.health !== undefined);
+}
+
+export function catalogScheme(component: ComponentId, portName: string): Scheme {
+  return getComponent(component).ports.find((p) => p.name === portName)?.scheme ?? 'https';
+}
+
+/** One agent per identity (and one for anonymous): TLS session caches and keep-alive sockets live here. */
+export class HealthAgents {
+  private readonly agents = new Map<string, http.Agent>();
+  private readonly keepAlive: boolean;
+
+  constructor(keepAlive = false) {
+    this.keepAlive = keepAlive;
+  }
+
+  get(scheme: Scheme, identity: Identity, verify: { ca?: string } | undefined): http.Agent {
+    const key = `${scheme}|${identity.name}|${verify ? 'verify' : 'any'}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const common = { keepAlive: this.keepAlive, maxSockets: 4, maxFreeSockets: 2, timeout: 30_000 };
+      agent =
+        scheme === 'http'
+          ? new http.Agent(common)
+          : new https.Agent({
+              ...common,
+              maxCachedSessions: 4096,
+              ...(identity.cert ? { cert: identity.cert } : {}),
+              ...(identity.key ? { key: identity.key.reveal() } : {}),
+              // A token goes only to a server that proves itself against the CA given (verification before the request).
+              rejectUnauthorized: verify !== undefined,
+              ...(verify?.ca ? { ca: verify.ca } : {}),
+            });
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  destroy(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+}
+
+interface Got {
+  outcome: RouteOutcome;
+  status?: number;
+  contentType?: string;
+  body: string;
+  error?: string;
+  durationMs: number;
+  chain?: X509Certificate[];
+}
+
+function classify(error: NodeJS.ErrnoException): RouteOutcome {
+  const code = error.code ?? '';
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'ETIMEDOUT' || code === 'kia-timeout') return 'timeout';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'reset';
+  if (/^ERR_(TLS|SSL)|CERT|UNABLE_TO|SELF_SIGNED|DEPTH_ZERO/.test(code) || /certificate|SSL|TLS|alert/i.test(error.message)) return 'tls-error';
+  return 'error';
+}
+
+function get(endpoint: HealthEndpoint, scheme: Scheme, path: string, identity: Identity, agent: http.Agent, timeoutMs: number, wantChain: boolean): Promise<Got> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (got: Omit<Got, 'durationMs'>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ ...got, durationMs: Math.round((performance.now() - started) * 10) / 10 });
+    };
+    const headers: Record<string, string> = { 'user-agent': 'kia/0.1 (health)', accept: '*/*' };
+    if (identity.token) headers.authorization = `Bearer ${identity.token.reveal()}`;
+    const options: https.RequestOptions = {
+      host: endpoint.address,
+      port: endpoint.port,
+      path,
+      method: 'GET',
+      agent,
+      headers,
+      // The node name is what self-generated kubelet certificates carry; the address is what the rest carry.
+      ...(scheme === 'https' ? { servername: isAddress(endpoint.node) ? '' : endpoint.node, checkServerIdentity: (_host: string, cert: PeerCertificate) => nameCheck(endpoint, cert) } : {}),
+    };
+    const req = (scheme === 'https' ? https : http).request(options, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let chain: X509Certificate[] | undefined;
+      if (wantChain && scheme === 'https') {
+        try {
+          chain = chainOf(res.socket as TLSSocket);
+        } catch {
+          chain = undefined;
+        }
+      }
+      res.on('data', (chunk: Buffer) => {
+        if (size >= BODY_CAP) return;
+        size += chunk.length;
+        chunks.push(size > BODY_CAP ? chunk.subarray(0, chunk.length - (size - BODY_CAP)) : chunk);
+        if (size >= BODY_CAP) res.destroy();
+      });
+      const finish = () =>
+        done({
+          outcome: 'ok',
+          status: res.statusCode ?? 0,
+          ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}),
+          body: Buffer.concat(chunks).toString('utf8'),
+          ...(chain ? { chain } : {}),
+        });
+      res.on('end', finish);
+      res.on('close', finish);
+      res.on('error', finish);
+    });
+    const timer = setTimeout(() => {
+      const error = Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'kia-timeout' });
+      req.destroy(error);
+    }, timeoutMs);
+    req.on('error', (error: NodeJS.ErrnoException) => done({ outcome: classify(error), body: '', error: error.message }));
+    req.end();
+  });
+}
+
+function isAddress(name: string): boolean {
+  return /^[\d.]+$|:/.test(name);
+}
+
+/** A verified server must be valid for the address dialled or for the node's name (self-generated kubelet certificates). */
+function nameCheck(endpoint: HealthEndpoint, cert: PeerCertificate): Error | undefined {
+  const byAddress = checkServerIdentity(endpoint.address, cert);
+  if (!byAddress || isAddress(endpoint.node)) return byAddress;
+  return checkServerIdentity(endpoint.node, cert) ? byAddress : undefined;
+}
+
+/** Who may ask a route: anonymous where the route is open, else each credential that fits, in order. */
+function askers(route: Route, identities: readonly Identity[], scheme: Scheme, options: HealthProbeOptions): { identities: Identity[]; skipped?: string } {
+  if (route.access === 'open' || route.access === 'always-allow') return { identities: [{ name: 'anonymous' }] };
+  if (scheme === 'http') return { identities: [{ name: 'anonymous' }] };
+  if (route.access === 'tls-client-cert') {
+    const withCert = identities.filter((i) => i.cert);
+    return withCert.length > 0 ? { identities: withCert } : { identities: [], skipped: 'needs a client certificate the server trusts (--etcd-cert/--etcd-key)' };
+  }
+  const usable = identities.filter((i) => !i.token || options.ca || options.insecureSkipVerify);
+  // Without a credential that fits, anonymous asks: a misconfigured server may answer it, and a 401 says who may.
+  return { identities: usable.length > 0 ? usable : [{ name: 'anonymous' }] };
+}
+
+/** `[-]name failed: reason withheld` lines of a healthz answer: the checks to follow up on. */
+function withheld(body: string): string[] {
+  return [...body.matchAll(/^\[-\]([^\s]+) failed: reason withheld$/gm)].map((m) => m[1] as string).filter((name) => /^[\w.\-/[\]:]{1,80}$/.test(name));
+}
+
+async function ask(endpoint: HealthEndpoint, scheme: Scheme, route: Route, options: HealthProbeOptions, agents: HealthAgents, wantChain: boolean): Promise<{ answer: HealthAnswer; chain?: X509Certificate[] }> {
+  const health = route.health as HealthRoute;
+  const path = health.verbose ? `${route.path}?verbose` : route.path;
+  const base = { route: route.id, method: 'GET' as const, path, format: health.format, followUps: [] };
+  const who = askers(route, options.identities ?? [], scheme, options);
+  if (who.identities.length === 0) return { answer: { ...base, identity: '-', outcome: 'skipped', body: '', durationMs: 0, ...(who.skipped ? { skipped: who.skipped } : {}) } };
+  const timeoutMs = options.timeoutMs ?? 5000;
+  let got: Got | undefined;
+  let identity: Identity = who.identities[0] as Identity;
+  for (const candidate of who.identities) {
+    identity = candidate;
+    const verify = candidate.token && !options.insecureSkipVerify ? { ...(options.ca ? { ca: options.ca } : {}) } : undefined;
+    got = await get(endpoint, scheme, path, candidate, agents.get(scheme, candidate, verify), timeoutMs, wantChain);
+    // A refused credential or a handshake the server refused for this certificate: the next one may do.
+    if (got.outcome === 'ok' && got.status !== 401 && got.status !== 403) break;
+    if (got.outcome !== 'ok' && got.outcome !== 'tls-error' && got.outcome !== 'reset') break;
+  }
+  const result = got as Got;
+  const answer: HealthAnswer = {
+    ...base,
+    identity: identity.name,
+    outcome: result.outcome,
+    ...(result.status !== undefined ? { status: result.status } : {}),
+    ...(result.contentType ? { contentType: result.contentType } : {}),
+    body: result.body,
+    ...(result.error ? { error: result.error } : {}),
+    durationMs: result.durationMs,
+  };
+  if (health.checkSubpaths && result.outcome === 'ok' && (result.status ?? 0) >= 500) {
+    // The sub-path is not always open to anonymous callers (scheduler): ask as a credential when there is one.
+    const follower = (options.identities ?? []).find((i) => i.cert) ?? identity;
+    const verify = follower.token && !options.insecureSkipVerify ? { ...(options.ca ? { ca: options.ca } : {}) } : undefined;
+    for (const check of withheld(result.body).slice(0, MAX_FOLLOW_UPS)) {
+      const sub = await get(endpoint, scheme, `${route.path}/${check}`, follower, agents.get(scheme, follower, verify), timeoutMs, false);
+      answer.followUps.push({ check, outcome: sub.outcome, ...(sub.status !== undefined ? { status: sub.status } : {}), body: sub.body });
+    }
+  }
+  return { answer, ...(result.chain ? { chain: result.chain } : {}) };
+}
+
+function describeLeaf(cert: X509Certificate): CertificateObservation {
+  const names = (cert.subjectAltName ?? '').split(', ').filter(Boolean);
+  return {
+    subject: cert.subject.replace(/\n/g, ', '),
+    issuer: cert.issuer.replace(/\n/g, ', '),
+    dnsNames: names.filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4)),
+    ipAddresses: names.filter((n) => n.startsWith('IP Address:')).map((n) => n.slice(11)),
+    notBefore: new Date(cert.validFrom).toISOString(),
+    notAfter: new Date(cert.validTo).toISOString(),
+    selfSigned: cert.issuer === cert.subject,
+    isCA: cert.ca,
+    fingerprint256: cert.fingerprint256,
+  };
+}
+
+/** Asks every health route of one endpoint. */
+export async function probeEndpointHealth(endpoint: HealthEndpoint, options: HealthProbeOptions = {}, agents: HealthAgents = options.agents ?? new HealthAgents(options.keepAlive)): Promise<HealthObservation> {
+  const scheme = endpoint.scheme ?? catalogScheme(endpoint.component, endpoint.portName);
+  const routes = healthRoutes(endpoint.component, endpoint.portName);
+  const observation: HealthObservation = { endpoint, scheme, answers: [] };
+  const results = await Promise.all(routes.map((route, i) => ask(endpoint, scheme, route, options, agents, i === 0)));
+  observation.answers = results.map((r) => r.answer);
+  const chain = results.find((r) => r.chain && r.chain.length > 0)?.chain;
+  if (chain?.[0]) {
+    observation.certificate = describeLeaf(chain[0]);
+    if (options.ca) {
+      let verdict = verifyChain(chain, options.ca, endpoint.address);
+      if (!verdict.verified && verdict.error?.startsWith('certificate is not valid') && !isAddress(endpoint.node)) verdict = verifyChain(chain, options.ca, endpoint.node);
+      observation.verified = verdict.verified;
+      if (verdict.error) observation.verifyError = verdict.error;
+    }
+  }
+  return observation;
+}
+
+/** Asks every endpoint, bounded; one agent set for the run unless the caller keeps its own across cycles. */
+export async function probeHealth(endpoints: readonly HealthEndpoint[], options: HealthProbeOptions = {}): Promise<HealthObservation[]> {
+  const agents = options.agents ?? new HealthAgents(options.keepAlive);
+  try {
+    return await pool(endpoints, options.concurrency ?? 64, (endpoint) => probeEndpointHealth(endpoint, options, agents));
+  } finally {
+    if (!options.agents) agents.destroy();
+  }
+}
