@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   { files: ['src/model/**', 'src/errors.ts'], rules: { 'no-restricted-imports': noImport(['../*', '../../*']) } },
   { files: ['src/catalog/**'], rules: { 'no-restricted-imports': noImport(['../clients/*', '../lab/*', '../cli/*', '../probe/*']) } },
-  { files: ['src/clients/**', 'src/probe/**', 'src/discover/**', 'src/targets/**', 'src/audit/**', 'src/health/**', 'src/report/**', 'src/index.ts'],
+  { files: ['src/clients/**', 'src/probe/**', 'src/discover/**', 'src/targets/**', 'src/audit/**', 'src/health/**', 'src/serve/**', 'src/report/**', 'src/index.ts'],
     rules: { 'no-restricted-imports': noImport(['**/lab/*', '**/cli/*']) } },
   { files: ['src/lab/**'], rules: { 'no-restricted-imports': noImport(['**/cli/*']) } },
   { files: ['src/cli/**', 'bench/**', 'test/**', 'bin/**', 'scripts/**'], rules: { 'no-console': 'off' } },

@@ -9,6 +9,7 @@ import { registerMetrics } from './commands/metrics.ts';
 import { registerComponents } from './commands/components.ts';
 import { registerKubelet } from './commands/kubelet.ts';
 import { registerHealth } from './commands/health.ts';
+import { registerServe } from './commands/serve.ts';
 import { exitCodeFor, fail } from './output.ts';
 
 const program = new Command('kia')
@@ -26,6 +27,7 @@ registerMetrics(program);
 registerComponents(program);
 registerKubelet(program);
 registerHealth(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

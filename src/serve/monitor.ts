@@ -1,0 +1,253 @@
+// The loop behind `kia serve`: a health cycle on an interval (jitter, bounded concurrency), an audit on a slower
+// interval, and a bounded history per cell. Publishes an event after each cycle and each audit; tests wait on those.
+import { EventEmitter } from 'node:events';
+import { checkHealth, HealthAgents, type HealthEndpoint } from '../health/index.ts';
+import { hunt } from '../hunt.ts';
+import type { Identity } from '../clients/identity.ts';
+import type { ComponentHealth, EndpointObservation, Finding, HealthReport, HealthState, Target } from '../model/index.ts';
+
+export interface HistoryEntry {
+  at: string;
+  state: HealthState;
+  summary: string;
+}
+
+export interface CertificateEntry {
+  node: string;
+  component: string;
+  address: string;
+  port: number;
+  portName: string;
+  subject: string;
+  notAfter: string;
+  daysLeft: number;
+  level: string;
+  state: HealthState;
+  verified?: boolean;
+}
+
+export interface MonitorState {
+  cycle: number;
+  checkedAt: string | null;
+  intervalMs: number;
+  health: HealthReport | null;
+  findings: { auditedAt: string | null; items: Finding[] };
+  certificates: CertificateEntry[];
+  history: Record<string, HistoryEntry[]>;
+}
+
+export interface MonitorOptions {
+  endpoints: readonly HealthEndpoint[];
+  identities?: readonly Identity[];
+  ca?: string;
+  insecureSkipVerify?: boolean;
+  /** Milliseconds between the starts of two cycles. */
+  intervalMs: number;
+  /** Fraction of the interval each wait varies by (0.1 = ±10 %). */
+  jitter?: number;
+  concurrency?: number;
+  timeoutMs?: number;
+  keepAlive?: boolean;
+  proxyStaleAfterSeconds?: number;
+  /** Milliseconds between audits (a full hunt of the endpoints' addresses); 0 turns the audit off. */
+  auditIntervalMs?: number;
+  /** Entries kept per node and component. */
+  historySize?: number;
+  clock?: { now(): number };
+  notes?: string[];
+}
+
+export interface MonitorEvents {
+  cycle: [{ cycle: number; report: HealthReport }];
+  audit: [{ auditedAt: string; findings: Finding[] }];
+  failure: [Error];
+}
+
+/** Targets for the audit: every address the endpoints use, named by node. */
+export function auditTargets(endpoints: readonly HealthEndpoint[]): Target[] {
+  const seen = new Map<string, Target>();
+  for (const e of endpoints) if (!seen.has(e.address)) seen.set(e.address, { host: e.node, address: e.address, source: 'argument', node: e.node });
+  return [...seen.values()];
+}
+
+export class Monitor extends EventEmitter<MonitorEvents> {
+  readonly options: MonitorOptions;
+  private readonly agents: HealthAgents;
+  private readonly clock: { now(): number };
+  private cycleCount = 0;
+  private report: HealthReport | null = null;
+  private findings: Finding[] = [];
+  private auditedAt: string | null = null;
+  private observations: EndpointObservation[] = [];
+  private readonly history = new Map<string, HistoryEntry[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private auditTimer: NodeJS.Timeout | undefined;
+  private running: Promise<HealthReport> | undefined;
+  private auditing: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(options: MonitorOptions) {
+    super();
+    this.options = options;
+    this.agents = new HealthAgents(options.keepAlive === true);
+    this.clock = options.clock ?? { now: () => Date.now() };
+  }
+
+  /** Starts the loop: a cycle at once, then one per interval; the first audit after the first cycle. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const loop = async () => {
+      if (this.stopped) return;
+      await this.runCycle().catch((error: unknown) => this.emit('failure', error instanceof Error ? error : new Error(String(error))));
+      if (this.stopped) return;
+      const jitter = this.options.jitter ?? 0.1;
+      const wait = this.options.intervalMs * (1 + jitter * (Math.random() * 2 - 1));
+      this.timer = setTimeout(() => void loop(), Math.max(10, wait));
+    };
+    void loop();
+    const auditEvery = this.options.auditIntervalMs ?? 600_000;
+    if (auditEvery > 0) {
+      const auditLoop = async () => {
+        if (this.stopped) return;
+        await this.runAudit().catch((error: unknown) => this.emit('failure', error instanceof Error ? error : new Error(String(error))));
+        if (!this.stopped) this.auditTimer = setTimeout(() => void auditLoop(), auditEvery);
+      };
+      this.once('cycle', () => void auditLoop());
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.auditTimer);
+    await Promise.allSettled([this.running, this.auditing]);
+    this.agents.destroy();
+  }
+
+  /** One health cycle now (a cycle already running is joined, never doubled). */
+  runCycle(): Promise<HealthReport> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        const report = await checkHealth(this.options.endpoints, {
+          ...(this.options.identities ? { identities: this.options.identities } : {}),
+          ...(this.options.ca ? { ca: this.options.ca } : {}),
+          insecureSkipVerify: this.options.insecureSkipVerify === true,
+          concurrency: this.options.concurrency ?? 64,
+          timeoutMs: this.options.timeoutMs ?? 5000,
+          ...(this.options.proxyStaleAfterSeconds !== undefined ? { proxyStaleAfterSeconds: this.options.proxyStaleAfterSeconds } : {}),
+          ...(this.options.notes ? { notes: this.options.notes } : {}),
+          agents: this.agents,
+          clock: this.clock,
+        });
+        this.cycleCount++;
+        this.report = report;
+        this.remember(report);
+        this.emit('cycle', { cycle: this.cycleCount, report });
+        return report;
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** One audit now: the hunt's probe and rules over every address the endpoints use. */
+  runAudit(): Promise<void> {
+    if (this.auditing) return this.auditing;
+    this.auditing = (async () => {
+      try {
+        const report = await hunt({
+          targets: auditTargets(this.options.endpoints),
+          ...(this.options.identities ? { identities: this.options.identities } : {}),
+          ...(this.options.ca ? { ca: this.options.ca } : {}),
+          insecureSkipVerify: this.options.insecureSkipVerify === true,
+          timeoutMs: this.options.timeoutMs ?? 5000,
+          clock: this.clock,
+        });
+        this.findings = report.findings;
+        this.observations = report.endpoints;
+        this.auditedAt = report.finishedAt;
+        this.emit('audit', { auditedAt: report.finishedAt, findings: report.findings });
+      } finally {
+        this.auditing = undefined;
+      }
+    })();
+    return this.auditing;
+  }
+
+  private remember(report: HealthReport): void {
+    const size = this.options.historySize ?? 60;
+    for (const node of report.nodes) {
+      for (const component of node.components) {
+        const key = `${node.name}/${component.component}`;
+        const ring = this.history.get(key) ?? [];
+        ring.push({ at: report.checkedAt, state: component.state, summary: component.summary });
+        if (ring.length > size) ring.splice(0, ring.length - size);
+        this.history.set(key, ring);
+      }
+    }
+  }
+
+  get cycle(): number {
+    return this.cycleCount;
+  }
+
+  get lastReport(): HealthReport | null {
+    return this.report;
+  }
+
+  get lastFindings(): { auditedAt: string | null; items: Finding[] } {
+    return { auditedAt: this.auditedAt, items: this.findings };
+  }
+
+  certificates(): CertificateEntry[] {
+    if (!this.report) return [];
+    return this.report.nodes.flatMap((n) =>
+      n.components.flatMap((c) =>
+        c.endpoints.flatMap((e) =>
+          e.certificate
+            ? [
+                {
+                  node: n.name,
+                  component: c.component,
+                  address: e.address,
+                  port: e.port,
+                  portName: e.portName,
+                  subject: e.certificate.subject,
+                  notAfter: e.certificate.notAfter,
+                  daysLeft: e.certificate.daysLeft,
+                  level: e.certificate.level,
+                  state: e.certificate.state,
+                  ...(e.certificate.verified !== undefined ? { verified: e.certificate.verified } : {}),
+                },
+              ]
+            : [],
+        ),
+      ),
+    );
+  }
+
+  state(): MonitorState {
+    return {
+      cycle: this.cycleCount,
+      checkedAt: this.report?.checkedAt ?? null,
+      intervalMs: this.options.intervalMs,
+      health: this.report,
+      findings: this.lastFindings,
+      certificates: this.certificates(),
+      history: Object.fromEntries(this.history),
+    };
+  }
+
+  /** One cell: its health, its history, and the audit's observations of it (the access matrix). */
+  cell(node: string, component: string): { health: ComponentHealth | null; history: HistoryEntry[]; endpoints: EndpointObservation[] } | undefined {
+    const nodeHealth = this.report?.nodes.find((n) => n.name === node);
+    const health = nodeHealth?.components.find((c) => c.component === component) ?? null;
+    if (!health && !this.options.endpoints.some((e) => e.node === node && e.component === component)) return undefined;
+    const addresses = new Set(this.options.endpoints.filter((e) => e.node === node).map((e) => e.address));
+    const endpoints = this.observations.filter((o) => addresses.has(o.address) && o.fingerprint.component === component);
+    return { health, history: this.history.get(`${node}/${component}`) ?? [], endpoints };
+  }
+}
