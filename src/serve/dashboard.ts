@@ -3,48 +3,7 @@
 // page carries none; the script builds every node with createElement and puts data in through textContent and
 // setAttribute only (component answers are hostile input), and positions things through element.style (CSSOM,
 // which CSP allows).
-import type { CertificateHealth, ComponentHealth, EndpointObservation, Finding, HealthReport, HealthState } from '../model/index.ts';
-
-/** One entry of a cell's bounded history ring (newest last). */
-export interface DashboardHistoryEntry {
-  at: string;
-  state: HealthState;
-  summary: string;
-}
-
-/** One TLS port's certificate, flattened for the expiry timeline. */
-export interface DashboardCertificate {
-  node: string;
-  component: string;
-  address: string;
-  port: number;
-  portName: string;
-  subject: string;
-  notAfter: string;
-  daysLeft: number;
-  state: HealthState;
-  level?: CertificateHealth['level'];
-}
-
-/** What the page reads from `GET api/state` and from each `event: cycle` of `GET api/events`. */
-export interface DashboardState {
-  cycle: number;
-  checkedAt: string;
-  intervalMs: number;
-  health: HealthReport;
-  findings: { auditedAt: string | null; items: Finding[] };
-  certificates: DashboardCertificate[];
-  /** Keyed `<node>/<component>`. */
-  history: Record<string, DashboardHistoryEntry[]>;
-}
-
-/** What the page reads from `GET api/cell?node=&component=`. */
-export interface DashboardCell {
-  health: ComponentHealth;
-  history: DashboardHistoryEntry[];
-  /** The last security audit's observations for this node and component (the access matrix). */
-  endpoints: EndpointObservation[];
-}
+// The shapes it reads are the server's: MonitorState (api/state, each `event: cycle`) and Monitor#cell (api/cell).
 
 /** The Content-Security-Policy to send with the page: only the page's own script, style and API. */
 export const DASHBOARD_CSP =
@@ -93,6 +52,7 @@ export const DASHBOARD_HTML = `<!doctype html>
         <tbody id="grid-body"></tbody>
       </table>
       <p id="grid-empty" class="muted pad" hidden>No node matches.</p>
+      <p id="grid-waiting" class="muted pad" hidden>Waiting for the first check…</p>
     </div>
   </section>
   <section id="findings" aria-labelledby="findings-title">
@@ -215,6 +175,7 @@ table.list,table.matrix{border-collapse:collapse;width:100%;font-size:13px}
 .cert-marker{position:absolute;width:12px;height:12px;margin-left:-6px;padding:0;border:1px solid var(--bg);border-radius:50%;cursor:pointer}
 .cert-marker.lvl-critical,.cert-marker.lvl-expired{box-shadow:0 0 0 2px var(--down)}
 .cert-marker.later{border-radius:2px}
+.cert-marker.group{width:auto;min-width:16px;height:14px;margin-left:0;padding:0 4px;border-radius:7px;font-size:10px;font-weight:700;line-height:12px;transform:translateX(-50%)}
 .history{display:flex;gap:1px;align-items:stretch;height:18px;max-width:100%;overflow:hidden}
 .tick{flex:0 0 6px;border-radius:1px}
 .panel{position:fixed;top:0;right:0;bottom:0;z-index:30;width:min(34rem,100%);display:flex;flex-direction:column;background:var(--panel);border-left:1px solid var(--line);box-shadow:-4px 0 16px rgba(0,0,0,.18)}
@@ -330,11 +291,14 @@ function connect() {
     }
   });
 }
+function httpError(status) { return status === 401 ? 'unauthorized (open the dashboard once as ?token=… to sign in)' : 'HTTP ' + status; }
 function showError(text) { const e = $('error'); e.textContent = text; e.hidden = !text; }
 
 // ---- state ---------------------------------------------------------------------------------------------------
 function apply(s, fromStream) {
-  if (!s || typeof s !== 'object' || !s.health || !Array.isArray(s.health.nodes)) { showError('Unexpected state from the server.'); return; }
+  if (!s || typeof s !== 'object' || (s.health !== null && (typeof s.health !== 'object' || !Array.isArray(s.health.nodes)))) { showError('Unexpected state from the server.'); return; }
+  // Before the first cycle there is no report yet: an empty one, so every part renders its empty state.
+  if (s.health === null) s = Object.assign({}, s, { health: { state: 'unknown', nodes: [], notes: [] } });
   if (!fromStream && ui.fromStream) return;
   if (fromStream) ui.fromStream = true;
   ui.state = s;
@@ -382,7 +346,7 @@ function renderHeader(s) {
   const t = $('checked-at');
   t.setAttribute('datetime', str(s.checkedAt));
   t.title = str(s.checkedAt);
-  t.textContent = fmtTime(s.checkedAt);
+  t.textContent = s.checkedAt ? fmtTime(s.checkedAt) : 'not yet';
   document.title = st + ' · kia serve';
   document.body.dataset.state = st;
   tick();
@@ -448,6 +412,7 @@ function applyFilter() {
   }
   $('grid-shown').textContent = shown === total ? total + (total === 1 ? ' node' : ' nodes') : shown + ' of ' + total + ' nodes';
   $('grid-empty').hidden = shown > 0 || total === 0;
+  $('grid-waiting').hidden = total > 0;
 }
 function markSelected() {
   const sel = ui.selected;
@@ -508,9 +473,9 @@ async function loadCell() {
   let data;
   try {
     const res = await fetch('api/cell?' + new URLSearchParams(sel).toString(), { headers: { accept: 'application/json' }, cache: 'no-store' });
-    if (!res.ok) throw new Error('HTTP ' + res.status);
+    if (!res.ok) throw new Error(httpError(res.status));
     data = await res.json();
-    if (!data || !data.health) throw new Error('unexpected answer');
+    if (!data || typeof data !== 'object' || data.health === undefined) throw new Error('unexpected answer');
   } catch (err) {
     if (seq !== ui.cellSeq) return;
     const body = $('panel-body');
@@ -523,7 +488,8 @@ async function loadCell() {
   renderPanel(data, cycle);
 }
 function renderPanel(data, cycle) {
-  const h = data.health;
+  // A cell the server knows of but has not checked yet has no health.
+  const h = data.health || { state: 'unknown', summary: 'Not checked yet.', endpoints: [] };
   const st = stateOf(h.state);
   const body = $('panel-body');
   const top = body.scrollTop;
@@ -674,28 +640,40 @@ function findingRow(f) {
 // A square-root scale: the weeks that matter get most of the width. Expired sits at 0, past a year at the end.
 const dayX = (days) => Math.sqrt(Math.min(Math.max(Number(days) || 0, 0), YEAR) / YEAR) * 100;
 function renderCertificates(s) {
-  const certs = (Array.isArray(s.certificates) ? s.certificates : []).slice().sort((a, b) => (Number(a.daysLeft) || 0) - (Number(b.daysLeft) || 0));
+  const certs = (Array.isArray(s.certificates) ? s.certificates : []).slice().sort((a, b) => (Number(a.daysLeft) || 0) - (Number(b.daysLeft) || 0) || cmp(a.state, b.state));
   const tl = $('timeline');
   $('cert-box').hidden = certs.length === 0;
   tl.hidden = certs.length === 0;
   const soon = certs.filter((c) => Number(c.daysLeft) < 30).length;
   $('certificates-meta').textContent = certs.length ? certs.length + ' certificate' + (certs.length === 1 ? '' : 's') + ', ' + soon + ' expiring within 30 days or expired.' : 'No TLS certificate seen yet.';
-  const lanes = [];
-  const markers = certs.map((c) => {
+  // Certificates issued together (kubeadm) expire together: neighbours in the same state share one counted marker.
+  const groups = [];
+  for (const c of certs) {
     const x = dayX(c.daysLeft);
-    let lane = lanes.findIndex((last) => x - last >= 2.5);
-    if (lane < 0) lane = lanes.length < MAX_LANES ? lanes.length : lanes.indexOf(Math.min(...lanes));
-    lanes[lane] = x;
     const st = stateOf(c.state);
-    const level = one(c.level, LEVELS, '');
-    const days = Number(c.daysLeft);
-    const label = str(c.node) + ' · ' + str(c.component) + ' · port ' + str(c.port) + (c.portName ? ' (' + str(c.portName) + ')' : '') + '\n' + str(c.subject) + '\nnotAfter ' + str(c.notAfter) + '\n' + daysText(days);
+    const last = groups[groups.length - 1];
+    if (last && last.state === st && x - last.x < 1) last.items.push(c);
+    else groups.push({ x, state: st, items: [c] });
+  }
+  const lanes = [];
+  const markers = groups.map((g) => {
+    let lane = lanes.findIndex((end) => g.x - end >= 2.5);
+    if (lane < 0) lane = lanes.length < MAX_LANES ? lanes.length : lanes.indexOf(Math.min(...lanes));
+    lanes[lane] = g.x + (g.items.length > 1 ? 2.5 : 0);
+    const first = g.items[0];
+    const days = Number(first.daysLeft);
+    const levels = g.items.map((c) => one(c.level, LEVELS, ''));
+    const level = levels.includes('expired') ? 'expired' : levels.includes('critical') ? 'critical' : levels[0];
+    const line = (c) => str(c.node) + ' · ' + str(c.component) + ' · port ' + str(c.port) + (c.portName ? ' (' + str(c.portName) + ')' : '');
+    const label = g.items.length === 1
+      ? line(first) + '\n' + str(first.subject) + '\nnotAfter ' + str(first.notAfter) + '\n' + daysText(days)
+      : g.items.length + ' certificates, ' + g.state + ', from ' + daysText(days) + '\n' + g.items.slice(0, 12).map((c) => line(c) + ': ' + daysText(c.daysLeft)).join('\n') + (g.items.length > 12 ? '\n… and ' + (g.items.length - 12) + ' more' : '');
     const m = el('button', {
-      type: 'button', class: 'cert-marker s-' + st + (level ? ' lvl-' + level : '') + (days > YEAR ? ' later' : ''),
-      'data-cert': str(c.node) + '/' + str(c.component) + '/' + str(c.port), 'data-cert-node': str(c.node), 'data-cert-component': str(c.component),
-      'data-state': st, 'data-days': str(c.daysLeft), 'data-level': level || null, title: label, 'aria-label': label.split('\n').join('; '),
-    });
-    m.style.left = x + '%';
+      type: 'button', class: 'cert-marker s-' + g.state + (level ? ' lvl-' + level : '') + (days > YEAR ? ' later' : '') + (g.items.length > 1 ? ' group' : ''),
+      'data-cert': str(first.node) + '/' + str(first.component) + '/' + str(first.port), 'data-cert-node': str(first.node), 'data-cert-component': str(first.component),
+      'data-state': g.state, 'data-days': str(first.daysLeft), 'data-count': g.items.length, 'data-level': level || null, title: label, 'aria-label': label.split('\n').join('; '),
+    }, g.items.length > 1 ? String(g.items.length) : null);
+    m.style.left = g.x + '%';
     m.style.top = (lane * LANE_PX + 4) + 'px';
     return m;
   });
@@ -736,7 +714,11 @@ function start() {
   });
   $('timeline').addEventListener('click', (ev) => {
     const m = ev.target.closest('.cert-marker');
-    if (m) openCell(m.dataset.certNode, m.dataset.certComponent, true);
+    if (!m) return;
+    // One certificate: its cell. Several: their rows in the table below.
+    if (m.dataset.count === '1') { openCell(m.dataset.certNode, m.dataset.certComponent, true); return; }
+    const row = Array.from($('cert-body').rows).find((r) => r.dataset.cert === m.dataset.cert);
+    if (row) row.scrollIntoView({ block: 'nearest' });
   });
   document.querySelector('#findings-table thead').addEventListener('click', (ev) => {
     const th = ev.target.closest('th[data-sort]');
@@ -747,7 +729,7 @@ function start() {
   setConn('connecting');
   connect();
   fetch('api/state', { headers: { accept: 'application/json' }, cache: 'no-store' })
-    .then((res) => (res.ok ? res.json() : Promise.reject(new Error('HTTP ' + res.status))))
+    .then((res) => (res.ok ? res.json() : Promise.reject(new Error(httpError(res.status)))))
     .then((s) => apply(s, false))
     .catch((err) => { if (!ui.state) showError('Could not load the state: ' + err.message); });
   setInterval(tick, 1000);
