@@ -2,7 +2,10 @@
 // Four nodes; worker-1's kubelet degraded (syncloop failing, certificate 5 days from expiry); the controller
 // manager's certificate 20 days out; etcd's 300. Two findings, the critical one listed last.
 import type { ComponentHealth, ComponentId, EndpointHealth, EndpointObservation, Finding, HealthState, NodeHealth, RouteObservation } from '../src/model/index.ts';
-import type { DashboardCell, DashboardCertificate, DashboardHistoryEntry, DashboardState } from '../src/serve/dashboard.ts';
+import type { CertificateEntry, HistoryEntry, Monitor, MonitorState } from '../src/serve/monitor.ts';
+
+/** What `GET api/cell` answers. */
+export type CellAnswer = NonNullable<ReturnType<Monitor['cell']>>;
 
 export const CHECKED_AT = '2026-03-02T10:00:00.000Z';
 const DAY = 86_400_000;
@@ -60,7 +63,7 @@ function workerNode(name: string, address: string, kubelet?: ComponentHealth, pr
   return { name, state, components };
 }
 
-export function clusterState(options: ClusterOptions = {}): DashboardState {
+export function clusterState(options: ClusterOptions = {}): MonitorState {
   const cycle = options.cycle ?? 1;
   const etcd = options.etcdDown
     ? component('cp-1', 'etcd', 'down', '2379 connection refused', [{
@@ -92,11 +95,16 @@ export function clusterState(options: ClusterOptions = {}): DashboardState {
     const degraded = extra?.degraded?.includes(i) ?? false;
     nodes.push(workerNode(name, `10.1.${Math.floor(i / 250)}.${i % 250}`, degraded ? component(name, 'kubelet', 'degraded', '10250 500: syncloop failed') : undefined));
   }
-  const certificates: DashboardCertificate[] = [
+  const certificates: CertificateEntry[] = [
     { node: 'cp-1', component: 'etcd', address: '10.0.0.10', port: 2379, portName: 'client', subject: 'CN=cp-1', notAfter: inDays(300), daysLeft: 300, state: 'healthy', level: 'ok' },
     { node: 'worker-1', component: 'kubelet', address: '10.0.0.11', port: 10250, portName: 'api', subject: 'CN=worker-1@1767225600', notAfter: inDays(5), daysLeft: 5, state: 'degraded', level: 'critical' },
     { node: 'cp-1', component: 'kube-controller-manager', address: '10.0.0.10', port: 10257, portName: 'secure', subject: 'CN=kube-controller-manager', notAfter: inDays(20), daysLeft: 20, state: 'degraded', level: 'warning' },
   ];
+  // kubeadm issues the kubelets' serving certificates together: they expire on the same day.
+  for (let i = 1; i <= (extra?.count ?? 0); i++) {
+    const name = `node-${String(i).padStart(3, '0')}`;
+    certificates.push({ node: name, component: 'kubelet', address: `10.1.${Math.floor(i / 250)}.${i % 250}`, port: 10250, portName: 'api', subject: `CN=${name}@1767225600`, notAfter: inDays(364), daysLeft: 364, state: 'healthy', level: 'ok' });
+  }
   return {
     cycle,
     checkedAt: CHECKED_AT,
@@ -122,8 +130,8 @@ const FINDINGS: Finding[] = [
 ];
 
 /** worker-1's kubelet: healthy for a while, degraded for the last three cycles, one more entry per cycle after the first. */
-function history(cycle: number): DashboardHistoryEntry[] {
-  const out: DashboardHistoryEntry[] = [];
+function history(cycle: number): HistoryEntry[] {
+  const out: HistoryEntry[] = [];
   for (let i = 0; i < 9 + cycle; i++) {
     const degraded = i >= 6 + cycle;
     out.push({ at: new Date(Date.parse(CHECKED_AT) - (9 + cycle - i) * 10_000).toISOString(), state: degraded ? 'degraded' : 'healthy', summary: degraded ? '10250 500: syncloop failed' : 'ok' });
@@ -157,9 +165,9 @@ const WORKER1_KUBELET_AUDIT: EndpointObservation = {
 };
 
 /** `GET api/cell` for every cell of `state` (the history ring and the audit only where the test has one). */
-export function cells(state: DashboardState): Map<string, DashboardCell> {
-  const out = new Map<string, DashboardCell>();
-  for (const node of state.health.nodes) {
+export function cells(state: MonitorState): Map<string, CellAnswer> {
+  const out = new Map<string, CellAnswer>();
+  for (const node of state.health?.nodes ?? []) {
     for (const c of node.components) {
       const key = `${node.name}/${c.component}`;
       out.set(key, { health: c, history: state.history[key] ?? [], endpoints: key === 'worker-1/kubelet' ? [WORKER1_KUBELET_AUDIT] : [] });

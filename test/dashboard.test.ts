@@ -7,10 +7,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { DASHBOARD_ASSETS, DASHBOARD_CSP, DASHBOARD_HEADERS } from '../src/serve/dashboard.ts';
-import type { DashboardCell, DashboardState } from '../src/serve/dashboard.ts';
+import type { MonitorState } from '../src/serve/monitor.ts';
 import { launchBrowser, openDashboard } from './browser.ts';
 import type { DashboardPage } from './browser.ts';
 import { SYNCLOOP_REASON, cells, clusterState } from './dashboard-state.ts';
+import type { CellAnswer } from './dashboard-state.ts';
 
 const PREFIX = '/kia/';
 
@@ -22,7 +23,7 @@ const GREY = 'rgb(117, 117, 117)';
 
 interface FakeServe {
   url: string;
-  push(state: DashboardState): void;
+  push(state: MonitorState): void;
   /** Ends every event stream and holds reconnections until `resumeEvents`. */
   dropEvents(): void;
   resumeEvents(): void;
@@ -30,13 +31,13 @@ interface FakeServe {
 }
 
 /** What `kia serve` answers, from hand-written data: the assets, api/state, api/cell and api/events. */
-async function startFakeServe(initial: DashboardState): Promise<FakeServe> {
+async function startFakeServe(initial: MonitorState): Promise<FakeServe> {
   let state = initial;
   let byCell = cells(state);
   let paused = false;
   const streams = new Set<http.ServerResponse>();
   const held: http.ServerResponse[] = [];
-  const event = (s: DashboardState) => `event: cycle\ndata: ${JSON.stringify(s)}\n\n`;
+  const event = (s: MonitorState) => `event: cycle\ndata: ${JSON.stringify(s)}\n\n`;
   const startStream = (res: http.ServerResponse) => {
     res.writeHead(200, { ...DASHBOARD_HEADERS, 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
     // A short reconnection delay keeps the disconnect test quick.
@@ -59,7 +60,7 @@ async function startFakeServe(initial: DashboardState): Promise<FakeServe> {
     }
     if (path === '/api/state') return json(res, 200, state);
     if (path === '/api/cell') {
-      const cell: DashboardCell | undefined = byCell.get(`${url.searchParams.get('node')}/${url.searchParams.get('component')}`);
+      const cell: CellAnswer | undefined = byCell.get(`${url.searchParams.get('node')}/${url.searchParams.get('component')}`);
       return cell ? json(res, 200, cell) : json(res, 404, { error: 'no such cell' });
     }
     if (path === '/api/events') {
@@ -281,6 +282,33 @@ describe('dashboard on a desktop', () => {
   });
 });
 
+describe('dashboard before the first cycle', () => {
+  let serve: FakeServe;
+  let dash: DashboardPage;
+  before(async () => {
+    // What the server sends before its first cycle has finished: no report, no certificates, no audit.
+    const empty: MonitorState = { cycle: 0, checkedAt: null, intervalMs: 10_000, health: null, findings: { auditedAt: null, items: [] }, certificates: [], history: {} };
+    serve = await startFakeServe(empty);
+    dash = await openDashboard(browser, serve.url);
+  });
+  after(async () => {
+    await dash?.close();
+    await serve?.close();
+  });
+
+  test('says it is waiting, then fills in when the first cycle arrives', async () => {
+    assert.equal(await dash.page.isVisible('#grid-waiting'), true);
+    assert.equal(await text(dash, '#checked-at'), 'not yet');
+    assert.equal(await text(dash, '#findings-meta'), 'No security audit has run yet.');
+    assert.equal(await text(dash, '#certificates-meta'), 'No TLS certificate seen yet.');
+    assert.equal(await dash.page.isVisible('#error'), false);
+    serve.push(clusterState({ cycle: 1 }));
+    await dash.page.waitForSelector(cellSelector('worker-1', 'kubelet', 'degraded'));
+    assert.equal(await dash.page.isVisible('#grid-waiting'), false);
+    assert.deepEqual(await dash.problems(), []);
+  });
+});
+
 describe('dashboard on a phone (390x844)', () => {
   let serve: FakeServe;
   let dash: DashboardPage;
@@ -316,11 +344,11 @@ describe('dashboard with hostile answers', () => {
   let dash: DashboardPage;
   before(async () => {
     const state = clusterState({ syncloopReason: HOSTILE });
-    const evil = structuredClone(state.health.nodes[2]);
+    const evil = structuredClone(state.health?.nodes[2]);
     assert.ok(evil);
     evil.name = `"><script>window.__pwned=2</script>`;
     for (const c of evil.components) c.node = evil.name;
-    state.health.nodes.push(evil);
+    state.health?.nodes.push(evil);
     serve = await startFakeServe(state);
     dash = await openDashboard(browser, serve.url);
   });
@@ -378,6 +406,10 @@ describe('dashboard with 200 nodes', () => {
     assert.ok(wrap && head);
     assert.ok(Math.abs(head.y - wrap.y) <= 2, `header at ${head.y}, box at ${wrap.y}`);
     assert.ok(await dash.page.isVisible(cellSelector('node-200', 'kubelet')));
+    // 200 certificates expiring on the same day share one counted marker.
+    assert.equal(await count(dash, '#timeline .cert-marker'), 4);
+    assert.equal(await text(dash, '#timeline .cert-marker[data-count="200"]'), '200');
+    assert.match((await dash.page.getAttribute('#timeline .cert-marker[data-count="200"]', 'title')) ?? '', /^200 certificates, healthy, from 364 days left\nnode-001 · kubelet · port 10250 \(api\): 364 days left\n/);
     const rowHeight = await dash.evaluate<number>('document.querySelector("#grid-body tr").getBoundingClientRect().height');
     assert.ok(rowHeight <= 24, `rows are compact (${rowHeight} px)`);
 
