@@ -5,6 +5,7 @@ import { Duplex } from 'node:stream';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { ClientCertPolicy } from '../model/index.ts';
+import type { Signer } from './pki.ts';
 
 export type Handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
 export type UpgradeHandler = (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => void;
@@ -17,6 +18,8 @@ export interface TlsSettings {
   clientCert: ClientCertPolicy;
   /** ALPN protocols offered; Go servers offer h2 and http/1.1. */
   alpn: readonly ('h2' | 'http/1.1')[];
+  /** The CA that signed `cert`, for the cert-expiring fault; absent when the leaf is self-signed. */
+  signer?: Signer;
 }
 
 export interface ListenerOptions {
@@ -40,9 +43,13 @@ export class Listener {
   readonly options: ListenerOptions;
   private raw: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  /** Connections accepted while hung: nothing has read them yet. */
+  private readonly parked = new Set<net.Socket>();
+  /** Connections handed to the HTTP layer, each through a gate that a hang can shut. */
+  private readonly gates = new Set<Replay>();
   private readonly app: http.Server | http2.Http2SecureServer;
-  /** Accept connections but never read or answer them. */
-  hang = false;
+  private hung = false;
+  private served: { cert: string; key: string } | undefined;
 
   constructor(options: ListenerOptions) {
     this.options = options;
@@ -96,27 +103,71 @@ export class Listener {
     this.raw = raw;
   }
 
-  /** Stops listening and cuts every connection, as a dead process would. */
+  /**
+   * A stuck process: new connections are accepted by the kernel and never read; open ones (keep-alive, HTTP/2,
+   * upgraded streams) neither read nor write. Un-hanging lets everything held go on, as SIGCONT would.
+   */
+  get hang(): boolean {
+    return this.hung;
+  }
+
+  set hang(value: boolean) {
+    if (value === this.hung) return;
+    this.hung = value;
+    for (const gate of this.gates) gate.hold(value);
+    if (value) return;
+    const parked = [...this.parked];
+    this.parked.clear();
+    for (const socket of parked) if (!socket.destroyed) this.serve(socket);
+  }
+
+  /** The serving certificate (PEM chain) and key from the next handshake on; undefined restores the configured pair. */
+  setCertificate(pair: { cert: string; key: string } | undefined): void {
+    const tls = this.options.tls;
+    if (!tls) throw new Error(`${this.address}:${this.port} serves no TLS`);
+    this.served = pair;
+    (this.app as http2.Http2SecureServer).setSecureContext({ cert: pair?.cert ?? tls.cert, key: pair?.key ?? tls.key, ...(tls.ca ? { ca: tls.ca } : {}) });
+  }
+
+  /** The certificate chain served now (PEM). */
+  get certificate(): string | undefined {
+    return this.served?.cert ?? this.options.tls?.cert;
+  }
+
+  /** Stops listening and cuts every connection (keep-alive, HTTP/2, upgraded), as a dead process would. */
   async close(): Promise<void> {
     const raw = this.raw;
     this.raw = undefined;
     for (const socket of this.sockets) socket.destroy();
+    for (const gate of this.gates) gate.destroy();
     this.sockets.clear();
+    this.parked.clear();
+    this.gates.clear();
     if (raw) await new Promise<void>((resolve) => raw.close(() => resolve()));
   }
 
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.parked.delete(socket);
+    });
     socket.on('error', () => socket.destroy());
-    if (this.hang) return;
+    if (this.hung) {
+      this.parked.add(socket);
+      return;
+    }
+    this.serve(socket);
+  }
+
+  private serve(socket: net.Socket): void {
     if (!this.options.tls) {
-      this.app.emit('connection', socket);
+      this.app.emit('connection', this.gate(socket));
       return;
     }
     socket.once('data', (first: Buffer) => {
       if (first[0] === TLS_HANDSHAKE) {
-        this.app.emit('connection', new Replay(socket, first));
+        this.app.emit('connection', this.gate(socket, first));
       } else if (this.options.plainOnTls === 'close' || !/^(GET|HEAD|POST|PUT|OPTIONS) /.test(first.subarray(0, 8).toString('latin1'))) {
         socket.destroy();
       } else {
@@ -124,38 +175,100 @@ export class Listener {
       }
     });
   }
+
+  private gate(socket: net.Socket, first?: Buffer): Replay {
+    const gate = new Replay(socket, first);
+    this.gates.add(gate);
+    gate.once('close', () => this.gates.delete(gate));
+    return gate;
+  }
 }
 
 /**
- * The raw socket behind the TLS layer, with the bytes already read to look at the first one put back in front.
- * (Node's TLS reads the TCP handle directly, so bytes taken off it cannot be unshifted.)
+ * The raw socket behind the HTTP or TLS layer, with the bytes already read to look at the first one put back in
+ * front (Node's TLS reads the TCP handle directly, so bytes taken off it cannot be unshifted), and a gate that a
+ * hang shuts: while held nothing is read or written; on release what was held goes through in order.
  */
 class Replay extends Duplex {
   private readonly socket: net.Socket;
-  constructor(socket: net.Socket, first: Buffer) {
+  private held = false;
+  private inbox: (Buffer | null)[] = [];
+  private outbox: { chunk: Buffer; callback: (error?: Error | null) => void }[] = [];
+
+  constructor(socket: net.Socket, first?: Buffer) {
     super({ allowHalfOpen: false });
     this.socket = socket;
-    this.push(first);
-    socket.on('data', (chunk: Buffer) => {
-      if (!this.push(chunk)) socket.pause();
-    });
-    socket.on('end', () => this.push(null));
+    if (first) this.push(first);
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('end', () => this.receive(null));
     socket.on('close', () => this.destroy());
   }
+
   get remoteAddress(): string | undefined {
     return this.socket.remoteAddress;
   }
   get remotePort(): number | undefined {
     return this.socket.remotePort;
   }
+  get remoteFamily(): string | undefined {
+    return this.socket.remoteFamily;
+  }
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
+  }
+  get localPort(): number | undefined {
+    return this.socket.localPort;
+  }
+
+  /** The HTTP server's idle and keep-alive timeouts, on the real socket. */
+  setTimeout(ms: number, callback?: () => void): this {
+    this.socket.setTimeout(ms);
+    if (!this.socket.listenerCount('timeout')) this.socket.on('timeout', () => this.emit('timeout'));
+    if (callback) this.once('timeout', callback);
+    return this;
+  }
+
+  setNoDelay(noDelay?: boolean): this {
+    this.socket.setNoDelay(noDelay);
+    return this;
+  }
+
+  setKeepAlive(enable?: boolean, delay?: number): this {
+    this.socket.setKeepAlive(enable, delay);
+    return this;
+  }
+
+  hold(on: boolean): void {
+    this.held = on;
+    if (on) return;
+    const inbox = this.inbox;
+    const outbox = this.outbox;
+    this.inbox = [];
+    this.outbox = [];
+    for (const chunk of inbox) this.push(chunk);
+    for (const { chunk, callback } of outbox) this.socket.write(chunk, callback);
+    if (!this.socket.destroyed) this.socket.resume();
+  }
+
+  private receive(chunk: Buffer | null): void {
+    if (this.held) {
+      this.inbox.push(chunk);
+      this.socket.pause();
+    } else if (!this.push(chunk)) {
+      this.socket.pause();
+    }
+  }
+
   override _read(): void {
-    this.socket.resume();
+    if (!this.held) this.socket.resume();
   }
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.socket.write(chunk, callback);
+    if (this.held) this.outbox.push({ chunk, callback });
+    else this.socket.write(chunk, callback);
   }
   override _final(callback: (error?: Error | null) => void): void {
-    this.socket.end(callback);
+    if (this.held) this.outbox.push({ chunk: Buffer.alloc(0), callback: () => this.socket.end(callback) });
+    else this.socket.end(callback);
   }
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.socket.destroy();

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { KeyType } from './types.ts';
+import { LabError } from '../errors.ts';
 
 const crypto = webcrypto as Crypto;
 
@@ -152,4 +153,44 @@ export async function ensureServiceAccountKey(base: string, keyType: KeyType): P
   writeFileSync(`${base}.key`, privatePem, { mode: 0o600 });
   writeFileSync(`${base}.pub`, pub);
   return { privatePem, publicPem: pub };
+}
+
+export interface Signer {
+  /** The CA certificate (PEM; the first one is used). */
+  cert: string;
+  key: string;
+}
+
+function firstCertificate(pem: string): x509.X509Certificate {
+  const end = '-----END CERTIFICATE-----';
+  return new x509.X509Certificate(pem.slice(0, pem.indexOf(end) + end.length));
+}
+
+/**
+ * The leaf of `chainPem` issued again with a new validity: same subject, extensions (SANs, usages, key ids) and key,
+ * a new serial, signed by `signer` (or by its own key when it is self-signed). Returns the new chain: the new leaf
+ * followed by the rest of the old chain.
+ */
+export async function reissue(options: { chainPem: string; keyPem: string; signer?: Signer; notBefore: Date; notAfter: Date }): Promise<string> {
+  const leaf = firstCertificate(options.chainPem);
+  const rest = options.chainPem.slice(options.chainPem.indexOf('-----END CERTIFICATE-----') + '-----END CERTIFICATE-----'.length).replace(/^\s*\n/, '');
+  const issuerCert = options.signer ? firstCertificate(options.signer.cert) : undefined;
+  if (!issuerCert && leaf.subject !== leaf.issuer) throw new LabError(`the CA that signed ${leaf.subject} is not kept in this lab folder: start the lab in a new folder`);
+  const signingPem = options.signer?.key ?? options.keyPem;
+  const keyType: KeyType = createPrivateKey(signingPem).asymmetricKeyType === 'ec' ? 'ecdsa' : 'rsa';
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: randomSerial(),
+      subject: leaf.subjectName,
+      issuer: issuerCert ? issuerCert.subjectName : leaf.issuerName,
+      notBefore: options.notBefore,
+      notAfter: options.notAfter,
+      signingAlgorithm: SIGNING[keyType],
+      publicKey: leaf.publicKey,
+      signingKey: await importKey(signingPem, keyType),
+      extensions: leaf.extensions,
+    },
+    crypto,
+  );
+  return cert.toString('pem') + '\n' + rest;
 }
