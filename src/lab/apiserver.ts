@@ -12,7 +12,7 @@ import { fixture, withBuildInfo } from './fixtures.ts';
 import { clusterPki } from './layout.ts';
 import type { ListenerOptions } from './listener.ts';
 import { rbacAllows } from './rbac.ts';
-import { StandIn, type StandInContext } from './standin.ts';
+import { StandIn, type HealthChecks, type StandInContext } from './standin.ts';
 import { verifyServiceAccountToken } from './tokens.ts';
 import { versionInfo } from './versions.ts';
 import type { Attributes } from './webhook.ts';
@@ -55,7 +55,7 @@ export class ApiserverStandIn extends StandIn {
     return this.endpoints().map((e) => ({
       address: e.address,
       port: e.number,
-      tls: { cert, key, ca, clientCert: 'requested', alpn: ['h2', 'http/1.1'] },
+      tls: { cert, key, ca, clientCert: 'requested', alpn: ['h2', 'http/1.1'], signer: { cert: ca, key: readFileSync(join(P.pki, 'ca.key'), 'utf8') } },
       plainOnTls: 'go-400',
       handler: (req: Req, res: Res) => void this.serve(req, res).catch((error: unknown) => send(res, goError(500, String(error)))),
       upgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void this.upgrade(req, socket, head).catch(() => socket.destroy()),
@@ -125,6 +125,10 @@ export class ApiserverStandIn extends StandIn {
       // TranslateStreamCloseWebsocketRequests: beta, on by default from 1.30.
       { translateV5: Number(this.ctx.plan.kubernetesVersion.split('.')[1]) >= 30 },
     );
+  }
+
+  protected override healthChecks(): HealthChecks {
+    return { names: this.checks('readyz').map((c) => c.name), default: 'etcd' };
   }
 
   private checks(kind: string): { name: string; error?: string | undefined }[] {

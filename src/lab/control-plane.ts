@@ -4,7 +4,7 @@ import { fixture, withBuildInfo } from './fixtures.ts';
 import { DelegatedServer, type RequestContext } from './generic.ts';
 import { goError, healthz, healthzCheck, json, NOSNIFF, readBody, TEXT, type Reply } from './go-http.ts';
 import { PROFILE_SETTINGS } from './profiles.ts';
-import type { StandInContext } from './standin.ts';
+import type { HealthChecks, StandInContext } from './standin.ts';
 import { serves } from './catalog-view.ts';
 import { zpage } from './zpages.ts';
 import { pprof } from './pprof.ts';
@@ -80,6 +80,10 @@ export class ControllerManagerStandIn extends ControlPlaneComponent {
     super(component, ctx);
   }
 
+  protected override healthChecks(): HealthChecks {
+    return { names: controllerChecks(), default: 'leaderElection' };
+  }
+
   protected route(ctx: RequestContext): Promise<Reply | undefined> | Reply | undefined {
     // `/healthz` exact only; `/livez` and `/readyz` are allowed by authz, then 404 (spec §5.3, §11).
     if (ctx.url.pathname === '/healthz') return healthz('healthz', this.checks(controllerChecks()), ctx.url);
@@ -97,12 +101,22 @@ export class SchedulerStandIn extends ControlPlaneComponent {
     super('kube-scheduler', ctx);
   }
 
-  protected route(ctx: RequestContext): Promise<Reply | undefined> | Reply | undefined {
-    const path = ctx.url.pathname;
+  /** The health families this version serves and their checks (spec §5.4, §11). */
+  private families(): Record<string, string[]> {
     const v = this.ctx.plan.kubernetesVersion;
     const families: Record<string, string[]> = { healthz: ['leaderElection'] };
     if (serves('kube-scheduler', 'secure', v, '/livez')) families.livez = ['ping'];
     if (serves('kube-scheduler', 'secure', v, '/readyz')) families.readyz = ['leaderElection', 'shutdown', 'sched-handler-sync'];
+    return families;
+  }
+
+  protected override healthChecks(): HealthChecks {
+    return { names: [...new Set(Object.values(this.families()).flat())], default: 'leaderElection' };
+  }
+
+  protected route(ctx: RequestContext): Promise<Reply | undefined> | Reply | undefined {
+    const path = ctx.url.pathname;
+    const families = this.families();
     const [, family = '', check] = path.split('/');
     const names = families[family];
     if (names) {

@@ -7,7 +7,7 @@ import { goError, goNotFound, json, methodOf, NOSNIFF, readBody, send, TEXT, url
 import { clusterPki } from './layout.ts';
 import type { ListenerOptions } from './listener.ts';
 import { PROFILE_SETTINGS } from './profiles.ts';
-import { StandIn, type StandInContext } from './standin.ts';
+import { StandIn, type HealthChecks, type StandInContext } from './standin.ts';
 
 const CORS = {
   'Access-Control-Allow-Methods': 'POST, GET, OPTIONS, PUT, DELETE',
@@ -41,11 +41,28 @@ export class EtcdStandIn extends StandIn {
         address: e.address,
         port: e.number,
         // The trusted CA file or --client-cert-auth turns on RequireAndVerifyClientCert (client/pkg/transport/listener.go).
-        tls: { cert: read(`${base}.crt`), key: read(`${base}.key`), ca: read('ca.crt'), clientCert: settings.clientCertAuth ? 'required' : 'none', alpn: ['h2', 'http/1.1'] },
+        tls: { cert: read(`${base}.crt`), key: read(`${base}.key`), ca: read('ca.crt'), clientCert: settings.clientCertAuth ? 'required' : 'none', alpn: ['h2', 'http/1.1'], signer: { cert: read('ca.crt'), key: read('ca.key') } },
         plainOnTls: 'close',
         handler,
       };
     });
+  }
+
+  /** Alarms and leadership, the causes /health reports (spec §2.2). */
+  protected override healthChecks(): HealthChecks {
+    return { names: ['NOSPACE', 'CORRUPT', 'leader'], default: 'NOSPACE', aliases: { nospace: 'NOSPACE', corrupt: 'CORRUPT', 'NO-LEADER': 'leader', 'no-leader': 'leader' } };
+  }
+
+  /** An alarm fails /health (and CORRUPT readyz's data_corruption); no leader fails /health and linearizable reads. */
+  protected override failHealthCheck(check: string): void {
+    if (check === 'leader') {
+      this.state.failCheck('leader', 'RAFT NO LEADER');
+      // A linearizable read waits for a read index no leader gives, then times out (etcdserver requestCurrentIndex).
+      this.state.failCheck('linearizable_read', 'etcdserver: request timed out');
+      return;
+    }
+    this.state.failCheck('alarm', check);
+    if (check === 'CORRUPT') this.state.failCheck('data_corruption', 'alarm activated: CORRUPT');
   }
 
   private health(url: URL): Reply {

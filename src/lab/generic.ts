@@ -58,7 +58,7 @@ export abstract class DelegatedServer extends StandIn {
     return this.endpoints().map((e) => ({
       address: e.address,
       port: e.number,
-      tls: { cert: leaf.certPem + selfCa.certPem, key: leaf.keyPem, ca, clientCert: 'requested', alpn: ['h2', 'http/1.1'] },
+      tls: { cert: leaf.certPem + selfCa.certPem, key: leaf.keyPem, ca, clientCert: 'requested', alpn: ['h2', 'http/1.1'], signer: { cert: selfCa.certPem, key: selfCa.keyPem } },
       plainOnTls: 'go-400',
       handler: (req: Req, res: Res) => void this.serve(req, res).catch((error: unknown) => send(res, goError(500, String(error)))),
     }));

@@ -5,6 +5,8 @@ import { goNotFound, json, methodOf, NOSNIFF, send, TEXT, urlOf, type Reply, typ
 import type { ListenerOptions } from './listener.ts';
 import { PROFILE_SETTINGS } from './profiles.ts';
 import { StandIn, type StandInContext } from './standin.ts';
+import type { Fault } from './state.ts';
+import { InputError } from '../errors.ts';
 import { serves } from './catalog-view.ts';
 import { zpage } from './zpages.ts';
 import { pprof } from './pprof.ts';
@@ -38,6 +40,22 @@ export class KubeProxyStandIn extends StandIn {
       port: e.number,
       handler: (req: Req, res: Res) => send(res, e.port === 'healthz' ? this.health(req) : this.metricsPort(req)),
     }));
+  }
+
+  /** `unhealthy` is `stale`: kube-proxy's only health is whether the proxier keeps syncing. */
+  protected override resolveFault(fault: Fault): Fault {
+    if (fault === 'unhealthy' || fault === 'unhealthy:stale') return 'stale';
+    if (fault.startsWith('unhealthy:')) throw new InputError(`kube-proxy has no named checks: unhealthy (or stale) makes its health server answer 503`);
+    if (fault === 'stale' || fault === 'frozen') return fault;
+    return super.resolveFault(fault);
+  }
+
+  protected override applyOther(fault: Fault): void {
+    const now = this.ctx.clock.now();
+    // stale: the proxier stopped syncing; its last sync is older than healthTimeout, as when upstream turns 503.
+    if (fault === 'stale') this.state.lastSync = Math.min(this.state.lastSync, now - this.healthTimeoutMs - 1000);
+    // frozen: 200 with a lastUpdated that no longer moves (not upstream; for clients that check staleness).
+    if (fault === 'frozen' && !this.state.has('stale')) this.state.lastSync = now;
   }
 
   /** Healthy unless an update has waited longer than healthTimeout (the `stale` fault) . */

@@ -46,6 +46,14 @@ export function clusterPki(plan: LabPlan): NodeLayout {
   return nodeLayout(controlPlane(plan));
 }
 
+/**
+ * Where the lab keeps the CA of a kubelet's self-generated serving pair (the real kubelet discards it; the lab keeps
+ * it outside the node's folder so the cert-expiring fault can sign with the same CA).
+ */
+export function kubeletSelfCa(plan: Pick<LabPlan, 'dir'>, node: Pick<LabNode, 'name'>): string {
+  return join(plan.dir, 'signers', node.name, 'kubelet-ca');
+}
+
 export function apiserverUrl(plan: LabPlan): string {
   const endpoint = plan.endpoints.find((e) => e.component === 'kube-apiserver' && e.reach === 'node-local') ?? plan.endpoints.find((e) => e.component === 'kube-apiserver');
   if (!endpoint) throw new Error('lab plan has no apiserver');

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { ensurePair, ensureServiceAccountKey, issue, validity, writePair, type Pair } from './pki.ts';
-import { apiserverUrl, clusterPki, nodeLayout } from './layout.ts';
+import { apiserverUrl, clusterPki, kubeletSelfCa, nodeLayout } from './layout.ts';
 import { PROFILE_SETTINGS } from './profiles.ts';
 import type { Clock, LabNode, LabPlan } from './types.ts';
 import { VERSIONS } from './versions.ts';
@@ -48,6 +48,7 @@ function prepareDir(plan: LabPlan): void {
     if (JSON.stringify(old) !== JSON.stringify(meta)) {
       rmSync(join(plan.dir, 'nodes'), { recursive: true, force: true });
       rmSync(join(plan.dir, 'foreign'), { recursive: true, force: true });
+      rmSync(join(plan.dir, 'signers'), { recursive: true, force: true });
     }
   }
   mkdirSync(plan.dir, { recursive: true });
@@ -145,6 +146,7 @@ async function materializeNode(plan: LabPlan, node: LabNode, ca: Pair, now: numb
       const selfCa = await issue({ cn: `${node.name}-ca@${unix}`, usage: 'ca', ...validity(now, YEAR) }, kt);
       const servingLeaf = await issue({ cn: `${node.name}@${unix}`, usage: 'server', ...validity(now, YEAR), dns: [node.name] }, kt, selfCa);
       writePair(L.kubeletServing, servingLeaf, selfCa.certPem);
+      writePair(kubeletSelfCa(plan, node), selfCa);
     }
   }
   mkdirSync(L.pki, { recursive: true });

@@ -1,10 +1,15 @@
-// Each stand-in keeps its state in one object behind a small interface, so health faults can be injected later
-// without rewriting the servers: up/down, hang, failing checks, timestamps, certificate overrides.
+// Each stand-in keeps its state in one object behind a small interface, so health faults act without rewriting the
+// servers: up/down, hang, failing checks, timestamps, certificate overrides.
 import { EventEmitter } from 'node:events';
 import type { ComponentId } from '../model/index.ts';
 import type { Clock } from './types.ts';
 
-export type Fault = 'down' | 'hang' | `unhealthy:${string}` | 'stale' | 'frozen' | `cert-expiring:${number}`;
+/**
+ * A lab fault. `unhealthy` alone means the component's usual failing check (kubelet `syncloop`, kube-apiserver
+ * `etcd`, controller-manager and scheduler `leaderElection`, etcd `NOSPACE`, kube-proxy `stale`); the state records
+ * it with the check's name.
+ */
+export type Fault = 'down' | 'hang' | 'unhealthy' | `unhealthy:${string}` | 'stale' | 'frozen' | `cert-expiring:${number}`;
 
 export interface StateEvents {
   change: [{ node: string; component: ComponentId; faults: readonly Fault[] }];
@@ -48,8 +53,10 @@ export class ComponentState extends EventEmitter<StateEvents> {
     this.emitChange();
   }
 
+  /** Records a fault; a new `cert-expiring:<days>` replaces an older one. */
   apply(fault: Fault): void {
-    if (!this.faultList.includes(fault)) this.faultList = [...this.faultList, fault];
+    const kind = (f: Fault) => (f.startsWith('cert-expiring:') ? 'cert-expiring' : f);
+    this.faultList = [...this.faultList.filter((f) => kind(f) !== kind(fault)), fault];
     this.emitChange();
   }
 

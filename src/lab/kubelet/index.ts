@@ -1,13 +1,14 @@
 // The lab kubelet: 10250 (HTTPS, authn/authz), 10248 (healthz), 10255 (read-only), answering as upstream does:
 // Go mux roots first (404 and 301 before any auth), then the auth filters, then go-restful's routes (spec §3.9).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { authenticate, type AuthnConfig, type User } from '../authn.ts';
 import { goError, goNotFound, goRedirect, healthz, methodOf, restfulError, send, urlOf, type Reply, type Req, type Res } from '../go-http.ts';
-import { clusterPki, nodeLayout, apiserverUrl } from '../layout.ts';
+import { clusterPki, nodeLayout, apiserverUrl, kubeletSelfCa } from '../layout.ts';
 import type { ListenerOptions } from '../listener.ts';
 import { PROFILE_SETTINGS, type Settings } from '../profiles.ts';
-import { StandIn, type StandInContext } from '../standin.ts';
+import { StandIn, type HealthChecks, type StandInContext } from '../standin.ts';
+import type { Signer } from '../pki.ts';
 import { ApiserverWebhook } from '../webhook.ts';
 import { serves } from '../catalog-view.ts';
 import { authorizationErrorBody, forbiddenBody, kubeletSubresources, kubeletVerb } from './auth.ts';
@@ -73,7 +74,7 @@ export class KubeletStandIn extends StandIn {
         return {
           address: e.address,
           port: e.number,
-          tls: { cert: serving, key, ca: clientCa, clientCert: 'requested', alpn },
+          tls: { cert: serving, key, ca: clientCa, clientCert: 'requested', alpn, ...this.signer() },
           plainOnTls: 'go-400',
           handler,
           upgrade: (req, socket, head) => void this.handleUpgrade(req, socket, head).catch(() => socket.destroy()),
@@ -81,6 +82,18 @@ export class KubeletStandIn extends StandIn {
       }
       return { address: e.address, port: e.number, handler };
     });
+  }
+
+  /** The CA of the serving pair: the cluster CA, or the self-generated one the lab kept. */
+  private signer(): { signer?: Signer } {
+    const P = clusterPki(this.ctx.plan);
+    const base = this.settings.servingCert === 'cluster-ca' ? join(P.pki, 'ca') : kubeletSelfCa(this.ctx.plan, this.node);
+    if (!existsSync(`${base}.key`)) return {};
+    return { signer: { cert: readFileSync(`${base}.crt`, 'utf8'), key: readFileSync(`${base}.key`, 'utf8') } };
+  }
+
+  protected override healthChecks(): HealthChecks {
+    return { names: ['ping', 'log', 'syncloop'], default: 'syncloop' };
   }
 
   override async stop(): Promise<void> {
