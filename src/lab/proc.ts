@@ -1,8 +1,10 @@
 // Entry point of one lab process (argv[0] is the component's name, the rest looks like its real flags).
-// It serves the stand-ins it is told to, reports ready over IPC, and stops when told or when its parent goes away.
+// It serves the stand-ins it is told to, reports ready over IPC, applies faults the parent sends (answering each),
+// and stops when told or when its parent goes away.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentId } from '../model/index.ts';
+import { answerFault, type FaultRequest } from './fault-control.ts';
 import { buildStandIns, startAll, stopAll } from './runtime.ts';
 import type { LabPlan } from './types.ts';
 
@@ -37,6 +39,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
   process.on('disconnect', () => void stop());
+  process.on('message', (message: FaultRequest) => {
+    if (message?.type !== 'fault') return;
+    void answerFault(standIns, message).then((reply) => process.send?.(reply));
+  });
   try {
     await startAll(standIns);
     process.send?.({ type: 'ready' });

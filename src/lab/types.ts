@@ -97,6 +97,8 @@ export interface LabPlan {
   files: LabFiles;
   /** The supervisor's pid when the lab runs detached. */
   supervisorPid?: number;
+  /** Active faults (kia lab fault), kept up to date by the process that runs the lab. */
+  faults?: { node: string; component: ComponentId; faults: string[] }[];
   state: 'starting' | 'ready' | 'stopped';
 }
 
