@@ -1,11 +1,13 @@
-// `kia lab up|status|down`: the local cluster of stand-ins that the hunting guide is practised on.
+// `kia lab up|status|down|fault`: the local cluster of stand-ins that the hunting guide is practised on.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { KUBERNETES_VERSIONS, type KubernetesVersion } from '../../model/index.ts';
-import { PROFILES, readPlan, startLab, writePlan, type LabPlan, type ProfileChoice } from '../../lab/index.ts';
-import { fail } from '../output.ts';
+import { FAULT_NAMES, parseComponent, parseFault, PROFILES, readPlan, startLab, writePlan, type FaultRecord, type LabPlan, type ProfileChoice } from '../../lab/index.ts';
+import { callControl, serveControl } from '../../lab/control.ts';
+import { InputError, KiaError } from '../../errors.ts';
+import { exitCodeFor, fail } from '../output.ts';
 
 const DEFAULT_DIR = '.kia-lab';
 
@@ -59,6 +61,20 @@ async function probe(address: string, port: number): Promise<boolean> {
   });
 }
 
+function describeFaults(records: readonly { node: string; component: string; faults: readonly string[] }[]): string {
+  return records.map((r) => `  ${r.node.padEnd(18)} ${r.component.padEnd(24)} ${r.faults.join(', ')}\n`).join('');
+}
+
+/** The faults as the running lab knows them, or undefined when its control socket does not answer. */
+async function liveFaults(plan: LabPlan): Promise<FaultRecord[] | undefined> {
+  try {
+    const answer = await callControl(plan.dir, { op: 'status' }, 5000);
+    return answer.ok ? answer.faults : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function registerLab(program: Command): void {
   const lab = program.command('lab').description('a local cluster of faithful stand-ins for every component, on loopback, with real TLS');
   lab
@@ -109,6 +125,12 @@ export function registerLab(program: Command): void {
         network: options.network,
         ...(options.portOffset !== undefined ? { portOffset: options.portOffset } : {}),
       });
+      // `kia lab fault` and `kia lab status` reach this process through <dir>/control.sock.
+      const control = await serveControl(running, dir).catch((error: unknown) => {
+        // A Unix socket path is capped at 107 bytes: the lab still runs, without `kia lab fault`.
+        process.stderr.write(`kia: no control socket, kia lab fault will not reach this lab: ${error instanceof Error ? error.message : String(error)}\n`);
+        return { close: async () => undefined };
+      });
       running.plan.supervisorPid = process.pid;
       writePlan(running.plan);
       process.stdout.write(describePlan(running.plan));
@@ -117,6 +139,7 @@ export function registerLab(program: Command): void {
       const stop = async () => {
         if (stopping) return;
         stopping = true;
+        await control.close();
         await running.stop();
         process.stderr.write('lab stopped\n');
       };
@@ -139,7 +162,43 @@ export function registerLab(program: Command): void {
       const down = plan.endpoints.filter((_, i) => !results[i]);
       process.stdout.write(describePlan(plan));
       process.stdout.write(`${plan.endpoints.length - down.length}/${plan.endpoints.length} endpoints listening${down.length ? `; down: ${down.slice(0, 8).map((e) => `${e.address}:${e.number}`).join(' ')}` : ''}\n`);
+      const faults = pidAlive(plan.supervisorPid) ? await liveFaults(plan) : undefined;
+      const shown = faults ?? plan.faults ?? [];
+      if (shown.length > 0) process.stdout.write(`faults${faults ? '' : ' (from lab.json)'}:\n${describeFaults(shown)}`);
       process.exitCode = down.length === 0 ? 0 : 3;
+    });
+  lab
+    .command('fault')
+    .description('inject a fault into one component of a running lab, or clear it')
+    .argument('<node>', 'node name (kia-control-plane, kia-worker-1, ...)')
+    .argument('<component>', 'etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet or kube-proxy (kube- may be left out)')
+    .argument('<fault...>', `${FAULT_NAMES.join(', ')}; unhealthy[:<check>], cert-expiring <days>`)
+    .option('--dir <dir>', 'lab folder', DEFAULT_DIR)
+    .addHelpText('after', [
+      '',
+      'Faults:',
+      '  down                  the ports close and open connections are cut, as a dead process',
+      '  hang                  connections are accepted and never answered (open ones stop too)',
+      '  unhealthy[:<check>]   a health check fails as upstream reports it (kubelet syncloop, apiserver etcd,',
+      '                        controller-manager/scheduler leaderElection, etcd NOSPACE|CORRUPT|leader, kube-proxy stale)',
+      '  stale | frozen        kube-proxy: 503 with lastUpdated stuck | 200 with lastUpdated stuck',
+      '  cert-expiring <days>  every serving certificate reissued to expire in <days> days',
+      '  clear                 undo every fault of that component',
+      '',
+      'Example: kia lab fault kia-worker-1 kubelet unhealthy:syncloop',
+    ].join('\n'))
+    .action(async (node: string, component: string, words: string[], options: { dir: string }) => {
+      const fault = parseFault(words);
+      const id = parseComponent(component);
+      const plan = readPlan(options.dir);
+      if (!pidAlive(plan.supervisorPid)) throw new InputError(`no running lab in ${plan.dir} (start one with kia lab up --detach)`);
+      const answer = await callControl(plan.dir, { op: 'fault', node, component: id, fault });
+      if (!answer.ok) {
+        fail(answer.error, exitCodeFor(new KiaError(answer.code, answer.error)));
+        return;
+      }
+      const now = answer.faults.find((r) => r.node === node && r.component === id)?.faults ?? [];
+      process.stdout.write(`${id} on ${node}: ${fault}${now.length > 0 ? ` (active: ${now.join(', ')})` : ' (no faults)'}\n`);
     });
   lab
     .command('down')
