@@ -18,3 +18,7 @@ if (all || which.has('port-forward')) {
   const { benchPortForward } = await import('./port-forward.ts');
   for (const line of await benchPortForward()) out(line);
 }
+if (all || which.has('serve')) {
+  const { benchServe } = await import('./serve.ts');
+  for (const line of await benchServe()) out(line);
+}

@@ -9,12 +9,14 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { createRequire } from 'node:module';
 import { startTestLab, curl, type TestLab } from './helpers.ts';
 import { endpointsFromLab } from '../src/health/index.ts';
 import { certificateIdentity } from '../src/clients/identity.ts';
 import { serve, type Service } from '../src/serve/index.ts';
 
+type Family = { name: string; metrics: { labels?: Record<string, string>; value?: string }[] };
+const parsePrometheusTextFormat = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => Family[];
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KIA = path.join(ROOT, 'bin', 'kia.js');
 
@@ -52,6 +54,8 @@ before(async () => {
     intervalMs: 60_000,
     auditIntervalMs: 0,
     autoStart: false,
+    // The probe engine in its worker thread, as the CLI runs it.
+    worker: true,
     listen: { host: '127.0.0.1', port: 0, token: 'scrape-me' },
   });
   await service.runCycle();
@@ -84,7 +88,7 @@ test('/metrics: one probe series per health route, parsed by a parser we did not
   ]) {
     assert.ok(lines.includes(line), `missing: ${line}`);
   }
-  const families = parsePrometheusTextFormat(res.body) as { name: string; metrics: { labels?: Record<string, string>; value?: string }[] }[];
+  const families = parsePrometheusTextFormat(res.body);
   const success = families.find((f) => f.name === 'kia_probe_success');
   // 3 nodes: control plane 15 routes (etcd 4, apiserver 3, kcm 1, scheduler 3, kubelet 2, kube-proxy 2), workers 4 each.
   assert.equal(success?.metrics.length, 23);
@@ -105,7 +109,7 @@ test('access: no token 401, wrong token 401, the dashboard sets an HttpOnly cook
   assert.equal(login.headers['set-cookie']?.[0], 'kia_token=scrape-me; HttpOnly; SameSite=Strict; Path=/');
   const page = await get(service.url, { cookie: 'kia_token=scrape-me' });
   assert.equal(page.status, 200);
-  assert.match(page.headers['content-security-policy'] ?? '', /script-src 'self'/);
+  assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
   assert.equal((await get(`${service.url}healthz`)).body, 'ok');
   // curl, as a scraper would.
   const viaCurl = await curl(['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'Authorization: Bearer scrape-me', `${service.url}metrics`]);

@@ -3,14 +3,15 @@
 // answers mean is health's (src/health/).
 import http from 'node:http';
 import https from 'node:https';
-import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
-import type { X509Certificate } from 'node:crypto';
+import { checkServerIdentity, createSecureContext, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import { getComponent } from '../catalog/index.ts';
 import type { HealthRoute, Route } from '../catalog/index.ts';
 import { chainOf, verifyChain } from '../clients/tls.ts';
 import type { Identity } from '../clients/identity.ts';
 import type { CertificateObservation, ComponentId, RouteOutcome, Scheme } from '../model/index.ts';
 import { pool } from '../discover/scan.ts';
+import { oneShotGet, SessionCache } from './one-shot.ts';
 
 /** An endpoint whose component and port are known (from a lab plan, the catalog's port numbers, or /proc). */
 export interface HealthEndpoint {
@@ -85,13 +86,37 @@ export function catalogScheme(component: ComponentId, portName: string): Scheme 
   return getComponent(component).ports.find((p) => p.name === portName)?.scheme ?? 'https';
 }
 
+interface KnownCertificate {
+  certificate: CertificateObservation;
+  verified?: boolean;
+  verifyError?: string;
+}
+
 /** One agent per identity (and one for anonymous): TLS session caches and keep-alive sockets live here. */
 export class HealthAgents {
   private readonly agents = new Map<string, http.Agent>();
-  private readonly keepAlive: boolean;
+  private readonly contexts = new Map<string, SecureContext>();
+  readonly keepAlive: boolean;
+  /** TLS sessions for resumption when every probe is a new connection. */
+  readonly sessions = new SessionCache();
 
   constructor(keepAlive = false) {
     this.keepAlive = keepAlive;
+  }
+
+  /** One TLS context per identity (and CA, for identities that verify), built once. */
+  context(identity: Identity, verify: { ca?: string } | undefined): SecureContext {
+    const key = `${identity.name}|${verify ? 'verify' : 'any'}`;
+    let context = this.contexts.get(key);
+    if (!context) {
+      context = createSecureContext({
+        ...(identity.cert ? { cert: identity.cert } : {}),
+        ...(identity.key ? { key: identity.key.reveal() } : {}),
+        ...(verify?.ca ? { ca: verify.ca } : {}),
+      });
+      this.contexts.set(key, context);
+    }
+    return context;
   }
 
   get(scheme: Scheme, identity: Identity, verify: { ca?: string } | undefined): http.Agent {
@@ -99,21 +124,29 @@ export class HealthAgents {
     let agent = this.agents.get(key);
     if (!agent) {
       const common = { keepAlive: this.keepAlive, maxSockets: 4, maxFreeSockets: 2, timeout: 30_000 };
+      // One TLS context per identity, built once: a context per connection costs more than the handshake.
+      const secureContext: SecureContext | undefined = scheme === 'https' ? this.context(identity, verify) : undefined;
       agent =
         scheme === 'http'
           ? new http.Agent(common)
           : new https.Agent({
               ...common,
               maxCachedSessions: 4096,
-              ...(identity.cert ? { cert: identity.cert } : {}),
-              ...(identity.key ? { key: identity.key.reveal() } : {}),
+              secureContext,
               // A token goes only to a server that proves itself against the CA given (verification before the request).
               rejectUnauthorized: verify !== undefined,
-              ...(verify?.ca ? { ca: verify.ca } : {}),
             });
       this.agents.set(key, agent);
     }
     return agent;
+  }
+
+  /** Served certificates already read and verified, by fingerprint and endpoint (bounded). */
+  readonly certificates = new Map<string, KnownCertificate>();
+
+  remember(key: string, known: KnownCertificate): void {
+    if (this.certificates.size >= 20_000) this.certificates.clear();
+    this.certificates.set(key, known);
   }
 
   destroy(): void {
@@ -129,7 +162,10 @@ interface Got {
   body: string;
   error?: string;
   durationMs: number;
-  chain?: X509Certificate[];
+  /** The served leaf's SHA-256 fingerprint and, the first time it is seen, its chain. */
+  leaf?: { fingerprint: string; chain?: X509Certificate[] };
+  /** Why the request was not written (a credential is never sent to a server that did not verify). */
+  skipped?: string;
 }
 
 function classify(error: NodeJS.ErrnoException): RouteOutcome {
@@ -141,7 +177,60 @@ function classify(error: NodeJS.ErrnoException): RouteOutcome {
   return 'error';
 }
 
-function get(endpoint: HealthEndpoint, scheme: Scheme, path: string, identity: Identity, agent: http.Agent, timeoutMs: number, wantChain: boolean): Promise<Got> {
+function leafOf(socket: TLSSocket, wantChain: false | ((fingerprint: string) => boolean)): Got['leaf'] {
+  if (!wantChain) return undefined;
+  try {
+    // The leaf's fingerprint is cheap; the chain is read only for a certificate not seen before.
+    const fingerprint = socket.getPeerCertificate(false).fingerprint256;
+    return fingerprint ? { fingerprint, ...(wantChain(fingerprint) ? { chain: chainOf(socket) } : {}) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A new connection per probe, straight from net/tls (the default, like blackbox_exporter). */
+async function getOnce(endpoint: HealthEndpoint, scheme: Scheme, path: string, identity: Identity, agents: HealthAgents, verify: { ca?: string } | undefined, timeoutMs: number, wantChain: false | ((fingerprint: string) => boolean)): Promise<Got> {
+  const started = performance.now();
+  const headers: Record<string, string> = { 'User-Agent': 'kia/0.1 (health)', Accept: '*/*' };
+  if (identity.token) headers.Authorization = `Bearer ${identity.token.reveal()}`;
+  let leaf: Got['leaf'];
+  const response = await oneShotGet({
+    host: endpoint.address,
+    port: endpoint.port,
+    path,
+    headers,
+    timeoutMs,
+    maxBytes: BODY_CAP,
+    ...(scheme === 'https'
+      ? {
+          tls: {
+            secureContext: agents.context(identity, verify),
+            ...(isAddress(endpoint.node) ? {} : { servername: endpoint.node }),
+            ...(verify ? { verify: (cert: PeerCertificate) => nameCheck(endpoint, cert) } : {}),
+            sessions: agents.sessions,
+          },
+          onSecure: (socket: TLSSocket) => {
+            leaf = leafOf(socket, wantChain);
+          },
+        }
+      : {}),
+  });
+  const contentType = response.headers?.['content-type'];
+  if (response.outcome === 'unverified') return { outcome: 'skipped', body: '', durationMs: 0, skipped: `credential withheld: ${response.error ?? 'server not verified'} (give its CA with --cacert, or --insecure-skip-tls-verify)` };
+  return {
+    outcome: response.outcome,
+    ...(response.status !== undefined ? { status: response.status } : {}),
+    ...(contentType ? { contentType } : {}),
+    body: response.body.toString('utf8'),
+    ...(response.error ? { error: response.error } : {}),
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
+    ...(leaf ? { leaf } : {}),
+  };
+}
+
+function get(endpoint: HealthEndpoint, scheme: Scheme, path: string, identity: Identity, agents: HealthAgents, verify: { ca?: string } | undefined, timeoutMs: number, wantChain: false | ((fingerprint: string) => boolean)): Promise<Got> {
+  if (!agents.keepAlive) return getOnce(endpoint, scheme, path, identity, agents, verify, timeoutMs, wantChain);
+  const agent = agents.get(scheme, identity, verify);
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -166,14 +255,7 @@ function get(endpoint: HealthEndpoint, scheme: Scheme, path: string, identity: I
     const req = (scheme === 'https' ? https : http).request(options, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      let chain: X509Certificate[] | undefined;
-      if (wantChain && scheme === 'https') {
-        try {
-          chain = chainOf(res.socket as TLSSocket);
-        } catch {
-          chain = undefined;
-        }
-      }
+      const leaf = scheme === 'https' ? leafOf(res.socket as TLSSocket, wantChain) : undefined;
       res.on('data', (chunk: Buffer) => {
         if (size >= BODY_CAP) return;
         size += chunk.length;
@@ -186,7 +268,7 @@ function get(endpoint: HealthEndpoint, scheme: Scheme, path: string, identity: I
           status: res.statusCode ?? 0,
           ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}),
           body: Buffer.concat(chunks).toString('utf8'),
-          ...(chain ? { chain } : {}),
+          ...(leaf ? { leaf } : {}),
         });
       res.on('end', finish);
       res.on('close', finish);
@@ -196,7 +278,10 @@ function get(endpoint: HealthEndpoint, scheme: Scheme, path: string, identity: I
       const error = Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'kia-timeout' });
       req.destroy(error);
     }, timeoutMs);
-    req.on('error', (error: NodeJS.ErrnoException) => done({ outcome: classify(error), body: '', error: error.message }));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (verify && /CERT|SELF_SIGNED|UNABLE_TO|ALTNAME|HOSTNAME/.test(error.code ?? '')) done({ outcome: 'skipped', body: '', skipped: `credential withheld: server certificate not verified: ${error.code ?? error.message} (give its CA with --cacert, or --insecure-skip-tls-verify)` });
+      else done({ outcome: classify(error), body: '', error: error.message });
+    });
     req.end();
   });
 }
@@ -230,7 +315,7 @@ function withheld(body: string): string[] {
   return [...body.matchAll(/^\[-\]([^\s]+) failed: reason withheld$/gm)].map((m) => m[1] as string).filter((name) => /^[\w.\-/[\]:]{1,80}$/.test(name));
 }
 
-async function ask(endpoint: HealthEndpoint, scheme: Scheme, route: Route, options: HealthProbeOptions, agents: HealthAgents, wantChain: boolean): Promise<{ answer: HealthAnswer; chain?: X509Certificate[] }> {
+async function ask(endpoint: HealthEndpoint, scheme: Scheme, route: Route, options: HealthProbeOptions, agents: HealthAgents, wantChain: false | ((fingerprint: string) => boolean)): Promise<{ answer: HealthAnswer; leaf?: Got['leaf'] }> {
   const health = route.health as HealthRoute;
   const path = health.verbose ? `${route.path}?verbose` : route.path;
   const base = { route: route.id, method: 'GET' as const, path, format: health.format, followUps: [] };
@@ -242,15 +327,17 @@ async function ask(endpoint: HealthEndpoint, scheme: Scheme, route: Route, optio
   for (const candidate of who.identities) {
     identity = candidate;
     const verify = candidate.token && !options.insecureSkipVerify ? { ...(options.ca ? { ca: options.ca } : {}) } : undefined;
-    got = await get(endpoint, scheme, path, candidate, agents.get(scheme, candidate, verify), timeoutMs, wantChain);
-    // A refused credential or a handshake the server refused for this certificate: the next one may do.
+    got = await get(endpoint, scheme, path, candidate, agents, verify, timeoutMs, wantChain);
+    // A refused credential, a handshake the server refused for this certificate, or a server this credential may not
+    // go to: the next one may do.
     if (got.outcome === 'ok' && got.status !== 401 && got.status !== 403) break;
-    if (got.outcome !== 'ok' && got.outcome !== 'tls-error' && got.outcome !== 'reset') break;
+    if (got.outcome !== 'ok' && got.outcome !== 'tls-error' && got.outcome !== 'reset' && got.outcome !== 'skipped') break;
   }
   const result = got as Got;
   const answer: HealthAnswer = {
     ...base,
     identity: identity.name,
+    ...(result.skipped ? { skipped: result.skipped } : {}),
     outcome: result.outcome,
     ...(result.status !== undefined ? { status: result.status } : {}),
     ...(result.contentType ? { contentType: result.contentType } : {}),
@@ -263,11 +350,11 @@ async function ask(endpoint: HealthEndpoint, scheme: Scheme, route: Route, optio
     const follower = (options.identities ?? []).find((i) => i.cert) ?? identity;
     const verify = follower.token && !options.insecureSkipVerify ? { ...(options.ca ? { ca: options.ca } : {}) } : undefined;
     for (const check of withheld(result.body).slice(0, MAX_FOLLOW_UPS)) {
-      const sub = await get(endpoint, scheme, `${route.path}/${check}`, follower, agents.get(scheme, follower, verify), timeoutMs, false);
+      const sub = await get(endpoint, scheme, `${route.path}/${check}`, follower, agents, verify, timeoutMs, false);
       answer.followUps.push({ check, outcome: sub.outcome, ...(sub.status !== undefined ? { status: sub.status } : {}), body: sub.body });
     }
   }
-  return { answer, ...(result.chain ? { chain: result.chain } : {}) };
+  return { answer, ...(result.leaf ? { leaf: result.leaf } : {}) };
 }
 
 function describeLeaf(cert: X509Certificate): CertificateObservation {
@@ -290,16 +377,28 @@ export async function probeEndpointHealth(endpoint: HealthEndpoint, options: Hea
   const scheme = endpoint.scheme ?? catalogScheme(endpoint.component, endpoint.portName);
   const routes = healthRoutes(endpoint.component, endpoint.portName);
   const observation: HealthObservation = { endpoint, scheme, answers: [] };
-  const results = await Promise.all(routes.map((route, i) => ask(endpoint, scheme, route, options, agents, i === 0)));
+  const key = (fingerprint: string) => `${fingerprint}|${endpoint.address}|${endpoint.node}`;
+  const results = await Promise.all(routes.map((route, i) => ask(endpoint, scheme, route, options, agents, i === 0 && ((fingerprint: string) => !agents.certificates.has(key(fingerprint))))));
   observation.answers = results.map((r) => r.answer);
-  const chain = results.find((r) => r.chain && r.chain.length > 0)?.chain;
-  if (chain?.[0]) {
-    observation.certificate = describeLeaf(chain[0]);
-    if (options.ca) {
-      let verdict = verifyChain(chain, options.ca, endpoint.address);
-      if (!verdict.verified && verdict.error?.startsWith('certificate is not valid') && !isAddress(endpoint.node)) verdict = verifyChain(chain, options.ca, endpoint.node);
-      observation.verified = verdict.verified;
-      if (verdict.error) observation.verifyError = verdict.error;
+  const leaf = results.find((r) => r.leaf)?.leaf;
+  if (leaf) {
+    let known = agents.certificates.get(key(leaf.fingerprint));
+    if (!known && leaf.chain?.[0]) {
+      const chain = leaf.chain;
+      known = { certificate: describeLeaf(chain[0] as X509Certificate) };
+      if (options.ca) {
+        let verdict = verifyChain(chain, options.ca, endpoint.address);
+        if (!verdict.verified && verdict.error?.startsWith('certificate is not valid') && !isAddress(endpoint.node)) verdict = verifyChain(chain, options.ca, endpoint.node);
+        known.verified = verdict.verified;
+        if (verdict.error) known.verifyError = verdict.error;
+      }
+      agents.remember(key(leaf.fingerprint), known);
+    }
+    if (known) {
+      observation.certificate = known.certificate;
+      // Expiry is re-judged every cycle from notAfter; a chain that verified once still chains (the CA is fixed).
+      if (known.verified !== undefined) observation.verified = known.verified && Date.parse(known.certificate.notAfter) > Date.now();
+      if (known.verifyError) observation.verifyError = known.verifyError;
     }
   }
   return observation;

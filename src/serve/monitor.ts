@@ -1,9 +1,9 @@
 // The loop behind `kia serve`: a health cycle on an interval (jitter, bounded concurrency), an audit on a slower
 // interval, and a bounded history per cell. Publishes an event after each cycle and each audit; tests wait on those.
 import { EventEmitter } from 'node:events';
-import { checkHealth, HealthAgents, type HealthEndpoint } from '../health/index.ts';
-import { hunt } from '../hunt.ts';
+import type { HealthEndpoint } from '../health/index.ts';
 import type { Identity } from '../clients/identity.ts';
+import { InThreadProber, WorkerProber, type Prober } from './prober.ts';
 import type { ComponentHealth, EndpointObservation, Finding, HealthReport, HealthState, Target } from '../model/index.ts';
 
 export interface HistoryEntry {
@@ -53,6 +53,9 @@ export interface MonitorOptions {
   auditIntervalMs?: number;
   /** Entries kept per node and component. */
   historySize?: number;
+  /** Run the probe engine in a worker thread, so that probing never delays a scrape (the CLI's default). */
+  worker?: boolean;
+  /** Honoured in this thread only (a worker uses the system clock). */
   clock?: { now(): number };
   notes?: string[];
 }
@@ -72,8 +75,7 @@ export function auditTargets(endpoints: readonly HealthEndpoint[]): Target[] {
 
 export class Monitor extends EventEmitter<MonitorEvents> {
   readonly options: MonitorOptions;
-  private readonly agents: HealthAgents;
-  private readonly clock: { now(): number };
+  private readonly prober: Prober;
   private cycleCount = 0;
   private report: HealthReport | null = null;
   private findings: Finding[] = [];
@@ -89,8 +91,19 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   constructor(options: MonitorOptions) {
     super();
     this.options = options;
-    this.agents = new HealthAgents(options.keepAlive === true);
-    this.clock = options.clock ?? { now: () => Date.now() };
+    const settings = {
+      endpoints: options.endpoints,
+      ...(options.identities ? { identities: options.identities } : {}),
+      ...(options.ca ? { ca: options.ca } : {}),
+      insecureSkipVerify: options.insecureSkipVerify === true,
+      concurrency: options.concurrency ?? 64,
+      timeoutMs: options.timeoutMs ?? 5000,
+      keepAlive: options.keepAlive === true,
+      ...(options.proxyStaleAfterSeconds !== undefined ? { proxyStaleAfterSeconds: options.proxyStaleAfterSeconds } : {}),
+      ...(options.notes ? { notes: options.notes } : {}),
+      auditTargets: auditTargets(options.endpoints),
+    };
+    this.prober = options.worker ? new WorkerProber(settings) : new InThreadProber(settings, options.clock);
   }
 
   /** Starts the loop: a cycle at once, then one per interval; the first audit after the first cycle. */
@@ -122,7 +135,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     clearTimeout(this.timer);
     clearTimeout(this.auditTimer);
     await Promise.allSettled([this.running, this.auditing]);
-    this.agents.destroy();
+    await this.prober.close();
   }
 
   /** One health cycle now (a cycle already running is joined, never doubled). */
@@ -130,17 +143,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (this.running) return this.running;
     this.running = (async () => {
       try {
-        const report = await checkHealth(this.options.endpoints, {
-          ...(this.options.identities ? { identities: this.options.identities } : {}),
-          ...(this.options.ca ? { ca: this.options.ca } : {}),
-          insecureSkipVerify: this.options.insecureSkipVerify === true,
-          concurrency: this.options.concurrency ?? 64,
-          timeoutMs: this.options.timeoutMs ?? 5000,
-          ...(this.options.proxyStaleAfterSeconds !== undefined ? { proxyStaleAfterSeconds: this.options.proxyStaleAfterSeconds } : {}),
-          ...(this.options.notes ? { notes: this.options.notes } : {}),
-          agents: this.agents,
-          clock: this.clock,
-        });
+        const report = await this.prober.cycle();
         this.cycleCount++;
         this.report = report;
         this.remember(report);
@@ -158,14 +161,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (this.auditing) return this.auditing;
     this.auditing = (async () => {
       try {
-        const report = await hunt({
-          targets: auditTargets(this.options.endpoints),
-          ...(this.options.identities ? { identities: this.options.identities } : {}),
-          ...(this.options.ca ? { ca: this.options.ca } : {}),
-          insecureSkipVerify: this.options.insecureSkipVerify === true,
-          timeoutMs: this.options.timeoutMs ?? 5000,
-          clock: this.clock,
-        });
+        const report = await this.prober.audit();
         this.findings = report.findings;
         this.observations = report.endpoints;
         this.auditedAt = report.finishedAt;

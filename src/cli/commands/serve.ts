@@ -145,6 +145,7 @@ export function registerServe(program: Command): void {
         historySize: config.historySize ?? 60,
         proxyStaleAfterSeconds: healthFlags.proxyStaleAfter,
         notes: plan.notes,
+        worker: true,
         listen: {
           ...listen,
           ...(tokenFile ? { token: readSecretFile(tokenFile, 'token file') } : {}),
