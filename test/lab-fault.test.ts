@@ -349,14 +349,16 @@ describe('kia lab fault against a detached lab (child processes)', () => {
   });
 
   it('bad input: one line on stderr and exit 2, whether the CLI, the lab or the child process finds it', async () => {
-    for (const [args, line] of [
+    const cases = [
       [['kia-worker-1', 'kubelet', 'sideways'], 'kia: unknown fault "sideways": a fault is one of: down, hang, unhealthy[:<check>], stale, frozen, cert-expiring <days>, clear\n'],
       [['kia-worker-1', 'etcd', 'down'], 'kia: no etcd on kia-worker-1; it runs: kubelet, kube-proxy\n'],
       [['kia-worker-1', 'kubelet', 'stale'], 'kia: stale is a kube-proxy fault, not one of kubelet\n'],
-    ] as const) {
-      const res = await kia('lab', 'fault', ...args, '--dir', dir);
-      assert.deepEqual([res.code, res.stderr, res.stdout], [2, line, ''], args.join(' '));
-    }
+    ] as const;
+    const results = await Promise.all(cases.map(([args]) => kia('lab', 'fault', ...args, '--dir', dir)));
+    cases.forEach(([args, line], i) => {
+      const res = results[i];
+      assert.deepEqual([res?.code, res?.stderr, res?.stdout], [2, line, ''], args.join(' '));
+    });
   });
 
   it('after kia lab down: no control socket, and kia lab fault says there is no running lab (exit 2)', async () => {
