@@ -70,6 +70,12 @@ export interface HealthProbeOptions {
   keepAlive?: boolean;
   /** Agents shared across cycles (session cache, keep-alive); `healthAgents()` builds them. */
   agents?: HealthAgents;
+  /**
+   * How long a served certificate read by a full handshake is trusted before it is read again (default 5 min). In
+   * between, probes resume TLS sessions, which carry the certificate of the handshake that made them, not the one the
+   * server would send now: a rotated certificate shows within this time.
+   */
+  certificateRefreshMs?: number;
 }
 
 const BODY_CAP = 64 << 10;
@@ -143,9 +149,14 @@ export class HealthAgents {
 
   /** Served certificates already read and verified, by fingerprint and endpoint (bounded). */
   readonly certificates = new Map<string, KnownCertificate>();
+  /** The fingerprint each endpoint served at its last full handshake, and when. */
+  readonly served = new Map<string, { fingerprint: string; at: number }>();
 
   remember(key: string, known: KnownCertificate): void {
-    if (this.certificates.size >= 20_000) this.certificates.clear();
+    if (this.certificates.size >= 20_000) {
+      this.certificates.clear();
+      this.served.clear();
+    }
     this.certificates.set(key, known);
   }
 
@@ -208,6 +219,8 @@ async function getOnce(endpoint: HealthEndpoint, scheme: Scheme, path: string, i
             ...(isAddress(endpoint.node) ? {} : { servername: endpoint.node }),
             ...(verify ? { verify: (cert: PeerCertificate) => nameCheck(endpoint, cert) } : {}),
             sessions: agents.sessions,
+            // Reading the certificate needs a handshake in which the server sends it: no resumption then.
+            resume: !wantChain,
           },
           onSecure: (socket: TLSSocket) => {
             leaf = leafOf(socket, wantChain);
@@ -378,13 +391,19 @@ export async function probeEndpointHealth(endpoint: HealthEndpoint, options: Hea
   const routes = healthRoutes(endpoint.component, endpoint.portName);
   const observation: HealthObservation = { endpoint, scheme, answers: [] };
   const key = (fingerprint: string) => `${fingerprint}|${endpoint.address}|${endpoint.node}`;
-  const results = await Promise.all(routes.map((route, i) => ask(endpoint, scheme, route, options, agents, i === 0 && ((fingerprint: string) => !agents.certificates.has(key(fingerprint))))));
+  const where = `${endpoint.address}|${endpoint.port}|${endpoint.node}`;
+  const now = Date.now();
+  const last = agents.served.get(where);
+  const fresh = last !== undefined && now - last.at < (options.certificateRefreshMs ?? 300_000);
+  const results = await Promise.all(routes.map((route, i) => ask(endpoint, scheme, route, options, agents, i === 0 && !fresh && ((fingerprint: string) => !agents.certificates.has(key(fingerprint))))));
   observation.answers = results.map((r) => r.answer);
-  const leaf = results.find((r) => r.leaf)?.leaf;
+  const read = results.find((r) => r.leaf)?.leaf;
+  if (read) agents.served.set(where, { fingerprint: read.fingerprint, at: now });
+  const leaf = read ?? (fresh && results.some((r) => r.answer.outcome === 'ok') ? last : undefined);
   if (leaf) {
     let known = agents.certificates.get(key(leaf.fingerprint));
-    if (!known && leaf.chain?.[0]) {
-      const chain = leaf.chain;
+    const chain = 'chain' in leaf ? leaf.chain : undefined;
+    if (!known && chain?.[0]) {
       known = { certificate: describeLeaf(chain[0] as X509Certificate) };
       if (options.ca) {
         let verdict = verifyChain(chain, options.ca, endpoint.address);

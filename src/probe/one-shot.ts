@@ -15,6 +15,8 @@ export interface OneShotRequest {
     /** Verify the server before the request is written (bearer tokens). */
     verify?: (cert: PeerCertificate) => Error | undefined;
     sessions: SessionCache;
+    /** Resume a cached session (default); a full handshake otherwise (the server then sends its certificate). */
+    resume?: boolean;
   };
   headers: Record<string, string>;
   timeoutMs: number;
@@ -112,7 +114,7 @@ export function oneShotGet(request: OneShotRequest): Promise<OneShotResponse> {
     const head = `GET ${request.path} HTTP/1.1\r\nHost: ${host}:${request.port}\r\n${Object.entries(request.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}Connection: close\r\n\r\n`;
     const sessionKey = `${request.host}|${request.port}|${request.tls?.servername ?? ''}`;
     if (request.tls) {
-      const session = request.tls.sessions.get(sessionKey);
+      const session = request.tls.resume === false ? undefined : request.tls.sessions.get(sessionKey);
       const options: tls.ConnectionOptions = {
         host: request.host,
         port: request.port,

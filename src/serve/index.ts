@@ -1,14 +1,13 @@
 // `kia serve` as a library: the monitor (probe cycles, audits, history), the exporter's metrics, and the HTTP server,
 // wired so that each published event means the metrics and the dashboards already show that cycle.
 import { EventEmitter } from 'node:events';
-import { RULES } from '../audit/index.ts';
 import type { Finding, HealthReport } from '../model/index.ts';
-import { ExporterMetrics } from './metrics.ts';
+import { ProcessMetrics } from './metrics.ts';
 import { Monitor, type MonitorOptions } from './monitor.ts';
 import { startServer, type ServerOptions } from './server.ts';
 
 export { Monitor, auditTargets, type MonitorOptions, type MonitorState, type HistoryEntry, type CertificateEntry } from './monitor.ts';
-export { ExporterMetrics } from './metrics.ts';
+export { ProbeMetrics, ProcessMetrics } from './metrics.ts';
 export { loadServeConfig, type ServeConfig } from './config.ts';
 
 export interface ServeOptions extends MonitorOptions {
@@ -27,11 +26,11 @@ export interface ServiceEvents {
 
 export class Service extends EventEmitter<ServiceEvents> {
   readonly monitor: Monitor;
-  readonly metrics: ExporterMetrics;
+  readonly metrics: ProcessMetrics;
   url = '';
   private closeServer: (() => Promise<void>) | undefined;
 
-  constructor(monitor: Monitor, metrics: ExporterMetrics) {
+  constructor(monitor: Monitor, metrics: ProcessMetrics) {
     super();
     this.monitor = monitor;
     this.metrics = metrics;
@@ -64,21 +63,18 @@ export class Service extends EventEmitter<ServiceEvents> {
 
 export async function serve(options: ServeOptions): Promise<Service> {
   const monitor = new Monitor(options);
-  const metrics = new ExporterMetrics(RULES.map((r) => ({ id: r.id, severity: r.severity })));
+  const metrics = new ProcessMetrics();
   const service = new Service(monitor, metrics);
   const server = await startServer(monitor, metrics, options.listen);
   service.attach(server.url, () => server.close());
+  // The monitor's events come after the engine rendered the probe series: dashboards first, then listeners.
   monitor.on('cycle', (event) => {
-    void metrics.updateHealth(event.report, Date.now()).then(() => {
-      server.broadcast();
-      service.emit('cycle', event);
-    });
+    server.broadcast();
+    service.emit('cycle', event);
   });
   monitor.on('audit', (event) => {
-    void metrics.updateFindings(event.findings, Date.parse(event.auditedAt)).then(() => {
-      server.broadcast();
-      service.emit('audit', event);
-    });
+    server.broadcast();
+    service.emit('audit', event);
   });
   monitor.on('failure', (error) => service.emit('failure', error));
   if (options.autoStart !== false) monitor.start();

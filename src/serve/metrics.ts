@@ -1,15 +1,15 @@
 // The exporter's metrics (prom-client). Label values come only from bounded sets: nodes and ports from the
 // inventory, components and routes from the catalog, check names filtered and capped, rules and severities from the
-// rule set. The probe series are rendered once per cycle; a scrape serves that text plus the live process metrics.
+// rule set. The probe series are rendered once per cycle where the probe engine runs (its worker thread); a scrape
+// serves that text plus the live process metrics.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { HEALTH_STATES, SEVERITIES, type Finding, type HealthReport } from '../model/index.ts';
 
 const CHECK_NAME = /^[A-Za-z0-9_.\-/[\]:]{1,64}$/;
 const MAX_CHECKS_PER_ENDPOINT = 64;
 
-export class ExporterMetrics {
+export class ProbeMetrics {
   readonly probes = new Registry();
-  readonly process = new Registry();
   private cached = '';
   private readonly probeSuccess: Gauge;
   private readonly probeDuration: Gauge;
@@ -46,13 +46,12 @@ export class ExporterMetrics {
     this.cycleDuration = new Gauge({ name: 'kia_probe_cycle_duration_seconds', help: 'How long the last probe cycle took.', registers: r });
     this.cycles = new Counter({ name: 'kia_probe_cycles_total', help: 'Probe cycles run.', registers: r });
     this.lastAudit = new Gauge({ name: 'kia_audit_timestamp_seconds', help: 'When the last audit finished, Unix time (0: none yet).', registers: r });
-    collectDefaultMetrics({ register: this.process });
     for (const rule of rules) this.findings.set({ rule: rule.id, severity: rule.severity }, 0);
     this.lastAudit.set(0);
   }
 
   /** After a cycle: every probe, check, certificate; then the text is rendered once for every scrape until the next. */
-  async updateHealth(report: HealthReport, finishedAt: number): Promise<void> {
+  async updateHealth(report: HealthReport, finishedAt: number): Promise<string> {
     for (const gauge of [this.probeSuccess, this.probeDuration, this.probeStatus, this.check, this.componentUp, this.componentHealth, this.proxyAge, this.proxyStale, this.certNotAfter, this.certVerified]) gauge.reset();
     for (const node of report.nodes) {
       for (const component of node.components) {
@@ -89,9 +88,10 @@ export class ExporterMetrics {
     this.lastCycle.set(finishedAt / 1000);
     this.cycleDuration.set(report.durationMs / 1000);
     this.cached = await this.probes.metrics();
+    return this.cached;
   }
 
-  async updateFindings(findings: readonly Finding[], auditedAt: number): Promise<void> {
+  async updateFindings(findings: readonly Finding[], auditedAt: number): Promise<string> {
     const counts = new Map<string, number>();
     for (const f of findings) counts.set(`${f.rule}|${f.severity}`, (counts.get(`${f.rule}|${f.severity}`) ?? 0) + 1);
     this.findings.reset();
@@ -103,15 +103,29 @@ export class ExporterMetrics {
     }
     this.lastAudit.set(auditedAt / 1000);
     this.cached = await this.probes.metrics();
+    return this.cached;
   }
 
-  /** The scrape: the cycle's text and the live process metrics. */
-  async scrape(): Promise<string> {
+  /** The text as it stands (before the first cycle: the zeroed finding series and counters). */
+  async text(): Promise<string> {
     if (!this.cached) this.cached = await this.probes.metrics();
-    return `${this.cached}\n${await this.process.metrics()}`;
+    return this.cached;
+  }
+}
+
+/** kia's own process metrics (prom-client's defaults), read live at each scrape. */
+export class ProcessMetrics {
+  readonly registry = new Registry();
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
   }
 
   get contentType(): string {
-    return this.probes.contentType;
+    return this.registry.contentType;
   }
 }

@@ -87,6 +87,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   private running: Promise<HealthReport> | undefined;
   private auditing: Promise<void> | undefined;
   private stopped = true;
+  private metricsText: string | undefined;
 
   constructor(options: MonitorOptions) {
     super();
@@ -143,7 +144,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (this.running) return this.running;
     this.running = (async () => {
       try {
-        const report = await this.prober.cycle();
+        const { value: report, metrics } = await this.prober.cycle();
+        this.metricsText = metrics;
         this.cycleCount++;
         this.report = report;
         this.remember(report);
@@ -161,7 +163,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (this.auditing) return this.auditing;
     this.auditing = (async () => {
       try {
-        const report = await this.prober.audit();
+        const { value: report, metrics } = await this.prober.audit();
+        this.metricsText = metrics;
         this.findings = report.findings;
         this.observations = report.endpoints;
         this.auditedAt = report.finishedAt;
@@ -184,6 +187,12 @@ export class Monitor extends EventEmitter<MonitorEvents> {
         this.history.set(key, ring);
       }
     }
+  }
+
+  /** The exporter's probe series as of the last cycle or audit (rendered where the engine runs). */
+  async probeMetrics(): Promise<string> {
+    if (this.metricsText === undefined) this.metricsText = await this.prober.initialMetrics();
+    return this.metricsText;
   }
 
   get cycle(): number {

@@ -3,9 +3,11 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Secret, type Identity } from '../clients/identity.ts';
+import { RULES } from '../audit/index.ts';
 import { checkHealth, HealthAgents, type HealthEndpoint } from '../health/index.ts';
 import { hunt } from '../hunt.ts';
 import type { HealthReport, Report, Target } from '../model/index.ts';
+import { ProbeMetrics } from './metrics.ts';
 
 export interface ProberSettings {
   endpoints: readonly HealthEndpoint[];
@@ -20,9 +22,17 @@ export interface ProberSettings {
   auditTargets: readonly Target[];
 }
 
+/** A cycle's or an audit's result, with the exporter's probe series rendered where the engine runs. */
+export interface Probed<T> {
+  value: T;
+  metrics: string;
+}
+
 export interface Prober {
-  cycle(): Promise<HealthReport>;
-  audit(): Promise<Report>;
+  cycle(): Promise<Probed<HealthReport>>;
+  audit(): Promise<Probed<Report>>;
+  /** The probe series before any cycle (zeroed findings, counters). */
+  initialMetrics(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -31,6 +41,7 @@ export class InThreadProber implements Prober {
   private readonly settings: ProberSettings;
   private readonly agents: HealthAgents;
   private readonly clock: { now(): number };
+  private readonly metrics = new ProbeMetrics(RULES.map((r) => ({ id: r.id, severity: r.severity })));
 
   constructor(settings: ProberSettings, clock: { now(): number } = { now: () => Date.now() }) {
     this.settings = settings;
@@ -38,9 +49,13 @@ export class InThreadProber implements Prober {
     this.clock = clock;
   }
 
-  cycle(): Promise<HealthReport> {
+  initialMetrics(): Promise<string> {
+    return this.metrics.text();
+  }
+
+  async cycle(): Promise<Probed<HealthReport>> {
     const s = this.settings;
-    return checkHealth(s.endpoints, {
+    const report = await checkHealth(s.endpoints, {
       ...(s.identities ? { identities: s.identities } : {}),
       ...(s.ca ? { ca: s.ca } : {}),
       insecureSkipVerify: s.insecureSkipVerify === true,
@@ -51,11 +66,12 @@ export class InThreadProber implements Prober {
       agents: this.agents,
       clock: this.clock,
     });
+    return { value: report, metrics: await this.metrics.updateHealth(report, this.clock.now()) };
   }
 
-  audit(): Promise<Report> {
+  async audit(): Promise<Probed<Report>> {
     const s = this.settings;
-    return hunt({
+    const report = await hunt({
       targets: s.auditTargets,
       ...(s.identities ? { identities: s.identities } : {}),
       ...(s.ca ? { ca: s.ca } : {}),
@@ -63,6 +79,7 @@ export class InThreadProber implements Prober {
       timeoutMs: s.timeoutMs ?? 5000,
       clock: this.clock,
     });
+    return { value: report, metrics: await this.metrics.updateFindings(report.findings, Date.parse(report.finishedAt)) };
   }
 
   async close(): Promise<void> {
@@ -98,13 +115,14 @@ export function fromPlain(identity: PlainIdentity): Identity {
 
 const ENTRY = fileURLToPath(new URL(`./prober-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 
-type Reply = { id: number; ok: true; value: HealthReport | Report } | { id: number; ok: false; error: string };
+type Result = Probed<HealthReport> | Probed<Report> | string;
+type Reply = { id: number; ok: true; value: Result } | { id: number; ok: false; error: string };
 
 /** The engine in a worker thread: requests and replies by id. */
 export class WorkerProber implements Prober {
   private readonly worker: Worker;
   private next = 1;
-  private readonly pending = new Map<number, { resolve: (value: HealthReport | Report) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (value: Result) => void; reject: (error: Error) => void }>();
 
   constructor(settings: ProberSettings) {
     const plain = { ...settings, identities: (settings.identities ?? []).map(toPlain) };
@@ -127,20 +145,24 @@ export class WorkerProber implements Prober {
     this.worker.on('exit', (code) => failAll(new Error(`probe worker exited with ${code}`)));
   }
 
-  private call<T extends HealthReport | Report>(type: 'cycle' | 'audit'): Promise<T> {
+  private call<T extends Result>(type: 'cycle' | 'audit' | 'metrics'): Promise<T> {
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: HealthReport | Report) => void, reject });
+      this.pending.set(id, { resolve: resolve as (value: Result) => void, reject });
       this.worker.postMessage({ id, type });
     });
   }
 
-  cycle(): Promise<HealthReport> {
-    return this.call<HealthReport>('cycle');
+  cycle(): Promise<Probed<HealthReport>> {
+    return this.call<Probed<HealthReport>>('cycle');
   }
 
-  audit(): Promise<Report> {
-    return this.call<Report>('audit');
+  audit(): Promise<Probed<Report>> {
+    return this.call<Probed<Report>>('audit');
+  }
+
+  initialMetrics(): Promise<string> {
+    return this.call<string>('metrics');
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { DASHBOARD_ASSETS, DASHBOARD_HEADERS } from './dashboard.ts';
-import type { ExporterMetrics } from './metrics.ts';
+import type { ProcessMetrics } from './metrics.ts';
 import type { Monitor } from './monitor.ts';
 
 export interface ServerOptions {
@@ -45,7 +45,7 @@ function json(res: http.ServerResponse, status: number, value: unknown): void {
   send(res, status, 'application/json', JSON.stringify(value));
 }
 
-export async function startServer(monitor: Monitor, metrics: ExporterMetrics, options: ServerOptions): Promise<RunningServer> {
+export async function startServer(monitor: Monitor, metrics: ProcessMetrics, options: ServerOptions): Promise<RunningServer> {
   const expected = options.token ? digest(options.token) : undefined;
   const events = new Set<http.ServerResponse>();
   const maxClients = options.maxEventClients ?? 64;
@@ -86,7 +86,8 @@ export async function startServer(monitor: Monitor, metrics: ExporterMetrics, op
     if (!authorised(req)) return send(res, 401, 'text/plain; charset=utf-8', 'unauthorized: give the bearer token (Authorization: Bearer …, or open /?token=…)\n', { 'www-authenticate': 'Bearer realm="kia"' });
     switch (path) {
       case '/metrics': {
-        const body = await metrics.scrape();
+        // The probe series as the engine rendered them after its last cycle, then this process's own, live.
+        const body = `${await monitor.probeMetrics()}\n${await metrics.metrics()}`;
         return send(res, 200, metrics.contentType, body);
       }
       case '/api/state':
