@@ -13,7 +13,8 @@ export function renderHealthTable(report: HealthReport, options: { color?: boole
   const paint = (state: HealthState, text: string) => (options.color ? `${COLOURS[state]}${text}\x1b[0m` : text);
   const nodeWidth = Math.max(4, ...report.nodes.map((n) => n.name.length));
   const compWidth = Math.max(9, ...report.nodes.flatMap((n) => n.components.map((c) => c.component.length)));
-  const width = options.width ?? 160;
+  // A terminal gets lines that fit; a pipe or a file gets every word.
+  const width = options.width ?? Number.POSITIVE_INFINITY;
   const lines = [`${'NODE'.padEnd(nodeWidth)}  ${'COMPONENT'.padEnd(compWidth)}  ${'STATE'.padEnd(8)}  DETAIL`];
   const counts: Record<HealthState, number> = { healthy: 0, degraded: 0, down: 0, unknown: 0 };
   for (const node of report.nodes) {

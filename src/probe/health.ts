@@ -219,6 +219,7 @@ async function getOnce(endpoint: HealthEndpoint, scheme: Scheme, path: string, i
             ...(isAddress(endpoint.node) ? {} : { servername: endpoint.node }),
             ...(verify ? { verify: (cert: PeerCertificate) => nameCheck(endpoint, cert) } : {}),
             sessions: agents.sessions,
+            identity: `${identity.name}|${verify ? 'verify' : 'any'}`,
             // Reading the certificate needs a handshake in which the server sends it: no resumption then.
             resume: !wantChain,
           },

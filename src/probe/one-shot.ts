@@ -15,6 +15,11 @@ export interface OneShotRequest {
     /** Verify the server before the request is written (bearer tokens). */
     verify?: (cert: PeerCertificate) => Error | undefined;
     sessions: SessionCache;
+    /**
+     * Who the context speaks for: sessions are never shared between identities (a resumed TLS 1.3 session keeps the
+     * client authentication of the handshake that made it, so another identity's session would ask as that one).
+     */
+    identity: string;
     /** Resume a cached session (default); a full handshake otherwise (the server then sends its certificate). */
     resume?: boolean;
   };
@@ -112,7 +117,7 @@ export function oneShotGet(request: OneShotRequest): Promise<OneShotResponse> {
     };
     const host = request.host.includes(':') ? `[${request.host}]` : request.host;
     const head = `GET ${request.path} HTTP/1.1\r\nHost: ${host}:${request.port}\r\n${Object.entries(request.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}Connection: close\r\n\r\n`;
-    const sessionKey = `${request.host}|${request.port}|${request.tls?.servername ?? ''}`;
+    const sessionKey = `${request.host}|${request.port}|${request.tls?.servername ?? ''}|${request.tls?.identity ?? ''}`;
     if (request.tls) {
       const session = request.tls.resume === false ? undefined : request.tls.sessions.get(sessionKey);
       const options: tls.ConnectionOptions = {

@@ -91,7 +91,7 @@ export async function planHealth(args: readonly string[], flags: HealthFlags): P
 function render(report: HealthReport, flags: HealthFlags): string {
   if (flags.output === 'json') return JSON.stringify(report, null, 2) + '\n';
   if (flags.output === 'yaml') return YAML.stringify(report);
-  return renderHealthTable(report, { color: flags.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR, width: process.stdout.columns ?? 160 });
+  return renderHealthTable(report, { color: flags.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR, ...(process.stdout.isTTY ? { width: process.stdout.columns ?? 160 } : {}) });
 }
 
 export function registerHealth(program: Command): void {
