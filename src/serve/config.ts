@@ -63,7 +63,9 @@ const RANGES: Record<string, [number, number]> = {
 function check(value: unknown, kind: Kind, where: string, file: string): void {
   const bad = (what: string) => new InputError(`${file}: ${where} must be ${what}`);
   if (typeof kind === 'object') {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('a mapping');
+    // A section whose keys are all commented out is empty, not wrong.
+    if (value === null) return;
+    if (typeof value !== 'object' || Array.isArray(value)) throw bad('a mapping');
     for (const [key, v] of Object.entries(value)) {
       const sub = kind[key];
       if (!sub) throw new InputError(`${file}: unknown key ${where ? `${where}.` : ''}${key} (known: ${Object.keys(kind).join(', ')})`);
