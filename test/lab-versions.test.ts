@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabNode } from '../src/lab/types.ts';
-import { credentials, expectResponse, fixture, kubeProxyPod, request, requestAs, startTestLab, wsConnect } from './helpers.ts';
+import { credentials, expectResponse, fixture, kubeProxyPod, openssl, request, requestAs, startTestLab, wsConnect } from './helpers.ts';
 import type { Expected, TestLab } from './helpers.ts';
 
 type Version = '1.28' | '1.31' | '1.36';
@@ -52,6 +52,8 @@ const EXPECT = {
   adminGroup: { '1.28': 'system:masters', '1.31': 'kubeadm:cluster-admins', '1.36': 'kubeadm:cluster-admins' },
   // §11: a v5-only WebSocket offer is refused by 1.28/1.31 kubelets (403, no body); §3.8/§8: 1.36 translates v5.
   wsV5Only: { '1.28': 403, '1.31': 403, '1.36': 101 },
+  // docs/research: the 1.36 kubelet (ReloadKubeletClientCAFile) sets no ALPN list, so it speaks HTTP/1.1 only.
+  kubeletAlpn: { '1.28': 'h2', '1.31': 'h2', '1.36': 'http/1.1' },
 } as const;
 
 function rootListing(body: string): void {
@@ -103,6 +105,11 @@ for (const version of VERSIONS) {
         const id = await requestAs(t.plan.files, 'admin', { url: run(node, '?cmd=id'), method: 'POST' });
         expectResponse(id, { status: 200, bodyStartsWith: 'uid=0(root) gid=0(root)', contentType: 'application/json' }, `id on ${node.name}`);
       }
+    });
+
+    it(`kubelet 10250 answers an h2,http/1.1 offer with ${EXPECT.kubeletAlpn[version]} (openssl)`, async () => {
+      const res = await openssl(['s_client', '-connect', `${worker.ip}:10250`, '-alpn', 'h2,http/1.1'], { input: '' });
+      assert.match(res.stdout, new RegExp(`ALPN protocol: ${EXPECT.kubeletAlpn[version].replace('/', '\\/')}`));
     });
 
     it('kube-scheduler /livez and /readyz (anonymous)', async () => {

@@ -12,6 +12,14 @@ import { registerHealth } from './commands/health.ts';
 import { registerServe } from './commands/serve.ts';
 import { exitCodeFor, fail } from './output.ts';
 
+// A reader that goes away (`kia … | head`) ends the output, not with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const program = new Command('kia')
   .description("kia: the toolkit for Kubernetes' internal APIs (etcd, kubelet, kube-proxy, controller-manager, scheduler)")
   .version('0.1.0')

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { Duplex } from 'node:stream';
 import http from 'node:http';
 import http2 from 'node:http2';
+import https from 'node:https';
 import type { ClientCertPolicy } from '../model/index.ts';
 import type { Signer } from './pki.ts';
 
@@ -47,7 +48,7 @@ export class Listener {
   private readonly parked = new Set<net.Socket>();
   /** Connections handed to the HTTP layer, each through a gate that a hang can shut. */
   private readonly gates = new Set<Replay>();
-  private readonly app: http.Server | http2.Http2SecureServer;
+  private readonly app: http.Server | https.Server | http2.Http2SecureServer;
   private hung = false;
   private served: { cert: string; key: string } | undefined;
 
@@ -55,19 +56,20 @@ export class Listener {
     this.options = options;
     const tls = options.tls;
     if (tls) {
-      const secure = http2.createSecureServer(
-        {
-          cert: tls.cert,
-          key: tls.key,
-          ca: tls.ca,
-          allowHTTP1: true,
-          ALPNProtocols: [...tls.alpn],
-          requestCert: tls.clientCert !== 'none',
-          rejectUnauthorized: tls.clientCert === 'required',
-          minVersion: 'TLSv1.2',
-        },
-        options.handler,
-      );
+      const settings = {
+        cert: tls.cert,
+        key: tls.key,
+        ca: tls.ca,
+        ALPNProtocols: [...tls.alpn],
+        requestCert: tls.clientCert !== 'none',
+        rejectUnauthorized: tls.clientCert === 'required',
+        minVersion: 'TLSv1.2' as const,
+      };
+      // Node's HTTP/2 server always offers h2 whatever ALPN list it is given: a server that speaks only HTTP/1.1
+      // (the 1.36 kubelet) is an HTTPS server.
+      const secure = tls.alpn.includes('h2')
+        ? http2.createSecureServer({ ...settings, allowHTTP1: true }, options.handler)
+        : https.createServer(settings, options.handler as http.RequestListener);
       // A handshake that fails (no client certificate where one is required) is the client's result, not ours.
       secure.on('tlsClientError', () => undefined);
       this.app = secure;
@@ -126,7 +128,7 @@ export class Listener {
     const tls = this.options.tls;
     if (!tls) throw new Error(`${this.address}:${this.port} serves no TLS`);
     this.served = pair;
-    (this.app as http2.Http2SecureServer).setSecureContext({ cert: pair?.cert ?? tls.cert, key: pair?.key ?? tls.key, ...(tls.ca ? { ca: tls.ca } : {}) });
+    (this.app as https.Server).setSecureContext({ cert: pair?.cert ?? tls.cert, key: pair?.key ?? tls.key, ...(tls.ca ? { ca: tls.ca } : {}) });
   }
 
   /** The certificate chain served now (PEM). */

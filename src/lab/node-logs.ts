@@ -19,8 +19,8 @@ function rfc3339Nano(ms: number, nanos = 0): string {
 }
 export { rfc3339Nano };
 
-export function containerLine(pod: LabPod, container: string, n: number, start: number): LogLine {
-  const time = start + n * LINE_PERIOD_MS;
+export function containerLine(pod: LabPod, container: string, n: number, start: number, periodMs = LINE_PERIOD_MS): LogLine {
+  const time = start + n * periodMs;
   const stream = n % 10 === 9 ? 'stderr' : 'stdout';
   const text =
     container === 'kube-proxy'

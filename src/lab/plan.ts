@@ -87,6 +87,9 @@ export function planLab(options: LabOptions & { dir: string }): LabPlan {
     throw new UsageError(`--port-offset ${portOffset} does not fit ${count} nodes under port 65535 (node i uses offset + 100*i)`);
   }
   const etcd: EtcdMode = options.etcd ?? 'standin';
+  const rate = options.logLinesPerSecond;
+  if (rate !== undefined && rate !== 'max' && (!Number.isFinite(rate) || rate <= 0 || rate > 1_000_000)) throw new UsageError(`--log-lines-per-second takes a number from 0 to 1000000, or max: ${String(rate)}`);
+  const logLinePeriodMs = rate === undefined ? undefined : rate === 'max' ? 0 : 1000 / rate;
   const keyType: KeyType = options.keyType ?? 'ecdsa';
   const nodes: LabNode[] = [];
   const endpoints: LabEndpoint[] = [];
@@ -122,6 +125,7 @@ export function planLab(options: LabOptions & { dir: string }): LabPlan {
     etcd,
     network,
     keyType,
+    ...(logLinePeriodMs !== undefined ? { logLinePeriodMs } : {}),
     nodes,
     endpoints,
     processes: [],

@@ -34,6 +34,8 @@ export interface LabOptions {
   /** `standin` (default) or Debian's real etcd binary (`system`). */
   etcd?: EtcdMode;
   keyType?: KeyType;
+  /** Container log lines per second when following (default 1); `max`: as fast as the reader takes them (benchmarks). */
+  logLinesPerSecond?: number | 'max';
   clock?: Clock;
   /** Run every component inside the calling process instead of one process per component (faster for tests). */
   inProcess?: boolean;
@@ -90,6 +92,8 @@ export interface LabPlan {
   network: number;
   portOffset?: number;
   keyType: KeyType;
+  /** Milliseconds between container log lines when following (default 1000); 0: as fast as the reader takes them. */
+  logLinePeriodMs?: number;
   nodes: LabNode[];
   endpoints: LabEndpoint[];
   processes: LabProcess[];

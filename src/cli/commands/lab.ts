@@ -88,10 +88,16 @@ export function registerLab(program: Command): void {
     .addOption(new Option('--key-type <type>', 'key type of every certificate').choices(['ecdsa', 'rsa']).default('ecdsa'))
     .option('--network <n>', 'address plan: node IPs in 127.(2n).0.0/16, node-local in 127.(2n+1).0.0/16', whole('--network', 0, 63), 0)
     .option('--port-offset <n>', 'serve everything on 127.0.0.1, node i shifted by n + 100*i ports', whole('--port-offset', 0, 60000))
+    .option('--log-lines-per-second <n>', "container log lines per second when following (default 1), or max: as fast as the reader takes them", (v: string) => {
+      if (v === 'max') return 'max';
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0 || n > 1_000_000) throw new InvalidArgumentError('--log-lines-per-second takes a number from 0 to 1000000, or max');
+      return n;
+    })
     .option('--detach', 'start in the background and return once every port listens')
     .option('--demo', 'the README\'s first command: start, print how to reach it, and stop after --for seconds')
     .option('--for <seconds>', 'with --demo: how long to keep the lab up', whole('--for', 0, 86400), 0)
-    .action(async (options: { dir: string; nodes: number; kubernetesVersion: KubernetesVersion; profile: ProfileChoice; etcd: 'standin' | 'system'; keyType: 'ecdsa' | 'rsa'; network: number; portOffset?: number; detach?: boolean; demo?: boolean; for: number }) => {
+    .action(async (options: { dir: string; nodes: number; kubernetesVersion: KubernetesVersion; profile: ProfileChoice; etcd: 'standin' | 'system'; keyType: 'ecdsa' | 'rsa'; network: number; portOffset?: number; logLinesPerSecond?: number | 'max'; detach?: boolean; demo?: boolean; for: number }) => {
       const dir = resolve(options.dir);
       if (options.detach) {
         const args = process.argv.slice(1).filter((a) => a !== '--detach');
@@ -124,6 +130,7 @@ export function registerLab(program: Command): void {
         keyType: options.keyType,
         network: options.network,
         ...(options.portOffset !== undefined ? { portOffset: options.portOffset } : {}),
+        ...(options.logLinesPerSecond !== undefined ? { logLinesPerSecond: options.logLinesPerSecond } : {}),
       });
       // `kia lab fault` and `kia lab status` reach this process through <dir>/control.sock.
       const control = await serveControl(running, dir).catch((error: unknown) => {

@@ -8,7 +8,7 @@ import { goError, healthz, healthzCheck, json, readBody, restfulError, TEXT, NOS
 import { clusterPki, nodeLayout } from '../layout.ts';
 import { runInContainer, type ContainerInfo } from '../container.ts';
 import { mintServiceAccountToken } from '../tokens.ts';
-import { linesUntil, rfc3339Nano, LINE_PERIOD_MS, type LogLine } from '../node-logs.ts';
+import { containerLine, linesUntil, rfc3339Nano, LINE_PERIOD_MS, type LogLine } from '../node-logs.ts';
 import type { LabPod } from '../types.ts';
 import { cadvisorMetrics, configz, kubeletMetrics, podList, podStart, probeMetrics, resourceMetrics, runningPodList, sliMetrics, statsSummary } from './content.ts';
 import { containerLogOptions } from './log-options.ts';
@@ -189,7 +189,8 @@ export class KubeletHandlers {
       (res as { write(chunk: Buffer): boolean }).write(chunk);
       return budget > 0;
     };
-    res.setHeader('Transfer-Encoding', 'chunked');
+    // HTTP/2 (1.28, 1.31) frames the body itself and forbids the header.
+    if ((res as { stream?: unknown }).stream === undefined) res.setHeader('Transfer-Encoding', 'chunked');
     let open = true;
     for (const line of lines) if (!(open = write(format(line)))) break;
     if (!options.follow || !open) {
@@ -197,17 +198,44 @@ export class KubeletHandlers {
       return undefined;
     }
     let next = lines.length > 0 ? Math.round(((lines.at(-1)?.time ?? start) - start) / LINE_PERIOD_MS) + 1 : Math.floor((this.now() - start) / LINE_PERIOD_MS) + 1;
+    const period = this.kubelet.ctx.plan.logLinePeriodMs ?? LINE_PERIOD_MS;
+    // Another pace than the backlog's: follow from the line due now.
+    if (period > 0 && period !== LINE_PERIOD_MS) next = Math.floor((this.now() - start) / period) + 1;
+    if (period === 0) {
+      // As fast as the reader takes them (benchmarks): batches until the socket pushes back, then wait for drain.
+      let stopped = false;
+      const pump = () => {
+        while (!stopped) {
+          let batch = '';
+          for (let i = 0; i < 256; i++) batch += format(containerLine(pod, container, next++, start));
+          if (!write(batch)) {
+            res.end();
+            return;
+          }
+          if ((res as { writableNeedDrain?: boolean }).writableNeedDrain) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+      };
+      res.on('close', () => (stopped = true));
+      this.kubelet.onStop(() => {
+        stopped = true;
+        res.destroy();
+      });
+      pump();
+      return undefined;
+    }
     const timer = setInterval(() => {
-      const fresh = linesUntil(pod, container, start, this.now()).filter((l) => l.time >= start + next * LINE_PERIOD_MS);
-      for (const line of fresh) {
-        next++;
-        if (!write(format(line))) {
+      const due = Math.floor((this.now() - start) / period);
+      for (; next <= due; next++) {
+        if (!write(format(containerLine(pod, container, next, start, period)))) {
           clearInterval(timer);
           res.end();
           return;
         }
       }
-    }, Math.min(LINE_PERIOD_MS, 250));
+    }, Math.max(1, Math.min(period, 250)));
     const stop = () => clearInterval(timer);
     res.on('close', stop);
     this.kubelet.onStop(() => {
