@@ -196,6 +196,15 @@ describe('kia health with each lab fault (3 nodes, Kubernetes 1.36)', () => {
     assert.equal(after.code, 0, after.stdout);
   });
 
+  test('--kubeconfig: nodes from the API server, its user as the credential; etcd refuses that certificate: unknown, not down', async () => {
+    const run = await kia(['health', '--kubeconfig', t.plan.files.adminConf, '--timeout', '1500']);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(row(run.stdout, CP, 'etcd'), 'unknown  not checked: the server refused the client certificate of kubeconfig:kubernetes-admin: give one it trusts (etcd: --etcd-cert/--etcd-key)');
+    assert.match(row(run.stdout, W1, 'kubelet'), /^healthy {2}ok: 10250 \/healthz · certificate 36\d d$/);
+    assert.match(row(run.stdout, CP, 'kube-apiserver'), /^healthy/);
+    assert.match(run.stdout, /3 nodes, 8 components: 7 healthy, 1 unknown/);
+  });
+
   test('without credentials the kubelet API is not checked (unknown), and says how to fix it', async () => {
     const run = await kia(['health', t.plan.nodes[1]?.ip ?? '', '--timeout', '1500']);
     assert.equal(run.code, 0);

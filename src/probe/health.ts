@@ -230,6 +230,11 @@ async function getOnce(endpoint: HealthEndpoint, scheme: Scheme, path: string, i
       : {}),
   });
   const contentType = response.headers?.['content-type'];
+  // The server took the handshake and then refused our certificate (an alert, or a close before any byte): it is up,
+  // and this credential is not one it trusts.
+  const refusedCertificate =
+    scheme === 'https' && identity.cert !== undefined && (response.outcome === 'tls-error' || response.outcome === 'reset') && (response.established === true || /alert (bad certificate|certificate required|unknown ca|certificate unknown)/i.test(response.error ?? ''));
+  if (refusedCertificate) return { outcome: 'skipped', body: '', durationMs: 0, skipped: `the server refused the client certificate of ${identity.name}: give one it trusts (etcd: --etcd-cert/--etcd-key)` };
   if (response.outcome === 'unverified') return { outcome: 'skipped', body: '', durationMs: 0, skipped: `credential withheld: ${response.error ?? 'server not verified'} (give its CA with --cacert, or --insecure-skip-tls-verify)` };
   return {
     outcome: response.outcome,

@@ -37,6 +37,8 @@ export interface OneShotResponse {
   headers?: Record<string, string>;
   body: Buffer;
   error?: string;
+  /** The TLS handshake completed on our side before the failure (TLS 1.3: the server judges our certificate after). */
+  established?: boolean;
 }
 
 /** TLS sessions per server and client context, for resumption (bounded). */
@@ -105,6 +107,7 @@ function classify(error: NodeJS.ErrnoException): OneShotResponse['outcome'] {
 export function oneShotGet(request: OneShotRequest): Promise<OneShotResponse> {
   return new Promise((resolve) => {
     let settled = false;
+    let established = false;
     const chunks: Buffer[] = [];
     let size = 0;
     let socket: net.Socket;
@@ -113,7 +116,7 @@ export function oneShotGet(request: OneShotRequest): Promise<OneShotResponse> {
       settled = true;
       clearTimeout(timer);
       socket.destroy();
-      resolve(response);
+      resolve(established && response.outcome !== 'ok' ? { ...response, established } : response);
     };
     const host = request.host.includes(':') ? `[${request.host}]` : request.host;
     const head = `GET ${request.path} HTTP/1.1\r\nHost: ${host}:${request.port}\r\n${Object.entries(request.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}Connection: close\r\n\r\n`;
@@ -129,6 +132,7 @@ export function oneShotGet(request: OneShotRequest): Promise<OneShotResponse> {
         ...(session ? { session } : {}),
       };
       const secure = tls.connect(options, () => {
+        established = true;
         const verify = request.tls?.verify;
         if (verify) {
           const failure = secure.authorized ? verify(secure.getPeerCertificate()) : new Error(`server certificate not verified: ${String(secure.authorizationError)}`);
