@@ -3,7 +3,7 @@
 // applied with the lab's own API and awaited on its event; kia runs as a separate process, as a user runs it.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -194,6 +194,21 @@ describe('kia health with each lab fault (3 nodes, Kubernetes 1.36)', () => {
     }
     const after = await health();
     assert.equal(after.code, 0, after.stdout);
+  });
+
+  test('--watch: a report per interval until Ctrl-C, which ends it cleanly with the last state as the exit code', async () => {
+    const child = spawn(process.execPath, [KIA, 'health', '--lab', t.dir, '--watch', '--interval', '1', '--timeout', '1500'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if ((out.match(/^3 nodes, 10 components: 10 healthy/gm) ?? []).length >= 2) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    assert.equal(code, 0);
+    assert.equal((out.match(/^NODE +COMPONENT +STATE +DETAIL$/gm) ?? []).length >= 2, true);
   });
 
   test('--kubeconfig: nodes from the API server, its user as the credential; etcd refuses that certificate: unknown, not down', async () => {
