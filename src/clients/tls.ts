@@ -34,7 +34,8 @@ export interface TlsDial {
   secureContext?: tls.SecureContext;
 }
 
-function describe(cert: X509Certificate): CertificateFacts {
+/** The facts of one certificate, as reports show them. */
+export function describeCertificate(cert: X509Certificate): CertificateFacts {
   const san = cert.subjectAltName ?? '';
   const names = san.split(', ').filter(Boolean);
   return {
@@ -120,7 +121,7 @@ export function dialTls(dial: TlsDial): Promise<TlsFacts> {
         outcome: 'ok',
         protocol: socket.getProtocol(),
         alpn: socket.alpnProtocol ?? false,
-        chain: chain.map(describe),
+        chain: chain.map(describeCertificate),
         verified: verdict.verified,
         ...(verdict.error ? { verifyError: verdict.error } : {}),
       });

@@ -7,7 +7,7 @@ import { checkServerIdentity, createSecureContext, type PeerCertificate, type Se
 import { X509Certificate } from 'node:crypto';
 import { getComponent } from '../catalog/index.ts';
 import type { HealthRoute, Route } from '../catalog/index.ts';
-import { chainOf, verifyChain } from '../clients/tls.ts';
+import { chainOf, describeCertificate, verifyChain } from '../clients/tls.ts';
 import type { Identity } from '../clients/identity.ts';
 import type { CertificateObservation, ComponentId, RouteOutcome, Scheme } from '../model/index.ts';
 import { pool } from '../discover/scan.ts';
@@ -376,21 +376,6 @@ async function ask(endpoint: HealthEndpoint, scheme: Scheme, route: Route, optio
   return { answer, ...(result.leaf ? { leaf: result.leaf } : {}) };
 }
 
-function describeLeaf(cert: X509Certificate): CertificateObservation {
-  const names = (cert.subjectAltName ?? '').split(', ').filter(Boolean);
-  return {
-    subject: cert.subject.replace(/\n/g, ', '),
-    issuer: cert.issuer.replace(/\n/g, ', '),
-    dnsNames: names.filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4)),
-    ipAddresses: names.filter((n) => n.startsWith('IP Address:')).map((n) => n.slice(11)),
-    notBefore: new Date(cert.validFrom).toISOString(),
-    notAfter: new Date(cert.validTo).toISOString(),
-    selfSigned: cert.issuer === cert.subject,
-    isCA: cert.ca,
-    fingerprint256: cert.fingerprint256,
-  };
-}
-
 /** Asks every health route of one endpoint. */
 export async function probeEndpointHealth(endpoint: HealthEndpoint, options: HealthProbeOptions = {}, agents: HealthAgents = options.agents ?? new HealthAgents(options.keepAlive)): Promise<HealthObservation> {
   const scheme = endpoint.scheme ?? catalogScheme(endpoint.component, endpoint.portName);
@@ -410,7 +395,7 @@ export async function probeEndpointHealth(endpoint: HealthEndpoint, options: Hea
     let known = agents.certificates.get(key(leaf.fingerprint));
     const chain = 'chain' in leaf ? leaf.chain : undefined;
     if (!known && chain?.[0]) {
-      known = { certificate: describeLeaf(chain[0] as X509Certificate) };
+      known = { certificate: describeCertificate(chain[0] as X509Certificate) };
       if (options.ca) {
         let verdict = verifyChain(chain, options.ca, endpoint.address);
         if (!verdict.verified && verdict.error?.startsWith('certificate is not valid') && !isAddress(endpoint.node)) verdict = verifyChain(chain, options.ca, endpoint.node);
