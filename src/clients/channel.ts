@@ -17,10 +17,33 @@ export function isBase64(protocol: string): boolean {
   return protocol.includes('base64');
 }
 
-export function encodeFrame(protocol: string, channel: number, payload: Uint8Array | string): Buffer | string {
-  const bytes = typeof payload === 'string' ? Buffer.from(payload) : Buffer.from(payload);
-  if (isBase64(protocol)) return String(channel) + bytes.toString('base64');
-  return Buffer.concat([Buffer.from([channel]), bytes]);
+/**
+ * One message: the channel, then the payload (one buffer, or several read chunks sent as one). The binary frame is
+ * built with a single copy; it cannot be split into WebSocket fragments, since the kubelet's x/net/websocket takes
+ * each frame as a message.
+ */
+export function encodeFrame(protocol: string, channel: number, payload: Uint8Array | string | readonly Uint8Array[]): Buffer | string {
+  if (isBase64(protocol)) {
+    const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload instanceof Uint8Array ? Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength) : Buffer.concat(payload);
+    return String(channel) + bytes.toString('base64');
+  }
+  if (typeof payload === 'string') {
+    const frame = Buffer.allocUnsafe(1 + Buffer.byteLength(payload));
+    frame[0] = channel;
+    frame.write(payload, 1);
+    return frame;
+  }
+  const chunks = payload instanceof Uint8Array ? [payload] : payload;
+  let length = 1;
+  for (const chunk of chunks) length += chunk.byteLength;
+  const frame = Buffer.allocUnsafe(length);
+  frame[0] = channel;
+  let at = 1;
+  for (const chunk of chunks) {
+    frame.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return frame;
 }
 
 export function decodeFrame(protocol: string, data: Buffer | string): { channel: number; payload: Buffer } | undefined {
