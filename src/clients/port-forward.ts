@@ -4,9 +4,13 @@ import net from 'node:net';
 import type { WebSocket } from 'ws';
 import { UsageError } from '../errors.ts';
 import { decodeFrame, encodeFrame } from './channel.ts';
-import { MAX_IN_FLIGHT, openChannel, streamUrl, type StreamTarget } from './stream.ts';
+import { openChannel, streamUrl, type StreamTarget } from './stream.ts';
 
 const QUIET_MS = 1000;
+/** The largest data frame sent: well under the 32 MiB a kubelet (x/net/websocket) takes in one message. */
+const MAX_FRAME = 256 << 10;
+/** Bytes sent and not yet written to the connection before the local socket is paused. */
+const MAX_IN_FLIGHT_BYTES = 2 << 20;
 
 export interface PortForwardOptions extends StreamTarget {
   /** [local, remote] pairs; local 0 picks a free port. */
@@ -104,15 +108,37 @@ async function forward(o: PortForwardOptions, socket: net.Socket, ports: { local
       socket.once('drain', () => ws.resume());
     }
   });
+  // Reads that arrive together (libuv reads up to 32 times per wakeup) go out as one frame of up to MAX_FRAME:
+  // fewer frames and TLS writes, and still one copy per byte.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (pendingBytes === 0 || ws.readyState !== ws.OPEN) return;
+    const size = pendingBytes;
+    const frame = encodeFrame(protocol, 0, pending);
+    pending = [];
+    pendingBytes = 0;
+    inFlight += size;
+    ws.send(frame, () => {
+      inFlight -= size;
+      if (inFlight < MAX_IN_FLIGHT_BYTES / 2) socket.resume();
+    });
+    if (inFlight >= MAX_IN_FLIGHT_BYTES) socket.pause();
+  };
   socket.on('data', (chunk: Buffer) => {
     if (ws.readyState !== ws.OPEN) return;
-    inFlight++;
-    ws.send(encodeFrame(protocol, 0, chunk), () => {
-      if (--inFlight < MAX_IN_FLIGHT / 2) socket.resume();
-    });
-    if (inFlight >= MAX_IN_FLIGHT) socket.pause();
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    if (pendingBytes >= MAX_FRAME) flush();
+    else scheduled ??= setImmediate(flush);
   });
-  socket.on('close', () => ws.close(1000));
+  socket.on('close', () => {
+    flush();
+    ws.close(1000);
+  });
   // The channel protocol has no half-close: once the local side has finished, the remote side gets until it has
   // been quiet for QUIET_MS (containerd's own grace after one direction ends is one second), then the stream closes.
   let quiet: NodeJS.Timeout | undefined;
@@ -121,12 +147,14 @@ async function forward(o: PortForwardOptions, socket: net.Socket, ports: { local
     quiet = setTimeout(() => ws.close(1000), QUIET_MS);
   };
   socket.on('end', () => {
+    flush();
     settle();
     ws.on('message', settle);
   });
   ws.on('error', (e) => (errorText ||= e.message));
   ws.on('close', () => {
     clearTimeout(quiet);
+    if (scheduled) clearImmediate(scheduled);
     if (errorText) {
       o.onError?.({ ...ports, message: errorText });
       socket.destroy();

@@ -7,8 +7,8 @@ import { decodeFrame, encodeFrame, portForwardChannels, portPrefix } from '../cl
 import type { ContainerInfo } from './container.ts';
 import { connectPodPort } from './pod-ports.ts';
 
-/** Frames in flight toward the client before the container side is paused. */
-const MAX_IN_FLIGHT = 32;
+/** Bytes sent toward the client and not yet written before the container side is paused. */
+const MAX_IN_FLIGHT_BYTES = 2 << 20;
 
 export function portForwardSession(ws: WebSocket, protocol: string, ports: readonly number[], info: ContainerInfo): void {
   const send = (channel: number, payload: Uint8Array | string, done?: () => void) => ws.send(encodeFrame(protocol, channel, payload), done);
@@ -33,12 +33,12 @@ export function portForwardSession(ws: WebSocket, protocol: string, ports: reado
     const stream = target.stream;
     streams.push(stream);
     stream.on('data', (chunk: Buffer) => {
-      inFlight++;
+      inFlight += chunk.length;
       send(portForwardChannels(i).data, chunk, () => {
-        inFlight--;
-        if (inFlight < MAX_IN_FLIGHT / 2) for (const s of streams) s?.resume();
+        inFlight -= chunk.length;
+        if (inFlight < MAX_IN_FLIGHT_BYTES / 2) for (const s of streams) s?.resume();
       });
-      if (inFlight >= MAX_IN_FLIGHT) stream.pause();
+      if (inFlight >= MAX_IN_FLIGHT_BYTES) stream.pause();
     });
     let done = false;
     const finish = () => {
