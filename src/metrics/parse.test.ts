@@ -269,3 +269,55 @@ test('property: arbitrary bytes never throw, and every error names a line that e
     { numRuns: 500 },
   );
 });
+
+test('property: values read as Number() reads them, exactly (the fast path for short decimals included)', () => {
+  const written = fc.oneof(
+    fc.double({ noNaN: true }).chain((v) => fc.constantFrom(String(v), v.toExponential(), Number.isFinite(v) ? v.toPrecision(15) : String(v))),
+    fc.tuple(fc.stringMatching(/^-?[0-9]{0,17}$/), fc.stringMatching(/^[0-9]{0,17}$/), fc.option(fc.integer({ min: -400, max: 400 }), { nil: undefined })).map(
+      ([a, b, e]) => `${a}.${b}${e === undefined ? '' : `e${e}`}`,
+    ),
+  );
+  fc.assert(
+    fc.property(fc.array(written, { minLength: 1, maxLength: 20 }), (values) => {
+      const result = parseText(values.map((v, i) => `m{i="${i % 3}"} ${v}\n`).join(''));
+      const read = result.families[0]?.samples.map((s) => s.value) ?? [];
+      const want = values.filter((v) => !Number.isNaN(Number(v))).map(Number);
+      assert.equal(result.errorCount, values.length - want.length);
+      for (const [i, v] of want.entries()) assert.ok(Object.is(read[i], v), `${values[i]}: ${read[i]} != ${v}`);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('a label set repeated from the line before is read alike, up to where it differs', () => {
+  const text = [
+    'h_bucket{a="x",b="y\\"z",le="1"} 1',
+    'h_bucket{a="x",b="y\\"z",le="+Inf"} 2',
+    'h_bucket{a="x",b="y\\"z",a="w"} 3',
+    'h_bucket{a="x",b="y\\"z",le="2",} 4',
+    'h_bucket{a="x",b="y\\"z"x,le="2"} 5',
+    'h_bucket{a="x",b="y\\"z",le="2"} 6',
+    'h_sum{a="x",b="y\\"z"} 7',
+    'h_count{a="x",b="y\\"z"} 8',
+  ].join('\n');
+  const { families, errors } = parseText(`# TYPE h histogram\n${text}\n`);
+  assert.deepStrictEqual(
+    errors.map((e) => [e.line, e.message]),
+    [
+      [4, 'label a appears twice'],
+      [6, 'expected , or } after a label'],
+    ],
+  );
+  const labels = { a: 'x', b: 'y"z' };
+  assert.deepStrictEqual(
+    families[0]?.samples.map((s) => [s.name, s.labels, s.value]),
+    [
+      ['h_bucket', { ...labels, le: '1' }, 1],
+      ['h_bucket', { ...labels, le: '+Inf' }, 2],
+      ['h_bucket', { ...labels, le: '2' }, 4],
+      ['h_bucket', { ...labels, le: '2' }, 6],
+      ['h_sum', labels, 7],
+      ['h_count', labels, 8],
+    ],
+  );
+});

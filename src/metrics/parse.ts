@@ -1,9 +1,10 @@
 // A streaming parser for the Prometheus text format and OpenMetrics: chunks in (split anywhere, even inside a UTF-8
-// character), families, samples and errors out. Lines are scanned in place; a sample that the filter drops is never
-// built. Malformed lines are data: each becomes an error with its line number, and parsing goes on.
+// character), families, samples and errors out. Lines are scanned in place, over the text's code units (its own bytes
+// when it is ASCII), and compared with the line before rather than read again where they repeat it; a sample that the
+// filter drops is never built. Malformed lines are data: each becomes an error with its line number, and parsing goes on.
 import { compileMatchers, type LabelTest } from './filter.ts';
 import { LabelReader } from './labels.ts';
-import { intern, isBlank, NAME_CHAR, NAME_START, NO_BYTES, toNumber, unescapeHelp } from './text.ts';
+import { codesOf, intern, isBlank, NAME_CHAR, NAME_START, NO_BYTES, numberAt, unescapeHelp, type Codes } from './text.ts';
 import { FamilyTable, TYPES, type FamilyState } from './families.ts';
 import type { MetricType, ParseItem, ParseOptions, Sample } from './types.ts';
 
@@ -24,7 +25,13 @@ export class ExpositionParser {
   #lineEnd = 0;
   #current: FamilyState | undefined;
   #lastName = '';
+  /** Where #lastName was last read in the current text, or -1. */
+  #lastNameAt = -1;
   #lastFamily: FamilyState | undefined;
+  /** The label #lastName's samples must carry as a number: `le` on a histogram's buckets, `quantile` on a summary's. */
+  #lastBound: string | undefined;
+  /** The code units of the text being read (see codesOf). */
+  #codes: Codes = NO_BYTES;
   #eof = false;
   #afterEof = false;
   #errors = 0;
@@ -56,10 +63,13 @@ export class ExpositionParser {
 
   /** Ends the input: parses a last line without a newline and announces a family that had no samples. */
   end(): ParseItem[] {
-    const last = this.#tail.length > 0 ? this.#tail.toString('utf8') : this.#rest;
+    const tail = this.#tail;
+    const last = tail.length > 0 ? tail.toString('utf8') : this.#rest;
     if (last.length > 0 && !this.#skipping) {
+      this.#read(last, tail.length > 0 ? tail : undefined);
       this.#lineNo++;
       this.#line(last, 0, last.length);
+      this.#read('', NO_BYTES);
     }
     this.#tail = NO_BYTES;
     this.#rest = '';
@@ -86,7 +96,7 @@ export class ExpositionParser {
     }
     const bytes = this.#tail.length > 0 ? Buffer.concat([this.#tail, chunk]) : chunk;
     const nl = bytes.lastIndexOf(10);
-    if (nl >= 0) this.#lines(bytes.toString('utf8', 0, nl + 1));
+    if (nl >= 0) this.#lines(bytes.toString('utf8', 0, nl + 1), bytes.subarray(0, nl + 1));
     const tail = bytes.subarray(nl + 1);
     // A copy: the caller may reuse its buffer.
     this.#tail = tail.length === 0 || this.#tooLong(tail.length, () => tail.subarray(0, 200).toString('utf8')) ? NO_BYTES : Buffer.from(tail);
@@ -110,14 +120,25 @@ export class ExpositionParser {
     this.#rest = this.#tooLong(rest.length, () => rest.slice(0, 200)) ? '' : rest;
   }
 
+  /** Starts reading a new text (its bytes, if it was decoded from them); nothing read in the text before is reused. */
+  #read(text: string, bytes: Buffer | undefined): void {
+    const codes = text.length === 0 ? NO_BYTES : codesOf(text, bytes);
+    this.#codes = codes;
+    this.#lastNameAt = -1;
+    this.#labels.newText(codes);
+  }
+
   /** Parses every line of a string that ends with a newline. */
-  #lines(text: string): void {
+  #lines(text: string, bytes?: Buffer): void {
+    this.#read(text, bytes);
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
       this.#lineNo++;
       this.#line(text, start, nl);
       start = nl + 1;
     }
+    // The caller's buffer is not kept.
+    this.#read('', NO_BYTES);
   }
 
   /** A line without its end yet that is already too long is reported, and skipped up to its newline. */
@@ -140,11 +161,12 @@ export class ExpositionParser {
   }
 
   #line(s: string, start: number, end: number): void {
-    if (end > start && s.charCodeAt(end - 1) === 13) end--;
+    const codes = this.#codes;
+    if (end > start && codes[end - 1] === 13) end--;
     this.#lineStart = start;
     this.#lineEnd = end;
     let i = start;
-    while (i < end && isBlank(s.charCodeAt(i))) i++;
+    while (i < end && isBlank(codes[i] as number)) i++;
     if (i === end) return;
     if (this.#eof) {
       if (!this.#afterEof) this.#error(s, 'content after # EOF');
@@ -152,7 +174,7 @@ export class ExpositionParser {
       return;
     }
     if (end - start > this.#maxLine) return this.#error(s, `line longer than ${this.#maxLine} characters`);
-    if (s.charCodeAt(i) === 35) this.#comment(s, i + 1, end);
+    if (codes[i] === 35) this.#comment(s, i + 1, end);
     else this.#sample(s, i, end);
   }
 
@@ -195,6 +217,7 @@ export class ExpositionParser {
     const text = s.slice(i, end);
     const state = this.#families.state(name);
     this.#lastName = '';
+    this.#lastNameAt = -1;
     this.#switchTo(state);
     if (word === 'HELP') {
       if (state.helped) return this.#error(s, `second # HELP for ${name}`);
@@ -213,61 +236,67 @@ export class ExpositionParser {
   }
 
   #sample(s: string, i: number, end: number): void {
+    const codes = this.#codes;
     const nameStart = i;
-    if (NAME_START[s.charCodeAt(i)] !== 1) return this.#error(s, 'expected a metric name');
-    // Scan the name and compare it with the last one in the same pass: consecutive lines mostly share it.
+    if (NAME_START[codes[i] as number] !== 1) return this.#error(s, 'expected a metric name');
+    // Consecutive lines mostly share their name: compare with where the last one was read, else with the name.
     let name = this.#lastName;
-    let same = true;
-    // (charCodeAt never reads past a string's end here: a NaN would turn these loops generic.)
-    for (let k = 0; i < end; i++, k++) {
-      const c = s.charCodeAt(i);
-      if (c >= 128 || NAME_CHAR[c] !== 1) break;
-      if (same && (k >= name.length || name.charCodeAt(k) !== c)) same = false;
-    }
+    const length = name.length;
+    const at = this.#lastNameAt;
+    let k = 0;
+    if (at >= 0) while (k < length && codes[i + k] === codes[at + k]) k++;
+    else while (k < length && codes[i + k] === name.charCodeAt(k)) k++;
     let family = this.#lastFamily as FamilyState;
-    if (!same || i - nameStart !== name.length) {
+    i += k;
+    const c = i < end ? (codes[i] as number) : 0;
+    if (k !== length || (c < 128 && NAME_CHAR[c] === 1)) {
+      while (i < end) {
+        const c = codes[i] as number;
+        if (c >= 128 || NAME_CHAR[c] !== 1) break;
+        i++;
+      }
       name = intern(s.slice(nameStart, i));
       family = this.#families.resolve(name, this.#current);
       this.#lastName = name;
       this.#lastFamily = family;
+      // (Types change on # TYPE lines only, which start over with the next name.)
+      const type = family.info.type;
+      this.#lastBound =
+        (type === 'histogram' || type === 'gaugehistogram') && name.endsWith('_bucket') ? 'le' : type === 'summary' && name === family.info.name ? 'quantile' : undefined;
     }
+    this.#lastNameAt = nameStart;
     this.#switchTo(family);
     // Lines of a family the filter drops are skipped unread.
     if (!family.selected) return;
     const reader = this.#labels;
     let count = 0;
-    while (i < end && isBlank(s.charCodeAt(i))) i++;
-    if (i < end && s.charCodeAt(i) === 123) {
+    while (i < end && isBlank(codes[i] as number)) i++;
+    if (i < end && codes[i] === 123) {
       count = reader.read(s, i + 1, end, this.#lineStart);
       if (count < 0) return this.#error(s, reader.error);
       i = reader.pos;
     } else if (i < end && i === nameStart + name.length) return this.#error(s, 'bad character in metric name');
-    const type = family.info.type;
-    if ((type === 'histogram' || type === 'gaugehistogram') && name.endsWith('_bucket') && !reader.boundOk(count, 'le')) {
-      return this.#error(s, `${name} needs an "le" label holding a number`);
-    }
-    if (type === 'summary' && name === family.info.name && !reader.boundOk(count, 'quantile')) {
-      return this.#error(s, `${name} needs a "quantile" label holding a number`);
-    }
+    const bound = this.#lastBound;
+    if (bound !== undefined && !reader.boundOk(count, bound)) return this.#error(s, `${name} needs ${bound === 'le' ? 'an "le"' : 'a "quantile"'} label holding a number`);
     const test = this.#test;
     if (test && !test(reader.names, reader.values, count)) return;
-    while (i < end && isBlank(s.charCodeAt(i))) i++;
+    while (i < end && isBlank(codes[i] as number)) i++;
     const valueStart = i;
-    while (i < end && !isBlank(s.charCodeAt(i))) i++;
+    while (i < end && !isBlank(codes[i] as number)) i++;
     if (valueStart === i) return this.#error(s, `missing value for ${name}`);
-    const value = toNumber(s, valueStart, i);
+    const value = numberAt(codes, s, valueStart, i);
     if (value === undefined) return this.#error(s, `bad value "${s.slice(valueStart, i)}" for ${name}`);
     const sample: Sample = { name, labels: count === 0 ? {} : reader.build(count), value };
-    while (i < end && isBlank(s.charCodeAt(i))) i++;
-    if (i < end && s.charCodeAt(i) !== 35) {
+    while (i < end && isBlank(codes[i] as number)) i++;
+    if (i < end && codes[i] !== 35) {
       const tsStart = i;
-      while (i < end && !isBlank(s.charCodeAt(i))) i++;
-      const timestamp = toNumber(s, tsStart, i);
+      while (i < end && !isBlank(codes[i] as number)) i++;
+      const timestamp = numberAt(codes, s, tsStart, i);
       if (timestamp === undefined || !Number.isFinite(timestamp)) return this.#error(s, `bad timestamp "${s.slice(tsStart, i)}" for ${name}`);
       sample.timestamp = timestamp;
-      while (i < end && isBlank(s.charCodeAt(i))) i++;
+      while (i < end && isBlank(codes[i] as number)) i++;
     }
-    if (i < end && s.charCodeAt(i) === 35) {
+    if (i < end && codes[i] === 35) {
       const exemplar = this.#labels.exemplar(s, i + 1, end, this.#lineStart);
       if (typeof exemplar === 'string') return this.#error(s, exemplar);
       sample.exemplar = exemplar;

@@ -1,4 +1,5 @@
 // Lexical pieces of the exposition formats: character classes, numbers as Go's ParseFloat reads them, escapes.
+import { isAscii } from 'node:buffer';
 
 export const NAME_START = new Uint8Array(128);
 export const NAME_CHAR = new Uint8Array(128);
@@ -13,7 +14,72 @@ for (let c = 0; c < 128; c++) {
 }
 
 export const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * The UTF-16 code units of a text, one per index as charCodeAt reads them: the text's own bytes when it is ASCII
+ * (loads from a typed array cost a third of charCodeAt's), else the units copied out. The scanner reads these.
+ */
+export type Codes = Buffer | Uint16Array;
+
+export function codesOf(text: string, bytes?: Buffer): Codes {
+  if (bytes !== undefined && bytes.length === text.length && isAscii(bytes)) return bytes;
+  if (bytes === undefined && Buffer.byteLength(text, 'utf8') === text.length) return Buffer.from(text, 'latin1');
+  const codes = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+  return codes;
+}
 export const isBlank = (c: number) => c === 32 || c === 9;
+
+/** Exact powers of ten: every one up to 1e22 is a double, so a product or quotient with one is rounded once. */
+const POW10 = Array.from({ length: 23 }, (_, e) => Number(`1e${e}`));
+
+/**
+ * toNumber over code units. The common case by hand: [sign] digits [. digits] [e [sign] digits] with at most 15
+ * significant digits and a decimal exponent within 22. Both the digits and 10^e are exact doubles then, and one IEEE
+ * multiplication or division rounds correctly, to what Number() gives (Clinger's fast path). The rest: toNumber.
+ */
+export function numberAt(codes: Codes, s: string, a: number, b: number): number | undefined {
+  let k = a;
+  let c = a < b ? (codes[k] as number) : 0;
+  const negative = c === 45;
+  if (negative || c === 43) c = ++k < b ? (codes[k] as number) : 0;
+  let m = 0;
+  let digits = 0;
+  let significant = 0;
+  let scale = 0;
+  let fraction = false;
+  for (; k < b; k++) {
+    c = codes[k] as number;
+    const d = c - 48;
+    if (d >= 0 && d <= 9) {
+      digits++;
+      if (significant > 0 || d > 0) significant++;
+      m = m * 10 + d;
+      if (fraction) scale--;
+    } else if (c === 46 && !fraction) fraction = true;
+    else break;
+  }
+  if (digits > 0 && significant <= 15) {
+    if (k < b && (c === 101 || c === 69)) {
+      c = ++k < b ? (codes[k] as number) : 0;
+      const minus = c === 45;
+      if (minus || c === 43) k++;
+      const from = k;
+      let e = 0;
+      for (; k < b && k - from < 4; k++) {
+        const d = (codes[k] as number) - 48;
+        if (d < 0 || d > 9) break;
+        e = e * 10 + d;
+      }
+      scale = k === from ? 99 : scale + (minus ? -e : e);
+    }
+    if (k === b && scale >= -22 && scale <= 22) {
+      const v = scale === 0 ? m : scale > 0 ? m * (POW10[scale] as number) : m / (POW10[-scale] as number);
+      return negative ? -v : v;
+    }
+  }
+  return toNumber(s, a, b);
+}
 
 /** Go's ParseFloat as the text format uses it: decimals, exponents, Inf, NaN; no radix prefixes. */
 export function toNumber(s: string, a: number, b: number): number | undefined {
