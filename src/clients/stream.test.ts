@@ -1,0 +1,74 @@
+// The client's frames on the wire, read by a hand-written WebSocket peer: masked as RFC 6455 asks, with a zero key
+// inside TLS (nothing between the ends reads the frames) and a random one over plain ws://.
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import { PassThrough } from 'node:stream';
+import tls from 'node:tls';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { issue, validity } from '../lab/pki.ts';
+import { tokenIdentity } from './identity.ts';
+import { exec } from './stream.ts';
+
+/** Answers one upgrade with v5.channel.k8s.io, then hands back the client's first frame, raw, and hangs up. */
+function peer(server: net.Server): Promise<Buffer> {
+  return new Promise((resolve) => {
+    server.once(server instanceof tls.Server ? 'secureConnection' : 'connection', (socket: net.Socket) => {
+      let buffered = Buffer.alloc(0);
+      let upgraded = false;
+      socket.on('data', (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        if (!upgraded) {
+          const end = buffered.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          const key = /sec-websocket-key: *(\S+)/i.exec(buffered.subarray(0, end).toString('latin1'))?.[1] ?? '';
+          const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+          socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n`);
+          buffered = buffered.subarray(end + 4);
+          upgraded = true;
+        }
+        // FIN + binary, mask bit + a length under 126, the 4-byte key, then the payload.
+        if (buffered.length >= 2 && buffered.length >= 6 + ((buffered[1] ?? 0) & 0x7f)) {
+          resolve(buffered.subarray(0, 6 + ((buffered[1] ?? 0) & 0x7f)));
+          socket.destroy();
+        }
+      });
+    });
+  });
+}
+
+async function firstFrame(scheme: 'http' | 'https'): Promise<Buffer> {
+  const now = Date.now();
+  const pair = scheme === 'https' ? await issue({ cn: 'peer', ips: ['127.0.0.1'], usage: 'server', ...validity(now, 1) }, 'ecdsa') : undefined;
+  const server = pair ? tls.createServer({ cert: pair.certPem, key: pair.keyPem }) : net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const frame = peer(server);
+    const stdin = new PassThrough();
+    stdin.write('hi');
+    const port = (server.address() as net.AddressInfo).port;
+    const done = exec({ transport: { kind: 'apiserver', server: `${scheme}://127.0.0.1:${port}`, insecureSkipVerify: true }, identity: tokenIdentity('t'), ns: 'default', pod: 'p', container: 'c', command: ['cat'], stdin });
+    const raw = await frame;
+    await done;
+    return raw;
+  } finally {
+    server.close();
+  }
+}
+
+function unmask(frame: Buffer): Buffer {
+  return Buffer.from(frame.subarray(6).map((byte, i) => byte ^ (frame[2 + (i % 4)] ?? 0)));
+}
+
+test('over wss:// the stdin frame is masked with a zero key', async () => {
+  const frame = await firstFrame('https');
+  assert.deepEqual(frame.subarray(0, 6), Buffer.from([0x82, 0x83, 0, 0, 0, 0]));
+  assert.deepEqual(unmask(frame), Buffer.from([0x00, 0x68, 0x69]));
+});
+
+test('over plain ws:// the stdin frame is masked with a random key', async () => {
+  const frame = await firstFrame('http');
+  assert.deepEqual(frame.subarray(0, 2), Buffer.from([0x82, 0x83]));
+  assert.notDeepEqual(frame.subarray(2, 6), Buffer.alloc(4));
+  assert.deepEqual(unmask(frame), Buffer.from([0x00, 0x68, 0x69]));
+});
