@@ -95,7 +95,10 @@ async function kiaServe(dir: string, port: number, concurrency: number, keepAliv
     let last = first;
     while (last < first + cycles) last = await nextCycle(last);
     const cpu1 = cpuMs(pid);
-    return { cpuPerCycle: (cpu1 - cpu0) / (last - first), wallPerCycle: (performance.now() - t0) / (last - first), rss: rssMb(pid).rss };
+    // The cycle's own duration, as kia reports it (the time between cycles is the interval).
+    const seconds = Number(/^kia_probe_cycle_duration_seconds (\S+)/m.exec((await get(`${base}/metrics`)).body)?.[1] ?? 0);
+    void t0;
+    return { cpuPerCycle: (cpu1 - cpu0) / (last - first), wallPerCycle: seconds * 1000, rss: rssMb(pid).rss };
   } finally {
     await kill(child);
   }
