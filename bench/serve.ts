@@ -91,13 +91,11 @@ async function kiaServe(dir: string, port: number, concurrency: number, keepAliv
     await waitFor(async () => (await cyclesDone()) >= 1, 120_000, `kia serve warm-up (${stderr.trim()})`);
     const first = await nextCycle(await cyclesDone());
     const cpu0 = cpuMs(pid);
-    const t0 = performance.now();
     let last = first;
     while (last < first + cycles) last = await nextCycle(last);
     const cpu1 = cpuMs(pid);
     // The cycle's own duration, as kia reports it (the time between cycles is the interval).
     const seconds = Number(/^kia_probe_cycle_duration_seconds (\S+)/m.exec((await get(`${base}/metrics`)).body)?.[1] ?? 0);
-    void t0;
     return { cpuPerCycle: (cpu1 - cpu0) / (last - first), wallPerCycle: seconds * 1000, rss: rssMb(pid).rss };
   } finally {
     await kill(child);
