@@ -5,11 +5,13 @@ import { KUBERNETES_VERSIONS, type KubernetesVersion } from '../../model/index.t
 import { startLab } from '../../lab/index.ts';
 import { emit, exitCodeFor, runHunt, type HuntFlags } from './hunt.ts';
 import { RENDERERS, type OutputFormat } from '../../report/index.ts';
+import { checkHealth, renderHealthTable } from '../../health/index.ts';
+import { planHealth } from './health.ts';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('start a lab with the mixed preset, hunt it as an outsider and with the lab\'s admin certificate, print the report, stop the lab')
+    .description('start a lab with the mixed preset, hunt it as an outsider and with the lab\'s admin certificate, print the report and the health of every component, stop the lab')
     .option('--dir <dir>', 'lab folder', '.kia-lab')
     .option('--nodes <n>', 'nodes (5 shows every profile)', (v) => Number(v), 5)
     .addOption(new Option('--kubernetes-version <v>', 'Kubernetes version to emulate').choices([...KUBERNETES_VERSIONS]).default('1.36'))
@@ -22,6 +24,12 @@ export function registerDemo(program: Command): void {
         const report = await runHunt([], flags);
         emit(report, flags);
         process.exitCode = exitCodeFor(report, undefined);
+        if (options.output === 'text') {
+          // The operator's view of the same lab: every component through its own health endpoints.
+          const plan = await planHealth([], { lab: lab.plan.dir, output: 'table', interval: 5, proxyStaleAfter: 60, timeout: 5000 });
+          const health = await checkHealth(plan.endpoints, { identities: plan.identities, ...(plan.ca ? { ca: plan.ca } : {}) });
+          process.stdout.write(`\nkia health --lab ${lab.plan.dir}\n${renderHealthTable(health)}`);
+        }
       } finally {
         await lab.stop();
         process.stderr.write('lab stopped\n');
