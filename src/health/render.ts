@@ -27,6 +27,7 @@ export function renderHealthTable(report: HealthReport, options: { color?: boole
     });
   }
   const total = counts.healthy + counts.degraded + counts.down + counts.unknown;
+  if (total === 0) return [`no component answered (checked ${report.checkedAt})`, ...report.notes.map((n) => `note: ${clean(n)}`)].join('\n') + '\n';
   lines.push('');
   lines.push(
     `${report.nodes.length} node${report.nodes.length === 1 ? '' : 's'}, ${total} component${total === 1 ? '' : 's'}: ` +
