@@ -284,3 +284,22 @@ describe("kia health against Debian's real etcd", { skip: !fs.existsSync('/usr/b
     assert.equal((JSON.parse(back.stdout) as HealthReport).nodes[0]?.components.find((c) => c.component === 'etcd')?.state, 'healthy');
   });
 });
+
+describe('kia health of an etcd that serves its client port over plain HTTP (insecure-http-etcd)', () => {
+  let t: TestLab;
+  before(async () => {
+    t = await startTestLab({ network: 19, nodes: 1, kubernetesVersion: '1.36', profile: 'insecure-http-etcd' });
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  test('scanned as a target with the etcd certificate: the TLS attempt meets plain HTTP, so it is asked over HTTP: healthy, not down', async () => {
+    const files = t.plan.files;
+    const run = await kia(['health', t.plan.nodes[0]?.ip ?? '', '--etcd-cert', files.etcdClientCert, '--etcd-key', files.etcdClientKey, '--timeout', '1500', '-o', 'json']);
+    const report = JSON.parse(run.stdout) as HealthReport;
+    const etcd = report.nodes[0]?.components.find((c) => c.component === 'etcd');
+    assert.equal(etcd?.state, 'healthy', JSON.stringify(etcd));
+    assert.deepEqual(etcd?.endpoints.map((e) => [e.port, e.scheme, e.probes.map((p) => [p.path, p.status])]), [[2379, 'http', [['/health', 200]]]]);
+  });
+});

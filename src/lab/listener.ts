@@ -76,7 +76,12 @@ export class Listener {
     } else {
       this.app = http.createServer(options.handler as http.RequestListener);
     }
-    this.app.on('clientError', (_error: unknown, socket: net.Socket) => socket.destroy());
+    // A request Go's HTTP server cannot parse (garbage, or a TLS ClientHello on a plain port) gets its 400, then the
+    // connection closes (net/http server.go: "400 Bad Request" with Connection: close).
+    this.app.on('clientError', (_error: unknown, socket: net.Socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request');
+      else socket.destroy();
+    });
     if (options.upgrade) this.app.on('upgrade', options.upgrade);
   }
 

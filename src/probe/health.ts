@@ -149,6 +149,8 @@ export class HealthAgents {
 
   /** Served certificates already read and verified, by fingerprint and endpoint (bounded). */
   readonly certificates = new Map<string, KnownCertificate>();
+  /** Endpoints found to serve plain HTTP where the catalog expects HTTPS. */
+  readonly plain = new Set<string>();
   /** The fingerprint each endpoint served at its last full handshake, and when. */
   readonly served = new Map<string, { fingerprint: string; at: number }>();
 
@@ -378,16 +380,23 @@ async function ask(endpoint: HealthEndpoint, scheme: Scheme, route: Route, optio
 
 /** Asks every health route of one endpoint. */
 export async function probeEndpointHealth(endpoint: HealthEndpoint, options: HealthProbeOptions = {}, agents: HealthAgents = options.agents ?? new HealthAgents(options.keepAlive)): Promise<HealthObservation> {
-  const scheme = endpoint.scheme ?? catalogScheme(endpoint.component, endpoint.portName);
+  const where = `${endpoint.address}|${endpoint.port}|${endpoint.node}`;
+  const scheme = agents.plain.has(where) ? 'http' : (endpoint.scheme ?? catalogScheme(endpoint.component, endpoint.portName));
   const routes = healthRoutes(endpoint.component, endpoint.portName);
   const observation: HealthObservation = { endpoint, scheme, answers: [] };
   const key = (fingerprint: string) => `${fingerprint}|${endpoint.address}|${endpoint.node}`;
-  const where = `${endpoint.address}|${endpoint.port}|${endpoint.node}`;
   const now = Date.now();
   const last = agents.served.get(where);
   const fresh = last !== undefined && now - last.at < (options.certificateRefreshMs ?? 300_000);
   const results = await Promise.all(routes.map((route, i) => ask(endpoint, scheme, route, options, agents, i === 0 && !fresh && ((fingerprint: string) => !agents.certificates.has(key(fingerprint))))));
   observation.answers = results.map((r) => r.answer);
+  // A port the catalog knows as HTTPS that answers TLS with plain HTTP (etcd without TLS, a real misconfiguration):
+  // it is up, and asked again over HTTP from now on.
+  const asked = observation.answers.filter((a) => a.outcome !== 'skipped');
+  if (scheme === 'https' && asked.length > 0 && asked.every((a) => a.outcome === 'tls-error' && /wrong version number|packet length too long|http request/i.test(a.error ?? ''))) {
+    agents.plain.add(where);
+    return probeEndpointHealth(endpoint, options, agents);
+  }
   const read = results.find((r) => r.leaf)?.leaf;
   if (read) agents.served.set(where, { fingerprint: read.fingerprint, at: now });
   const leaf = read ?? (fresh && results.some((r) => r.answer.outcome === 'ok') ? last : undefined);
