@@ -2,6 +2,7 @@
 // (an async child process: the labs run inside this process), against the kia lab (1.36 on network 8, 1.28 on
 // network 9 for kube-proxy's old 10256 body) and against Debian's real etcd 3.4 over mTLS (network 10).
 // Expected values are literal, from spec/internal-apis.md (§2, §4, §5, §6.2, §9, §11) and fixtures/real-v1.28.
+import { runKia, type KiaRun } from './helpers.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -17,25 +18,12 @@ import { startLab, type Lab } from '../src/lab/index.ts';
 import type { StandIn } from '../src/lab/standin.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const KIA = path.join(ROOT, 'bin', 'kia.js');
 const FIXTURES = path.join(ROOT, 'fixtures', 'real-v1.28');
 const fixture = (name: string): string => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = KiaRun;
 
-/** `node bin/kia.js …` as an async child process, never spawnSync: the lab answers from this very process. */
-function kia(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [KIA, ...args], { timeout: 60_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const kia = (args: string[]): Promise<Run> => runKia(args);
 
 function curl(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

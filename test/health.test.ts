@@ -3,28 +3,18 @@
 // applied with the lab's own API and awaited on its event; kia runs as a separate process, as a user runs it.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestLab, type TestLab } from './helpers.ts';
+import { runKia, startTestLab, type KiaRun, type TestLab } from './helpers.ts';
 import type { HealthReport } from '../src/model/index.ts';
 
 const KIA = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'kia.js');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = KiaRun;
 
-function kia(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [KIA, ...args], { timeout: 60_000, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as unknown as { code: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const kia = (args: string[]): Promise<Run> => runKia(args, { env: { ...process.env, NO_COLOR: '1' } });
 
 /** The table row of one node and component: `STATE  DETAIL`. */
 function row(table: string, node: string, component: string): string {

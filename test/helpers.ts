@@ -354,6 +354,29 @@ export interface ExecResult {
   stderr: string;
 }
 
+export interface KiaRun {
+  /** The exit status; -1 when killed by a signal or the timeout. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const KIA_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'kia.js');
+
+/**
+ * `node bin/kia.js …` as an async child process, never spawnSync: a lab started by the test answers from this very
+ * process. `entry` runs another entry point (e.g. `--import tsx src/cli/main.ts`).
+ */
+export function runKia(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; entry?: readonly string[] } = {}): Promise<KiaRun> {
+  return new Promise((resolve) => {
+    const entry = options.entry ?? [KIA_BIN];
+    execFile(process.execPath, [...entry, ...args], { encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 << 20, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.env ? { env: options.env } : {}) }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 export function curl(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
   return new Promise((resolve) => {
     execFile('curl', args, { cwd: options.cwd, timeout: options.timeoutMs ?? 20_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {

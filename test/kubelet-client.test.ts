@@ -3,14 +3,14 @@
 // disk, never from the lab's code. Run `npm run build` first: the CLI under test is dist/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLab } from '../src/lab/index.ts';
 import type { LabNode, LabPlan } from '../src/lab/types.ts';
-import { fixture } from './helpers.ts';
+import { fixture, runKia, type KiaRun } from './helpers.ts';
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 
@@ -19,21 +19,10 @@ const BIN = path.join(ROOT, 'bin', 'kia.js');
 // The CLI must not pick up a kubeconfig from the machine running the tests.
 const ENV: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig', HOME: os.tmpdir(), NO_COLOR: '1' };
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = KiaRun;
 
-/** `kia kubelet …` as an async child process (the lab runs in this process, so never spawnSync). */
-function kia(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, 'kubelet', ...args], { cwd: ROOT, env: ENV, maxBuffer: 64 << 20, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** `kia kubelet …` as an async child process. */
+const kia = (args: readonly string[]): Promise<Run> => runKia(['kubelet', ...args], { cwd: ROOT, env: ENV });
 
 /** Starts `kia kubelet …` and resolves once it has written at least `lines` lines to stdout. */
 function follow(args: readonly string[], lines: number) {

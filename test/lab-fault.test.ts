@@ -4,7 +4,6 @@
 // errors (kubelet SyncLoopHealthCheck, the apiserver's etcd check, client-go's leader-election watchdog).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -12,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { startLab, type Lab } from '../src/lab/index.ts';
-import { expectResponse, json, openssl, request, requestAs, startTestLab, tcpConnect, type TestLab } from './helpers.ts';
+import { expectResponse, json, openssl, request, requestAs, startTestLab, tcpConnect, type TestLab, runKia } from './helpers.ts';
 
 const NETWORK = 12; // node IPs 127.24.x.y, node-local 127.25.x.y
 const SYSTEM_NETWORK = 13; // 127.26.x.y, 127.27.x.y
@@ -301,13 +300,7 @@ describe('lab faults in process (3 nodes, injected clock)', () => {
 
 // The CLI as a user runs it, from the sources; asynchronous so this process keeps answering meanwhile.
 const KIA = ['--import', 'tsx', path.join(process.cwd(), 'src/cli/main.ts')];
-function kia(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [...KIA, ...args], { encoding: 'utf8', timeout: 90_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const kia = (...args: string[]) => runKia(args, { entry: KIA, timeoutMs: 90_000 });
 
 describe('kia lab fault against a detached lab (child processes)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-fault-'));

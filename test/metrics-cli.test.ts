@@ -1,8 +1,8 @@
 // `kia metrics` as a user runs it, against the lab's kube-proxy and kubelet. Needs a built dist (`npm run build`).
 // The CLI runs as an async child process: the lab serves from this process and must keep answering meanwhile.
+import { runKia } from './helpers.ts';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,16 +10,8 @@ import { startLab } from '../src/lab/index.ts';
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 
-const KIA = path.join(process.cwd(), 'bin/kia.js');
 
-function kia(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [KIA, ...args], { encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const kia = (...args: string[]) => runKia(args);
 
 const near = (actual: number, expected: number) => Math.abs(actual - expected) < 1e-9;
 

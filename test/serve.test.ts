@@ -3,22 +3,19 @@
 // Debian scraping it. Expected values are literal.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { startTestLab, curl, type TestLab } from './helpers.ts';
+import { startTestLab, curl, type TestLab, runKia } from './helpers.ts';
 import { endpointsFromLab } from '../src/health/index.ts';
 import { certificateIdentity } from '../src/clients/identity.ts';
 import { serve, type Service } from '../src/serve/index.ts';
 
 type Family = { name: string; metrics: { labels?: Record<string, string>; value?: string }[] };
 const parsePrometheusTextFormat = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => Family[];
-const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const KIA = path.join(ROOT, 'bin', 'kia.js');
 
 let t: TestLab;
 let service: Service;
@@ -36,13 +33,7 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
   });
 }
 
-function kia(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [KIA, ...args], { timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as unknown as { code: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const kia = (args: string[]) => runKia(args);
 
 before(async () => {
   t = await startTestLab({ network: 15, nodes: 3, kubernetesVersion: '1.36' });
