@@ -1,7 +1,7 @@
 // `kia kubelet <node> exec|attach|port-forward`: the streaming commands, over WebSocket straight to the kubelet
 // (`https://<node>:10250/exec/<ns>/<pod>/<container>?command=…&input=1…`) or through the API server (--via-apiserver:
 // `/api/v1/namespaces/<ns>/pods/<pod>/exec?command=…&stdin=true…`). exec's exit code is the remote command's.
-import { readFileSync } from 'node:fs';
+import { readCaFile } from '../../clients/identity.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { portForward } from '../../clients/port-forward.ts';
 import { attach, exec, type StreamResult, type StreamTarget, type StreamTransport } from '../../clients/stream.ts';
@@ -24,13 +24,6 @@ function int(name: string) {
   };
 }
 
-function pem(path: string, flag: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read ${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-  }
-}
 
 function options(cmd: Command): Command {
   return cmd
@@ -77,11 +70,11 @@ async function streamTarget(flags: StreamFlags, ns: string, pod: string): Promis
     }
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new InputError(`kubeconfig ${flags.kubeconfig} has no current cluster`);
-    const ca = flags.cacert ? pem(flags.cacert, '--cacert') : cluster.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : cluster.caFile ? pem(cluster.caFile, 'certificate-authority') : undefined;
+    const ca = flags.cacert ? readCaFile(flags.cacert, '--cacert') : cluster.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : cluster.caFile ? readCaFile(cluster.caFile, 'certificate-authority') : undefined;
     transport = { kind: 'apiserver', server: cluster.server, ...(ca ? { ca } : {}), insecureSkipVerify: flags.insecureSkipTlsVerify === true || cluster.skipTLSVerify };
   } else {
     if (!flags.node) throw new UsageError('name a node: kia kubelet <node> exec …');
-    const ca = flags.kubeletCa ? pem(flags.kubeletCa, '--kubelet-ca') : flags.cacert ? pem(flags.cacert, '--cacert') : undefined;
+    const ca = flags.kubeletCa ? readCaFile(flags.kubeletCa, '--kubelet-ca') : flags.cacert ? readCaFile(flags.cacert, '--cacert') : undefined;
     const isIp = /^[\d.]+$|:/.test(flags.node);
     const servername = flags.tlsServerName ?? (isIp ? undefined : flags.node);
     transport = { kind: 'kubelet', host: flags.node, port: flags.port ?? 10250, ...(ca ? { ca } : {}), insecureSkipVerify: flags.insecureSkipTlsVerify === true, ...(servername ? { servername } : {}) };

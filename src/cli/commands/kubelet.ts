@@ -1,7 +1,6 @@
 // `kia kubelet <node> <command>`: read a kubelet's API (pods, configz, metrics, logs, …) and run commands through /run,
 // straight to https://<node>:10250 or through the API server's node proxy. Help shows each HTTP request and its curl.
 import { addStreamingCommands } from './kubelet-stream.ts';
-import { readFileSync } from 'node:fs';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
@@ -10,7 +9,7 @@ import { stringify } from 'yaml';
 import { getPort, type KubeletAuthz, type Route } from '../../catalog/index.ts';
 import { KUBELET_PORT, KUBELET_REQUEST_CHANNEL, KubeletClient, METRICS_ENDPOINTS, parseRunExit, type ContainerLogOptions, type KubeletFailure, type KubeletResult, type KubeletTransport, type PodList, type PodRef } from '../../clients/kubelet.ts';
 import { getNode, kubeconfigCluster, listNodes, type ApiServerAccess, type KubeconfigCluster } from '../../clients/kube-nodes.ts';
-import type { Identity } from '../../clients/identity.ts';
+import { readCaFile, type Identity } from '../../clients/identity.ts';
 import { CredentialError, UsageError } from '../../errors.ts';
 import { EXIT } from '../output.ts';
 import { collectIdentities, type HuntFlags } from './hunt.ts';
@@ -62,13 +61,6 @@ const int = (flag: string, min: number) => (value: string) => {
   return n;
 };
 
-function readPem(path: string, flag: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new CredentialError(`cannot read ${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Failures: one line naming what was tried and what to do.
@@ -157,11 +149,11 @@ async function targets(flags: Flags, run: (t: Target) => Promise<number>): Promi
     server: cluster.server,
     ...common,
     ...(apiUser ? { identity: apiUser } : {}),
-    ...(flags.viaApiserver && flags.cacert ? { ca: readPem(flags.cacert, '--cacert') } : cluster.ca ? { ca: cluster.ca } : {}),
+    ...(flags.viaApiserver && flags.cacert ? { ca: readCaFile(flags.cacert, '--cacert') } : cluster.ca ? { ca: cluster.ca } : {}),
     insecureSkipVerify: cluster.insecureSkipVerify || (flags.viaApiserver === true && flags.insecureSkipTlsVerify === true),
     ...(cluster.servername ? { servername: cluster.servername } : {}),
   };
-  const kubeletCa = flags.kubeletCa ? readPem(flags.kubeletCa, '--kubelet-ca') : flags.cacert ? readPem(flags.cacert, '--cacert') : cluster?.ca;
+  const kubeletCa = flags.kubeletCa ? readCaFile(flags.kubeletCa, '--kubelet-ca') : flags.cacert ? readCaFile(flags.cacert, '--cacert') : cluster?.ca;
   const kubeletUser = explicit ?? kubeconfigUser;
   const make = (node: string, transport: KubeletTransport): Target => {
     const tls =
