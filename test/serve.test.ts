@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -254,5 +255,31 @@ test('a real Prometheus (Debian) scrapes kia serve and its query API returns the
     prometheus?.kill('SIGTERM');
     await new Promise((r) => (prometheus && prometheus.exitCode === null ? prometheus.once('exit', r) : r(undefined)));
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the kia serve command (compiled, probe worker thread): token from --auth-token-file, a cycle on /metrics, Ctrl-C exits 0', { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-serve-cli-'));
+  fs.writeFileSync(path.join(dir, 'token'), 'from-a-file\n');
+  const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'kia.js');
+  const child = spawn(process.execPath, [bin, 'serve', '--lab', t.dir, '--listen', '127.0.0.1:19479', '--auth-token-file', path.join(dir, 'token'), '--audit-interval', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    let metrics = '';
+    const deadline = Date.now() + 30_000;
+    while (!/^kia_probe_cycles_total 1$/m.test(metrics) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      metrics = await get('http://127.0.0.1:19479/metrics', { authorization: 'Bearer from-a-file' }).then((r) => r.body, () => '');
+    }
+    assert.match(metrics, /^kia_probe_cycles_total 1$/m, stderr);
+    assert.match(metrics, /^kia_component_up\{node="kia-worker-2",component="kubelet"\} 1$/m);
+    assert.equal((await get('http://127.0.0.1:19479/metrics')).status, 401);
+    assert.match(stderr, /^kia serve: 17 endpoints on 3 nodes; dashboard http:\/\/127\.0\.0\.1:19479\/ · metrics http:\/\/127\.0\.0\.1:19479\/metrics$/m);
+  } finally {
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.equal(code, 0);
   }
 });
