@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { scan, catalogPorts } from '../src/discover/scan.ts';
-import { hunt } from '../src/hunt.ts';
+import { hunt } from '../src/pipelines/hunt.ts';
 import { targetsFromLab } from '../src/targets/index.ts';
 import { certificateIdentity } from '../src/clients/identity.ts';
 
@@ -46,7 +46,7 @@ if (mode === 'scan') {
   const answered = await floor(open);
   result = { open: open.length, answered };
 } else {
-  const report = await hunt({ targets, identities: [certificateIdentity(plan.files.adminCert, plan.files.adminKey, 'admin')], ca: readFileSync(plan.files.ca, 'utf8') });
+  const report = await hunt({ targets, identities: [certificateIdentity(plan.files.adminCert, plan.files.adminKey, 'admin')], trust: { ca: readFileSync(plan.files.ca, 'utf8') } });
   const requests = report.endpoints.reduce((n, e) => n + e.routes.length, 0);
   const urls = report.endpoints.flatMap((e) => e.routes.filter((r) => !r.route.startsWith('probe:')).map((r) => ({ identity: r.identity, url: `${e.scheme === 'https' ? 'https' : 'http'}://${e.address}:${e.port}${r.path}` })));
   result = { endpoints: report.endpoints.length, findings: report.findings.length, requests, routeUrls: urls };

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { startTestLab, type TestLab } from './helpers.ts';
 import { launchBrowser, openDashboard } from './browser.ts';
-import { endpointsFromLab } from '../src/health/index.ts';
+import { endpointsFromLab } from '../src/discover/inventory.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
 import { certificateIdentity } from '../src/clients/identity.ts';
 import { serve, type Service } from '../src/serve/index.ts';
 
@@ -23,9 +24,9 @@ before(async () => {
   t = await startTestLab({ network: 18, nodes: 3, kubernetesVersion: '1.36', profile: 'mixed' });
   const files = t.plan.files;
   service = await serve({
-    endpoints: endpointsFromLab(t.dir),
+    endpoints: endpointsFromLab(readLabFile(t.dir)),
     identities: [certificateIdentity(files.adminCert, files.adminKey, 'admin'), certificateIdentity(files.etcdClientCert, files.etcdClientKey, 'etcd')],
-    ca: fs.readFileSync(files.ca, 'utf8'),
+    trust: { ca: fs.readFileSync(files.ca, 'utf8') },
     intervalMs: 60_000,
     auditIntervalMs: 0,
     autoStart: false,

@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { startTestLab, curl, type TestLab, runKia } from './helpers.ts';
-import { endpointsFromLab } from '../src/health/index.ts';
+import { endpointsFromLab } from '../src/discover/inventory.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
 import { certificateIdentity } from '../src/clients/identity.ts';
 import { serve, type Service } from '../src/serve/index.ts';
 
@@ -40,9 +41,9 @@ before(async () => {
   t = await startTestLab({ network: 15, nodes: 3, kubernetesVersion: '1.36' });
   const files = t.plan.files;
   service = await serve({
-    endpoints: endpointsFromLab(t.dir),
+    endpoints: endpointsFromLab(readLabFile(t.dir)),
     identities: [certificateIdentity(files.adminCert, files.adminKey, 'admin'), certificateIdentity(files.etcdClientCert, files.etcdClientKey, 'etcd')],
-    ca: fs.readFileSync(files.ca, 'utf8') + fs.readFileSync(files.etcdCa, 'utf8'),
+    trust: { ca: fs.readFileSync(files.ca, 'utf8') + fs.readFileSync(files.etcdCa, 'utf8') },
     intervalMs: 60_000,
     auditIntervalMs: 0,
     autoStart: false,
@@ -167,7 +168,7 @@ test('HTTPS with client certificates: curl with the lab CA and admin certificate
   assert.ok(cp);
   const pki = path.join(cp.root, 'etc/kubernetes/pki');
   const secure = await serve({
-    endpoints: endpointsFromLab(t.dir).slice(0, 2),
+    endpoints: endpointsFromLab(readLabFile(t.dir)).slice(0, 2),
     intervalMs: 60_000,
     auditIntervalMs: 0,
     autoStart: false,

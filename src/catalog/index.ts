@@ -41,6 +41,17 @@ export function getComponent(id: ComponentId): ComponentEntry {
   return entry;
 }
 
+/** Component ids in the catalog's order: every list of components (tables, dashboards, exporters) comes from here. */
+export const COMPONENT_ORDER: readonly ComponentId[] = CATALOG.map((c) => c.id);
+
+// Every route by id, built once from the data above (read-only afterwards).
+const ROUTE_INDEX: ReadonlyMap<string, Route> = new Map(CATALOG.flatMap((c) => [...c.ports, ...(c.removedPorts ?? [])].flatMap((p) => p.routes.map((r) => [r.id, r] as const))));
+
+/** A route by its id (`kubelet.api.healthz`); undefined for ids the catalog does not hold (`probe:/version`). */
+export function getRoute(id: string): Route | undefined {
+  return ROUTE_INDEX.get(id);
+}
+
 /** Looks a component up by id or alias; undefined when the name is unknown (user input). */
 export function findComponent(name: string): ComponentEntry | undefined {
   const key = name.trim().toLowerCase();

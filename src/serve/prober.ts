@@ -3,17 +3,16 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Secret, type Identity } from '../clients/identity.ts';
+import type { Trust } from '../clients/transport/trust.ts';
 import { RULES } from '../audit/index.ts';
-import { checkHealth, HealthAgents, type HealthEndpoint } from '../health/index.ts';
-import { hunt } from '../hunt.ts';
-import type { HealthReport, Report, Target } from '../model/index.ts';
+import { Cycle } from '../pipelines/cycle.ts';
+import type { HealthReport, OpenPort, Report, Target } from '../model/index.ts';
 import { ProbeMetrics } from './metrics.ts';
 
 export interface ProberSettings {
-  endpoints: readonly HealthEndpoint[];
+  endpoints: readonly OpenPort[];
   identities?: readonly Identity[];
-  ca?: string;
-  insecureSkipVerify?: boolean;
+  trust?: Trust;
   concurrency?: number;
   timeoutMs?: number;
   keepAlive?: boolean;
@@ -38,15 +37,24 @@ export interface Prober {
 
 /** The engine in this thread; `clock` is honoured (tests). */
 export class InThreadProber implements Prober {
-  private readonly settings: ProberSettings;
-  private readonly agents: HealthAgents;
+  private readonly engine: Cycle;
   private readonly clock: { now(): number };
   private readonly metrics = new ProbeMetrics(RULES.map((r) => ({ id: r.id, severity: r.severity })));
 
   constructor(settings: ProberSettings, clock: { now(): number } = { now: () => Date.now() }) {
-    this.settings = settings;
-    this.agents = new HealthAgents(settings.keepAlive === true);
     this.clock = clock;
+    this.engine = new Cycle({
+      endpoints: settings.endpoints,
+      auditTargets: settings.auditTargets,
+      ...(settings.identities ? { identities: settings.identities } : {}),
+      ...(settings.trust ? { trust: settings.trust } : {}),
+      concurrency: settings.concurrency ?? 64,
+      timeoutMs: settings.timeoutMs ?? 5000,
+      keepAlive: settings.keepAlive === true,
+      ...(settings.proxyStaleAfterSeconds !== undefined ? { proxyStaleAfterSeconds: settings.proxyStaleAfterSeconds } : {}),
+      ...(settings.notes ? { notes: settings.notes } : {}),
+      clock,
+    });
   }
 
   initialMetrics(): Promise<string> {
@@ -54,36 +62,17 @@ export class InThreadProber implements Prober {
   }
 
   async cycle(): Promise<Probed<HealthReport>> {
-    const s = this.settings;
-    const report = await checkHealth(s.endpoints, {
-      ...(s.identities ? { identities: s.identities } : {}),
-      ...(s.ca ? { ca: s.ca } : {}),
-      insecureSkipVerify: s.insecureSkipVerify === true,
-      concurrency: s.concurrency ?? 64,
-      timeoutMs: s.timeoutMs ?? 5000,
-      ...(s.proxyStaleAfterSeconds !== undefined ? { proxyStaleAfterSeconds: s.proxyStaleAfterSeconds } : {}),
-      ...(s.notes ? { notes: s.notes } : {}),
-      agents: this.agents,
-      clock: this.clock,
-    });
+    const report = await this.engine.health();
     return { value: report, metrics: await this.metrics.updateHealth(report, this.clock.now()) };
   }
 
   async audit(): Promise<Probed<Report>> {
-    const s = this.settings;
-    const report = await hunt({
-      targets: s.auditTargets,
-      ...(s.identities ? { identities: s.identities } : {}),
-      ...(s.ca ? { ca: s.ca } : {}),
-      insecureSkipVerify: s.insecureSkipVerify === true,
-      timeoutMs: s.timeoutMs ?? 5000,
-      clock: this.clock,
-    });
+    const report = await this.engine.audit();
     return { value: report, metrics: await this.metrics.updateFindings(report.findings, Date.parse(report.finishedAt)) };
   }
 
   async close(): Promise<void> {
-    this.agents.destroy();
+    this.engine.close();
   }
 }
 

@@ -2,10 +2,12 @@
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
 import { loadKubeconfig } from '../clients/kubeconfig.ts';
 import { InputError, UsageError } from '../errors.ts';
 import type { Target } from '../model/index.ts';
+import { labTargets, readLabFile } from './lab-file.ts';
+
+export { readLabFile, parseLabFile, labTargets, type LabFile, type LabFileEndpoint, type LabFileNode } from './lab-file.ts';
 
 /** Ranges larger than a /16 need an explicit yes. */
 export const MAX_UNCONFIRMED_ADDRESSES = 65_536;
@@ -69,13 +71,7 @@ export async function targetsFromFile(path: string, options: { yes?: boolean } =
 
 /** The node IPs of a lab (`<dir>/lab.json`). */
 export function targetsFromLab(dir: string): Target[] {
-  let plan: { nodes?: { name: string; ip: string }[] };
-  try {
-    plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as typeof plan;
-  } catch {
-    throw new InputError(`no lab in ${dir} (lab.json not readable)`);
-  }
-  return (plan.nodes ?? []).map((n) => ({ host: n.name, address: n.ip, source: 'lab' as const, node: n.name }));
+  return labTargets(readLabFile(dir));
 }
 
 /** Nodes listed through the API server, at their InternalIP (kubeconfig through @kubernetes/client-node). */

@@ -1,7 +1,7 @@
 // Exposure rules for every component: configuration, metrics and profiling readable without credentials on an
 // address the hunt reached, and ports kubeadm keeps on loopback answering on the network.
 import { getComponent } from '../../catalog/index.ts';
-import type { EndpointObservation } from '../../model/index.ts';
+import { answered, type EndpointObservation } from '../../model/index.ts';
 import type { Rule } from '../types.ts';
 import { anonymousOk, evidence } from '../evidence.ts';
 
@@ -66,7 +66,7 @@ export const loopbackPortExposed: Rule = {
     if (endpoint.exposure !== 'network' || component === 'unknown' || !port) return [];
     const entry = getComponent(component).ports.find((p) => p.name === port);
     if (entry?.kubeadmBind !== 'loopback') return [];
-    const first = endpoint.routes.find((r) => r.identity === 'anonymous' && r.outcome === 'ok');
+    const first = endpoint.routes.find((r) => r.identity === 'anonymous' && answered(r.outcome));
     return [{ message: `${component} ${port} port ${endpoint.port} answers on ${endpoint.address}; kubeadm binds it to 127.0.0.1`, evidence: first ? [evidence(endpoint, first)] : [] }];
   },
 };

@@ -5,7 +5,8 @@ import { KUBERNETES_VERSIONS, type KubernetesVersion } from '../../model/index.t
 import { startLab } from '../../lab/index.ts';
 import { emit, exitCodeFor, runHunt, type HuntFlags } from './hunt.ts';
 import { RENDERERS, type OutputFormat } from '../../report/index.ts';
-import { checkHealth, renderHealthTable } from '../../health/index.ts';
+import { renderHealthTable } from '../../health/index.ts';
+import { checkHealth } from '../../pipelines/health.ts';
 import { planHealth } from './health.ts';
 
 export function registerDemo(program: Command): void {
@@ -27,7 +28,7 @@ export function registerDemo(program: Command): void {
         if (options.output === 'text') {
           // The operator's view of the same lab: every component through its own health endpoints.
           const plan = await planHealth([], { lab: lab.plan.dir, output: 'table', interval: 5, proxyStaleAfter: 60, timeout: 5000 });
-          const health = await checkHealth(plan.endpoints, { identities: plan.identities, ...(plan.ca ? { ca: plan.ca } : {}) });
+          const health = await checkHealth(plan.endpoints, { identities: plan.identities, trust: plan.trust });
           process.stdout.write(`\nkia health --lab ${lab.plan.dir}\n${renderHealthTable(health)}`);
         }
       } finally {

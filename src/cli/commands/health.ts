@@ -1,26 +1,19 @@
 // `kia health [TARGET...]`: every component of every node through its own health endpoints, as upstream means them.
-import { isAbsolute, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import YAML from 'yaml';
 import { certificateIdentity, readCaFile, type Identity } from '../../clients/identity.ts';
 import { CredentialError, UsageError } from '../../errors.ts';
-import {
-  checkHealth,
-  discoverHealthEndpoints,
-  endpointsFromLab,
-  endpointsFromLocal,
-  healthExitCode,
-  readLabPlan,
-  renderHealthTable,
-  DEFAULT_PROXY_STALE_AFTER_SECONDS,
-  HealthAgents,
-  type HealthEndpoint,
-} from '../../health/index.ts';
-import type { HealthReport } from '../../model/index.ts';
+import { healthExitCode, renderHealthTable, DEFAULT_PROXY_STALE_AFTER_SECONDS } from '../../health/index.ts';
+import { discoverHealthEndpoints, endpointsFromLab, endpointsFromLocal } from '../../discover/inventory.ts';
+import { readLabFile, labTargets } from '../../targets/lab-file.ts';
+import { Cycle } from '../../pipelines/cycle.ts';
+import type { HealthReport, OpenPort, Target } from '../../model/index.ts';
+import type { Trust } from '../../clients/transport/trust.ts';
 import { collectIdentities, collectTargets, type HuntFlags } from './hunt.ts';
 
-export interface HealthFlags extends Pick<HuntFlags, 'lab' | 'file' | 'kubeconfig' | 'context' | 'cert' | 'key' | 'cacert' | 'token' | 'tokenFile' | 'insecureSkipVerify' | 'yes' | 'timeout'> {
+export interface HealthFlags extends Pick<HuntFlags, 'lab' | 'file' | 'kubeconfig' | 'context' | 'cert' | 'key' | 'cacert' | 'token' | 'tokenFile' | 'insecureSkipVerify' | 'insecureSkipTlsVerify' | 'yes' | 'timeout'> {
   etcdCert?: string;
   etcdKey?: string;
   output: 'table' | 'json' | 'yaml';
@@ -40,9 +33,11 @@ function whole(name: string, min: number, max: number) {
 }
 
 export interface HealthPlan {
-  endpoints: HealthEndpoint[];
+  endpoints: OpenPort[];
+  /** What an audit of the same inventory hunts (kia serve). */
+  auditTargets: Target[];
   identities: Identity[];
-  ca?: string;
+  trust: Trust;
   notes: string[];
 }
 
@@ -55,15 +50,13 @@ export async function planHealth(args: readonly string[], flags: HealthFlags): P
     if (!flags.etcdCert || !flags.etcdKey) throw new CredentialError('--etcd-cert and --etcd-key go together');
     identities.push(certificateIdentity(flags.etcdCert, flags.etcdKey, 'etcd-client'));
   }
-  let endpoints: HealthEndpoint[] = [];
+  let endpoints: OpenPort[] = [];
+  const auditTargets: Target[] = [];
   if (flags.lab) {
-    const dir = resolve(flags.lab);
-    endpoints.push(...endpointsFromLab(dir));
-    const files = readLabPlan(dir).files ?? {};
-    const path = (name: string) => {
-      const value = files[name];
-      return value ? (isAbsolute(value) ? value : join(dir, value)) : undefined;
-    };
+    const lab = readLabFile(resolve(flags.lab));
+    endpoints.push(...endpointsFromLab(lab));
+    auditTargets.push(...labTargets(lab));
+    const path = (name: string) => lab.files[name];
     const [adminCert, adminKey, etcdCert, etcdKey] = [path('adminCert'), path('adminKey'), path('etcdClientCert'), path('etcdClientKey')];
     if (!flags.cert && !flags.token && !flags.tokenFile && !flags.kubeconfig && adminCert && adminKey) identities.push(certificateIdentity(adminCert, adminKey, 'lab-admin'));
     if (!flags.etcdCert && etcdCert && etcdKey) identities.push(certificateIdentity(etcdCert, etcdKey, 'lab-etcd-healthcheck-client'));
@@ -75,6 +68,7 @@ export async function planHealth(args: readonly string[], flags: HealthFlags): P
   if (args.length > 0 || flags.file || (flags.kubeconfig && !flags.lab)) {
     const { targets } = await collectTargets(args, { ...flags, lab: undefined, output: 'text' } as HuntFlags);
     if (targets.length === 0) throw new UsageError('no targets to check');
+    auditTargets.push(...targets);
     endpoints.push(...(await discoverHealthEndpoints(targets, { timeoutMs: flags.timeout })));
     if (endpoints.length === 0) notes.push(`no health port answered on ${targets.length} target${targets.length === 1 ? '' : 's'}`);
   } else if (!flags.lab) {
@@ -85,7 +79,8 @@ export async function planHealth(args: readonly string[], flags: HealthFlags): P
     endpoints = endpointsFromLocal(found.ports, hostname());
     if (endpoints.length === 0) notes.push('no Kubernetes component listens on this node');
   }
-  return { endpoints, identities, ...(ca ? { ca } : {}), notes };
+  const insecureSkipVerify = flags.insecureSkipVerify === true || flags.insecureSkipTlsVerify === true;
+  return { endpoints, auditTargets, identities, trust: { ...(ca ? { ca } : {}), ...(insecureSkipVerify ? { insecureSkipVerify } : {}) }, notes };
 }
 
 function render(report: HealthReport, flags: HealthFlags): string {
@@ -121,17 +116,17 @@ export function registerHealth(program: Command): void {
     .option('--no-color', 'no colours')
     .action(async (args: string[], flags: HealthFlags) => {
       const plan = await planHealth(args, flags);
-      const agents = new HealthAgents(flags.keepAlive === true);
-      const once = () =>
-        checkHealth(plan.endpoints, {
-          identities: plan.identities,
-          ...(plan.ca ? { ca: plan.ca } : {}),
-          insecureSkipVerify: flags.insecureSkipVerify === true,
-          timeoutMs: flags.timeout,
-          proxyStaleAfterSeconds: flags.proxyStaleAfter,
-          notes: plan.notes,
-          agents,
-        });
+      const cycle = new Cycle({
+        endpoints: plan.endpoints,
+        auditTargets: plan.auditTargets,
+        identities: plan.identities,
+        trust: plan.trust,
+        timeoutMs: flags.timeout,
+        keepAlive: flags.keepAlive === true,
+        proxyStaleAfterSeconds: flags.proxyStaleAfter,
+        notes: plan.notes,
+      });
+      const once = () => cycle.health();
       try {
         if (!flags.watch) {
           const report = await once();
@@ -161,7 +156,7 @@ export function registerHealth(program: Command): void {
           });
         }
       } finally {
-        agents.destroy();
+        cycle.close();
       }
     });
 }

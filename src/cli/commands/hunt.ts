@@ -4,7 +4,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RULES, atOrAbove } from '../../audit/index.ts';
 import { certificateIdentity, readCaFile, tokenFileIdentity, tokenIdentity, type Identity } from '../../clients/identity.ts';
 import { CredentialError, UsageError } from '../../errors.ts';
-import { hunt, type HuntPhase } from '../../hunt.ts';
+import { hunt, type HuntPhase } from '../../pipelines/hunt.ts';
 import { SEVERITIES, type Report, type Severity, type Target } from '../../model/index.ts';
 import { kubeconfigIdentity } from '../../clients/kubeconfig.ts';
 import { RENDERERS, type OutputFormat } from '../../report/index.ts';
@@ -22,6 +22,8 @@ export interface HuntFlags {
   token?: string;
   tokenFile?: string;
   insecureSkipVerify?: boolean;
+  /** commander's name for --insecure-skip-tls-verify */
+  insecureSkipTlsVerify?: boolean;
   active?: boolean;
   yes?: boolean;
   output: OutputFormat;
@@ -90,7 +92,8 @@ export async function runHunt(args: readonly string[], flags: HuntFlags): Promis
   const identities = await collectIdentities(flags);
   const ca = readCaFile(flags.cacert);
   const onProgress = progress(process.stderr.isTTY === true && flags.output === 'text');
-  return hunt({ targets, local, identities, ...(ca ? { ca } : {}), ...(flags.ports ? { ports: flags.ports } : {}), insecureSkipVerify: flags.insecureSkipVerify === true, active: flags.active === true, timeoutMs: flags.timeout, ...(onProgress ? { onProgress } : {}) });
+  const insecureSkipVerify = flags.insecureSkipVerify === true || flags.insecureSkipTlsVerify === true;
+  return hunt({ targets, local, identities, trust: { ...(ca ? { ca } : {}), ...(insecureSkipVerify ? { insecureSkipVerify } : {}) }, ...(flags.ports ? { ports: flags.ports } : {}), active: flags.active === true, timeoutMs: flags.timeout, ...(onProgress ? { onProgress } : {}) });
 }
 
 export function emit(report: Report, flags: HuntFlags): void {

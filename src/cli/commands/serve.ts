@@ -133,9 +133,9 @@ export function registerServe(program: Command): void {
       }
       const service = await serve({
         endpoints: plan.endpoints,
+        auditTargets: plan.auditTargets,
         identities: plan.identities,
-        ...(plan.ca ? { ca: plan.ca } : {}),
-        insecureSkipVerify: healthFlags.insecureSkipVerify === true,
+        trust: plan.trust,
         intervalMs: (flags.interval ?? config.interval ?? 30) * 1000,
         jitter: flags.jitter ?? config.jitter ?? 0.1,
         concurrency: flags.concurrency ?? config.concurrency ?? 64,
@@ -153,7 +153,7 @@ export function registerServe(program: Command): void {
         },
       });
       service.on('failure', (error) => process.stderr.write(`kia serve: ${error.message}\n`));
-      process.stderr.write(`kia serve: ${plan.endpoints.length} endpoints on ${new Set(plan.endpoints.map((e) => e.node)).size} nodes; dashboard ${service.url} · metrics ${service.url}metrics\n`);
+      process.stderr.write(`kia serve: ${plan.endpoints.length} endpoints on ${new Set(plan.endpoints.map((e) => e.target.node ?? e.target.host)).size} nodes; dashboard ${service.url} · metrics ${service.url}metrics\n`);
       await new Promise<void>((done) => {
         const stop = () => void service.close().then(done);
         process.once('SIGINT', stop);

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { outcomeOf } from './outcome.ts';
 import { alertFromCode, alertName, parseServerFlight, type ServerFlight } from './tls-records.ts';
 
 export interface ClientCertPolicyResult {
@@ -15,6 +16,10 @@ export interface ClientCertPolicyResult {
   acceptableCAs?: string[];
   /** The server completed (or got as far as a ServerHello in) a TLS 1.2 handshake. */
   tls12: boolean;
+  /** The server's ALPN choice from an offer of h2 and http/1.1, when a handshake completed. */
+  alpn?: string | false;
+  /** The port speaks TLS: a ServerHello or a TLS alert came back, or a handshake completed. */
+  isTls: boolean;
 }
 
 export interface ClientCertProbe {
@@ -85,6 +90,8 @@ type After = 'session' | 'data' | 'alert' | 'closed' | 'quiet';
 
 interface Attempt {
   outcome: 'refused' | 'unreachable' | 'timeout' | 'failed' | 'secure';
+  /** The protocol the server chose from our ALPN offer (h2, http/1.1), once the handshake completed. */
+  alpn?: string | false;
   /** The Node error code (or message) of a failure, or of an alert after the handshake. */
   error?: string;
   /** TLS 1.3 only: the first thing that happened after the handshake. */
@@ -103,6 +110,7 @@ function attempt(probe: ClientCertProbe, version: '1.2' | '1.3', timeoutMs: numb
     const finish = (result: Omit<Attempt, 'flight' | 'resetBy'>) => {
       if (done) return;
       done = true;
+      if (secure?.alpnProtocol !== undefined && result.outcome === 'secure') result.alpn = secure.alpnProtocol ?? false;
       clearTimeout(timer);
       clearTimeout(grace);
       secure?.destroy();
@@ -113,7 +121,7 @@ function attempt(probe: ClientCertProbe, version: '1.2' | '1.3', timeoutMs: numb
     };
     const timer = setTimeout(() => finish({ outcome: 'timeout' }), timeoutMs);
     socket.once('error', (error: NodeJS.ErrnoException) => {
-      if (!recorder) finish({ outcome: error.code === 'ECONNREFUSED' ? 'refused' : 'unreachable', error: error.code ?? error.message });
+      if (!recorder) finish({ outcome: outcomeOf(error).outcome === 'refused' ? 'refused' : 'unreachable', error: error.code ?? error.message });
     });
     socket.once('connect', () => {
       recorder = new Recorder(socket);
@@ -122,6 +130,7 @@ function attempt(probe: ClientCertProbe, version: '1.2' | '1.3', timeoutMs: numb
         socket: recorder,
         ...(servername ? { servername } : {}),
         rejectUnauthorized: false,
+        ALPNProtocols: ['h2', 'http/1.1'],
         ...(probe.contexts
           ? { secureContext: version === '1.2' ? probe.contexts.tls12 : probe.contexts.tls13 }
           : version === '1.2' ? { maxVersion: 'TLSv1.2' as const } : { minVersion: 'TLSv1.3' as const }),
@@ -169,8 +178,8 @@ function requestText(flight: ServerFlight): string {
   return `TLS 1.2 CertificateRequest (${count} CA name${count === 1 ? '' : 's'})`;
 }
 
-function fromTls13(result: Attempt, prefix: string): ClientCertPolicyResult {
-  const unknown = (evidence: string): ClientCertPolicyResult => ({ policy: 'unknown', evidence: `${prefix}${evidence}`, tls12: false });
+function fromTls13(result: Attempt, prefix: string): Omit<ClientCertPolicyResult, 'isTls'> {
+  const unknown = (evidence: string): Omit<ClientCertPolicyResult, 'isTls'> => ({ policy: 'unknown', evidence: `${prefix}${evidence}`, tls12: false });
   if (result.outcome === 'refused') return unknown('connection refused');
   if (result.outcome === 'timeout') return unknown('timeout');
   if (result.outcome === 'unreachable') return unknown(`connection failed: ${result.error}`);
@@ -187,8 +196,21 @@ function fromTls13(result: Attempt, prefix: string): ClientCertPolicyResult {
 
 /** Sees whether a server requests or requires a client certificate, without ever sending one. Never throws. */
 export async function detectClientCertPolicy(options: ClientCertProbe): Promise<ClientCertPolicyResult> {
+  const seen: { alpn?: string | false; tls: boolean } = { tls: false };
+  const result = await detect(options, seen);
+  return { ...result, isTls: seen.tls || result.policy !== 'unknown' || result.tls12, ...(seen.alpn !== undefined ? { alpn: seen.alpn } : {}) };
+}
+
+/** A TLS record came back, or a handshake completed. */
+function spokeTls(attempt: Attempt): boolean {
+  return attempt.outcome === 'secure' || attempt.flight.serverHello !== undefined || attempt.flight.alerts.length > 0 || alertFromCode(attempt.error) !== undefined;
+}
+
+async function detect(options: ClientCertProbe, seen: { alpn?: string | false; tls: boolean }): Promise<Omit<ClientCertPolicyResult, 'isTls'>> {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const first = await attempt(options, '1.2', timeoutMs);
+  if (first.alpn !== undefined) seen.alpn = first.alpn;
+  seen.tls ||= spokeTls(first);
   const { flight } = first;
   if (first.outcome === 'refused') return { policy: 'unknown', evidence: 'connection refused', tls12: false };
   if (first.outcome === 'unreachable') return { policy: 'unknown', evidence: `connection failed: ${first.error}`, tls12: false };
@@ -220,5 +242,8 @@ export async function detectClientCertPolicy(options: ClientCertProbe): Promise<
   }
   // No TLS 1.2: a protocol_version alert, or no ServerHello at all. Try TLS 1.3.
   const prefix = flight.notTls ? 'no TLS answer to a TLS 1.2 hello; ' : `TLS 1.2 refused (${why(first)}); `;
-  return fromTls13(await attempt(options, '1.3', timeoutMs), prefix);
+  const second = await attempt(options, '1.3', timeoutMs);
+  if (second.alpn !== undefined) seen.alpn = second.alpn;
+  seen.tls ||= spokeTls(second);
+  return fromTls13(second, prefix);
 }

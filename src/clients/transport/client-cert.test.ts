@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
  
-import { startLab, type Lab } from '../lab/index.ts';
+import { startLab, type Lab } from '../../lab/index.ts';
 import { detectClientCertPolicy } from './client-cert.ts';
 import { parseServerFlight } from './tls-records.ts';
 
@@ -60,7 +60,7 @@ describe('detectClientCertPolicy against node:tls servers', () => {
 
   test('no CertificateRequest: none', async () => {
     const result = await probe({ requestCert: false });
-    assert.deepEqual(result, { policy: 'none', evidence: 'TLS 1.2 handshake completed without a CertificateRequest', tls12: true });
+    assert.deepEqual(result, { policy: 'none', evidence: 'TLS 1.2 handshake completed without a CertificateRequest', tls12: true, isTls: true, alpn: false });
   });
 
   test('requested, with the acceptable CA names in DER order', async () => {
@@ -79,6 +79,7 @@ describe('detectClientCertPolicy against node:tls servers', () => {
       evidence: 'TLS 1.2 CertificateRequest (1 CA name), handshake refused: alert 40 handshake_failure',
       acceptableCAs: ['O=kia, CN=kia test ca'],
       tls12: true,
+      isTls: true,
     });
   });
 
@@ -88,6 +89,8 @@ describe('detectClientCertPolicy against node:tls servers', () => {
       policy: 'required',
       evidence: 'TLS 1.2 refused (alert 70 protocol_version); alert 116 certificate_required right after the TLS 1.3 handshake',
       tls12: false,
+      isTls: true,
+      alpn: false,
     });
   });
 
@@ -97,6 +100,8 @@ describe('detectClientCertPolicy against node:tls servers', () => {
       policy: 'unknown',
       evidence: 'TLS 1.2 refused (alert 70 protocol_version); TLS 1.3 handshake completed without a client certificate; its CertificateRequest, if any, is encrypted',
       tls12: false,
+      isTls: true,
+      alpn: false,
     });
   });
 
@@ -118,7 +123,7 @@ describe('detectClientCertPolicy against node:tls servers', () => {
     await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
     const port = (spare.address() as net.AddressInfo).port;
     await new Promise((resolve) => spare.close(resolve));
-    assert.deepEqual(await detectClientCertPolicy({ host: '127.0.0.1', port }), { policy: 'unknown', evidence: 'connection refused', tls12: false });
+    assert.deepEqual(await detectClientCertPolicy({ host: '127.0.0.1', port }), { policy: 'unknown', evidence: 'connection refused', tls12: false, isTls: false });
   });
 
   test('a server that accepts and never answers is unknown: timeout', async () => {
@@ -129,7 +134,7 @@ describe('detectClientCertPolicy against node:tls servers', () => {
     const result = await detectClientCertPolicy({ host: '127.0.0.1', port, timeoutMs: 200 });
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => silent.close(resolve));
-    assert.deepEqual(result, { policy: 'unknown', evidence: 'timeout', tls12: false });
+    assert.deepEqual(result, { policy: 'unknown', evidence: 'timeout', tls12: false, isTls: false });
   });
 });
 

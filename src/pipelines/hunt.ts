@@ -1,0 +1,103 @@
+// The hunting guide as one function: targets -> discover -> probe -> audit -> report. One way, plain data.
+import { audit } from '../audit/index.ts';
+import type { Identity } from '../clients/identity.ts';
+import { Transport } from '../clients/transport/transport.ts';
+import type { Trust } from '../clients/transport/trust.ts';
+import { catalogPorts, scan } from '../discover/scan.ts';
+import type { OpenPort, Report, Target } from '../model/index.ts';
+import { probe } from '../probe/index.ts';
+import type { Secrets } from '../redact.ts';
+
+export const VERSION = '0.1.0';
+
+export type HuntPhase = 'discover' | 'probe';
+
+export interface HuntOptions {
+  /** Remote targets; empty with `local` means the node kia runs on. */
+  targets: readonly Target[];
+  /** Node-local discovery (/proc) instead of a connect scan. */
+  local?: boolean;
+  /** Extra ports besides the catalog's. */
+  ports?: readonly number[];
+  /** Identities besides anonymous. */
+  identities?: readonly Identity[];
+  trust?: Trust;
+  /** Harmless acting checks (`id` through the kubelet's /run). */
+  active?: boolean;
+  /** Per request, dial to last byte (default 5 s). */
+  timeoutMs?: number;
+  /** Connections in flight during the scan. */
+  concurrency?: number;
+  /** The overall deadline: what is done by then is reported. */
+  signal?: AbortSignal;
+  /** Every secret the run holds, scrubbed from what peers return. */
+  secrets?: Secrets;
+  clock?: { now(): number };
+  onProgress?: (phase: HuntPhase, done: number, total: number) => void;
+}
+
+/** Addresses listed one by one in notes before the rest are only counted. */
+const LISTED = 20;
+
+async function discoverLocalPorts(ports: readonly number[], notes: string[]): Promise<OpenPort[]> {
+  const { discoverLocal } = await import('../discover/local.ts');
+  const found = await discoverLocal({});
+  notes.push(...found.notes);
+  const wanted = new Set(ports);
+  const known = new Set(['etcd', 'kubelet', 'kube-apiserver', 'kube-controller', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'cloud-controller']);
+  return found.ports.filter((p: OpenPort) => wanted.has(p.port) || (p.process && known.has(p.process.name)));
+}
+
+/** Hosts where no catalog port answered: counted, with the first few named. */
+function silentHosts(targets: readonly Target[], open: readonly OpenPort[]): string[] {
+  const reached = new Set(open.map((p) => p.address));
+  const silent = targets.filter((t) => !reached.has(t.address));
+  if (silent.length === 0) return [];
+  const named = silent.slice(0, LISTED).map((t) => (t.host === t.address ? t.address : `${t.host} (${t.address})`));
+  const rest = silent.length - named.length;
+  return [`${silent.length} host${silent.length === 1 ? '' : 's'} where no catalog port answered: ${named.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`];
+}
+
+export async function hunt(options: HuntOptions): Promise<Report> {
+  const clock = options.clock ?? { now: () => Date.now() };
+  const startedAt = new Date(clock.now()).toISOString();
+  const ports = [...new Set([...catalogPorts(), ...(options.ports ?? [])])].sort((a, b) => a - b);
+  const notes: string[] = [];
+  const transport = new Transport({ keepAlive: true, timeoutMs: options.timeoutMs ?? 5000, ...(options.signal ? { signal: options.signal } : {}), ...(options.secrets ? { secrets: options.secrets } : {}) });
+  try {
+    const open = options.local
+      ? await discoverLocalPorts(ports, notes)
+      : await scan(options.targets, { ports, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: (d, t) => options.onProgress?.('discover', d, t) } : {}) });
+    if (!options.local) notes.push(...silentHosts(options.targets, open));
+    const endpoints = await probe(open, {
+      transport,
+      purpose: 'hunt',
+      ...(options.identities ? { identities: options.identities } : {}),
+      ...(options.trust ? { trust: options.trust } : {}),
+      active: options.active === true,
+      onProgress: (d, t) => options.onProgress?.('probe', d, t),
+    });
+    endpoints.sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }) || a.port - b.port);
+    if (options.signal?.aborted) notes.push(`the overall deadline passed: ${endpoints.filter((e) => e.errors.some((x) => /deadline/.test(x))).length} of ${endpoints.length} endpoints were not probed to the end`);
+    const findings = audit(endpoints, { now: clock.now(), active: options.active === true });
+    const targets = options.local ? [{ host: 'localhost', address: '127.0.0.1', source: 'local' as const }] : [...options.targets];
+    return {
+      schema: 'kia.report/v1',
+      tool: { name: 'kia', version: VERSION },
+      startedAt,
+      finishedAt: new Date(clock.now()).toISOString(),
+      scope: {
+        targets,
+        ports,
+        identities: ['anonymous', ...(options.identities ?? []).map((i) => i.name)],
+        active: options.active === true,
+        ...(options.trust?.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+      },
+      endpoints,
+      findings,
+      notes,
+    };
+  } finally {
+    transport.close();
+  }
+}
