@@ -296,3 +296,8 @@ describe('version helpers', () => {
     assert.deepEqual(routesFor('kube-controller-manager', 'insecure', '1.36'), []);
   });
 });
+
+it('COMPONENT_ORDER names every catalog component once', async () => {
+  const { COMPONENT_ORDER, CATALOG } = await import('./index.ts');
+  assert.deepEqual([...COMPONENT_ORDER].sort(), CATALOG.map((c) => c.id).sort());
+});

@@ -1,8 +1,9 @@
 // Client calls to the components' health, config and metrics routes: one capped, timed request per call, answers as
 // data (what was asked, what came back, what it means), and pure parsers for the bodies that need one:
 // Kubernetes' verbose health checks (spec §6.2, §3.3) and kube-proxy's 10256 body in both shapes (§4.2, §11).
-import { request, type HttpOutcome } from './http.ts';
 import type { Identity } from './identity.ts';
+import type { Outcome } from '../model/index.ts';
+import { Transport } from './transport/transport.ts';
 
 /** Where and how to call: an origin (`https://host:port`), who we are, how we verify, and the limits. */
 export interface CallTarget {
@@ -14,6 +15,13 @@ export interface CallTarget {
   insecureSkipVerify?: boolean;
   timeoutMs: number;
   maxBytes: number;
+  /** The run's transport (deadline, sessions, secrets to scrub); a fresh one per call when absent. */
+  transport?: Transport;
+  /**
+   * The scheme came from the catalog, not the user: a port the catalog knows as HTTPS that answers a TLS hello in
+   * plain HTTP (etcd without TLS) is asked again over HTTP, as health does.
+   */
+  fallbackToHttp?: boolean;
 }
 
 export interface CallRequest {
@@ -36,7 +44,7 @@ export interface Answer {
   url: string;
   /** The identity's label (`anonymous`, `cert:admin.crt`, `token`). */
   as: string;
-  outcome: HttpOutcome;
+  outcome: Outcome;
   status?: number;
   contentType?: string;
   body: Buffer;
@@ -48,20 +56,22 @@ export interface Answer {
   tokenWithheld?: boolean;
 }
 
-/** Node's messages when it could not verify the server (OpenSSL verify codes and the name check). */
-const VERIFY_FAILURE = /self[- ]signed|unable to (verify|get local issuer)|altnames|not valid for|certificate has expired|certificate is not yet valid|unknown authority|CERT_/i;
-/** Alerts a server sends when it refuses the client's certificate (or the lack of one). */
-const CLIENT_CERT_ALERT = /alert (certificate required|bad certificate|unknown ca|certificate unknown|handshake failure|access denied)|certificate required/i;
-
-function problemOf(outcome: HttpOutcome, error: string, secure: boolean): Problem {
-  if (outcome === 'timeout' || /no answer within/.test(error)) return 'timeout';
-  if (outcome === 'refused') return 'refused';
-  if (outcome === 'too-large') return 'too-large';
-  if (secure && CLIENT_CERT_ALERT.test(error)) return 'tls-client-cert';
-  if (secure && VERIFY_FAILURE.test(error)) return 'tls-verify';
-  if (outcome === 'tls-error') return 'tls-error';
-  if (outcome === 'reset') return 'reset';
-  return 'error';
+/** The transport's outcome as a client problem (the status refusals come after). */
+function problemOf(outcome: Outcome): Problem {
+  switch (outcome) {
+    case 'refused':
+    case 'reset':
+    case 'too-large':
+    case 'tls-verify':
+    case 'tls-client-cert':
+    case 'tls-error':
+      return outcome;
+    case 'timeout':
+    case 'aborted':
+      return 'timeout';
+    default:
+      return 'error';
+  }
 }
 
 function firstLine(body: Buffer): string {
@@ -87,24 +97,26 @@ export async function call(target: CallTarget, req: CallRequest): Promise<Answer
   // A token over plain HTTP would travel in the clear to anyone on the path: never send it there.
   const withheld = !secure && identity?.token !== undefined;
   const sendAs: Identity | undefined = withheld && identity ? { ...identity, token: undefined } : identity;
-  const res = await request({
+  const transport = target.transport ?? new Transport();
+  const res = await transport.exchange({
     url,
     method,
-    headers: { 'user-agent': 'kia/0.1', accept: '*/*', ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}), ...req.headers },
+    headers: { ...(req.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...req.headers },
     ...(req.body !== undefined ? { body: req.body } : {}),
     ...(sendAs ? { identity: sendAs } : {}),
-    ...(target.ca ? { ca: target.ca } : {}),
-    insecureSkipVerify: target.insecureSkipVerify === true,
+    trust: { ...(target.ca ? { ca: target.ca } : {}), ...(target.insecureSkipVerify ? { insecureSkipVerify: true } : {}) },
+    mode: 'strict',
     timeoutMs: target.timeoutMs,
     maxBytes: target.maxBytes,
   });
+  if (res.plainHttp && target.fallbackToHttp && secure) return call({ ...target, origin: target.origin.replace(/^https:/, 'http:'), fallbackToHttp: false }, req);
   const answer: Answer = { method, url: url.toString(), as: identity?.name ?? 'anonymous', outcome: res.outcome, body: res.body, ...(withheld ? { tokenWithheld: true } : {}) };
   if (res.status !== undefined) answer.status = res.status;
-  const contentType = res.headers?.['content-type'];
+  const contentType = res.headers['content-type'];
   if (contentType) answer.contentType = contentType;
   if (res.outcome !== 'ok') {
-    answer.problem = problemOf(res.outcome, res.error ?? '', secure);
-    answer.detail = res.outcome === 'too-large' ? `more than ${target.maxBytes} bytes` : (res.error ?? res.outcome);
+    answer.problem = problemOf(res.outcome);
+    answer.detail = res.outcome === 'too-large' ? `more than ${target.maxBytes} bytes` : (res.detail ?? res.outcome);
     return answer;
   }
   const status = res.status ?? 0;

@@ -6,9 +6,10 @@ import net from 'node:net';
 import { channel } from 'node:diagnostics_channel';
 import type { Readable } from 'node:stream';
 import type { Identity } from './identity.ts';
+import { REQUEST_CHANNEL } from './transport/transport.ts';
 
 /** Published before each request: `{ method, url, identity }` (no secrets). `kia kubelet -v` prints it. */
-export const KUBELET_REQUEST_CHANNEL = 'kia:kubelet:request';
+export const KUBELET_REQUEST_CHANNEL = REQUEST_CHANNEL;
 const requests = channel(KUBELET_REQUEST_CHANNEL);
 
 export type KubeletFailureKind = 'unauthorized' | 'forbidden' | 'not-found' | 'http' | 'tls' | 'refused' | 'timeout' | 'reset' | 'too-large' | 'bad-answer' | 'error';

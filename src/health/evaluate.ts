@@ -24,7 +24,7 @@ function down(route: RouteObservation): string {
     case 'refused':
       return 'connection refused';
     case 'timeout':
-      return `no answer (timeout)${route.detail ? `: ${route.detail}` : ''}`;
+      return 'no answer (timeout)';
     case 'tls-error':
       return `TLS failed: ${route.detail ?? 'handshake'}`;
     case 'reset':
@@ -49,7 +49,7 @@ export function judge(route: RouteObservation, format: HealthRoute['format'], fo
   if (route.status !== undefined) probe.status = route.status;
   if (route.outcome === 'skipped') return { ...probe, state: 'skipped', detail: route.detail ?? 'not asked' };
   // The server refused our client certificate: it is up, and that credential is not one it trusts.
-  if (route.outcome === 'tls-client-cert') return { ...probe, state: 'unknown', detail: `${route.detail ?? 'the server refused the client certificate'}: give one it trusts (etcd: --etcd-cert/--etcd-key)` };
+  if (route.outcome === 'tls-client-cert') return { ...probe, state: 'unknown', detail: `${route.identity === 'anonymous' ? 'the server requires a client certificate' : `the server refused the client certificate of ${route.identity}`}: give one it trusts (etcd: --etcd-cert/--etcd-key)` };
   if (route.outcome === 'tls-verify') return { ...probe, state: 'unknown', detail: `${route.detail ?? 'the server certificate did not verify'}` };
   if (!answered(route.outcome)) return { ...probe, state: 'down', detail: down(route) };
   const status = route.status ?? 0;

@@ -154,10 +154,14 @@ function head(request: WireRequest, host: string, port: number, keepAlive: boole
 
 /** How a streamed body is handed over: from the head on, body bytes go to a stream instead of a buffer. */
 export interface StreamSink {
+  /** Whether to stream this answer; one it refuses is read whole (capped, within the deadline) like any other. */
+  accept?: (head: ResponseHead) => boolean;
   /** Called with each body chunk; the stream pauses the socket while it is full. */
   transform?: (chunk: Buffer) => Buffer;
   /** Called once at the end of the body, for bytes held back. */
   flush?: () => Buffer;
+  /** Body bytes streamed at most; the stream ends there. */
+  limit?: number;
 }
 
 /**
@@ -176,6 +180,7 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
     let settled = false;
     let headSeen: ResponseHead | undefined;
     let stream: PassThrough | undefined;
+    let streamed = 0;
     const cleanup = () => {
       abort.removeEventListener('abort', onAbort);
       if (stream) return;
@@ -203,17 +208,22 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
         switch (event.kind) {
           case 'head':
             headSeen = event.head;
-            if (sink) {
+            if (sink && (sink.accept?.(event.head) ?? true)) {
               stream = new PassThrough();
               stream.on('drain', () => socket.resume());
               stream.on('close', () => socket.destroy());
               settle({ outcome: 'ok', reusable: false });
             }
             return;
-          case 'body':
-            if (!stream) body.push(event.chunk);
-            else if (!stream.write(sink?.transform ? sink.transform(event.chunk) : event.chunk)) socket.pause();
+          case 'body': {
+            if (!stream) return void body.push(event.chunk);
+            const room = (sink?.limit ?? Number.MAX_SAFE_INTEGER) - streamed;
+            const chunk = event.chunk.length > room ? event.chunk.subarray(0, room) : event.chunk;
+            streamed += chunk.length;
+            if (!stream.write(sink?.transform ? sink.transform(chunk) : chunk)) socket.pause();
+            if (chunk.length < event.chunk.length) endStream();
             return;
+          }
           case 'end':
             if (stream) return endStream();
             return settle({ outcome: 'ok', reusable: event.reusable && target.keepAlive });

@@ -54,6 +54,8 @@ export interface ExchangeRequest {
   certificate?: boolean;
   /** A new connection for this request, whatever the transport's mode. */
   fresh?: boolean;
+  /** `open` only: which answers to stream (default all); the others are read whole, capped, within the deadline. */
+  streamIf?: (status: number) => boolean;
   signal?: AbortSignal;
 }
 
@@ -182,11 +184,18 @@ export class Transport {
     if (requests.hasSubscribers) requests.publish({ ...base });
     if (this.#options.signal?.aborted) return this.#result(base, { outcome: 'aborted', detail: 'the deadline passed before this request', body: [], established: false, reusable: false }, started);
     const abort = linked([this.#options.signal, request.signal], request.timeoutMs ?? this.timeoutMs);
-    const wire = { ...this.#wire(request, method, t), limits: { ...DEFAULT_LIMITS, maxBodyBytes: request.maxBytes ?? Number.MAX_SAFE_INTEGER } };
+    const streamIf = request.streamIf;
+    const wire = { ...this.#wire(request, method, t), limits: { ...DEFAULT_LIMITS, maxBodyBytes: streamIf ? (this.#options.maxBytes ?? DEFAULT_MAX_BYTES) : (request.maxBytes ?? Number.MAX_SAFE_INTEGER) } };
     const connection = await dial(this.#dialFor(request, t), abort);
     if (!('socket' in connection)) return this.#result(base, { ...connection, body: [], established: false, reusable: false }, started, abort);
     const scrub = new StreamScrubber(this.secrets);
-    const result = await exchangeOn(connection, wire, { ...t, keepAlive: false }, abort, { transform: (chunk) => scrub.push(chunk), flush: () => scrub.flush() });
+    // A streamed body is capped by the stream's own limit, not by the buffered one.
+    const result = await exchangeOn(connection, wire, { ...t, keepAlive: false }, abort, {
+      ...(streamIf ? { accept: (head) => streamIf(head.status) } : {}),
+      transform: (chunk) => scrub.push(chunk),
+      flush: () => scrub.flush(),
+      ...(request.maxBytes !== undefined ? { limit: request.maxBytes } : {}),
+    });
     if (!result.stream) connection.socket.destroy();
     const opened: OpenedExchange = this.#result(base, { ...result, ...(connection.tls ? { tls: connection.tls } : {}) }, started, abort);
     if (result.stream) opened.stream = result.stream;
