@@ -9,6 +9,7 @@ import type { Rule } from './types.ts';
 
 export type { Rule, Hit, AuditContext, RuleReferences } from './types.ts';
 export { CERT_THRESHOLDS } from './rules/tls.ts';
+export { applyBaseline, parseBaseline, type Baseline, type BaselineEntry } from './baseline.ts';
 
 export const RULES: readonly Rule[] = [
   kubeletAnonymousAlwaysAllow,
@@ -67,6 +68,7 @@ export function audit(endpoints: readonly EndpointObservation[], options: { now:
   return findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.address.localeCompare(b.address) || a.port - b.port || a.rule.localeCompare(b.rule));
 }
 
+/** Findings at or above a severity that count: a finding a running baseline waiver accepts does not. */
 export function atOrAbove(findings: readonly Finding[], severity: Severity): Finding[] {
-  return findings.filter((f) => severityRank(f.severity) >= severityRank(severity));
+  return findings.filter((f) => severityRank(f.severity) >= severityRank(severity) && (f.waiver === undefined || f.waiver.expired));
 }
