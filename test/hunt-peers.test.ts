@@ -11,6 +11,17 @@ import { hunt } from '../src/hunt.ts';
 import { targetsFromKubeconfig, targetsFromLab } from '../src/targets/index.ts';
 import type { Report } from '../src/model/index.ts';
 
+/** Validates a SARIF log against the published 2.1.0 schema (as shipped in @microsoft/jest-sarif). */
+function assertValidSarif(log: unknown): void {
+  const require = createRequire(import.meta.url);
+  const Ajv = require('ajv-draft-04');
+  const addFormats = require('ajv-formats');
+  const ajv = new Ajv({ strict: false, unicodeRegExp: false });
+  addFormats(ajv);
+  const schema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+  assert.ok(ajv.validate(schema, log), JSON.stringify(ajv.errors?.slice(0, 3)));
+}
+
 const etcdFindings = (report: Report) => report.findings.filter((f) => f.rule.startsWith('KIA-ETCD-')).map((f) => `${f.rule}@${f.port}`).sort();
 
 // Hand-written: what a remote hunt of the control-plane node IP must say about a real etcd 3.4, per profile.
@@ -78,13 +89,7 @@ describe('hunt targets from a kubeconfig, and the command line', () => {
     const res = await kia('hunt', '--kubeconfig', lab.plan.files.adminConf, '--fail-on', 'high', '-o', 'sarif');
     assert.equal(res.status, 1, res.stderr);
     const sarif = JSON.parse(res.stdout);
-    const require = createRequire(import.meta.url);
-    const Ajv = require('ajv-draft-04');
-    const addFormats = require('ajv-formats');
-    const ajv = new Ajv({ strict: false, unicodeRegExp: false });
-    addFormats(ajv);
-    const schema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
-    assert.ok(ajv.validate(schema, sarif), JSON.stringify(ajv.errors?.slice(0, 3)));
+    assertValidSarif(sarif);
     const ids = new Set(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId));
     assert.ok(ids.has('KIA-KUBELET-001'));
     // The kubeconfig's user was a probing identity too: admin reads the kubeadm kubelet's pods.
@@ -126,13 +131,7 @@ describe('hunt targets from a kubeconfig, and the command line', () => {
     const res = await kia('hunt', '--lab', dir, '-o', 'sarif', '--baseline', accepted);
     assert.equal(res.status, 0, res.stderr);
     const sarif = JSON.parse(res.stdout);
-    const require = createRequire(import.meta.url);
-    const Ajv = require('ajv-draft-04');
-    const addFormats = require('ajv-formats');
-    const ajv = new Ajv({ strict: false, unicodeRegExp: false });
-    addFormats(ajv);
-    const schema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
-    assert.ok(ajv.validate(schema, sarif), JSON.stringify(ajv.errors?.slice(0, 3)));
+    assertValidSarif(sarif);
     const results = sarif.runs[0].results as { ruleId: string; suppressions?: unknown[] }[];
     const selfSigned = results.filter((r) => r.ruleId === 'KIA-KUBELET-005');
     assert.ok(selfSigned.length > 0);
