@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { startLab, type Lab } from '../src/lab/index.ts';
 import { hunt } from '../src/hunt.ts';
 import { targetsFromKubeconfig, targetsFromLab } from '../src/targets/index.ts';
+import { renderText } from '../src/report/index.ts';
 import type { Report } from '../src/model/index.ts';
 
 /** Validates a SARIF log against the published 2.1.0 schema (as shipped in @microsoft/jest-sarif). */
@@ -179,6 +180,14 @@ describe('local hunt: listening sockets and their processes from /proc', () => {
     assert.equal(at('127.99.1.1', 10257)?.fingerprint.component, 'kube-controller-manager');
     assert.equal(at('127.98.1.1', 2379)?.process?.flags['client-cert-auth'], 'true');
     assert.equal(at('127.98.1.1', 10250)?.process?.config?.['authentication.anonymous.enabled'], false);
+  });
+
+  it('the text report shows the process behind each socket and its command line, as the JSON does', () => {
+    const text = renderText(report, { color: false }).replace(/\n {8}(?=--)/g, ' ');
+    const kubelet = report.endpoints.find((e) => e.bindAddress === '127.98.1.1' && e.port === 10250);
+    assert.ok(text.includes(`      process kubelet (pid ${kubelet?.process?.pid}), bound to 127.98.1.1\n`), text.slice(0, 3000));
+    assert.match(text, /^ {6}command kubelet \S+ --bootstrap-kubeconfig=\S+ --kubeconfig=\S+ --config=\S+\/nodes\/kia-control-plane\/var\/lib\/kubelet\/config\.yaml /m);
+    assert.match(text, /^ {6}config \S+\/nodes\/kia-control-plane\/var\/lib\/kubelet\/config\.yaml$/m);
   });
 
   it('judges exposure from the bind address', () => {
