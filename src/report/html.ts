@@ -30,7 +30,8 @@ pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-b
 article{border:1px solid #ddd;border-left-width:6px;border-radius:4px;padding:.2rem 1rem .6rem;margin:1rem 0}
 .muted{color:#666}
 .fix{background:#eef7ee;padding:.5rem;border-radius:4px}
-td,li,p,summary{overflow-wrap:anywhere}
+td{overflow-wrap:break-word}
+td[data-label="Certificate"],li,p,summary{overflow-wrap:anywhere}
 ul.details{font-size:.9rem;padding-left:1.2rem}
 details{margin:.4rem 0}summary{cursor:pointer}
 @media (max-width:40rem){table.ports thead{display:none}table.ports tr{display:block;border:1px solid #ddd;margin-bottom:.5rem}table.ports td{display:block;border:0}table.ports td::before{content:attr(data-label) ": ";font-weight:600}}
