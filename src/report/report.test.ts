@@ -351,7 +351,8 @@ describe('sarif fingerprints', () => {
 describe('hosts that did not answer', () => {
   const target = (address: string) => ({ host: address, address, source: 'cidr' as const });
   it('are named when few, counted when many, with the first 20 addresses kept', () => {
-    assert.deepEqual(unansweredTargets([target('10.0.0.1'), target('10.0.0.2')], new Set(['10.0.0.1'])), { notes: ['10.0.0.2 (10.0.0.2): no catalog port answered'], unanswered: { count: 1, addresses: ['10.0.0.2'] } });
+    assert.deepEqual(unansweredTargets([target('10.0.0.1'), target('10.0.0.2')], new Set(['10.0.0.1'])), { notes: ['10.0.0.2: no catalog port answered'], unanswered: { count: 1, addresses: ['10.0.0.2'] } });
+    assert.deepEqual(unansweredTargets([{ ...target('10.0.0.3'), host: 'kia-worker-3' }], new Set()).notes, ['kia-worker-3 (10.0.0.3): no catalog port answered']);
     const many = Array.from({ length: 65536 }, (_, i) => target(`10.1.${i >> 8}.${i & 255}`));
     const result = unansweredTargets(many, new Set(['10.1.0.1', '10.1.0.5', '10.1.200.3']));
     assert.deepEqual(result.notes, ['65,533 other hosts: no catalog port answered']);

@@ -18,7 +18,8 @@ export function unansweredTargets(targets: readonly Target[], answered: Readonly
   }
   if (silent.length === 0) return { notes: [] };
   const unanswered = { count: silent.length, addresses: silent.slice(0, KEPT).map((t) => t.address) };
-  if (silent.length <= NAMED) return { notes: silent.map((t) => `${t.host} (${t.address}): no catalog port answered`), unanswered };
+  const name = (t: Target) => (t.host === t.address ? t.address : `${t.host} (${t.address})`);
+  if (silent.length <= NAMED) return { notes: silent.map((t) => `${name(t)}: no catalog port answered`), unanswered };
   const others = answered.size > 0 ? 'other ' : '';
   return { notes: [`${silent.length.toLocaleString('en-US')} ${others}hosts: no catalog port answered`], unanswered };
 }
