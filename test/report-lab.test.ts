@@ -3,29 +3,19 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startLab, type Lab } from '../src/lab/index.ts';
 import { hunt } from '../src/hunt.ts';
 import { RULES } from '../src/audit/index.ts';
 import { renderHtml, renderSarif, renderText } from '../src/report/index.ts';
 import { targetsFromLab } from '../src/targets/index.ts';
 import type { Report } from '../src/model/index.ts';
 import { launchBrowser } from './browser.ts';
-import { runKia } from './helpers.ts';
+import { runKia, startTestLab, type TestLab } from './helpers.ts';
 
 describe('a CIDR hunt lists the hosts that answered and counts the rest', () => {
-  let lab: Lab;
-  let dir: string;
-  before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-report-cidr-'));
-    // One node at 127.100.1.1: the other 253 hosts of its /24 (.1 to .254) answer nothing.
-    lab = await startLab({ dir, nodes: 1, network: 50, inProcess: true });
-  });
-  after(async () => {
-    await lab?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  let t: TestLab;
+  // One node at 127.100.1.1: the other 253 hosts of its /24 (.1 to .254) answer nothing.
+  before(async () => (t = await startTestLab({ nodes: 1, network: 50 })));
+  after(async () => t?.stop());
 
   it('text: one counted note, no block per silent host', async () => {
     const run = await runKia(['hunt', '127.100.1.0/24', '--timeout', '1000'], { env: { ...process.env, NO_COLOR: '1' } });
@@ -50,21 +40,16 @@ describe('a CIDR hunt lists the hosts that answered and counts the rest', () => 
 });
 
 describe('two hunts of the same lab, and the reports people read', () => {
-  const labs: { lab: Lab; dir: string; report: Report }[] = [];
+  const labs: { t: TestLab; report: Report }[] = [];
   before(async () => {
     // The same lab twice, on two networks: every node keeps its name and gets another address.
     for (const network of [51, 52]) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-report-lab-'));
-      const lab = await startLab({ dir, nodes: 5, profile: 'mixed', network, inProcess: true });
-      const report = await hunt({ targets: targetsFromLab(dir), ca: fs.readFileSync(lab.plan.files.ca, 'utf8') });
-      labs.push({ lab, dir, report });
+      const t = await startTestLab({ nodes: 5, profile: 'mixed', network });
+      labs.push({ t, report: await hunt({ targets: targetsFromLab(t.dir), ca: fs.readFileSync(t.plan.files.ca, 'utf8') }) });
     }
   });
   after(async () => {
-    for (const { lab, dir } of labs) {
-      await lab.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    for (const { t } of labs) await t.stop();
   });
 
   it('SARIF partialFingerprints are the same in both runs for the same finding, and differ between findings', () => {
