@@ -55,7 +55,7 @@ export function judge(route: RouteObservation, format: HealthRoute['format'], fo
   const status = route.status ?? 0;
   const body = route.body ?? route.bodySample ?? '';
   if (status === 404) return { ...probe, state: 'skipped', detail: '404: not served by this version' };
-  if (status === 401 || status === 403) return { ...probe, state: 'unknown', detail: `${status}: ${route.identity} may not ask ${route.path}${route.identity === 'anonymous' ? ' (give credentials: --cert/--key, --token or --kubeconfig)' : ' (give a credential it authorises)'}` };
+  if (status === 401 || status === 403) return { ...probe, state: 'unknown', detail: `${status}: ${route.identity} may not ask ${route.path}${route.identity === 'anonymous' ? ' (give credentials)' : ''}` };
   switch (format) {
     case 'healthz': {
       const parsed = parseHealthz(body);
@@ -195,7 +195,7 @@ function summarize(endpoints: EndpointHealth[], state: HealthState): string {
   const problems: string[] = [];
   for (const e of endpoints) {
     for (const p of e.probes) if (p.state === 'down' || p.state === 'degraded') problems.push(`${label(e, p)}: ${p.detail}`);
-    if (e.certificate && e.certificate.level !== 'ok') problems.push(`${e.port} certificate ${e.certificate.level === 'expired' ? 'expired' : `expires in ${e.certificate.daysLeft} d (${e.certificate.level})`}`);
+    if (e.certificate && e.certificate.level !== 'ok') problems.push(`${e.port} certificate ${e.certificate.level === 'expired' ? 'expired' : `expires in ${e.certificate.daysLeft} d`}`);
   }
   if (problems.length > 0) return problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; +${problems.length - 3} more` : '');
   const asked = endpoints.map((e) => `${e.port} ${[...new Set(e.probes.filter((p) => p.state === 'healthy').map((p) => p.path.replace('?verbose', '')))].join(' ')}`.trim());

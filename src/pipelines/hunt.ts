@@ -7,6 +7,7 @@ import { catalogPorts, scan } from '../discover/scan.ts';
 import type { OpenPort, Report, Target } from '../model/index.ts';
 import { probe } from '../probe/index.ts';
 import type { Secrets } from '../redact.ts';
+import { unansweredTargets } from '../report/unanswered.ts';
 
 export const VERSION = '0.1.0';
 
@@ -36,9 +37,6 @@ export interface HuntOptions {
   onProgress?: (phase: HuntPhase, done: number, total: number) => void;
 }
 
-/** Addresses listed one by one in notes before the rest are only counted. */
-const LISTED = 20;
-
 async function discoverLocalPorts(ports: readonly number[], notes: string[]): Promise<OpenPort[]> {
   const { discoverLocal } = await import('../discover/local.ts');
   const found = await discoverLocal({});
@@ -46,16 +44,6 @@ async function discoverLocalPorts(ports: readonly number[], notes: string[]): Pr
   const wanted = new Set(ports);
   const known = new Set(['etcd', 'kubelet', 'kube-apiserver', 'kube-controller', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'cloud-controller']);
   return found.ports.filter((p: OpenPort) => wanted.has(p.port) || (p.process && known.has(p.process.name)));
-}
-
-/** Hosts where no catalog port answered: counted, with the first few named. */
-function silentHosts(targets: readonly Target[], open: readonly OpenPort[]): string[] {
-  const reached = new Set(open.map((p) => p.address));
-  const silent = targets.filter((t) => !reached.has(t.address));
-  if (silent.length === 0) return [];
-  const named = silent.slice(0, LISTED).map((t) => (t.host === t.address ? t.address : `${t.host} (${t.address})`));
-  const rest = silent.length - named.length;
-  return [`${silent.length} host${silent.length === 1 ? '' : 's'} where no catalog port answered: ${named.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`];
 }
 
 export async function hunt(options: HuntOptions): Promise<Report> {
@@ -68,7 +56,8 @@ export async function hunt(options: HuntOptions): Promise<Report> {
     const open = options.local
       ? await discoverLocalPorts(ports, notes)
       : await scan(options.targets, { ports, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: (d, t) => options.onProgress?.('discover', d, t) } : {}) });
-    if (!options.local) notes.push(...silentHosts(options.targets, open));
+    const silent = options.local ? undefined : unansweredTargets(options.targets, new Set(open.map((p) => p.address)));
+    if (silent) notes.push(...silent.notes);
     const endpoints = await probe(open, {
       transport,
       purpose: 'hunt',
@@ -96,6 +85,7 @@ export async function hunt(options: HuntOptions): Promise<Report> {
       endpoints,
       findings,
       notes,
+      ...(silent?.unanswered ? { unanswered: silent.unanswered } : {}),
     };
   } finally {
     transport.close();

@@ -76,6 +76,7 @@ async function ask(ctx: Ctx, identity: Identity | undefined, path: string, route
     if (extra.keepBody) observation.body = text(exchange.body, BODY_CAP);
   }
   if (exchange.detail) observation.detail = exchange.detail;
+  if (exchange.outcome === 'too-large') observation.capBytes = extra.maxBytes ?? BODY_CAP;
   if (extra.check) observation.check = extra.check;
   return { observation, exchange };
 }
