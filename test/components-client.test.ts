@@ -122,8 +122,8 @@ describe('body parsers', () => {
       healthy: false,
       families: { IPv4: { lastUpdated: '2026-11-28T17:45:37.562461257Z', healthy: false } },
     });
-    assert.throws(() => parseProxyHealth('ok'), /not JSON/);
-    assert.throws(() => parseProxyHealth('{"lastUpdated":"yesterday","currentTime":"2026-11-28T17:46:40Z"}'), /lastUpdated is not a time/);
+    assert.throws(() => parseProxyHealth('ok'), /not kube-proxy's health answer: "ok"/);
+    assert.throws(() => parseProxyHealth('{"lastUpdated":"yesterday","currentTime":"2026-11-28T17:46:40Z"}'), /not kube-proxy's health answer/);
   });
 
   it('etcd /health: the 3.4 body without reason, the 3.5+ body with it, the unhealthy one', () => {

@@ -3,7 +3,7 @@
 import { COMPONENT_ORDER, getRoute, type HealthRoute } from '../catalog/index.ts';
 import { answered, CERTIFICATE_THRESHOLDS, worseHealth } from '../model/index.ts';
 import type { CertificateHealth, ComponentHealth, EndpointHealth, EndpointObservation, HealthCheck, HealthProbe, HealthReport, HealthState, NodeHealth, RouteObservation } from '../model/index.ts';
-import { parseCheckReason, parseEtcdHealth, parseHealthz, parseKubeProxyHealth } from './parse.ts';
+import { parseCheckReason, parseEtcdHealth, parseHealthz, parseKubeProxyHealth } from '../formats/health-answers.ts';
 
 export interface EvaluateOptions {
   now: number;
@@ -59,6 +59,8 @@ export function judge(route: RouteObservation, format: HealthRoute['format'], fo
   switch (format) {
     case 'healthz': {
       const parsed = parseHealthz(body);
+      // Kubernetes components withhold the reason in the summary: it is not one.
+      for (const check of parsed.checks) if (check.reason === 'reason withheld') delete check.reason;
       // The per-check sub-path shows the reason the summary withholds.
       for (const follow of followUps) {
         const check = parsed.checks.find((c) => c.name === follow.check);
@@ -80,23 +82,23 @@ export function judge(route: RouteObservation, format: HealthRoute['format'], fo
     case 'kube-proxy': {
       const parsed = parseKubeProxyHealth(body);
       if (!parsed) return { ...probe, state: 'degraded', detail: `${status}: not kube-proxy's health answer` };
-      const ageSeconds = parsed.lastUpdated && parsed.currentTime ? Math.round((parsed.currentTime.getTime() - parsed.lastUpdated.getTime()) / 100) / 10 : undefined;
+      const ageSeconds = Math.round(parsed.ageMs / 100) / 10;
       probe.proxy = {
-        ...(parsed.lastUpdated ? { lastUpdated: parsed.lastUpdated.toISOString() } : {}),
-        ...(parsed.currentTime ? { currentTime: parsed.currentTime.toISOString() } : {}),
-        ...(ageSeconds !== undefined ? { ageSeconds } : {}),
+        lastUpdated: new Date(Date.parse(parsed.lastUpdated.replace(/(\.\d{3})\d+/, '$1'))).toISOString(),
+        currentTime: new Date(Date.parse(parsed.currentTime.replace(/(\.\d{3})\d+/, '$1'))).toISOString(),
+        ageSeconds,
         ...(parsed.nodeEligible !== undefined ? { nodeEligible: parsed.nodeEligible } : {}),
         ...(parsed.healthy !== undefined ? { healthy: parsed.healthy } : {}),
       };
       const limit = options.proxyStaleAfterSeconds ?? DEFAULT_PROXY_STALE_AFTER_SECONDS;
-      const stale = ageSeconds !== undefined && ageSeconds > limit;
+      const stale = ageSeconds > limit;
       probe.checks = [
-        { name: 'synced', ok: status === 200 && !stale && parsed.healthy !== false, ...(stale || status !== 200 ? { reason: `lastUpdated ${ageSeconds ?? '?'} s behind currentTime` } : {}) },
+        { name: 'synced', ok: status === 200 && !stale && parsed.healthy !== false, ...(stale || status !== 200 ? { reason: `lastUpdated ${ageSeconds} s behind currentTime` } : {}) },
         ...(parsed.nodeEligible !== undefined ? [{ name: 'nodeEligible', ok: parsed.nodeEligible }] : []),
       ];
-      if (status !== 200) return { ...probe, state: 'degraded', detail: `${status} stale: ${parsed.nodeEligible === false ? 'node not eligible; ' : ''}lastUpdated ${ageSeconds ?? '?'} s behind currentTime` };
+      if (status !== 200) return { ...probe, state: 'degraded', detail: `${status} stale: ${parsed.nodeEligible === false ? 'node not eligible; ' : ''}lastUpdated ${ageSeconds} s behind currentTime` };
       if (stale) return { ...probe, state: 'degraded', detail: `stale: lastUpdated ${ageSeconds} s behind currentTime (frozen; limit ${limit} s)` };
-      return { ...probe, detail: `ok (synced ${ageSeconds ?? 0} s ago)` };
+      return { ...probe, detail: `ok (synced ${ageSeconds} s ago)` };
     }
   }
 }
@@ -109,7 +111,7 @@ function inFormat(route: RouteObservation, format: HealthRoute['format']): boole
   const body = route.body ?? route.bodySample ?? '';
   if (format === 'healthz') return (status === 200 || status >= 500) && (parseHealthz(body).checks.length > 0 || /^ok\s*$|check (passed|failed)/m.test(body));
   if (format === 'etcd-health') return parseEtcdHealth(body)?.health !== undefined;
-  return parseKubeProxyHealth(body)?.lastUpdated !== undefined;
+  return parseKubeProxyHealth(body) !== undefined;
 }
 
 /** Requests health wants next: each failing check's own sub-path where upstream routes one. Pure. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseEtcdHealth, parseGoTime, parseHealthz, parseKubeProxyHealth, parseCheckReason } from './parse.ts';
+import { parseEtcdHealth, parseProxyTime, parseHealthz, parseKubeProxyHealth, parseCheckReason } from '../formats/health-answers.ts';
 import { certificateHealth, healthExitCode, judge, evaluate } from './evaluate.ts';
 import type { EndpointObservation, RouteObservation } from '../model/index.ts';
 
@@ -46,7 +46,7 @@ test('a failing healthz withholds the reason; the sub-path gives it (spec §6.2)
   const body = '[+]ping ok\n[+]log ok\n[-]syncloop failed: reason withheld\nhealthz check failed\n';
   const parsed = parseHealthz(body);
   assert.equal(parsed.passed, false);
-  assert.deepEqual(parsed.checks[2], { name: 'syncloop', ok: false });
+  assert.deepEqual(parsed.checks[2], { name: 'syncloop', ok: false, reason: 'reason withheld' });
   assert.equal(parseCheckReason('internal server error: sync Loop took longer than expected\n'), 'sync Loop took longer than expected');
   const probe = judged(
     answer({ format: 'healthz', status: 500, body, followUps: [{ check: 'syncloop', outcome: 'ok', status: 500, body: 'internal server error: sync Loop took longer than expected\n' }] }),
@@ -74,9 +74,10 @@ test('etcd /health: string health, 3.4 without reason, 503 with the reason', () 
 
 test('kube-proxy 10256: both body formats, staleness against currentTime', () => {
   const old = parseKubeProxyHealth(fixture('kube-proxy.10256-healthz.json'));
-  assert.equal(old?.lastUpdated?.toISOString(), '2026-11-28T17:45:37.562Z');
+  assert.equal(old?.format, 'go-time-string');
+  assert.equal(new Date(old?.lastUpdated ?? '').toISOString(), '2026-11-28T17:45:37.562Z');
   assert.equal(old?.nodeEligible, true);
-  assert.equal(parseGoTime('2026-11-28 17:31:17.215190237 +0100 CET m=+12.29')?.toISOString(), '2026-11-28T16:31:17.215Z');
+  assert.equal(new Date(parseProxyTime('2026-11-28 17:31:17.215190237 +0100 CET m=+12.29')?.ms ?? 0).toISOString(), '2026-11-28T16:31:17.215Z');
   const json = '{"lastUpdated":"2026-11-28T17:40:00.123456789Z","currentTime":"2026-11-28T17:45:00.5Z","nodeEligible":true,"healthy":true,"status":{"IPv4":{"lastUpdated":"2026-11-28T17:40:00.123456789Z","healthy":true}}}';
   const frozen = judged(answer({ format: 'kube-proxy', path: '/healthz', body: json }), { now: NOW });
   assert.equal(frozen.state, 'degraded');

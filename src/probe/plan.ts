@@ -29,11 +29,15 @@ function portRoutes(component: ComponentId, portName: string, version: string | 
   return [...entry.ports, ...(entry.removedPorts ?? [])].find((p) => p.name === portName)?.routes ?? [];
 }
 
-/** Path prefixes of a component's acting routes (`/run/`, `/exec/`, `/checkpoint/`), on any of its ports. */
+/**
+ * Path prefixes of a component's acting routes (`/run/`, `/exec/`, `/checkpoint/`), on any of its ports; a path that
+ * is also a read route for GET (`/metrics/slis`, whose DELETE acts) is not one.
+ */
 export function actingPrefixes(component: ComponentId): string[] {
   const entry = getComponent(component);
   const routes = [...entry.ports, ...(entry.removedPorts ?? [])].flatMap((p) => p.routes);
-  return [...new Set(routes.filter((r) => r.mode === 'act').map((r) => prefixOf(r.path)).filter((p) => p.length > 1))];
+  const readable = new Set(routes.filter((r) => r.mode === 'read' && r.methods.includes('GET')).map((r) => r.path));
+  return [...new Set(routes.filter((r) => r.mode === 'act' && !readable.has(r.path)).map((r) => prefixOf(r.path)).filter((p) => p.length > 1))];
 }
 
 /** A path a passive run must not send: it starts like one of the component's acting routes. */

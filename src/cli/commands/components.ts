@@ -4,7 +4,7 @@
 import { readCaFile } from '../../clients/identity.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { findComponent, findPortByNumber, getComponent, getPort, type PortEntry, type Route } from '../../catalog/index.ts';
-import { call, healthChecks, parseAnswer, proxyHealth, type Answer, type CallTarget, type HealthReport, type Parsed, type ProxyHealth } from '../../clients/components.ts';
+import { call, healthChecks, parseAnswer, proxyHealth, type Answer, type CallTarget, type HealthChecks, type Parsed, type ProxyHealth } from '../../clients/components.ts';
 import { etcdHealth, etcdIdHex, etcdMembers, etcdStatus, etcdVersion, type EtcdMembers, type EtcdStatus } from '../../clients/etcd.ts';
 import { UsageError } from '../../errors.ts';
 import type { ComponentId } from '../../model/index.ts';
@@ -165,7 +165,7 @@ function present<T>(parsed: Parsed<T>, show: (value: T, answer: Answer) => Shown
 
 const raw = (answer: Answer): Shown => ({ healthy: below500(answer), text: answer.body.toString('utf8'), json: { ...head(answer), contentType: answer.contentType, body: answer.body.toString('utf8') } });
 
-function showChecks(value: HealthReport, answer: Answer): Shown {
+function showChecks(value: HealthChecks, answer: Answer): Shown {
   const lines = value.checks.map((c) => (c.ok ? `[+] ${c.name} ${c.excluded ? 'excluded' : 'ok'}` : `[-] ${c.name} failed: ${c.reason ?? ''}`));
   const verdict = `${value.healthy ? 'healthy' : 'unhealthy'} (${answer.status}): ${value.checks.filter((c) => c.ok).length}/${value.checks.length} checks ok`;
   return { healthy: value.healthy, text: [verdict, ...lines, ...(value.summary ? [value.summary] : [])].join('\n'), json: { ...head(answer), ...value } };
