@@ -37,7 +37,7 @@ export function parseHealthz(body: string): HealthzAnswer {
     }
   }
   if (checks.some((c) => !c.ok)) passed = false;
-  return { checks, passed };
+  return { checks, passed, ...(summary ? { summary } : {}) };
 }
 
 /** A check's own sub-path on failure: `internal server error: <err>` (Kubernetes), or the etcd line. */
@@ -55,6 +55,8 @@ export interface EtcdHealthAnswer {
   /** `health` as etcd writes it: the string "true"/"false" (a boolean is accepted too). */
   health?: boolean;
   reason?: string;
+  /** `3.4`: `{"health":"true"}`; `3.5+`: `{"health":"true","reason":""}`. */
+  format?: '3.4' | '3.5+';
 }
 
 /** etcd `/health`: `{"health":"true","reason":""}` (3.5+), `{"health":"true"}` (3.4), 503 `{"health":"false","reason":"RAFT NO LEADER"}`. */
@@ -64,7 +66,7 @@ export function parseEtcdHealth(body: string): EtcdHealthAnswer | undefined {
     if (typeof value !== 'object' || value === null) return undefined;
     const health = value.health === 'true' || value.health === true ? true : value.health === 'false' || value.health === false ? false : undefined;
     const reason = typeof value.reason === 'string' && value.reason !== '' ? value.reason.slice(0, 300) : undefined;
-    return { ...(health !== undefined ? { health } : {}), ...(reason ? { reason } : {}) };
+    return { ...(health !== undefined ? { health, format: 'reason' in value ? '3.5+' : '3.4' } : {}), ...(reason ? { reason } : {}) };
   } catch {
     return undefined;
   }

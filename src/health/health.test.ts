@@ -39,7 +39,7 @@ test('healthz verbose answers from real v1.28 components', () => {
   assert.ok(kcm.checks.every((c) => c.ok));
   assert.deepEqual(parseHealthz(fixture('kubelet.healthz-verbose.txt')).checks.map((c) => c.name), ['ping', 'log', 'syncloop']);
   assert.deepEqual(parseHealthz(fixture('kubelet-10248.healthz-verbose.txt')).checks.map((c) => c.name), ['ping']);
-  assert.deepEqual(parseHealthz('ok'), { checks: [], passed: true });
+  assert.deepEqual(parseHealthz('ok'), { checks: [], passed: true, summary: 'ok' });
 });
 
 test('a failing healthz withholds the reason; the sub-path gives it (spec §6.2)', () => {
@@ -63,9 +63,9 @@ test('etcd livez/readyz failures carry the reason in the body (spec §2.3)', () 
 });
 
 test('etcd /health: string health, 3.4 without reason, 503 with the reason', () => {
-  assert.deepEqual(parseEtcdHealth(fixture('etcd-3.4.health.json')), { health: true });
-  assert.deepEqual(parseEtcdHealth('{"health":"true","reason":""}'), { health: true });
-  assert.deepEqual(parseEtcdHealth('{"health":"false","reason":"RAFT NO LEADER"}\n'), { health: false, reason: 'RAFT NO LEADER' });
+  assert.deepEqual(parseEtcdHealth(fixture('etcd-3.4.health.json')), { health: true, format: '3.4' });
+  assert.deepEqual(parseEtcdHealth('{"health":"true","reason":""}'), { health: true, format: '3.5+' });
+  assert.deepEqual(parseEtcdHealth('{"health":"false","reason":"RAFT NO LEADER"}\n'), { health: false, format: '3.5+', reason: 'RAFT NO LEADER' });
   const probe = judged(answer({ format: 'etcd-health', path: '/health', status: 503, body: '{"health":"false","reason":"ALARM NOSPACE"}\n' }), { now: NOW });
   assert.equal(probe.state, 'degraded');
   assert.equal(probe.detail, '503 ALARM NOSPACE');
