@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { DASHBOARD_ASSETS, DASHBOARD_HEADERS } from './dashboard.ts';
+import { DASHBOARD_HEADERS, loadDashboard } from './dashboard.ts';
 import type { ProcessMetrics } from './metrics.ts';
 import type { Monitor } from './monitor.ts';
 
@@ -18,6 +18,8 @@ export interface ServerOptions {
   tls?: { cert: string; key: string; clientCa?: string };
   /** Most dashboards listening for events at once. */
   maxEventClients?: number;
+  /** Where the built dashboard is (default: dist/dashboard/ of this package). */
+  dashboardDir?: string;
 }
 
 export interface RunningServer {
@@ -46,6 +48,7 @@ function json(res: http.ServerResponse, status: number, value: unknown): void {
 }
 
 export async function startServer(monitor: Monitor, metrics: ProcessMetrics, options: ServerOptions): Promise<RunningServer> {
+  const assets = loadDashboard(options.dashboardDir);
   const expected = options.token ? digest(options.token) : undefined;
   const events = new Set<http.ServerResponse>();
   const maxClients = options.maxEventClients ?? 64;
@@ -109,7 +112,7 @@ export async function startServer(monitor: Monitor, metrics: ProcessMetrics, opt
         return;
       }
       default: {
-        const asset = DASHBOARD_ASSETS[path];
+        const asset = assets[path];
         if (asset) return send(res, 200, asset.contentType, req.method === 'HEAD' ? '' : asset.body);
         return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
       }
