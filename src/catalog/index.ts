@@ -9,6 +9,7 @@ import { kubeScheduler } from './kube-scheduler.ts';
 import { kubelet } from './kubelet.ts';
 import type { ComponentEntry, PortEntry, Route, VersionRange } from './types.ts';
 
+export { COMPONENT_ORDER } from './order.ts';
 export type { Access, BindScope, ComponentEntry, HealthRoute, KubeletAuthz, NonResourceAuthz, PortEntry, Route, RouteParam, VersionRange } from './types.ts';
 
 /** Every component, in the order a reader meets them: storage, API, node, then the controllers. */
@@ -41,11 +42,6 @@ export function getComponent(id: ComponentId): ComponentEntry {
   return entry;
 }
 
-/**
- * The order every list of components is shown in (health tables, the dashboard, the exporter): the control plane,
- * then what runs on every node. Each catalog component exactly once (catalog.test.ts holds it to that).
- */
-export const COMPONENT_ORDER: readonly ComponentId[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'cloud-controller-manager', 'kubelet', 'kube-proxy'];
 
 // Every route by id, built once from the data above (read-only afterwards).
 const ROUTE_INDEX: ReadonlyMap<string, Route> = new Map(CATALOG.flatMap((c) => [...c.ports, ...(c.removedPorts ?? [])].flatMap((p) => p.routes.map((r) => [r.id, r] as const))));

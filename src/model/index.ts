@@ -295,6 +295,9 @@ export interface HealthProbe {
 
 /** Days left under which a serving certificate is a warning and a critical problem: declared once, for audit and health. */
 export const CERTIFICATE_THRESHOLDS = { warningDays: 30, criticalDays: 7 } as const;
+/** How close a certificate is to its notAfter, from the least to the most urgent. */
+export const CERTIFICATE_LEVELS = ['ok', 'warning', 'critical', 'expired'] as const;
+export type CertificateLevel = (typeof CERTIFICATE_LEVELS)[number];
 
 export interface CertificateHealth {
   subject: string;
@@ -302,7 +305,7 @@ export interface CertificateHealth {
   /** Whole days until notAfter (negative once expired). */
   daysLeft: number;
   /** Against the thresholds (warning under 30 days, critical under 7): `ok`, `warning`, `critical`, `expired`. */
-  level: 'ok' | 'warning' | 'critical' | 'expired';
+  level: CertificateLevel;
   state: HealthState;
   /** Whether the served chain verifies against the CA given (absent when no CA was given). */
   verified?: boolean;
