@@ -27,6 +27,10 @@ export default tseslint.config(
   { files: ['src/clients/**', 'src/probe/**', 'src/discover/**', 'src/targets/**', 'src/audit/**', 'src/health/**', 'src/serve/**', 'src/report/**', 'src/index.ts'],
     rules: { 'no-restricted-imports': noImport(['**/lab/*', '**/cli/*']) } },
   { files: ['src/lab/**'], rules: { 'no-restricted-imports': noImport(['**/cli/*']) } },
+  // The judges are pure: observations and a clock in, verdicts out. They read the model, the catalog and the format
+  // readers, and never the network, the file system or the stages that touch them.
+  { files: ['src/audit/**', 'src/health/**', 'src/formats/**'],
+    rules: { 'no-restricted-imports': noImport(['node:net', 'node:tls', 'node:fs', 'node:fs/*', 'node:http', 'node:https', 'node:http2', 'node:dgram', 'node:dns', 'node:child_process', 'node:worker_threads', 'undici', 'ws', '@kubernetes/client-node', '**/clients/*', '**/clients/**', '**/probe/*', '**/discover/*', '**/pipelines/*', '**/serve/*', '**/targets/*', '**/report/*', '**/lab/*', '**/cli/*']) } },
   { files: ['src/**'], ignores: ['src/dashboard/**'], rules: { 'no-restricted-globals': restrictGlobals(BROWSER_ONLY, 'Node') } },
   // The page takes its lists from the model and the catalog's order, its types from the server; nothing else.
   { files: ['src/dashboard/**'],
