@@ -55,11 +55,11 @@ export class Secrets {
     return [...this.#values].sort((a, b) => b.length - a.length);
   }
 
-  /** Text with every held secret replaced by `[redacted]`, then secrets by shape. */
-  scrub(text: string): string {
+  /** Text with every held secret replaced by `[redacted]`, then (unless told not to) secrets by shape. */
+  scrub(text: string, options: { shapes?: boolean } = {}): string {
     let out = text;
     for (const value of this.#list()) if (out.includes(value)) out = out.split(value).join(REDACTED);
-    return redactShapes(out);
+    return options.shapes === false ? out : redactShapes(out);
   }
 
   /** Bytes with every held secret replaced (by value only: bodies are bytes, shapes are judged when shown). */

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Identity } from '../clients/identity.ts';
 import type { Trust } from '../clients/transport/trust.ts';
 import { InThreadProber, WorkerProber, type Prober } from './prober.ts';
+import { Secrets } from '../redact.ts';
 import type { ComponentHealth, EndpointObservation, Finding, HealthReport, HealthState, OpenPort, Target } from '../model/index.ts';
 
 export interface HistoryEntry {
@@ -84,6 +85,8 @@ export function auditTargets(endpoints: readonly OpenPort[]): Target[] {
 
 export class Monitor extends EventEmitter<MonitorEvents> {
   readonly options: MonitorOptions;
+  /** Every secret the monitor holds: nothing it serves may carry one (a peer may echo what it was sent). */
+  readonly secrets = new Secrets();
   private readonly prober: Prober;
   private cycleCount = 0;
   private report: HealthReport | null = null;
@@ -101,6 +104,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   constructor(options: MonitorOptions) {
     super();
     this.options = options;
+    for (const identity of options.identities ?? []) this.secrets.add(identity.token?.reveal()).add(identity.key?.reveal());
     const settings = {
       endpoints: options.endpoints,
       ...(options.identities ? { identities: options.identities } : {}),
