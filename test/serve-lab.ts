@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { certificateIdentity } from '../src/clients/identity.ts';
 import { endpointsFromLab } from '../src/discover/inventory.ts';
-import { labTargets, readLabFile } from '../src/targets/lab-file.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
 import type { ServeOptions } from '../src/serve/index.ts';
 import type { TestLab } from './helpers.ts';
 
@@ -12,7 +12,6 @@ export function labServeOptions(t: TestLab): Omit<ServeOptions, 'listen'> {
   const lab = readLabFile(t.dir);
   return {
     endpoints: endpointsFromLab(lab),
-    auditTargets: labTargets(lab),
     identities: [certificateIdentity(files.adminCert, files.adminKey, 'admin'), certificateIdentity(files.etcdClientCert, files.etcdClientKey, 'etcd')],
     trust: { ca: fs.readFileSync(files.ca, 'utf8') },
     intervalMs: 60_000,
