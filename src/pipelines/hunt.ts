@@ -25,6 +25,8 @@ export interface HuntOptions {
   trust?: Trust;
   /** Harmless acting checks (`id` through the kubelet's /run). */
   active?: boolean;
+  /** Ask the catalog's read routes as each identity (default); off: name what answers and stop there. */
+  accessMatrix?: boolean;
   /** Per request, dial to last byte (default 5 s). */
   timeoutMs?: number;
   /** Connections in flight during the scan. */
@@ -60,7 +62,7 @@ export async function hunt(options: HuntOptions): Promise<Report> {
     if (silent) notes.push(...silent.notes);
     const endpoints = await probe(open, {
       transport,
-      purpose: 'hunt',
+      purpose: options.accessMatrix === false ? 'identify' : 'hunt',
       ...(options.identities ? { identities: options.identities } : {}),
       ...(options.trust ? { trust: options.trust } : {}),
       active: options.active === true,

@@ -24,8 +24,11 @@ export interface ProbeOptions {
   /** Identities besides anonymous, in the order they are tried. */
   identities?: readonly Identity[];
   trust?: Trust;
-  /** `hunt`: TLS facts, fingerprint, access matrix. `health`: fingerprint (when due) and the health routes. */
-  purpose: 'hunt' | 'health';
+  /**
+   * `hunt`: TLS facts, fingerprint, access matrix. `identify`: TLS facts and fingerprint only. `health`: fingerprint
+   * (when due) and the health routes.
+   */
+  purpose: 'hunt' | 'identify' | 'health';
   /** Harmless acting checks (`id` through a kubelet's /run). */
   active?: boolean;
   /** Endpoints probed at once. */
@@ -167,7 +170,7 @@ async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void>
   }
   observation.fingerprint = fingerprint({ scheme: observation.scheme, port: endpoint.port, ...(observation.tls ? { tls: observation.tls } : {}), answers });
   observation.routes.push(...answers.values());
-  if (observation.scheme === 'unknown') return;
+  if (observation.scheme === 'unknown' || options.purpose === 'identify') return;
   const { component, port: portName, version } = observation.fingerprint;
   const paths = accessRoutes(component, portName, version);
   // Over plain HTTP a credential changes nothing a component checks: only anonymous is asked.
