@@ -16,7 +16,7 @@ export interface FloorRequest {
 
 /** Reads responses off one connection in order; resolves each when its bytes are in. */
 function responder(socket: net.Socket): (onDone: () => void) => void {
-  let buffer = Buffer.alloc(0);
+  let buffer: Buffer = Buffer.alloc(0);
   const waiting: (() => void)[] = [];
   let need: { kind: 'head' } | { kind: 'length'; left: number } | { kind: 'chunked' } | { kind: 'close' } = { kind: 'head' };
   const step = () => {
