@@ -51,6 +51,11 @@ export function getRoute(id: string): Route | undefined {
   return ROUTE_INDEX.get(id);
 }
 
+/** The component a process is, by its name as /proc/<pid>/comm shows it (the kernel keeps 15 characters). */
+export function componentOfProcess(name: string): ComponentEntry | undefined {
+  return CATALOG.find((c) => c.processNames.some((p) => p === name || p.slice(0, 15) === name));
+}
+
 /** Looks a component up by id or alias; undefined when the name is unknown (user input). */
 export function findComponent(name: string): ComponentEntry | undefined {
   const key = name.trim().toLowerCase();

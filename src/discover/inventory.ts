@@ -1,7 +1,7 @@
 // Which endpoints a health check expects, from what the user gave: a lab's plan, targets (scanned for the catalog's
 // health ports), or this node's own listening sockets. An expected endpoint that does not answer is down, and every
 // target asked for appears: a host where nothing answered is expected to run a kubelet and a kube-proxy.
-import { allPorts, getComponent, type PortEntry } from '../catalog/index.ts';
+import { allPorts, componentOfProcess, type PortEntry } from '../catalog/index.ts';
 import type { ComponentId, OpenPort, Target } from '../model/index.ts';
 import type { LabFile } from '../targets/lab-file.ts';
 import { scan } from './scan.ts';
@@ -76,7 +76,7 @@ export function endpointsFromLocal(open: readonly OpenPort[], node: string): Ope
   const ports = healthPorts();
   const out: OpenPort[] = [];
   for (const o of open) {
-    const port = ports.find((p) => p.port === o.port && (!o.process || getComponent(p.component).processNames.includes(o.process.name)));
+    const port = ports.find((p) => p.port === o.port && (!o.process || componentOfProcess(o.process.name)?.id === p.component));
     if (!port || out.some((e) => e.port === o.port)) continue;
     const address = o.bindAddress && o.bindAddress !== '0.0.0.0' && o.bindAddress !== '::' ? o.bindAddress : '127.0.0.1';
     out.push({ ...expect({ host: node, address, source: 'local', node, loopback: /^(127\.|::1$)/.test(address) }, port, address), ...(o.process ? { process: o.process } : {}), ...(o.bindAddress ? { bindAddress: o.bindAddress } : {}) });

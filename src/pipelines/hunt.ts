@@ -1,5 +1,6 @@
 // The hunting guide as one function: targets -> discover -> probe -> audit -> report. One way, plain data.
 import { audit } from '../audit/index.ts';
+import { componentOfProcess } from '../catalog/index.ts';
 import type { Identity } from '../clients/identity.ts';
 import { Transport } from '../clients/transport/transport.ts';
 import type { Trust } from '../clients/transport/trust.ts';
@@ -44,8 +45,7 @@ async function discoverLocalPorts(ports: readonly number[], notes: string[]): Pr
   const found = await discoverLocal({});
   notes.push(...found.notes);
   const wanted = new Set(ports);
-  const known = new Set(['etcd', 'kubelet', 'kube-apiserver', 'kube-controller', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'cloud-controller']);
-  return found.ports.filter((p: OpenPort) => wanted.has(p.port) || (p.process && known.has(p.process.name)));
+  return found.ports.filter((p: OpenPort) => wanted.has(p.port) || (p.process && componentOfProcess(p.process.name)));
 }
 
 export async function hunt(options: HuntOptions): Promise<Report> {

@@ -2,6 +2,7 @@
 // files a learner uses, checked as they are read. (The lab writes the file; nothing else in the library parses it.)
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { CATALOG } from '../catalog/index.ts';
 import { InputError } from '../errors.ts';
 import type { ComponentId, Scheme, Target } from '../model/index.ts';
 
@@ -35,7 +36,7 @@ export interface LabFile {
   files: Record<string, string>;
 }
 
-const COMPONENTS = new Set(['etcd', 'kubelet', 'kube-proxy', 'kube-controller-manager', 'cloud-controller-manager', 'kube-scheduler', 'kube-apiserver']);
+const COMPONENTS = new Set<string>(CATALOG.map((c) => c.id));
 
 function fail(dir: string, why: string): never {
   throw new InputError(`no usable lab in ${dir}: ${why} (start one with \`kia lab up --dir ${dir}\`)`);
