@@ -8,7 +8,7 @@ import { detectClientCertPolicy, clientCertContexts } from '../clients/transport
 import { spokePlainHttp } from '../clients/transport/outcome.ts';
 import type { Exchange, Transport } from '../clients/transport/transport.ts';
 import type { Trust } from '../clients/transport/trust.ts';
-import { path as encodedPath, query, url, isPodRef } from '../clients/transport/url.ts';
+import { path as encodedPath, query, isPodRef } from '../clients/transport/url.ts';
 import { pool } from '../concurrency.ts';
 import { answered, type EndpointObservation, type Fingerprint, type OpenPort, type RouteObservation, type TlsObservation } from '../model/index.ts';
 import { redactShapes } from '../redact.ts';
@@ -60,8 +60,10 @@ function text(body: Buffer, max: number): string {
 /** One request, recorded as a route observation; the exchange comes along for the caller's own reading. */
 async function ask(ctx: Ctx, identity: Identity | undefined, path: string, route: string, extra: { method?: string; certificate?: boolean; keepBody?: boolean; maxBytes?: number; check?: string } = {}): Promise<{ observation: RouteObservation; exchange: Exchange }> {
   const { endpoint, options } = ctx;
+  // Repeated health probes resume TLS 1.2 sessions where the server takes TLS 1.2 (a cheaper resumption than 1.3's).
+  const cheap = options.purpose === 'health' && ctx.scheme === 'https' && !extra.certificate && options.memory?.tls12(ctx.key) === true;
   const exchange = await options.transport.exchange({
-    url: url(ctx.scheme, endpoint.address, endpoint.port, path),
+    url: { scheme: ctx.scheme, host: endpoint.address, port: endpoint.port, path },
     method: extra.method ?? 'GET',
     ...(identity ? { identity } : {}),
     trust: options.trust ?? {},
@@ -69,7 +71,12 @@ async function ask(ctx: Ctx, identity: Identity | undefined, path: string, route
     names: ctx.names,
     maxBytes: extra.maxBytes ?? BODY_CAP,
     ...(extra.certificate ? { certificate: true } : {}),
+    ...(cheap ? { tlsVersions: { max: 'TLSv1.2' as const } } : {}),
   });
+  if (cheap && exchange.outcome === 'tls-error' && /protocol version|unsupported protocol|no protocols available|version too low/i.test(exchange.detail ?? '')) {
+    options.memory?.refusedTls12(ctx.key);
+    return ask(ctx, identity, path, route, extra);
+  }
   const observation: RouteObservation = { route, method: exchange.method, path, identity: exchange.identity, outcome: exchange.outcome, durationMs: exchange.durationMs };
   if (exchange.status !== undefined) observation.status = exchange.status;
   const type = exchange.headers['content-type'];

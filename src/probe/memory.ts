@@ -15,6 +15,8 @@ interface Remembered {
   verified?: boolean;
   verifyError?: string;
   plain?: boolean;
+  /** The server refused a TLS 1.2 handshake: probes offer its TLS 1.3 only. */
+  no12?: boolean;
 }
 
 export class ProbeMemory {
@@ -70,6 +72,15 @@ export class ProbeMemory {
   leafSeen(key: string, leaf: string | undefined): void {
     const e = this.#entries.get(key);
     if (e && leaf && e.leaf && leaf !== e.leaf) e.chainAt = undefined;
+  }
+
+  /** Whether repeated probes may resume TLS 1.2 sessions here (until the server refused TLS 1.2 once). */
+  tls12(key: string): boolean {
+    return this.#entries.get(key)?.no12 !== true;
+  }
+
+  refusedTls12(key: string): void {
+    this.#get(key).no12 = true;
   }
 
   plain(key: string): boolean {

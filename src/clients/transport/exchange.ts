@@ -99,7 +99,8 @@ export function dial(d: Dial, abort: AbortSignal): Promise<Connection | { outcom
       socket = net.connect({ host: d.host, port: d.port, noDelay: true }, () => settle({ socket }));
     } else {
       const servername = d.names.find((n) => !isAddress(n));
-      const sessionKey = d.cache.sessionKey(d.host, d.port, servername, d.identity);
+      // Sessions made under other TLS versions or ciphers are not offered: they would not resume.
+      const sessionKey = `${d.cache.sessionKey(d.host, d.port, servername, d.identity)}|${d.extraContext ? JSON.stringify(d.extraContext) : ''}`;
       const session = d.certificate ? undefined : d.cache.session(sessionKey);
       const secure = tls.connect({
         host: d.host,

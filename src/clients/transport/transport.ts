@@ -38,7 +38,7 @@ export interface TransportOptions {
 }
 
 export interface ExchangeRequest {
-  url: URL | string;
+  url: URL | string | Place;
   method?: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
@@ -56,6 +56,11 @@ export interface ExchangeRequest {
   fresh?: boolean;
   /** `open` only: which answers to stream (default all); the others are read whole, capped, within the deadline. */
   streamIf?: (status: number) => boolean;
+  /**
+   * TLS versions offered. Probes that repeat every cycle offer TLS 1.2 only when the server takes it: a resumed TLS 1.2
+   * session skips the key exchange a resumed TLS 1.3 session still makes, a quarter of a probe's CPU.
+   */
+  tlsVersions?: { min?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'; max?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'; ciphers?: string };
   signal?: AbortSignal;
 }
 
@@ -99,16 +104,41 @@ interface Target {
   target: string;
 }
 
-function parse(url: URL | string): Target {
+/** A request's place without a URL to parse: what the probe engine, which asks thousands, hands over. */
+export interface Place {
+  scheme: 'http' | 'https';
+  host: string;
+  port: number;
+  /** Path and query, already encoded (transport/url.ts). */
+  path: string;
+}
+
+function parse(url: URL | string | Place): Target {
+  if (typeof url === 'object' && 'scheme' in url) return { scheme: url.scheme, host: url.host, port: url.port, target: url.path };
   const u = typeof url === 'string' ? new URL(url) : url;
   const scheme = u.protocol === 'https:' || u.protocol === 'wss:' ? 'https' : 'http';
   return { scheme, host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port) || (scheme === 'https' ? 443 : 80), target: `${u.pathname}${u.search}` };
 }
 
-function linked(signals: (AbortSignal | undefined)[], timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(Math.max(1, Math.min(timeoutMs, 2_147_000_000)));
-  const list = signals.filter((s): s is AbortSignal => s !== undefined);
-  return list.length === 0 ? timeout : AbortSignal.any([timeout, ...list]);
+/**
+ * One request's deadline: a timer and the run's and the caller's signals, as one signal. (AbortSignal.timeout and
+ * AbortSignal.any cost more than the rest of a plain-HTTP probe; this is a controller, a timer and two listeners.)
+ */
+function deadline(signals: (AbortSignal | undefined)[], timeoutMs: number): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort('deadline');
+  const timer = setTimeout(abort, Math.max(1, Math.min(timeoutMs, 2_147_000_000)));
+  for (const s of signals) {
+    if (s?.aborted) abort();
+    else s?.addEventListener('abort', abort, { once: true });
+  }
+  return {
+    signal: controller.signal,
+    done: () => {
+      clearTimeout(timer);
+      for (const s of signals) s?.removeEventListener('abort', abort);
+    },
+  };
 }
 
 export class Transport {
@@ -148,8 +178,12 @@ export class Transport {
     const keepAlive = this.#options.keepAlive === true && request.fresh !== true && request.certificate !== true;
     const wire = this.#wire(request, method, t);
     if (!keepAlive) {
-      const abort = linked([run, request.signal], timeoutMs);
-      return this.#result(base, await this.#once(request, wire, t, abort), started, abort);
+      const limit = deadline([run, request.signal], timeoutMs);
+      try {
+        return this.#result(base, await this.#once(request, wire, t, limit.signal), started, limit.signal);
+      } finally {
+        limit.done();
+      }
     }
     const key = `${t.scheme}://${t.host}:${t.port}|${this.cache.sessionKey('', 0, request.trust?.serverName, identity)}|${request.trust?.ca ? 'ca' : ''}`;
     const slot = this.#slot(key);
@@ -158,13 +192,17 @@ export class Transport {
       if (Date.now() < slot.poisonedUntil) {
         return this.#result(base, { outcome: 'timeout', detail: slot.poisonDetail ?? 'an earlier request to this endpoint timed out', body: [], established: false, reusable: false }, started);
       }
-      const abort = linked([run, request.signal], timeoutMs);
-      const result = await this.#kept(request, wire, t, slot, abort);
-      if (result.outcome === 'timeout' && !run?.aborted) {
-        slot.poisonedUntil = Date.now() + POISON_FACTOR * timeoutMs;
-        slot.poisonDetail = `not asked: an earlier request to ${t.host}:${t.port} got no whole answer within ${timeoutMs} ms`;
+      const limit = deadline([run, request.signal], timeoutMs);
+      try {
+        const result = await this.#kept(request, wire, t, slot, limit.signal);
+        if (result.outcome === 'timeout' && !run?.aborted) {
+          slot.poisonedUntil = Date.now() + POISON_FACTOR * timeoutMs;
+          slot.poisonDetail = `not asked: an earlier request to ${t.host}:${t.port} got no whole answer within ${timeoutMs} ms`;
+        }
+        return this.#result(base, result, started, limit.signal);
+      } finally {
+        limit.done();
       }
-      return this.#result(base, result, started, abort);
     } finally {
       this.#release(slot);
     }
@@ -183,11 +221,16 @@ export class Transport {
     const base = { method, url: `${t.scheme}://${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}${t.target}`, identity: request.identity?.name ?? 'anonymous' };
     if (requests.hasSubscribers) requests.publish({ ...base });
     if (this.#options.signal?.aborted) return this.#result(base, { outcome: 'aborted', detail: 'the deadline passed before this request', body: [], established: false, reusable: false }, started);
-    const abort = linked([this.#options.signal, request.signal], request.timeoutMs ?? this.timeoutMs);
+    // The deadline covers the dial and the head; a streamed body runs past it.
+    const limit = deadline([this.#options.signal, request.signal], request.timeoutMs ?? this.timeoutMs);
+    const abort = limit.signal;
     const streamIf = request.streamIf;
     const wire = { ...this.#wire(request, method, t), limits: { ...DEFAULT_LIMITS, maxBodyBytes: streamIf ? (this.#options.maxBytes ?? DEFAULT_MAX_BYTES) : (request.maxBytes ?? Number.MAX_SAFE_INTEGER) } };
     const connection = await dial(this.#dialFor(request, t), abort);
-    if (!('socket' in connection)) return this.#result(base, { ...connection, body: [], established: false, reusable: false }, started, abort);
+    if (!('socket' in connection)) {
+      limit.done();
+      return this.#result(base, { ...connection, body: [], established: false, reusable: false }, started, abort);
+    }
     const scrub = new StreamScrubber(this.secrets);
     // A streamed body is capped by the stream's own limit, not by the buffered one.
     const result = await exchangeOn(connection, wire, { ...t, keepAlive: false }, abort, {
@@ -196,6 +239,7 @@ export class Transport {
       flush: () => scrub.flush(),
       ...(request.maxBytes !== undefined ? { limit: request.maxBytes } : {}),
     });
+    limit.done();
     if (!result.stream) connection.socket.destroy();
     const opened: OpenedExchange = this.#result(base, { ...result, ...(connection.tls ? { tls: connection.tls } : {}) }, started, abort);
     if (result.stream) opened.stream = result.stream;
@@ -230,7 +274,9 @@ export class Transport {
 
   #dialFor(request: ExchangeRequest, t: Target) {
     const trust = request.trust ?? {};
-    return { host: t.host, port: t.port, scheme: t.scheme, ...(request.identity ? { identity: request.identity } : {}), trust, names: namesFor(t.host, trust, request.names), certificate: request.certificate === true, cache: this.cache };
+    const v = request.tlsVersions;
+    const extraContext = v ? { ...(v.min ? { minVersion: v.min } : {}), ...(v.max ? { maxVersion: v.max } : {}), ...(v.ciphers ? { ciphers: v.ciphers } : {}) } : undefined;
+    return { host: t.host, port: t.port, scheme: t.scheme, ...(request.identity ? { identity: request.identity } : {}), trust, names: namesFor(t.host, trust, request.names), certificate: request.certificate === true, cache: this.cache, ...(extraContext ? { extraContext } : {}) };
   }
 
   async #once(request: ExchangeRequest, wire: WireRequest, t: Target, abort: AbortSignal): Promise<WireResult & { tls?: TlsInfo }> {
@@ -304,8 +350,10 @@ export class Transport {
   #result(base: { method: string; url: string; identity: string }, wire: WireResult & { tls?: TlsInfo }, started: number, abort?: AbortSignal): Exchange {
     const outcome: Outcome = wire.outcome === 'timeout' && this.#options.signal?.aborted ? 'aborted' : wire.outcome;
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(wire.head?.headers ?? {})) headers[name] = this.secrets.scrub(value);
-    const exchange: Exchange = { ...base, outcome, headers, body: this.secrets.scrubBytes(wire.body.length === 1 ? (wire.body[0] as Buffer) : Buffer.concat(wire.body)), durationMs: Math.round((performance.now() - started) * 10) / 10 };
+    const held = this.secrets.size > 0;
+    for (const [name, value] of Object.entries(wire.head?.headers ?? {})) headers[name] = held ? this.secrets.scrub(value, { shapes: false }) : value;
+    const body = wire.body.length === 1 ? (wire.body[0] as Buffer) : Buffer.concat(wire.body);
+    const exchange: Exchange = { ...base, outcome, headers, body: held ? this.secrets.scrubBytes(body) : body, durationMs: Math.round((performance.now() - started) * 10) / 10 };
     if (wire.head) exchange.status = wire.head.status;
     const detail = outcome === 'aborted' ? 'the overall deadline passed' : outcome === 'timeout' && abort?.aborted ? `no whole answer within ${Math.round(performance.now() - started)} ms` : wire.detail;
     if (detail) exchange.detail = excerpt(detail, { secrets: this.secrets, max: 300 });
