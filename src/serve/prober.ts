@@ -3,23 +3,13 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Secret, type Identity } from '../clients/identity.ts';
-import type { Trust } from '../clients/transport/trust.ts';
 import { RULES } from '../audit/index.ts';
-import { Cycle } from '../pipelines/cycle.ts';
-import type { HealthReport, OpenPort, Report, Target } from '../model/index.ts';
+import { Cycle, type CycleOptions } from '../pipelines/cycle.ts';
+import type { HealthReport, Report } from '../model/index.ts';
 import { ProbeMetrics } from './metrics.ts';
 
-export interface ProberSettings {
-  endpoints: readonly OpenPort[];
-  identities?: readonly Identity[];
-  trust?: Trust;
-  concurrency?: number;
-  timeoutMs?: number;
-  keepAlive?: boolean;
-  proxyStaleAfterSeconds?: number;
-  notes?: string[];
-  auditTargets: readonly Target[];
-}
+/** What the engine needs, as plain data (it crosses to the worker thread): the cycle's options but its clock. */
+export type ProberSettings = Omit<CycleOptions, 'clock' | 'secrets'>;
 
 /** A cycle's or an audit's result, with the exporter's probe series rendered where the engine runs. */
 export interface Probed<T> {
@@ -43,18 +33,7 @@ export class InThreadProber implements Prober {
 
   constructor(settings: ProberSettings, clock: { now(): number } = { now: () => Date.now() }) {
     this.clock = clock;
-    this.engine = new Cycle({
-      endpoints: settings.endpoints,
-      auditTargets: settings.auditTargets,
-      ...(settings.identities ? { identities: settings.identities } : {}),
-      ...(settings.trust ? { trust: settings.trust } : {}),
-      concurrency: settings.concurrency ?? 64,
-      timeoutMs: settings.timeoutMs ?? 5000,
-      keepAlive: settings.keepAlive === true,
-      ...(settings.proxyStaleAfterSeconds !== undefined ? { proxyStaleAfterSeconds: settings.proxyStaleAfterSeconds } : {}),
-      ...(settings.notes ? { notes: settings.notes } : {}),
-      clock,
-    });
+    this.engine = new Cycle({ ...settings, clock });
   }
 
   initialMetrics(): Promise<string> {
