@@ -73,7 +73,10 @@ async function ask(ctx: Ctx, identity: Identity | undefined, path: string, route
     ...(extra.certificate ? { certificate: true } : {}),
     ...(cheap ? { tlsVersions: { max: 'TLSv1.2' as const } } : {}),
   });
-  if (cheap && exchange.outcome === 'tls-error' && /protocol version|unsupported protocol|no protocols available|version too low/i.test(exchange.detail ?? '')) {
+  // A server that refuses TLS 1.2, or that refuses our certificate by closing a TLS 1.2 handshake without an alert
+  // (Node's TLS servers do; TLS 1.3 shows the refusal better): ask it as before, with TLS 1.3, from now on.
+  const refused = /protocol version|unsupported protocol|no protocols available|version too low/i.test(exchange.detail ?? '');
+  if (cheap && ((exchange.outcome === 'tls-error' && refused) || (identity?.cert !== undefined && (exchange.outcome === 'reset' || exchange.outcome === 'tls-error')))) {
     options.memory?.refusedTls12(ctx.key);
     return ask(ctx, identity, path, route, extra);
   }
