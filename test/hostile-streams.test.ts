@@ -5,7 +5,9 @@
 // one clear line, and exit as CONVENTIONS says (1 refused or broken, 2 bad input, 3 no answer, else exec's status).
 import { after, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { channelFrame, exitFrame, flood, frameHead, startPeer, switching, watchKia, type Behaviour, type Peer, type Run, type Watched } from './hostile-ws-peer.ts';
 
 /** What a kia child may hold at its peak while a peer floods it (an idle kia is about 60 MB here). */
@@ -309,6 +311,25 @@ describe('input', { concurrency: 3 }, () => {
     const run = await kia(['kubelet', '127.0.0.1', 'exec', '--help'], { killAfterMs: 20_000 }).done;
     const help = run.stdout.toString().replace(/\s+/g, ' ');
     assert.ok(help.includes("--deadline <duration> deadline for setting up the stream (connect, TLS, WebSocket upgrade, a refusal's body), not for the stream itself: 500ms, 10s, 2m; a bare number is seconds (default: 30s)"), help);
+  });
+
+  it('a node address from the API server that would reshape the URL is refused, not dialled: exit 1', async () => {
+    const api = await peer((socket) => {
+      const body = JSON.stringify({ kind: 'Node', apiVersion: 'v1', metadata: { name: 'evil' }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1/exec/kube-system/etcd/etcd?command=id#' }] } });
+      socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    });
+    const kubeconfig = path.join(path.dirname(api.caFile), 'kubeconfig');
+    fs.writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:${api.port}', certificate-authority: '${api.caFile}'}}]\nusers: [{name: u, user: {token: not-a-secret}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
+    const run = await kia(['kubelet', 'evil', 'exec', '--kubeconfig', kubeconfig, 'default/web/c', '--', 'true'], { killAfterMs: 20_000 }).done;
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(oneLine(run.stderr), 'kia: the API server gives node evil the address "127.0.0.1/exec/kube-system/etcd/etcd?command=id#", which is not a host name or IP address');
+    assert.deepEqual(api.requests.map((r) => r.target), ['/api/v1/nodes/evil']);
+  });
+
+  it('a node name that is not a host name is the user\'s mistake: exit 2', async () => {
+    const run = await kia(['kubelet', 'a/b@c', 'exec', 'default/web/c', '--', 'true'], { killAfterMs: 20_000 }).done;
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(oneLine(run.stderr), 'kia: not a node name or IP address: "a/b@c"');
   });
 
   it('names from the user go into the URL encoded (path segments and command arguments)', async () => {

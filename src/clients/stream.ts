@@ -1,8 +1,11 @@
 // Opening a stream for exec, attach and port-forward: a WebSocket offering v5 and v4 of the channel protocol, straight
 // to a kubelet (`/exec/<ns>/<pod>/<container>?input=1…`) or through the API server (`…/pods/<pod>/exec?stdin=true…`),
 // within a setup deadline and with every bound a hostile peer could abuse; a refusal or no answer is an outcome.
+import net from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
+import { InputError } from '../errors.ts';
 import { CLIENT_PROTOCOLS, streamQuery, type StreamParams } from './channel.ts';
+import { excerpt } from './peer-text.ts';
 import type { Identity } from './identity.ts';
 
 /** Where a stream goes: the kubelet's own API (port 10250 by default) or the API server's pod subresources. */
@@ -57,7 +60,14 @@ export const REFUSAL_BODY_BYTES = 64 << 10;
 /** How long a peer gets to close after the exit status, and to answer our close, before the socket is cut. */
 export const CLOSE_GRACE_MS = 1000;
 
+/** An IP address or a DNS name (RFC 1123 labels): nothing that could carry a path, a query or credentials. */
+export function isHostName(host: string): boolean {
+  return net.isIP(host) !== 0 || (host.length <= 253 && /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/.test(host));
+}
+
 function hostPort(host: string, port: number): string {
+  // A host from a peer (a node's address) must not reshape the URL.
+  if (!isHostName(host)) throw new InputError(`not a host name or IP address: "${excerpt(host)}"`);
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 

@@ -7,7 +7,7 @@ import { ANONYMOUS } from '../../clients/identity.ts';
 import { excerpt } from '../../clients/peer-text.ts';
 import { portForward, type PortForwarder } from '../../clients/port-forward.ts';
 import { attach, exec } from '../../clients/remote-command.ts';
-import { SETUP_DEADLINE_MS, type StreamResult, type StreamTarget, type StreamTransport } from '../../clients/stream.ts';
+import { isHostName, SETUP_DEADLINE_MS, type StreamResult, type StreamTarget, type StreamTransport } from '../../clients/stream.ts';
 import { KiaError, UsageError } from '../../errors.ts';
 import { EXIT, exitCodeFor, fail } from '../output.ts';
 import { exitFor, explain, kubeletAccess, locateNode, type KubeletConnectionFlags } from './kubelet.ts';
@@ -97,6 +97,11 @@ async function streamTarget(flags: StreamFlags, ns: string, pod: string): Promis
   if (!node.ok) {
     fail(explain(node.failure), exitFor(node.failure));
     return exitFor(node.failure);
+  }
+  if (!isHostName(node.address)) {
+    if (node.address === flags.node) throw new UsageError(`not a node name or IP address: "${excerpt(flags.node)}"`);
+    fail(`the API server gives node ${excerpt(flags.node)} the address "${excerpt(node.address)}", which is not a host name or IP address`, EXIT.findings);
+    return EXIT.findings;
   }
   const servername = flags.tlsServerName ?? (net.isIP(flags.node) ? undefined : flags.node);
   const transport: StreamTransport = { kind: 'kubelet', host: node.address, port: flags.port ?? node.port, ...(kubeletCa ? { ca: kubeletCa } : {}), insecureSkipVerify: flags.insecureSkipTlsVerify === true, ...(servername ? { servername } : {}) };
