@@ -218,5 +218,5 @@ async function forward(o: PortForwardOptions, socket: net.Socket, ports: { local
 /** One line for a stream that could not be set up. */
 function setupFailure(result: StreamResult): string {
   if (result.outcome === 'refused') return `the upgrade was refused: ${result.httpStatus} ${excerpt(result.body ?? '')}`.trim();
-  return result.error ?? result.outcome;
+  return excerpt(result.error ?? result.outcome);
 }

@@ -18,8 +18,6 @@ export interface StreamTarget {
   identity: Identity;
   ns: string;
   pod: string;
-  /** Idle timeout of the opening handshake (default 10 s). */
-  timeoutMs?: number;
   /** Deadline for setting up: connect, TLS, upgrade and a refusal's body (default SETUP_DEADLINE_MS). */
   deadlineMs?: number;
   signal?: AbortSignal;
@@ -134,7 +132,6 @@ function seconds(ms: number): string {
 /** Why an opening handshake failed: a network or TLS error (with its code) is no answer; the rest is a bad answer. */
 function handshakeFailure(error: Error & { code?: unknown }): StreamResult {
   if (typeof error.code === 'string') return { outcome: 'down', code: error.code, error: error.message };
-  if (/timed out/.test(error.message)) return { outcome: 'down', timedOut: true, error: error.message };
   return { outcome: 'broken', error: `the WebSocket upgrade failed: ${error.message}` };
 }
 
@@ -150,7 +147,6 @@ export function openChannel(url: string, target: StreamTarget): Promise<Opened |
     const options: ClientOptions & WsTrust & { closeTimeout: number } = {
       ...wsOptions(target),
       perMessageDeflate: false,
-      handshakeTimeout: target.timeoutMs ?? 10_000,
       maxPayload: MAX_MESSAGE_BYTES,
       closeTimeout: CLOSE_GRACE_MS,
       // Every frame is masked with a random key, as RFC 6455 requires; ws masks natively with bufferutil (a

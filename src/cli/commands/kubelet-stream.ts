@@ -65,7 +65,7 @@ function options(cmd: Command): Command {
     .option('--tls-server-name <name>', "name the kubelet's certificate must carry (default: the node name)")
     .option('--port <port>', "kubelet port (default: the node's daemonEndpoints port, else 10250)", wholeNumber('--port', 1, 65535))
     .option('--via-apiserver', "go through the API server's pods exec/attach/portforward subresources (needs --kubeconfig)")
-    .option('--timeout <ms>', 'idle timeout of each step of setting up (and of the node lookup through the API server)', wholeNumber('--timeout', 1, MAX_TIMER_MS, 'milliseconds'), 10_000)
+    .option('--timeout <ms>', 'timeout of each request to the API server (a node name looked up, a kubeconfig credential)', wholeNumber('--timeout', 1, MAX_TIMER_MS, 'milliseconds'), 10_000)
     .addOption(
       new Option('--deadline <duration>', "deadline for setting up the stream (connect, TLS, WebSocket upgrade, a refusal's body), not for the stream itself: 500ms, 10s, 2m; a bare number is seconds")
         .argParser((v: string) => parseDuration('--deadline', v))
@@ -86,7 +86,7 @@ async function streamTarget(flags: StreamFlags, ns: string, pod: string): Promis
   // The node lookup is part of setting up: it gets the deadline too.
   const timeout = Math.min(flags.timeout, flags.deadline);
   const { api, kubeletCa, kubeletUser } = await kubeletAccess({ ...flags, timeout });
-  const common = { ns, pod, timeoutMs: flags.timeout, deadlineMs: flags.deadline };
+  const common = { ns, pod, deadlineMs: flags.deadline };
   if (flags.viaApiserver) {
     if (!api) throw new UsageError('--via-apiserver needs --kubeconfig (the API server and its CA)');
     const transport: StreamTransport = { kind: 'apiserver', server: api.server, ...(api.ca ? { ca: api.ca } : {}), insecureSkipVerify: api.insecureSkipVerify === true, ...(api.servername ? { servername: api.servername } : {}) };
@@ -134,7 +134,7 @@ function finish(result: StreamResult, what: string, deadlineMs: number): number 
       fail(`${what}: ${result.protocol ? 'the stream broke: ' : ''}${excerpt(result.error ?? 'failed')}`, EXIT.findings);
       return result.exitCode ? result.exitCode : EXIT.findings;
     default:
-      if (result.error) process.stderr.write(`kia: ${what}: ${result.error}\n`);
+      if (result.error) process.stderr.write(`kia: ${what}: ${excerpt(result.error)}\n`);
       return result.exitCode ?? 0;
   }
 }
