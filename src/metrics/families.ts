@@ -29,15 +29,24 @@ export interface FamilyState {
 export class FamilyTable {
   readonly #families = new Map<string, FamilyState>();
   readonly #select: ReadonlySet<string> | undefined;
+  readonly #max: number;
 
-  constructor(select: readonly string[] | undefined) {
+  /** Families past `max` are not kept: a peer's exposition cannot grow the table without bound. */
+  constructor(select: readonly string[] | undefined, max: number) {
     this.#select = select ? new Set(select) : undefined;
+    this.#max = max;
   }
 
-  /** The family of this name, created (untyped, selected or not) on first sight. */
-  state(name: string): FamilyState {
+  /** Why a name found no family. */
+  fullMessage(name: string): string {
+    return `more than ${this.#max} families: ${name} skipped`;
+  }
+
+  /** The family of this name, created (untyped, selected or not) on first sight; undefined when the table is full. */
+  state(name: string): FamilyState | undefined {
     let state = this.#families.get(name);
     if (!state) {
+      if (this.#families.size >= this.#max) return undefined;
       const select = this.#select;
       const selected = !select || select.has(name);
       state = { info: { name, type: 'unknown' }, selected, announced: false, typed: false, helped: false, samples: 0 };
@@ -47,7 +56,7 @@ export class FamilyTable {
   }
 
   /** The family of a sample name: the current family, a declared family by suffix, or a new untyped one. */
-  resolve(name: string, current: FamilyState | undefined): FamilyState {
+  resolve(name: string, current: FamilyState | undefined): FamilyState | undefined {
     if (current && this.#owns(current, name)) return current;
     const own = this.#families.get(name);
     if (own && own.typed) return own;

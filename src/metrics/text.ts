@@ -1,5 +1,4 @@
 // Lexical pieces of the exposition formats: character classes, numbers as Go's ParseFloat reads them, escapes.
-import { isAscii } from 'node:buffer';
 
 export const NAME_START = new Uint8Array(128);
 export const NAME_CHAR = new Uint8Array(128);
@@ -21,9 +20,8 @@ export const NO_BYTES = Buffer.alloc(0);
  */
 export type Codes = Buffer | Uint16Array;
 
-export function codesOf(text: string, bytes?: Buffer): Codes {
-  if (bytes !== undefined && bytes.length === text.length && isAscii(bytes)) return bytes;
-  if (bytes === undefined && Buffer.byteLength(text, 'utf8') === text.length) return Buffer.from(text, 'latin1');
+export function codesOf(text: string): Codes {
+  if (Buffer.byteLength(text, 'utf8') === text.length) return Buffer.from(text, 'latin1');
   const codes = new Uint16Array(text.length);
   for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
   return codes;
