@@ -35,12 +35,21 @@ export function parseText(text: string, options: ParseOptions = {}): ParseResult
   return collector.result(parser);
 }
 
-/** Parses a stream of chunks, yielding what each chunk completed (one batch per chunk, never an empty one). */
+/**
+ * Bytes fed to the parser at a time. What one piece completes is all that is alive while the next is read: with small
+ * pieces, little survives each young-generation collection, and the engine has no reason to grow its young generation
+ * the longer the exposition runs (peak memory stays the same from 10 to 50 MB).
+ */
+const PIECE = 16 << 10;
+
+/** Parses a stream of chunks, yielding what each piece of a chunk completed (never an empty batch). */
 export async function* parseStream(source: AsyncIterable<Buffer | Uint8Array | string>, options: ParseOptions = {}): AsyncGenerator<ParseItem[]> {
   const parser = new ExpositionParser(options);
   for await (const chunk of source) {
-    const items = parser.push(chunk);
-    if (items.length > 0) yield items;
+    for (let from = 0; from < chunk.length; from += PIECE) {
+      const items = parser.push(chunk.length <= PIECE ? chunk : typeof chunk === 'string' ? chunk.slice(from, from + PIECE) : chunk.subarray(from, from + PIECE));
+      if (items.length > 0) yield items;
+    }
   }
   const last = parser.end();
   if (last.length > 0) yield last;

@@ -1,7 +1,7 @@
 // Label sets: read in place from a line into two scratch arrays (names and values), tested there by the filter, and
 // only then built into objects. Each step is its own small function: the optimizing compiler takes them one by one,
 // early, instead of one large function late and again after every path it had not seen yet.
-import { intern, isBlank, LABEL_CHAR, LABEL_START, NO_BYTES, toNumber, type Codes } from './text.ts';
+import { common, intern, isBlank, LABEL_CHAR, LABEL_START, NO_BYTES, toNumber, viewOf, type Codes } from './text.ts';
 import type { Exemplar, Labels } from './types.ts';
 
 /**
@@ -34,8 +34,9 @@ export class LabelReader {
   #prevCount = -1;
   #backslashIn = '';
   #backslashAt = Infinity;
-  /** The code units of the text being read. */
+  /** The code units of the text being read, and a view of them. */
   #codes: Codes = NO_BYTES;
+  #view: DataView | undefined;
   /** Whether the last label set read sits in this text, from #lastOpen (after its `{`) to just after its `}`... */
   #inText = false;
   #lastOpen = 0;
@@ -47,8 +48,9 @@ export class LabelReader {
    * Called before reading lines of a new text, with its code units. Nothing is compared with the text before, and
    * #backslashAfter's check of its text compares two pointers, never two long strings of the same length.
    */
-  newText(codes: Codes): void {
+  newText(codes: Codes, view: DataView | undefined): void {
     this.#codes = codes;
+    this.#view = view;
     this.#inText = false;
     this.#backslashIn = '';
   }
@@ -132,12 +134,7 @@ export class LabelReader {
 
   /** How many code units at i repeat the last label set, at most its length. */
   #common(i: number, end: number): number {
-    const codes = this.#codes;
-    const last = this.#lastOpen;
-    const limit = Math.min(this.#lastLength, end - i);
-    let k = 0;
-    while (k < limit && codes[i + k] === codes[last + k]) k++;
-    return k;
+    return common(this.#codes, this.#view, i, this.#lastOpen, Math.min(this.#lastLength, end - i));
   }
 
   /** The whole label set repeats the last one. */

@@ -2,13 +2,15 @@
 // histogram's _bucket, _sum and _count lines, which take turns, are matched in place instead of cut, interned and
 // looked up again on every turn.
 import type { FamilyState, FamilyTable } from './families.ts';
-import { intern, NAME_CHAR, type Codes } from './text.ts';
+import { common, intern, NAME_CHAR, type Codes } from './text.ts';
 
 export interface NameEntry {
   name: string;
   family: FamilyState;
   /** The label its samples must carry as a number: `le` on a histogram's buckets, `quantile` on a summary's. */
   bound: 'le' | 'quantile' | undefined;
+  /** Where it was last met in the text being read, or -1. */
+  at: number;
 }
 
 const KEPT = 4;
@@ -29,15 +31,21 @@ export class RecentNames {
     this.#entries = [];
   }
 
+  /** A new text: no name was met in it yet. */
+  newText(): void {
+    for (const entry of this.#entries) entry.at = -1;
+  }
+
   /**
    * The entry whose name is at i, when it resolves to the current family (a name resolves to the family that owns it
    * when that family is the current one, so these stay right while the current family does).
    */
-  match(codes: Codes, i: number, end: number, current: FamilyState | undefined): NameEntry | undefined {
+  match(codes: Codes, view: DataView | undefined, i: number, end: number, current: FamilyState | undefined): NameEntry | undefined {
     const entries = this.#entries;
     for (let e = 0; e < entries.length; e++) {
       const entry = entries[e] as NameEntry;
-      if (entry.family !== current || !this.#at(entry.name, codes, i, end)) continue;
+      if (entry.family !== current || !this.#at(entry, codes, view, i, end)) continue;
+      entry.at = i;
       if (e > 0) {
         entries.splice(e, 1);
         entries.unshift(entry);
@@ -49,14 +57,16 @@ export class RecentNames {
   }
 
   /** Whether the name at i is `name`: the same characters, and no name character after them. */
-  #at(name: string, codes: Codes, i: number, end: number): boolean {
+  #at(entry: NameEntry, codes: Codes, view: DataView | undefined, i: number, end: number): boolean {
+    const name = entry.name;
     const after = i + name.length;
     if (after > end) return false;
     if (after < end) {
       const next = codes[after] as number;
       if (next < 128 && NAME_CHAR[next] === 1) return false;
     }
-    // From the end: names of one family differ in their suffixes.
+    // Where it was met in this text, bytes compare with bytes; else code units with the name's.
+    if (entry.at >= 0) return common(codes, view, i, entry.at, name.length) === name.length;
     for (let k = name.length - 1; k >= 0; k--) if (codes[i + k] !== name.charCodeAt(k)) return false;
     return true;
   }
@@ -75,7 +85,7 @@ export class RecentNames {
     // (Types change on # TYPE lines only, which clear the entries.)
     const type = family.info.type;
     const bound = (type === 'histogram' || type === 'gaugehistogram') && name.endsWith('_bucket') ? 'le' : type === 'summary' && name === family.info.name ? 'quantile' : undefined;
-    const entry: NameEntry = { name, family, bound };
+    const entry: NameEntry = { name, family, bound, at: start };
     this.#entries.unshift(entry);
     if (this.#entries.length > KEPT) this.#entries.pop();
     this.pos = i;

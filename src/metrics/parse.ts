@@ -5,7 +5,7 @@
 // goes on. The work per line is split into small steps, each taken by the optimizing compiler on its own and early.
 import { compileMatchers, type LabelTest } from './filter.ts';
 import { LabelReader } from './labels.ts';
-import { isBlank, NAME_START, NO_BYTES, numberAt, type Codes } from './text.ts';
+import { isBlank, NAME_START, NO_BYTES, numberAt, viewOf, type Codes } from './text.ts';
 import { FamilyTable, type FamilyState } from './families.ts';
 import { comment } from './comment.ts';
 import { RecentNames, type NameEntry } from './names.ts';
@@ -27,6 +27,7 @@ export class ExpositionParser {
   #current: FamilyState | undefined;
   /** The code units of the text being read (see codesOf). */
   #codes: Codes = NO_BYTES;
+  #view: DataView | undefined;
   #eof = false;
   #afterEof = false;
   #errors = 0;
@@ -77,7 +78,10 @@ export class ExpositionParser {
   /** Parses every line of a text: each ends with a newline, but the input's last line may not. */
   #lines(text: string, codes: Codes): void {
     this.#codes = codes;
-    this.#labels.newText(codes);
+    const view = viewOf(codes);
+    this.#view = view;
+    this.#names.newText();
+    this.#labels.newText(codes, view);
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
       this.#lineNo++;
@@ -90,7 +94,8 @@ export class ExpositionParser {
     }
     // The caller's buffer is not kept.
     this.#codes = NO_BYTES;
-    this.#labels.newText(NO_BYTES);
+    this.#view = undefined;
+    this.#labels.newText(NO_BYTES, undefined);
   }
 
   /** A line without its end yet that is already too long is reported (its start), and skipped up to its newline. */
@@ -163,7 +168,7 @@ export class ExpositionParser {
   /** The name at i, as a known entry; the position after it is in #names.pos. */
   #name(s: string, i: number, end: number): NameEntry | string {
     const names = this.#names;
-    const entry = names.match(this.#codes, i, end, this.#current);
+    const entry = names.match(this.#codes, this.#view, i, end, this.#current);
     if (entry !== undefined) return entry;
     return names.read(s, this.#codes, i, end, this.#current);
   }

@@ -26,6 +26,25 @@ export function codesOf(text: string): Codes {
   for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
   return codes;
 }
+/** A view that reads a text's bytes four at a time; none for code units copied out (see codesOf). */
+export function viewOf(codes: Codes): DataView | undefined {
+  return codes instanceof Uint16Array ? undefined : new DataView(codes.buffer, codes.byteOffset, codes.byteLength);
+}
+
+/**
+ * How many code units at a and at b are the same, up to limit: four bytes at a compare where the view allows.
+ * (Positional parameters: this runs on every line.)
+ */
+export function common(codes: Codes, view: DataView | undefined, a: number, b: number, limit: number): number {
+  let k = 0;
+  if (view !== undefined) {
+    const words = limit - 3;
+    while (k < words && view.getUint32(a + k, true) === view.getUint32(b + k, true)) k += 4;
+  }
+  while (k < limit && codes[a + k] === codes[b + k]) k++;
+  return k;
+}
+
 export const isBlank = (c: number) => c === 32 || c === 9;
 
 /** Exact powers of ten: every one up to 1e22 is a double, so a product or quotient with one is rounded once. */
