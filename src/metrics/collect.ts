@@ -43,8 +43,12 @@ export function parseText(text: string, options: ParseOptions = {}): ParseResult
 const PIECE = 16 << 10;
 
 /** Parses a stream of chunks, yielding what each piece of a chunk completed (never an empty batch). */
-export async function* parseStream(source: AsyncIterable<Buffer | Uint8Array | string>, options: ParseOptions = {}): AsyncGenerator<ParseItem[]> {
-  const parser = new ExpositionParser(options);
+export function parseStream(source: AsyncIterable<Buffer | Uint8Array | string>, options: ParseOptions = {}): AsyncGenerator<ParseItem[]> {
+  return feed(new ExpositionParser(options), source);
+}
+
+/** parseStream with a parser of the caller's, whose counts (lines, errors) it reads after the end. */
+export async function* feed(parser: ExpositionParser, source: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<ParseItem[]> {
   for await (const chunk of source) {
     for (let from = 0; from < chunk.length; from += PIECE) {
       const items = parser.push(chunk.length <= PIECE ? chunk : typeof chunk === 'string' ? chunk.slice(from, from + PIECE) : chunk.subarray(from, from + PIECE));
@@ -55,11 +59,10 @@ export async function* parseStream(source: AsyncIterable<Buffer | Uint8Array | s
   if (last.length > 0) yield last;
 }
 
-/** Parses a stream of chunks into families. */
+/** Parses a stream of chunks into families (all of them held: for expositions of a size known to be small). */
 export async function collect(source: AsyncIterable<Buffer | Uint8Array | string>, options: ParseOptions = {}): Promise<ParseResult> {
   const parser = new ExpositionParser(options);
   const collector = new FamilyCollector();
-  for await (const chunk of source) collector.add(parser.push(chunk));
-  collector.add(parser.end());
+  for await (const items of feed(parser, source)) collector.add(items);
   return collector.result(parser);
 }

@@ -1,7 +1,7 @@
 // Label sets: read in place from a line into two scratch arrays (names and values), tested there by the filter, and
 // only then built into objects. Each step is its own small function: the optimizing compiler takes them one by one,
 // early, instead of one large function late and again after every path it had not seen yet.
-import { common, intern, isBlank, LABEL_CHAR, LABEL_START, NO_BYTES, toNumber, viewOf, type Codes } from './text.ts';
+import { common, intern, isBlank, LABEL_CHAR, LABEL_START, NO_BYTES, toNumber, type Codes } from './text.ts';
 import type { Exemplar, Labels } from './types.ts';
 
 /**
