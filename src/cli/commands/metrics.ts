@@ -152,13 +152,7 @@ async function openSource(target: string, flags: MetricsFlags): Promise<Source> 
   }
   if (stats) return fileSource(target, stats);
   if (!target.includes(':')) throw new InputError(`no such file: ${target} (give a file, - for stdin, a URL or node:port/path)`);
-  let resolved;
-  try {
-    resolved = resolveGetTarget(target, { method: 'GET', ...(flags.component ? { component: flags.component } : {}) });
-  } catch (error) {
-    if (error instanceof UsageError) throw new UsageError(`${error.message}; no file ${target} either`);
-    throw error;
-  }
+  const resolved = resolveGetTarget(target, { method: 'GET', ...(flags.component ? { component: flags.component } : {}) });
   if (resolved.route.mode === 'act') throw new UsageError(`${resolved.route.path} on ${resolved.port.component} ${resolved.port.port} acts on the target: kia metrics only reads`);
   return peerSource(new URL(resolved.path, resolved.origin), flags);
 }
