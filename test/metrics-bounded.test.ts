@@ -92,7 +92,7 @@ describe('kia metrics on a 62 MB exposition of small samples', () => {
   });
 
   it(`the index from a file and from a peer, under ${BOUND_MB} MB (+${REQUEST_ALLOWANCE_MB} MB from a peer)`, async () => {
-    for (const target of [file, url]) {
+    for (const target of [url, file]) {
       const outFile = path.join(dir, 'index.txt');
       const run = await runMeasured(['metrics', target], outFile);
       assert.equal(run.code, 0, run.stderr);
@@ -115,7 +115,7 @@ describe('kia metrics on a 62 MB exposition of small samples', () => {
   });
 
   it(`-o json streams every sample, one a line, from a file and from a peer, under ${BOUND_MB} MB (+${REQUEST_ALLOWANCE_MB} MB from a peer)`, async () => {
-    for (const [target, head] of [[file, `"file": ${JSON.stringify(file)}`], [url, `"url": "${url}",\n  "status": 200`]] as const) {
+    for (const [target, head] of [[url, `"url": "${url}",\n  "status": 200`], [file, `"file": ${JSON.stringify(file)}`]] as const) {
       const outFile = path.join(dir, 'out.json');
       const run = await runMeasured(['metrics', target, '-o', 'json'], outFile);
       assert.equal(run.code, 0, run.stderr);
