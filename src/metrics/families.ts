@@ -3,7 +3,8 @@
 import { METRIC_TYPES, type FamilyInfo, type MetricType } from './types.ts';
 
 /** The sample-name suffixes a family of each type may carry besides its own name. */
-const SUFFIXES: Record<MetricType, readonly string[]> = {
+/** (A map, not an object: looked up by a type that varies, a property load would change shape with every new type.) */
+const SUFFIXES = new Map<MetricType, readonly string[]>(Object.entries({
   counter: ['_total', '_created'],
   histogram: ['_bucket', '_count', '_sum', '_created'],
   gaugehistogram: ['_bucket', '_gcount', '_gsum'],
@@ -13,7 +14,8 @@ const SUFFIXES: Record<MetricType, readonly string[]> = {
   stateset: [],
   unknown: [],
   untyped: [],
-};
+}) as [MetricType, readonly string[]][]);
+const suffixesOf = (type: MetricType): readonly string[] => SUFFIXES.get(type) ?? [];
 const ALL_SUFFIXES = ['_bucket', '_count', '_sum', '_created', '_total', '_gcount', '_gsum', '_info'];
 export const TYPES = new Set<string>(METRIC_TYPES);
 
@@ -63,7 +65,7 @@ export class FamilyTable {
     for (const suffix of ALL_SUFFIXES) {
       if (!name.endsWith(suffix)) continue;
       const base = this.#families.get(name.slice(0, -suffix.length));
-      if (base && SUFFIXES[base.info.type].includes(suffix)) return base;
+      if (base && suffixesOf(base.info.type).includes(suffix)) return base;
     }
     return own ?? this.state(name);
   }
@@ -71,6 +73,6 @@ export class FamilyTable {
   #owns(state: FamilyState, name: string): boolean {
     const family = state.info.name;
     if (name === family) return true;
-    return name.startsWith(family) && SUFFIXES[state.info.type].includes(name.slice(family.length));
+    return name.startsWith(family) && suffixesOf(state.info.type).includes(name.slice(family.length));
   }
 }

@@ -1,7 +1,7 @@
 // Label sets: read in place from a line into two scratch arrays (names and values), tested there by the filter, and
 // only then built into objects. Each step is its own small function: the optimizing compiler takes them one by one,
 // early, instead of one large function late and again after every path it had not seen yet.
-import { common, intern, isBlank, LABEL_CHAR, LABEL_START, NO_BYTES, toNumber, type Codes } from './text.ts';
+import { common, intern, isBlank, isNumberText, LABEL_CHAR, LABEL_START, NO_BYTES, toNumber, type Codes } from './text.ts';
 import type { Exemplar, Labels } from './types.ts';
 
 /**
@@ -28,8 +28,6 @@ export class LabelReader {
   pos = 0;
   error = '';
   readonly #labelNames = new Map<number, string>();
-  /** Whether bucket bounds and quantiles, as written, are numbers: they repeat from series to series (short ones kept). */
-  readonly #bounds = new Map<string, boolean>();
   /** The count of the last label set read, or -1 when the next one is not compared with it. */
   #prevCount = -1;
   #backslashIn = '';
@@ -94,19 +92,8 @@ export class LabelReader {
   boundOk(count: number, label: string): boolean {
     const names = this.names;
     // From the end: `le` and `quantile` mostly come last. (Names are unique, so the first found is the only one.)
-    for (let k = count - 1; k >= 0; k--) if (names[k] === label) return this.#isNumber(this.values[k] as string);
+    for (let k = count - 1; k >= 0; k--) if (names[k] === label) return isNumberText(this.values[k] as string);
     return false;
-  }
-
-  #isNumber(value: string): boolean {
-    if (value.length > 32) return toNumber(value, 0, value.length) !== undefined;
-    let ok = this.#bounds.get(value);
-    if (ok === undefined) {
-      ok = toNumber(value, 0, value.length) !== undefined;
-      if (this.#bounds.size >= 256) this.#bounds.clear();
-      this.#bounds.set(value, ok);
-    }
-    return ok;
   }
 
   /**
@@ -226,7 +213,7 @@ export class LabelReader {
       const c = codes[i] as number;
       if (c >= 128 || LABEL_CHAR[c] !== 1) break;
       hash = (hash * 31 + c) | 0;
-      if (same && label.charCodeAt(k) !== c) same = false;
+      if (same && (k >= label.length || label.charCodeAt(k) !== c)) same = false;
     }
     if (!same || i - start !== label.length) label = this.#labelName(s, start, i, hash);
     this.pos = i;

@@ -12,6 +12,12 @@ import { RecentNames, type NameEntry } from './names.ts';
 import { Chunker } from './chunker.ts';
 import type { ParseItem, ParseOptions, Sample } from './types.ts';
 
+function objectArray(): ParseItem[] {
+  const items: ParseItem[] = [{ kind: 'eof' }];
+  items.length = 0;
+  return items;
+}
+
 export class ExpositionParser {
   readonly #families: FamilyTable;
   readonly #test: LabelTest | undefined;
@@ -20,7 +26,12 @@ export class ExpositionParser {
   readonly #labels = new LabelReader();
   readonly #names: RecentNames;
   readonly #chunker: Chunker;
-  #out: ParseItem[] = [];
+  /**
+   * An empty array whose elements are objects: output arrays are copies of it, so the first item put in each is not
+   * a change of array kind (a fresh [] starts as small integers, and code optimized for that is thrown away).
+   */
+  readonly #objects: ParseItem[] = objectArray();
+  #out: ParseItem[] = this.#objects.slice();
   #lineNo = 0;
   #lineStart = 0;
   #lineEnd = 0;
@@ -71,7 +82,7 @@ export class ExpositionParser {
 
   #take(): ParseItem[] {
     const out = this.#out;
-    this.#out = [];
+    this.#out = this.#objects.slice();
     return out;
   }
 
