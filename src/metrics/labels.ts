@@ -39,8 +39,9 @@ export class LabelReader {
   #inText = false;
   #lastOpen = 0;
   #lastLength = 0;
-  /** ...and where each of its labels ends (after the closing quote), counted from #lastOpen. */
+  /** ...and where each of its labels ends (after the closing quote) and its value starts, counted from #lastOpen. */
   readonly #ends: number[] = [];
+  readonly #valueAt: number[] = [];
 
   /**
    * Called before reading lines of a new text, with its code units. Nothing is compared with the text before, and
@@ -111,7 +112,14 @@ export class LabelReader {
       const k = this.#common(i, end);
       if (k === this.#lastLength) return this.#repeat(i, k, before);
       count = this.#covered(k, before);
-      if (count > 0) {
+      if (count < before && k >= (this.#valueAt[count] as number)) {
+        // The first difference lies in a value (a bucket's `le`): its label's name is the one the last set had there.
+        const after = this.#value(s, open + (this.#valueAt[count] as number), end, count);
+        if (after < 0) return this.#fail(this.error.replace('%s', this.names[count] as string));
+        this.#ends[count++] = after - open;
+        i = this.#after(after, end);
+        if (i < 0) return this.#fail('expected , or } after a label');
+      } else if (count > 0) {
         i = this.#after(i + (this.#ends[count - 1] as number), end);
         if (i < 0) return this.#fail('expected , or } after a label');
       }
@@ -163,7 +171,7 @@ export class LabelReader {
         this.pos = i;
         return undefined;
       }
-      i = this.#label(s, i, end, count);
+      i = this.#label(s, i, end, open, count);
       if (i < 0) return -1;
       this.#ends[count] = i - open;
       count++;
@@ -181,8 +189,8 @@ export class LabelReader {
     return count;
   }
 
-  /** One `name="value"` into position `count`; the position after its closing quote, or -1. */
-  #label(s: string, i: number, end: number, count: number): number {
+  /** One `name="value"` into position `count` of a set opened at `open`; the position after its closing quote, or -1. */
+  #label(s: string, i: number, end: number, open: number, count: number): number {
     const label = this.#name(s, i, end, count);
     i = this.pos;
     const codes = this.#codes;
@@ -191,6 +199,7 @@ export class LabelReader {
     i++;
     while (i < end && isBlank(codes[i] as number)) i++;
     if (codes[i] !== 34) return this.#fail(`expected " to open the value of label ${label}`);
+    this.#valueAt[count] = i + 1 - open;
     i = this.#value(s, i + 1, end, count);
     if (i < 0) return this.#fail(this.error.replace('%s', label));
     const names = this.names;

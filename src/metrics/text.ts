@@ -107,6 +107,15 @@ function exponentAt(codes: Codes, k: number, b: number): number {
   return k === from || k !== b ? NaN : minus ? -e : e;
 }
 
+/** `0x`, `0b`, `0o` after an optional sign: Number() reads them, Go's ParseFloat does not. (No regex: most long values pass here.) */
+function radixPrefixed(s: string, a: number, b: number): boolean {
+  const first = s.charCodeAt(a);
+  const k = a + (first === 43 || first === 45 ? 1 : 0);
+  if (k + 1 >= b || s.charCodeAt(k) !== 48) return false;
+  const x = s.charCodeAt(k + 1) | 32;
+  return x === 120 || x === 98 || x === 111;
+}
+
 /** Go's ParseFloat as the text format uses it: decimals, exponents, Inf, NaN; no radix prefixes. */
 export function toNumber(s: string, a: number, b: number): number | undefined {
   let k = a;
@@ -124,7 +133,7 @@ export function toNumber(s: string, a: number, b: number): number | undefined {
   }
   const token = s.slice(a, b);
   const v = Number(token);
-  if (!Number.isNaN(v)) return /^[+-]?0[xXbBoO]/.test(token) ? undefined : v;
+  if (!Number.isNaN(v)) return radixPrefixed(s, a, b) ? undefined : v;
   switch (token.toLowerCase()) {
     case 'nan':
       return NaN;
