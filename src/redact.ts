@@ -103,13 +103,25 @@ export function redactDeep<T>(value: T, secrets?: Secrets): T {
   return value;
 }
 
-// C0 controls but tab and newline, DEL, and the C1 controls a terminal also acts on (matching them is the point).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/**
+ * What a terminal acts on: C0 controls but tab and newline, DEL, C1 controls (0x9b is CSI on 8-bit terminals) and the
+ * Unicode controls that reorder how text is displayed (bidi embeddings, overrides, isolates and marks).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Text from a peer made safe for a terminal: control characters (escape sequences among them) shown as `\xNN`. */
+/**
+ * Text from a peer made safe for a terminal: every control character but `\n` and `\t` written as an escape (`\x1b` up
+ * to 0xff, `\u202e` beyond). Everything else is left as it is: text without controls comes back unchanged. The CLI
+ * applies it unless the user asked for raw bytes (-o raw, a pipe, a file).
+ */
 export function escapeControl(text: string): string {
-  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  CONTROL.lastIndex = 0;
+  if (!CONTROL.test(text)) return text;
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** One line quoted from a peer in an error message: scrubbed, escaped, first line only, at most `max` characters. */

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
 import { InputError } from '../errors.ts';
 import { CLIENT_PROTOCOLS, streamQuery, type StreamParams } from './channel.ts';
-import { excerpt } from './peer-text.ts';
+import { excerpt } from '../redact.ts';
 import type { Identity } from './identity.ts';
 
 /** Where a stream goes: the kubelet's own API (port 10250 by default) or the API server's pod subresources. */

@@ -11,7 +11,7 @@ import { CredentialError, InputError, NetworkError, TimeoutError, TooLargeError,
 import {
   ExpositionParser, IndexSink, JsonSink, SampleSink, SUMMARY_FAMILIES, SummarySink, Tally, feed, jsonText, parseMatcher, renderSummary, summarize, type LabelMatcher, type Sink,
 } from '../../metrics/index.ts';
-import { escapeControl } from '../../report/terminal.ts';
+import { escapeControl } from '../../redact.ts';
 import { EXIT } from '../output.ts';
 import { resolveGetTarget } from './components.ts';
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { escapeControl } from './terminal.ts';
+import { escapeControl, excerpt } from './redact.ts';
 
 /** Acted on by terminals: C0 but tab and newline, DEL, C1, bidi controls (written out here, not taken from the code). */
 const isControl = (code: number) =>
@@ -55,4 +55,16 @@ test('property: text without controls comes back unchanged', () => {
     ),
     { numRuns: 500 },
   );
+});
+
+test('control characters (escape sequences among them) are shown as \\xNN; tab, newline and text stay', () => {
+  assert.equal(escapeControl('\x1b]0;title\x07\x1b[2Jok\tgo\nnext\x7f\x9b'), '\\x1b]0;title\\x07\\x1b[2Jok\tgo\nnext\\x7f\\x9b');
+  assert.equal(escapeControl('é ✓ plain'), 'é ✓ plain');
+});
+
+test('an excerpt is the first non-empty line, trimmed, escaped, at most 200 characters then …', () => {
+  assert.equal(excerpt('\r\n\n  forbidden: no\r\nsecond line'), 'forbidden: no');
+  assert.equal(excerpt('x'.repeat(300)), `${'x'.repeat(200)}…`);
+  assert.equal(excerpt('\x1b[31mred', { max: 6 }), '\\x1b[3…');
+  assert.equal(excerpt(''), '');
 });
