@@ -36,6 +36,21 @@ export function mayAsk(identity: Identity | undefined, scheme: 'http' | 'https',
   return { ok: true };
 }
 
+/**
+ * TLS options for a client that is not the transport's own (the WebSocket library): the identity's certificate, the
+ * CA, verification (on unless turned off: a token is then sent only after the server proved itself) and the name.
+ */
+export function tlsClientOptions(identity: Identity | undefined, trust: Trust): { cert?: string; key?: string; ca?: string; rejectUnauthorized: boolean; servername?: string; headers: Record<string, string> } {
+  return {
+    headers: identity?.token ? { Authorization: `Bearer ${identity.token.reveal()}` } : {},
+    ...(identity?.cert ? { cert: identity.cert } : {}),
+    ...(identity?.key ? { key: identity.key.reveal() } : {}),
+    ...(trust.ca ? { ca: trust.ca } : {}),
+    rejectUnauthorized: trust.insecureSkipVerify !== true,
+    ...(trust.serverName && !net.isIP(trust.serverName) ? { servername: trust.serverName } : {}),
+  };
+}
+
 /** The names a served certificate may carry to count as the server dialled: the server name given, else the address. */
 export function namesFor(host: string, trust: Trust, alternatives: readonly string[] = []): string[] {
   return [...new Set([trust.serverName ?? host, ...alternatives].filter((n) => n !== ''))];
