@@ -210,6 +210,7 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
           case 'head':
             headSeen = event.head;
             if (sink && (sink.accept?.(event.head) ?? true)) {
+              reader.unlimitBody();
               stream = new PassThrough();
               stream.on('drain', () => socket.resume());
               stream.on('close', () => socket.destroy());

@@ -42,7 +42,7 @@ function preview(bytes: Buffer): string {
 
 /** Reads one response; `push` bytes, `close` when the peer ends; events come out through `emit`. */
 export class ResponseReader {
-  readonly #limits: ReaderLimits;
+  #limits: ReaderLimits;
   readonly #noBody: boolean;
   readonly #emit: (event: ReadEvent) => void;
   #pending: Buffer = Buffer.alloc(0);
@@ -65,6 +65,11 @@ export class ResponseReader {
 
   get head(): ResponseHead | undefined {
     return this.#head;
+  }
+
+  /** A caller that streams the body applies its own limit from the head on. */
+  unlimitBody(): void {
+    this.#limits = { ...this.#limits, maxBodyBytes: Number.MAX_SAFE_INTEGER };
   }
 
   push(data: Buffer): void {

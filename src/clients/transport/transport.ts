@@ -57,6 +57,11 @@ export interface ExchangeRequest {
   /** `open` only: which answers to stream (default all); the others are read whole, capped, within the deadline. */
   streamIf?: (status: number) => boolean;
   /**
+   * `open` only: the streamed body must end within this many milliseconds of the request's start, or the stream is
+   * destroyed with a `KIA_TIMEOUT` error (one-shot reads); none for streams that run until the user stops them.
+   */
+  wholeBodyMs?: number;
+  /**
    * TLS versions offered. Probes that repeat every cycle offer TLS 1.2 only when the server takes it: a resumed TLS 1.2
    * session skips the key exchange a resumed TLS 1.3 session still makes, a quarter of a probe's CPU.
    */
@@ -225,7 +230,8 @@ export class Transport {
     const limit = deadline([this.#options.signal, request.signal], request.timeoutMs ?? this.timeoutMs);
     const abort = limit.signal;
     const streamIf = request.streamIf;
-    const wire = { ...this.#wire(request, method, t), limits: { ...DEFAULT_LIMITS, maxBodyBytes: streamIf ? (this.#options.maxBytes ?? DEFAULT_MAX_BYTES) : (request.maxBytes ?? Number.MAX_SAFE_INTEGER) } };
+    // An answer that is not streamed (a refusal) is read whole, with the buffered cap.
+    const wire = { ...this.#wire(request, method, t), limits: { ...DEFAULT_LIMITS, maxBodyBytes: this.#options.maxBytes ?? DEFAULT_MAX_BYTES } };
     const connection = await dial(this.#dialFor(request, t), abort);
     if (!('socket' in connection)) {
       limit.done();
@@ -242,7 +248,15 @@ export class Transport {
     limit.done();
     if (!result.stream) connection.socket.destroy();
     const opened: OpenedExchange = this.#result(base, { ...result, ...(connection.tls ? { tls: connection.tls } : {}) }, started, abort);
-    if (result.stream) opened.stream = result.stream;
+    const stream = result.stream;
+    if (stream) {
+      opened.stream = stream;
+      if (request.wholeBodyMs !== undefined) {
+        const left = Math.max(1, request.wholeBodyMs - (performance.now() - started));
+        const timer = setTimeout(() => stream.destroy(Object.assign(new Error(`no whole answer within ${request.wholeBodyMs} ms`), { code: 'KIA_TIMEOUT' })), left);
+        stream.once('close', () => clearTimeout(timer));
+      }
+    }
     return opened;
   }
 
