@@ -4,21 +4,22 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { ComponentId } from '../model/index.ts';
-import { writeManifests } from './commands.ts';
-import { FaultControl } from './fault-control.ts';
-import type { FaultOrClear, FaultRecord, LabEvents } from './faults.ts';
-import { materialize } from './materialize.ts';
-import { planLab } from './plan.ts';
-import { processLayout, spawnProcess, stopChild, waitPorts, type ProcessHandle } from './processes.ts';
-import { buildStandIns, startAll, stopAll } from './runtime.ts';
-import type { StandIn } from './standin.ts';
+import { writeManifests } from './plan/command-lines.ts';
+import { FaultControl } from './supervisor/fault-router.ts';
+import type { FaultOrClear, FaultRecord, LabEvents } from './supervisor/faults.ts';
+import { materialize } from './plan/materialize.ts';
+import { planLab } from './plan/address-plan.ts';
+import { processLayout, spawnProcess, stopChild, waitPorts, type ProcessHandle } from './supervisor/processes.ts';
+import { buildStandIns, startAll, stopAll } from './components/stand-ins.ts';
+import type { StandIn } from './components/stand-in.ts';
 import type { Clock, LabOptions, LabPlan, LabProcess } from './types.ts';
 
 export type * from './types.ts';
 export { PROFILES } from './types.ts';
-export { planLab, nodeAddresses, nodeName } from './plan.ts';
-export { parseFault, parseComponent, FAULT_NAMES } from './faults.ts';
-export type { Fault, FaultOrClear, FaultEvent, FaultRecord, LabEvents } from './faults.ts';
+export { planLab, nodeAddresses, nodeName } from './plan/address-plan.ts';
+export { parseFault, parseComponent, FAULT_NAMES } from './supervisor/faults.ts';
+export type { Fault, FaultOrClear, FaultEvent, FaultRecord, LabEvents } from './supervisor/faults.ts';
+export type { StandIn } from './components/stand-in.ts';
 
 const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
 

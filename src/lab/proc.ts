@@ -4,8 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentId } from '../model/index.ts';
-import { answerFault, type FaultRequest } from './fault-control.ts';
-import { buildStandIns, startAll, stopAll } from './runtime.ts';
+import { answerFault, type FaultRequest } from './supervisor/fault-router.ts';
+import { buildStandIns, startAll, stopAll } from './components/stand-ins.ts';
 import type { LabPlan } from './types.ts';
 
 // What to serve comes in the environment, so the command line carries only the component's own flags.

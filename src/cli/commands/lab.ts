@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { KUBERNETES_VERSIONS, type KubernetesVersion } from '../../model/index.ts';
 import { FAULT_NAMES, parseComponent, parseFault, PROFILES, readPlan, startLab, writePlan, type FaultRecord, type LabPlan, type ProfileChoice } from '../../lab/index.ts';
-import { callControl, serveControl } from '../../lab/control.ts';
+import { callControl, serveControl } from '../../lab/supervisor/control-socket.ts';
 import { InputError, KiaError } from '../../errors.ts';
 import { exitCodeFor, fail } from '../output.ts';
 
