@@ -7,6 +7,7 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import type { ClientCertPolicy } from '../../model/index.ts';
 import type { Signer } from '../pki/certificates.ts';
+import { addressInUse } from './address-owner.ts';
 
 export type Handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
 export type UpgradeHandler = (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => void;
@@ -106,6 +107,8 @@ export class Listener {
         raw.off('error', reject);
         resolve();
       });
+    }).catch(async (error: NodeJS.ErrnoException) => {
+      throw error.code === 'EADDRINUSE' ? await addressInUse(this.options.address, this.options.port, error) : error;
     });
     this.raw = raw;
   }

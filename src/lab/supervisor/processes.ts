@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { LabError } from '../../errors.ts';
 import type { ComponentId } from '../../model/index.ts';
 import { commandLine } from '../plan/command-lines.ts';
+import { recordProcess } from './pid-files.ts';
 import type { LabEndpoint, LabNode, LabPlan } from '../types.ts';
 
 export interface ProcessSpec {
@@ -40,11 +41,18 @@ export function processLayout(plan: LabPlan): ProcessSpec[] {
 
 const ENTRY = fileURLToPath(new URL(`../proc${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 
-export function spawnProcess(plan: LabPlan, spec: ProcessSpec): Promise<ChildProcess> {
+/** Starts one lab process and records it in `<dir>/run/` once it runs (see pid-files.ts). */
+export async function spawnProcess(plan: LabPlan, spec: ProcessSpec): Promise<ChildProcess> {
+  const child = await start(plan, spec);
+  if (child.pid !== undefined) recordProcess(plan.dir, { name: spec.name, nodes: spec.nodes.map((n) => n.name), pid: child.pid });
+  return child;
+}
+
+function start(plan: LabPlan, spec: ProcessSpec): Promise<ChildProcess> {
   const [argv0 = spec.name, ...flags] = commandLine(plan, spec.nodes[0] as LabNode, spec.components[0] as ComponentId);
   let child: ChildProcess;
   if (spec.system) {
-    if (!existsSync('/usr/bin/etcd')) throw new LabError('--etcd system needs Debian\'s etcd (apt-get install etcd-server): /usr/bin/etcd not found');
+    if (!existsSync('/usr/bin/etcd')) return Promise.reject(new LabError('--etcd system needs Debian\'s etcd (apt-get install etcd-server): /usr/bin/etcd not found'));
     mkdirSync(join(spec.nodes[0]?.root ?? plan.dir, 'var/lib/etcd'), { recursive: true });
     child = spawn('/usr/bin/etcd', flags, { argv0, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ETCD_LOG_LEVEL: 'error' } });
     // Drained so a chatty etcd never blocks on a full pipe.
