@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { KUBERNETES_VERSIONS } from '../../model/index.ts';
-import { callControl, FAULT_NAMES, labStatus, parseComponent, parseFault, PROFILES, readPlan, runningLabs, stopLab, writePlan, type FaultRecord, type LabPlan } from '../../lab/index.ts';
+import { callControl, FAULT_NAMES, labStatus, parseComponent, parseFault, PROFILES, runningLabs, stopLab, type FaultRecord, type LabPlan } from '../../lab/index.ts';
 import { InputError, KiaError, UsageError } from '../../errors.ts';
 import { exitCodeFor, fail } from '../output.ts';
 import { runLabUp, type LabUpFlags } from './lab-up.ts';
@@ -121,14 +121,8 @@ export function registerLab(program: Command): void {
     .option('--dir <dir>', 'lab folder', DEFAULT_LAB_DIR)
     .action(async (options: { dir: string }) => {
       const dir = labDir(options.dir);
-      const plan = existsSync(resolve(dir, 'lab.json')) ? readPlan(dir) : undefined;
-      if (!plan && !existsSync(resolve(dir, 'run'))) throw new InputError(`no lab in ${options.dir} (lab.json not found)`);
+      if (!existsSync(resolve(dir, 'lab.json')) && !existsSync(resolve(dir, 'run'))) throw new InputError(`no lab in ${options.dir} (lab.json not found)`);
       const stopped = await stopLab(dir);
-      if (plan) {
-        // The supervisor marks its lab stopped; one that was killed could not.
-        const { supervisorPid: _pid, faults: _faults, ...now } = readPlan(dir);
-        if (now.state !== 'stopped') writePlan({ ...now, state: 'stopped', processes: [] });
-      }
       process.stdout.write(stopped > 0 ? `lab in ${dir} stopped\n` : `no running lab in ${dir}\n`);
     });
 }

@@ -1,9 +1,10 @@
 // `<dir>/run/`: who runs the lab in this folder. `supervisor.json` is the process that started it, created with
 // O_EXCL so one folder holds one lab; `<process>.json` is each process it spawned. `kia lab down` stops them from
 // here even when lab.json is gone or stale, and only when each pid still is the process recorded.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../../errors.ts';
+import { InputError, LabError } from '../../errors.ts';
+import { readLabFile, writeLabFile } from '../plan/lab-file.ts';
 import { isRunning, stampOf, stopRecorded, type ProcessStamp } from './process-identity.ts';
 
 export const RUN_DIR = 'run';
@@ -51,6 +52,17 @@ export function runningRecords(dir: string): ProcessStamp[] {
   return [...(supervisor ? [supervisor] : []), ...processes].filter(isRunning);
 }
 
+/** Creates the supervisor record only if there is none (O_EXCL): false when one is there. */
+function take(file: string, self: SupervisorRecord): boolean {
+  try {
+    writeFileSync(file, JSON.stringify(self), { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new LabError(`cannot write ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /** Throws when a lab runs in the folder: one line naming it and how to stop it. */
 export function assertNoLab(dir: string): void {
   const { supervisor } = readRunRecords(dir);
@@ -78,20 +90,16 @@ export async function claimDir(dir: string): Promise<DirClaim> {
   mkdirSync(run, { recursive: true });
   const file = join(run, SUPERVISOR);
   const self: SupervisorRecord = stampOf(process.pid) ?? { pid: process.pid };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      writeFileSync(file, JSON.stringify(self), { flag: 'wx' });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw error;
-    }
+  for (let attempt = 0; !take(file, self); attempt++) {
     const holder = readJson<SupervisorRecord>(file);
-    // Being written by a lab starting this very moment: give it a second before calling the record stale.
-    if (!holder && Date.now() - statSync(file).mtimeMs < 1000) {
+    if (holder && isRunning(holder)) throw runningHere(dir, holder.pid);
+    // Empty for an instant while another lab writes it: give that lab a moment before calling the record stale.
+    if (!holder && attempt < 5 && Date.now() - (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 1000) {
       await new Promise((r) => setTimeout(r, 200));
       continue;
     }
-    if (holder && isRunning(holder)) throw runningHere(dir, holder.pid);
+    if (attempt >= 5) throw new LabError(`cannot take ${file}: another lab keeps taking it`);
+    // A lab whose supervisor died: stop what it left running, then take the folder.
     await stopLab(dir);
   }
   const write = () => writeFileSync(file, JSON.stringify(self));
@@ -101,11 +109,27 @@ export async function claimDir(dir: string): Promise<DirClaim> {
       write();
     },
     release() {
-      for (const name of readdirSync(run)) if (name !== SUPERVISOR && name.endsWith('.json')) rmSync(join(run, name), { force: true });
+      // The folder may be gone already (a test that removed it): then so are the records.
+      const names = existsSync(run) ? readdirSync(run) : [];
+      for (const name of names) if (name !== SUPERVISOR && name.endsWith('.json')) rmSync(join(run, name), { force: true });
       const holder = readJson<SupervisorRecord>(file);
       if (holder?.pid === self.pid && holder.startTime === self.startTime) rmSync(file, { force: true });
     },
   };
+}
+
+/** A supervisor marks its lab stopped in lab.json; one that was killed could not. */
+function markStopped(dir: string): void {
+  let plan;
+  try {
+    plan = readLabFile(dir);
+  } catch {
+    // No lab.json, or not one we can read: nothing to mark.
+    return;
+  }
+  if (plan.state === 'stopped') return;
+  const { supervisorPid: _pid, faults: _faults, ...rest } = plan;
+  writeLabFile({ ...rest, state: 'stopped', processes: [] });
 }
 
 /** Records a process the lab spawned (replacing the record of the one it restarts). */
@@ -116,8 +140,8 @@ export function recordProcess(dir: string, record: Omit<ProcessRecord, 'startTim
 
 /**
  * Stops the lab recorded in `<dir>/run/`: the supervisor first (it stops what it started), then any process left,
- * each only if it still is the process recorded; then removes the records and the registry entry. Gives the
- * number of processes that were running.
+ * each only if it still is the process recorded; then removes the records and the registry entry and marks lab.json
+ * stopped. Gives the number of processes that were running.
  */
 export async function stopLab(dir: string): Promise<number> {
   const { supervisor, processes } = readRunRecords(dir);
@@ -135,5 +159,6 @@ export async function stopLab(dir: string): Promise<number> {
     const record = readJson<ProcessStamp>(supervisor.registry);
     if (record && record.pid === supervisor.pid && !isRunning(record)) rmSync(supervisor.registry, { force: true });
   }
+  markStopped(dir);
   return stopped;
 }
