@@ -220,3 +220,27 @@ describe('a --dir that is a file', () => {
     }
   });
 });
+
+describe('two network namespaces never meet', SKIP, () => {
+  it('runs a lab on the same network in each, each counting only its own sockets', async () => {
+    const [one, two] = [await freshNetns(), await freshNetns()];
+    const root = tempDir();
+    const dirs = [path.join(root, 'one'), path.join(root, 'two')];
+    try {
+      const ups = await Promise.all([one.kia(['lab', 'up', '--detach', '--dir', dirs[0]!, '--nodes', '1', '--network', '0']), two.kia(['lab', 'up', '--detach', '--dir', dirs[1]!, '--nodes', '1', '--network', '0'])]);
+      for (const up of ups) assert.equal(up.code, 0, up.stderr);
+      for (const [ns, dir] of [[one, dirs[0]!], [two, dirs[1]!]] as const) {
+        const ls = JSON.parse((await ns.kia(['lab', 'ls', '-o', 'json'])).stdout) as { dir: string; network: number }[];
+        assert.deepEqual(ls.map(({ dir, network }) => ({ dir, network })), [{ dir, network: 0 }]);
+        const status = await runKia(['lab', 'status', '--dir', dir]);
+        assert.equal(status.code, 0, status.stdout);
+        assert.match(status.stdout, /^14\/14 endpoints listening$/m);
+      }
+    } finally {
+      for (const [ns, dir] of [[one, dirs[0]!], [two, dirs[1]!]] as const) await ns.kia(['lab', 'down', '--dir', dir]);
+      one.close();
+      two.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

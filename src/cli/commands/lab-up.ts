@@ -25,6 +25,9 @@ export interface LabUpFlags {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What a detached `lab up` tells the command that started it once its lab is ready. */
+const READY = 'kia-lab-ready';
+
 /** What lab up prints on stdout once the lab is ready. */
 function readyText(plan: LabPlan, options: LabUpFlags): string {
   const picked = options.network === undefined && plan.portOffset === undefined ? `network ${plan.network}: the first free one here (--network N chooses another; kia lab ls lists the labs)\n` : '';
@@ -54,6 +57,8 @@ export async function runLabUp(options: LabUpFlags): Promise<void> {
   });
   process.stdout.write(readyText(running.plan, options));
   process.stderr.write(`ready: ${running.plan.endpoints.length} endpoints listening after ${Date.now() - started} ms\n`);
+  // Started by `lab up --detach`: tell it, then let the channel go so nothing ties this process to it.
+  if (process.send) process.send({ type: READY }, () => process.disconnect());
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -92,26 +97,23 @@ async function detach(options: LabUpFlags): Promise<void> {
   const log = join(dir, 'lab.log');
   const fd = openSync(log, 'w');
   const args = process.argv.slice(1).filter((a) => a !== '--detach');
-  const child = spawn(process.execPath, [...process.execArgv, ...args], { detached: true, stdio: ['ignore', fd, fd] });
+  // The IPC channel carries one message, sent once the lab and its control socket are up (see READY).
+  const child = spawn(process.execPath, [...process.execArgv, ...args], { detached: true, stdio: ['ignore', fd, fd, 'ipc'] });
   closeSync(fd);
-  child.unref();
-  let exited: number | undefined;
-  child.once('exit', (code) => (exited = code ?? 1));
   const waitMs = Math.max(60_000, options.nodes * 200);
-  const deadline = Date.now() + waitMs;
-  while (exited === undefined && Date.now() < deadline) {
-    await sleep(100);
-    let plan: LabPlan | undefined;
-    try {
-      plan = readPlan(dir);
-    } catch {
-      // Not written yet.
-    }
-    if (plan?.state === 'ready' && plan.supervisorPid === child.pid) {
-      process.stdout.write(readyText(plan, options));
-      return;
-    }
+  let timer: NodeJS.Timeout | undefined;
+  const exited = await new Promise<number | undefined>((resolve) => {
+    child.on('message', (message: { type?: string }) => message?.type === READY && resolve(undefined));
+    child.once('exit', (code) => resolve(code ?? 1));
+    timer = setTimeout(() => resolve(-1), waitMs);
+  });
+  clearTimeout(timer);
+  if (child.connected) child.disconnect();
+  child.unref();
+  if (exited === undefined) {
+    process.stdout.write(readyText(readPlan(dir), options));
+    return;
   }
-  if (exited !== undefined) fail(lastError(log) ?? `the lab in ${dir} did not start (see ${log})`, exited || 1);
+  if (exited >= 0) fail(lastError(log) ?? `the lab in ${dir} did not start (see ${log})`, exited || 1);
   else fail(`the lab in ${dir} did not become ready within ${waitMs / 1000} s (see ${log}); kia lab down --dir ${dir} stops what started`, 1);
 }

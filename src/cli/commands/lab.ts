@@ -106,7 +106,7 @@ export function registerLab(program: Command): void {
       const fault = parseFault(words);
       const id = parseComponent(component);
       const status = await labStatus(labDir(options.dir));
-      if (!status.running) throw new InputError(`no running lab in ${status.plan.dir} (start one with kia lab up --detach --dir ${status.plan.dir})`);
+      if (!status.running) throw new InputError(`no running lab in ${status.plan.dir} (start one with kia lab up --detach)`);
       const answer = await callControl(status.plan.dir, { op: 'fault', node, component: id, fault });
       if (!answer.ok) {
         fail(answer.error, exitCodeFor(new KiaError(answer.code, answer.error)));
