@@ -18,7 +18,7 @@ function selfCommand(): string {
 }
 
 /** A few commands that go on from the demo, on the same folder. */
-export function nextSteps(kia: string, dir: string, nodes: number): string {
+export function nextSteps({ kia, dir, nodes }: { kia: string; dir: string; nodes: number }): string {
   const d = /^[\w./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, `'\\''`)}'`;
   const worker = nodes > 1 ? 'kia-worker-1' : 'kia-control-plane';
   return [
@@ -59,7 +59,7 @@ export function registerDemo(program: Command): void {
           const plan = await planHealth([], { lab: lab.plan.dir, output: 'table', interval: 5, proxyStaleAfter: 60, timeout: 5000 });
           const health = await checkHealth(plan.endpoints, { identities: plan.identities, ...(plan.ca ? { ca: plan.ca } : {}) });
           process.stdout.write(`\nkia health --lab ${lab.plan.dir}\n${renderHealthTable(health)}`);
-          process.stdout.write(nextSteps(selfCommand(), options.dir, options.nodes));
+          process.stdout.write(nextSteps({ kia: selfCommand(), dir: options.dir, nodes: options.nodes }));
         }
       } finally {
         process.off('SIGINT', interrupted);

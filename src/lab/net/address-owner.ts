@@ -71,7 +71,7 @@ export function describeTaken(taken: TakenAddress): string {
 }
 
 /** The error of a listener that found its address taken: who holds it, and the way out. */
-export async function addressInUse(address: string, port: number, cause: Error): Promise<LabError> {
+export async function addressInUse({ address, port }: { address: string; port: number }, cause: Error): Promise<LabError> {
   // The lab was planned on a free network, so this is a race, or a holder this user could not see.
   const [taken] = await takenAddresses([{ address, number: port }]).catch(() => []);
   const what = taken ? describeTaken(taken) : `${address}:${port} is taken`;

@@ -108,7 +108,7 @@ export class Listener {
         resolve();
       });
     }).catch(async (error: NodeJS.ErrnoException) => {
-      throw error.code === 'EADDRINUSE' ? await addressInUse(this.options.address, this.options.port, error) : error;
+      throw error.code === 'EADDRINUSE' ? await addressInUse(this.options, error) : error;
     });
     this.raw = raw;
   }
