@@ -20,7 +20,7 @@ export { parseFault, parseComponent, FAULT_NAMES } from './supervisor/faults.ts'
 export type { Fault, FaultOrClear, FaultEvent, FaultRecord, LabEvents } from './supervisor/faults.ts';
 export type { StandIn } from './components/stand-in.ts';
 export { labStatus, type LabStatus } from './supervisor/lab-status.ts';
-export { assertNoLab, stopLab } from './supervisor/pid-files.ts';
+export { assertNoLab, runningSupervisor, stopLab } from './supervisor/pid-files.ts';
 export { runningLabs, type LabRecord } from './supervisor/lab-registry.ts';
 export { callControl, serveControl } from './supervisor/control-socket.ts';
 

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { KUBERNETES_VERSIONS } from '../../model/index.ts';
-import { callControl, FAULT_NAMES, labStatus, parseComponent, parseFault, PROFILES, runningLabs, stopLab, type FaultRecord, type LabPlan } from '../../lab/index.ts';
+import { callControl, FAULT_NAMES, labStatus, parseComponent, parseFault, PROFILES, readPlan, runningLabs, runningSupervisor, stopLab, type FaultRecord, type LabPlan } from '../../lab/index.ts';
 import { InputError, KiaError, UsageError } from '../../errors.ts';
 import { exitCodeFor, fail } from '../output.ts';
 import { runLabUp, type LabUpFlags } from './lab-up.ts';
@@ -105,9 +105,10 @@ export function registerLab(program: Command): void {
     .action(async (node: string, component: string, words: string[], options: { dir: string }) => {
       const fault = parseFault(words);
       const id = parseComponent(component);
-      const status = await labStatus(labDir(options.dir));
-      if (!status.running) throw new InputError(`no running lab in ${status.plan.dir} (start one with kia lab up --detach)`);
-      const answer = await callControl(status.plan.dir, { op: 'fault', node, component: id, fault });
+      const plan = readPlan(labDir(options.dir));
+      // The control socket is the supervisor's: without it running there is nobody to ask.
+      if (!runningSupervisor(plan.dir)) throw new InputError(`no running lab in ${plan.dir} (start one with kia lab up --detach)`);
+      const answer = await callControl(plan.dir, { op: 'fault', node, component: id, fault });
       if (!answer.ok) {
         fail(answer.error, exitCodeFor(new KiaError(answer.code, answer.error)));
         return;

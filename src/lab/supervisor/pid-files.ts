@@ -63,10 +63,16 @@ function take(file: string, self: SupervisorRecord): boolean {
   }
 }
 
+/** The process that runs the lab in the folder, while it runs. */
+export function runningSupervisor(dir: string): SupervisorRecord | undefined {
+  const { supervisor } = readRunRecords(dir);
+  return supervisor && isRunning(supervisor) ? supervisor : undefined;
+}
+
 /** Throws when a lab runs in the folder: one line naming it and how to stop it. */
 export function assertNoLab(dir: string): void {
-  const { supervisor } = readRunRecords(dir);
-  if (supervisor && isRunning(supervisor)) throw runningHere(dir, supervisor.pid);
+  const supervisor = runningSupervisor(dir);
+  if (supervisor) throw runningHere(dir, supervisor.pid);
 }
 
 function runningHere(dir: string, pid: number): InputError {
