@@ -123,3 +123,32 @@ describe('two network namespaces never meet', SKIP, () => {
     }
   });
 });
+
+describe('a lab whose supervisor was killed', { skip: NETNS_SKIP || (fs.existsSync('/usr/bin/etcd') ? false : 'needs /usr/bin/etcd') }, () => {
+  it('leaves Debian\'s etcd behind, and the next lab on its network stops it instead of failing on its addresses', async () => {
+    const ns = await freshNetns();
+    const root = tempDir();
+    const [a, b] = [path.join(root, 'a'), path.join(root, 'b')];
+    const pids: number[] = [];
+    try {
+      const up = await ns.kia(['lab', 'up', '--detach', '--dir', a, '--nodes', '1', '--network', '0', '--etcd', 'system']);
+      assert.equal(up.code, 0, up.stderr);
+      const plan = planOf(a);
+      pids.push(...pidsOf(a));
+      const etcd = (JSON.parse(fs.readFileSync(path.join(a, 'lab.json'), 'utf8')) as { processes: { name: string; pid: number }[] }).processes.find((p) => p.name === 'etcd')?.pid ?? 0;
+      process.kill(plan.supervisorPid ?? 0, 'SIGKILL');
+      // The supervisor's own processes go with it; Debian's etcd, which knows nothing of it, stays.
+      while (fs.existsSync(`/proc/${plan.supervisorPid}`) && !/\) Z /.test(fs.readFileSync(`/proc/${plan.supervisorPid}/stat`, 'utf8'))) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(fs.existsSync(`/proc/${etcd}`) && !/\) Z /.test(fs.readFileSync(`/proc/${etcd}/stat`, 'utf8')), 'etcd outlived its supervisor');
+      const next = await ns.kia(['lab', 'up', '--detach', '--dir', b, '--nodes', '1', '--network', '0']);
+      pids.push(...(fs.existsSync(path.join(b, 'lab.json')) ? pidsOf(b) : []));
+      assert.equal(next.code, 0, next.stderr);
+      assert.match(next.stdout, /^lab ready in .*\/b: .*network 0$/m);
+    } finally {
+      for (const dir of [a, b]) if (fs.existsSync(dir)) await ns.kia(['lab', 'down', '--dir', dir]);
+      killAll(pids);
+      ns.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, 
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { LabError } from '../../errors.ts';
+import { readRunRecords, stopLab } from './pid-files.ts';
 import { isRunning, stampOf, type ProcessStamp } from './process-identity.ts';
 
 export interface LabRecord extends ProcessStamp {
@@ -81,6 +82,22 @@ export function register(registry: string, lab: Omit<LabRecord, keyof ProcessSta
     rmSync(path, { force: true });
   }
   throw new LabError(`cannot take ${path}: another lab keeps taking it`);
+}
+
+/**
+ * Forgets the records of labs whose supervisor died, first stopping what such a lab left running (Debian's etcd
+ * outlives its parent) when its folder still names that very supervisor: an orphan on a lab's addresses would
+ * otherwise hold them until someone finds it.
+ */
+export async function reapStaleLabs(registry: string): Promise<void> {
+  for (const name of readdirSync(registry)) {
+    const path = join(registry, name);
+    const record = name.endsWith('.json') ? read(path) : undefined;
+    if (!record || isRunning(record)) continue;
+    const { supervisor } = readRunRecords(record.dir);
+    if (supervisor?.pid === record.pid && supervisor.startTime === record.startTime) await stopLab(record.dir);
+    rmSync(path, { force: true });
+  }
 }
 
 /** The running labs in this network namespace, by network; stale records are removed on the way. */

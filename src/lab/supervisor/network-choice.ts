@@ -4,7 +4,7 @@ import { InputError, LabError } from '../../errors.ts';
 import type { ListeningSocket } from '../../discover/proc-net.ts';
 import { blockers, describeTaken, isWildcard, listeningHere, withOwners } from '../net/address-owner.ts';
 import type { LabEndpoint } from '../types.ts';
-import { listLabs, register, type LabRecord, type Registration } from './lab-registry.ts';
+import { listLabs, reapStaleLabs, register, type LabRecord, type Registration } from './lab-registry.ts';
 
 const NETWORKS = 64;
 
@@ -77,6 +77,7 @@ async function offset(request: NetworkRequest, portOffset: number, sockets: read
 }
 
 export async function chooseNetwork(request: NetworkRequest): Promise<NetworkChoice> {
+  await reapStaleLabs(request.registry);
   const sockets = await listeningHere();
   if (request.portOffset !== undefined) return offset(request, request.portOffset, sockets);
   if (request.network !== undefined) return asked(request, request.network, sockets);
