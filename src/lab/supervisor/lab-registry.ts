@@ -1,7 +1,7 @@
 // The labs running on this machine, per network namespace (loopback is per namespace, so labs in two namespaces
 // never collide): one record per network or port offset a lab holds, created with O_EXCL, stale once its process is
 // gone. `lab up` picks a free network from it and `kia lab ls` lists it.
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { LabError } from '../../errors.ts';
@@ -51,6 +51,15 @@ function read(file: string): LabRecord | undefined {
   }
 }
 
+/** The record files, none when the folder went with the namespace's last lab. */
+function entries(registry: string): string[] {
+  try {
+    return readdirSync(registry).filter((name) => name.endsWith('.json'));
+  } catch {
+    return [];
+  }
+}
+
 export function recordKey(record: Pick<LabRecord, 'network' | 'portOffset'>): string {
   return record.portOffset !== undefined ? `port-offset-${record.portOffset}` : `network-${record.network ?? 0}`;
 }
@@ -70,10 +79,22 @@ export function register(registry: string, lab: Omit<LabRecord, keyof ProcessSta
         release: () => {
           const now = read(path);
           if (now?.pid === record.pid && now.startTime === record.startTime && now.dir === record.dir) rmSync(path, { force: true });
+          // The namespace's folder goes with its last lab (a namespace made for one test run leaves nothing behind).
+          try {
+            rmdirSync(registry);
+          } catch {
+            // Other labs still run here.
+          }
         },
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new LabError(`cannot write the lab registry ${path}: ${(error as Error).message}`, { cause: error });
+      const code = (error as NodeJS.ErrnoException).code;
+      // The last lab of the namespace took the folder with it a moment ago: make it again.
+      if (code === 'ENOENT') {
+        mkdirSync(registry, { recursive: true, mode: 0o700 });
+        continue;
+      }
+      if (code !== 'EEXIST') throw new LabError(`cannot write the lab registry ${path}: ${(error as Error).message}`, { cause: error });
     }
     const holder = read(path);
     if (holder && isRunning(holder)) return { heldBy: holder };
@@ -90,9 +111,9 @@ export function register(registry: string, lab: Omit<LabRecord, keyof ProcessSta
  * otherwise hold them until someone finds it.
  */
 export async function reapStaleLabs(registry: string): Promise<void> {
-  for (const name of readdirSync(registry)) {
+  for (const name of entries(registry)) {
     const path = join(registry, name);
-    const record = name.endsWith('.json') ? read(path) : undefined;
+    const record = read(path);
     if (!record || isRunning(record)) continue;
     const { supervisor } = readRunRecords(record.dir);
     if (supervisor?.pid === record.pid && supervisor.startTime === record.startTime) await stopLab(record.dir);
@@ -103,8 +124,7 @@ export async function reapStaleLabs(registry: string): Promise<void> {
 /** The running labs in this network namespace, by network; stale records are removed on the way. */
 export function listLabs(registry: string): LabRecord[] {
   const labs: LabRecord[] = [];
-  for (const name of readdirSync(registry)) {
-    if (!name.endsWith('.json')) continue;
+  for (const name of entries(registry)) {
     const record = read(join(registry, name));
     if (record && isRunning(record)) labs.push(record);
     else if (record) rmSync(join(registry, name), { force: true });
