@@ -57,6 +57,42 @@ export async function startTestLab(options: Omit<LabOptions, 'dir'>): Promise<Te
   };
 }
 
+/** A fresh folder to hold labs started through the CLI (real path: the lab names its folder that way). */
+export function tempLabRoot(): string {
+  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'kia-labs-test-')));
+}
+
+/** What a lab's lab.json says about where it runs and who runs it, read as a test reads it: as plain JSON. */
+export function labFile(dir: string): { network: number; supervisorPid?: number; processes: { name: string; pid: number }[] } {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'lab.json'), 'utf8')) as ReturnType<typeof labFile>;
+}
+
+/** The pids a lab reports in its lab.json: its supervisor and every process it spawned. */
+export function labPids(dir: string): number[] {
+  const plan = labFile(dir);
+  return [plan.supervisorPid ?? 0, ...plan.processes.map((p) => p.pid)].filter((p) => p > 0);
+}
+
+/** Still running: /proc/<pid> is there and not a zombie. */
+export function runs(pid: number): boolean {
+  try {
+    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Whatever a failing run left: kill it by pid, so a test that fails leaks nothing. */
+export function killAll(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+}
+
 /** The one endpoint of a node/component/port (throws if there are none or several). */
 export function endpoint(plan: LabPlan, node: LabNode | string, component: string, port: string): LabEndpoint {
   const found = endpoints(plan, node, component, port);

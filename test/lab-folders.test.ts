@@ -4,51 +4,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { freshNetns, NETNS_SKIP, runKia, type Netns } from './helpers.ts';
+import { freshNetns, killAll, labFile, labPids, NETNS_SKIP, runKia, runs, tempLabRoot, type Netns } from './helpers.ts';
 
 const SKIP = NETNS_SKIP ? { skip: NETNS_SKIP } : {};
-
-function tempDir(): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'kia-collide-')));
-}
-
-interface PlanFile {
-  network: number;
-  supervisorPid?: number;
-  processes: { pid: number }[];
-}
-
-function planOf(dir: string): PlanFile {
-  return JSON.parse(fs.readFileSync(path.join(dir, 'lab.json'), 'utf8')) as PlanFile;
-}
-
-/** The pids a lab reports in lab.json: its supervisor and every process it spawned. */
-function pidsOf(dir: string): number[] {
-  const plan = planOf(dir);
-  return [plan.supervisorPid ?? 0, ...plan.processes.map((p) => p.pid)].filter((p) => p > 0);
-}
-
-/** Still running: /proc/<pid> is there and not a zombie. */
-function runs(pid: number): boolean {
-  try {
-    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** Whatever a failing run left: kill it by pid, so a test that fails leaks nothing. */
-function killAll(pids: readonly number[]): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-}
 
 describe('one lab per folder: lab up and kia demo refuse a folder where a lab runs, and lab down stops it from its pid files', SKIP, () => {
   let ns: Netns;
@@ -56,7 +15,7 @@ describe('one lab per folder: lab up and kia demo refuse a folder where a lab ru
   const pids: number[] = [];
   before(async () => {
     ns = await freshNetns();
-    root = tempDir();
+    root = tempLabRoot();
   });
   after(async () => {
     for (const name of ['a', 'b']) if (fs.existsSync(path.join(root, name))) await ns.kia(['lab', 'down', '--dir', path.join(root, name)]);
@@ -69,10 +28,10 @@ describe('one lab per folder: lab up and kia demo refuse a folder where a lab ru
     const dir = path.join(root, 'a');
     const up = await ns.kia(['lab', 'up', '--detach', '--dir', dir, '--nodes', '1']);
     assert.equal(up.code, 0, up.stderr);
-    pids.push(...pidsOf(dir));
+    pids.push(...labPids(dir));
     const files = ['lab.json', 'admin.crt', 'admin.key', 'tokens/admin.token'];
     const before = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
-    const expected = `kia: a lab is already running in ${dir} (pid ${planOf(dir).supervisorPid}): stop it with kia lab down --dir ${dir}\n`;
+    const expected = `kia: a lab is already running in ${dir} (pid ${labFile(dir).supervisorPid}): stop it with kia lab down --dir ${dir}\n`;
     for (const args of [['lab', 'up', '--dir', dir, '--nodes', '1'], ['lab', 'up', '--detach', '--dir', dir], ['demo', '--dir', dir, '--nodes', '1']]) {
       const again = await ns.kia(args, { timeoutMs: 30_000 });
       assert.equal(again.code, 2, `${args.join(' ')}: ${again.stdout}`);
@@ -86,7 +45,7 @@ describe('one lab per folder: lab up and kia demo refuse a folder where a lab ru
 
   it('stops every process of the lab when lab.json is gone', async () => {
     const dir = path.join(root, 'a');
-    const running = pidsOf(dir);
+    const running = labPids(dir);
     assert.equal(running.length, 7);
     assert.ok(running.every(runs));
     fs.rmSync(path.join(dir, 'lab.json'));
@@ -100,10 +59,10 @@ describe('one lab per folder: lab up and kia demo refuse a folder where a lab ru
     const dir = path.join(root, 'b');
     const up = await ns.kia(['lab', 'up', '--detach', '--dir', dir, '--nodes', '1']);
     assert.equal(up.code, 0, up.stderr);
-    const running = pidsOf(dir);
+    const running = labPids(dir);
     pids.push(...running);
     // A lab.json that no longer says who runs the lab (a supervisor long gone, no processes).
-    fs.writeFileSync(path.join(dir, 'lab.json'), JSON.stringify({ ...planOf(dir), supervisorPid: 999_999_999, processes: [] }));
+    fs.writeFileSync(path.join(dir, 'lab.json'), JSON.stringify({ ...labFile(dir), supervisorPid: 999_999_999, processes: [] }));
     const down = await runKia(['lab', 'down', '--dir', dir]);
     assert.equal(down.code, 0, down.stderr);
     assert.equal(down.stdout, `lab in ${dir} stopped\n`);
@@ -116,7 +75,7 @@ describe('lab status counts only the lab\'s own sockets', SKIP, () => {
   let root: string;
   before(async () => {
     ns = await freshNetns();
-    root = tempDir();
+    root = tempLabRoot();
   });
   after(async () => {
     for (const name of ['a', 'b']) await ns.kia(['lab', 'down', '--dir', path.join(root, name)]);
@@ -146,7 +105,7 @@ describe('lab status counts only the lab\'s own sockets', SKIP, () => {
 
 describe('a --dir that is a file', () => {
   it('is one line naming --dir and exit 2, for every lab command and the demo', async () => {
-    const root = tempDir();
+    const root = tempLabRoot();
     const file = path.join(root, 'not-a-folder');
     fs.writeFileSync(file, '');
     try {
