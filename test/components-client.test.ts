@@ -14,8 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseHealthChecks, parseProxyHealth, type CallTarget } from '../src/clients/components.ts';
 import { etcdMembers, parseEtcdHealth, parseEtcdVersion, parseMemberList, parseStatus } from '../src/clients/etcd.ts';
-import { startLab, type Lab } from '../src/lab/index.ts';
-import type { StandIn } from '../src/lab/standin.ts';
+import { startLab, type Lab, type StandIn } from '../src/lab/index.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const FIXTURES = path.join(ROOT, 'fixtures', 'real-v1.28');
