@@ -20,6 +20,8 @@ export interface HuntOptions extends Pick<ProbeOptions, 'identities' | 'ca' | 'i
   concurrency?: number;
   clock?: { now(): number };
   onProgress?: (phase: HuntPhase, done: number, total: number) => void;
+  /** The command's deadline: when it aborts, the hunt stops asking and reports what it has. */
+  signal?: AbortSignal;
 }
 
 async function discoverLocalPorts(ports: readonly number[], notes: string[]): Promise<OpenPort[]> {

@@ -14,6 +14,10 @@ export interface CallTarget {
   insecureSkipVerify?: boolean;
   timeoutMs: number;
   maxBytes: number;
+  /** The name the server certificate must carry when it differs from the origin's host (--tls-server-name). */
+  serverName?: string;
+  /** The command's deadline: ends the call early when it aborts. */
+  signal?: AbortSignal;
 }
 
 export interface CallRequest {
@@ -95,6 +99,7 @@ export async function call(target: CallTarget, req: CallRequest): Promise<Answer
     ...(sendAs ? { identity: sendAs } : {}),
     ...(target.ca ? { ca: target.ca } : {}),
     insecureSkipVerify: target.insecureSkipVerify === true,
+    ...(target.serverName ? { servername: target.serverName } : {}),
     timeoutMs: target.timeoutMs,
     maxBytes: target.maxBytes,
   });

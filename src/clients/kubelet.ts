@@ -33,6 +33,8 @@ export interface KubeletClientOptions {
   timeoutMs?: number;
   /** Byte cap on every buffered answer and on non-follow log streams. Default 16 MiB. */
   maxBytes?: number;
+  /** The command's deadline: ends calls early when it aborts (streams: only while setting up). */
+  signal?: AbortSignal;
 }
 
 export interface PodRef {

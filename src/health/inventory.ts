@@ -95,7 +95,7 @@ export function endpointsFromLocal(open: readonly OpenPort[], node: string): Hea
 }
 
 /** Scans the targets for the catalog's health ports and returns the expected endpoints. */
-export async function discoverHealthEndpoints(targets: readonly Target[], options: { timeoutMs?: number } = {}): Promise<HealthEndpoint[]> {
+export async function discoverHealthEndpoints(targets: readonly Target[], options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<HealthEndpoint[]> {
   const numbers = [...new Set(healthPorts().map((p) => p.port))];
   const open = await scan(targets, { ports: numbers, ...(options.timeoutMs ? { timeoutMs: Math.min(options.timeoutMs, 1500) } : {}) });
   return endpointsFromOpenPorts(targets, open);

@@ -175,7 +175,14 @@ export interface Report {
   startedAt: string;
   finishedAt: string;
   /** What was hunted and how: targets, ports, identities used (names only), active or passive. */
-  scope: { targets: Target[]; ports: number[]; identities: string[]; active: boolean };
+  scope: {
+    targets: Target[];
+    ports: number[];
+    identities: string[];
+    active: boolean;
+    /** Set when TLS verification was off (--insecure-skip-tls-verify): tokens went to servers that did not verify. */
+    insecureSkipVerify?: boolean;
+  };
   endpoints: EndpointObservation[];
   findings: Finding[];
   /** Hosts that could not be reached at all, and other non-fatal problems. */

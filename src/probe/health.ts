@@ -63,6 +63,8 @@ export interface HealthProbeOptions {
   insecureSkipVerify?: boolean;
   timeoutMs?: number;
   concurrency?: number;
+  /** The command's deadline: when it aborts, the pass stops asking and returns what it has. */
+  signal?: AbortSignal;
   /**
    * Keep connections open between cycles (one per endpoint and identity). Off by default: every probe is a new
    * connection, as blackbox_exporter and kubelet probes do (TLS session resumption still applies).

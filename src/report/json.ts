@@ -26,7 +26,7 @@ const keyOrder =
 
 const REPORT = keyOrder<Report>()(['schema', 'tool', 'startedAt', 'finishedAt', 'scope', 'endpoints', 'findings', 'notes']);
 const TOOL = keyOrder<Report['tool']>()(['name', 'version']);
-const SCOPE = keyOrder<Report['scope']>()(['targets', 'ports', 'identities', 'active']);
+const SCOPE = keyOrder<Report['scope']>()(['targets', 'ports', 'identities', 'active', 'insecureSkipVerify']);
 const TARGET = keyOrder<Target>()(['host', 'address', 'node', 'source']);
 const ENDPOINT = keyOrder<EndpointObservation>()(['target', 'address', 'port', 'scheme', 'outcome', 'exposure', 'bindAddress', 'fingerprint', 'tls', 'routes', 'process', 'errors']);
 const FINGERPRINT = keyOrder<Fingerprint>()(['component', 'port', 'version', 'confidence', 'evidence']);
