@@ -28,8 +28,8 @@ export function expandCidr(cidr: string, options: { yes?: boolean } = {}): strin
     throw new UsageError(`not a CIDR range: ${cidr}`);
   }
   const size = 2 ** (32 - bits);
+  if (size > MAX_UNCONFIRMED_ADDRESSES && !options.yes) throw new UsageError(`${cidr} holds ${size} addresses, more than a /16: add --yes to hunt it${size > MAX_ADDRESSES ? ' (up to a /12; split larger ranges)' : ''}`);
   if (size > MAX_ADDRESSES) throw new UsageError(`${cidr} holds ${size} addresses, more than kia hunts at once (a /12, ${MAX_ADDRESSES}): split the range`);
-  if (size > MAX_UNCONFIRMED_ADDRESSES && !options.yes) throw new UsageError(`${cidr} holds ${size} addresses, more than a /16: add --yes to hunt it`);
   const start = Math.floor(ipv4ToInt(base) / size) * size;
   if (size <= 2) return Array.from({ length: size }, (_, i) => intToIpv4(start + i));
   return Array.from({ length: size - 2 }, (_, i) => intToIpv4(start + 1 + i));

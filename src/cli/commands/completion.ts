@@ -15,6 +15,8 @@ interface Node {
   path: string;
   description: string;
   subcommands: string[];
+  /** The choices of its positional arguments (`kia completion <shell>`). */
+  choices: string[];
   options: Flag[];
 }
 
@@ -27,7 +29,8 @@ function walk(command: Command, path: string, into: Node[]): void {
     .filter((o) => !o.hidden)
     .map((o) => ({ ...(o.long ? { long: o.long } : {}), ...(o.short ? { short: o.short } : {}), ...(o.required || o.optional ? { values: o.argChoices ?? [] } : {}) }));
   options.push(...(path === '' ? [{ long: '--version', short: '-V' }] : []), { long: '--help', short: '-h' });
-  into.push({ path, description: command.description(), subcommands: subcommands.map((c) => c.name()), options });
+  const choices = command.registeredArguments.flatMap((a) => a.argChoices ?? []);
+  into.push({ path, description: command.description(), subcommands: subcommands.map((c) => c.name()), choices, options });
   for (const sub of subcommands) walk(sub, path ? `${path} ${sub.name()}` : sub.name(), into);
 }
 
@@ -54,6 +57,11 @@ export function bashScript(nodes: readonly Node[]): string {
 _kia_subcommands() {
   case "$1" in
 ${caseArms(nodes, (n) => (n.subcommands.length > 0 ? `echo '${quote(n.subcommands)}'` : undefined))}
+  esac
+}
+_kia_words() {
+  case "$1" in
+${caseArms(nodes, (n) => (n.subcommands.length + n.choices.length > 0 ? `echo '${quote([...n.subcommands, ...n.choices])}'` : undefined))}
   esac
 }
 _kia_flags() {
@@ -98,7 +106,7 @@ _kia() {
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$(_kia_flags "$path")" -- "$cur"))
   else
-    COMPREPLY=($(compgen -W "$(_kia_subcommands "$path")" -- "$cur"))
+    COMPREPLY=($(compgen -W "$(_kia_words "$path")" -- "$cur"))
   fi
   return 0
 }
