@@ -1,43 +1,21 @@
 // `kia kubelet <node> <command>`: read a kubelet's API (pods, configz, metrics, logs, …) and run commands through /run,
 // straight to https://<node>:10250 or through the API server's node proxy. Help shows each HTTP request and its curl.
 import { addStreamingCommands } from './kubelet-stream.ts';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { Readable } from 'node:stream';
 import { Command, Option } from 'commander';
-import { KUBELET_PORT, KUBELET_REQUEST_CHANNEL, METRICS_ENDPOINTS, parseRunExit, type ContainerLogOptions, type KubeletClient, type KubeletResult, type PodRef } from '../../clients/kubelet.ts';
+import { KUBELET_PORT, METRICS_ENDPOINTS, parseRunExit, type ContainerLogOptions, type KubeletClient, type KubeletResult, type PodRef } from '../../clients/kubelet.ts';
 import { UsageError } from '../../errors.ts';
 import { addKubeletFlags, forEachKubelet, reportKubeletFailure, resolveKubelets, type KubeletFlags } from '../flags/kubelet.ts';
+import { act, pump, readAll, type RunFlags } from './kubelet-run.ts';
 import { numberOption, parseNumber } from '../flags/numbers.ts';
-import { DeadlineError, deadlineFor, withinDeadline, type Deadline } from '../flags/time.ts';
+import { withinDeadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
 import { KUBELET_SPECS, kubeletHelp, type KubeletSpec } from './kubelet-specs.ts';
 import { blocks, filterFamilies, renderObject, renderPods, table, type NodeAnswer } from './kubelet-render.ts';
 
-export { filterFamilies } from './kubelet-render.ts';
+/** @deprecated the flags of kubelet-stream.ts until it adopts flags/kubelet.ts (addKubeletFlags, resolveKubelets). */
+export type KubeletConnectionFlags = Omit<KubeletFlags, 'kubeconfig'> & { kubeconfig?: string };
 
-/**
- * @deprecated the flags of kubelet-stream.ts until it adopts flags/kubelet.ts (KubeletFlags, addKubeletFlags,
- * resolveKubelets).
- */
-export interface KubeletConnectionFlags {
-  node?: string;
-  kubeconfig?: string;
-  context?: string;
-  cert?: string;
-  key?: string;
-  token?: string;
-  tokenFile?: string;
-  cacert?: string;
-  kubeletCa?: string;
-  insecureSkipTlsVerify?: boolean;
-  tlsServerName?: string;
-  port?: number;
-  viaApiserver?: boolean;
-  timeout: number;
-}
-
-interface Flags extends KubeletFlags {
-  verbose?: boolean;
+interface Flags extends RunFlags {
   output?: string;
   checks?: boolean;
   endpoint?: string;
@@ -49,43 +27,6 @@ interface Flags extends KubeletFlags {
   since?: string;
   limitBytes?: number;
   uid?: string;
-}
-
-/** One request per kubelet: 3 × --timeout, and with --all-nodes 3 × --timeout more for every 8 nodes. */
-const perRound = (flags: Flags) => 3 * flags.timeout;
-
-/** Fans a read out over the kubelets, prints the answers in node order, and reports each failure on its own line. */
-async function readAll<T>(flags: Flags, deadline: Deadline, fetch: (c: KubeletClient) => Promise<KubeletResult<T>>, render: (answers: NodeAnswer<T>[]) => string | Buffer): Promise<number> {
-  const list = await withinDeadline(deadline, resolveKubelets(flags, deadline));
-  if (typeof list === 'number') return list;
-  if (flags.deadline === undefined && flags.allNodes) deadline.setTotal(perRound(flags) * (1 + Math.ceil(list.length / 8)));
-  const answers: NodeAnswer<T>[] = [];
-  let code: number;
-  let cut: unknown;
-  try {
-    code = await withinDeadline(
-      deadline,
-      forEachKubelet(list, async (t) => {
-        const answer = await fetch(t.client);
-        if (!answer.ok) return reportKubeletFailure(answer.failure, flags, t.node);
-        answers.push({ node: t.node, value: answer.value });
-        return 0;
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof DeadlineError)) throw error;
-    cut = error;
-    code = EXIT.down;
-  }
-  answers.sort((a, b) => a.node.localeCompare(b.node));
-  if (answers.length > 0) {
-    const out = render(answers);
-    process.stdout.write(out);
-    if (out.length > 0 && !(typeof out === 'string' ? out.endsWith('\n') : out.at(-1) === 10)) process.stdout.write('\n');
-  }
-  // What answered is printed; the deadline is the last line.
-  if (cut) throw new DeadlineError(`${(cut as Error).message}: ${answers.length} of ${list.length} kubelet${list.length === 1 ? '' : 's'} answered by then`);
-  return code;
 }
 
 function parseRef(value: string, what: string): PodRef {
@@ -103,48 +44,8 @@ function sinceOptions(since: string | undefined): Pick<ContainerLogOptions, 'sin
   throw new UsageError(`--since takes a duration of at least 1s (30s, 5m, 1h30m) or an RFC 3339 time, got "${since}"`);
 }
 
-/** Copies a stream to stdout until it ends, the peer closes, stdout closes, or Ctrl-C: all of them a clean end. */
-function pump(stream: Readable): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stdout.off('error', stop);
-      stream.destroy();
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    process.stdout.on('error', stop);
-    stream.on('data', (chunk: Buffer) => {
-      if (!process.stdout.write(chunk)) {
-        stream.pause();
-        process.stdout.once('drain', () => stream.resume());
-      }
-    });
-    stream.on('end', stop);
-    stream.on('close', stop);
-  });
-}
-
 function output(choices: string[], fallback: string): Option {
   return new Option('-o, --output <format>', 'output format').choices(choices).default(fallback);
-}
-
-/** Runs a command under its deadline, with -v printing each request on stderr. */
-async function act(flags: Flags, body: (deadline: Deadline) => Promise<number>): Promise<void> {
-  const onRequest = (message: unknown) => {
-    const m = message as { method: string; url: string; identity: string };
-    process.stderr.write(`> ${m.method} ${m.url} (${m.identity})\n`);
-  };
-  if (flags.verbose) subscribe(KUBELET_REQUEST_CHANNEL, onRequest);
-  const deadline = deadlineFor(flags, perRound(flags));
-  try {
-    process.exitCode = await body(deadline);
-  } finally {
-    deadline.clear();
-    if (flags.verbose) unsubscribe(KUBELET_REQUEST_CHANNEL, onRequest);
-  }
 }
 
 function buildProgram(node: string | undefined): Command {
