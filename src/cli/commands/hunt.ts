@@ -1,7 +1,9 @@
 // `kia hunt [TARGET...]`: find every internal API on a node or a network, classify it, report what is exposed.
+import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { RULES, atOrAbove } from '../../audit/index.ts';
-import { UsageError } from '../../errors.ts';
+import YAML from 'yaml';
+import { RULES, applyBaseline, atOrAbove, parseBaseline, type Baseline } from '../../audit/index.ts';
+import { InputError, UsageError } from '../../errors.ts';
 import { catalogPorts } from '../../discover/scan.ts';
 import { hunt, VERSION, type HuntPhase } from '../../hunt.ts';
 import { SEVERITIES, type Report, type Severity } from '../../model/index.ts';
@@ -17,6 +19,7 @@ export interface HuntFlags extends CredentialFlags, TargetFlags, FormatFlags, Ti
   output: OutputFormat;
   active?: boolean;
   failOn?: Severity;
+  baseline?: string;
 }
 
 /** The hunt's default deadline: 2 minutes, plus 50 ms for every target past the first. */
@@ -43,8 +46,26 @@ export function huntExitCode(report: Report, failOn: Severity | undefined, cutSh
   return EXIT.ok;
 }
 
-/** Flags -> the library's hunt -> a report (partial when the deadline passed). */
+/** The baseline file as data for the audit; a file that cannot be read or parsed is one line naming it. */
+export function readBaseline(file: string): Baseline {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`--baseline ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let data: unknown;
+  try {
+    data = YAML.parse(text);
+  } catch (error) {
+    throw new InputError(`${file}: not YAML or JSON: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+  }
+  return parseBaseline(data, file);
+}
+
+/** Flags -> the library's hunt -> a report (partial when the deadline passed), waivers of --baseline applied. */
 export async function runHunt(args: readonly string[], flags: HuntFlags, deadline: Deadline = deadlineFor(flags, DEADLINE_BASE_MS)): Promise<Report> {
+  const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
   const local = isLocal(args, flags);
   if (local && process.platform !== 'linux') throw new UsageError('a local hunt reads /proc: give targets on this platform');
   const credentials = await readCredentials(flags, { signal: deadline.signal });
@@ -81,7 +102,7 @@ export async function runHunt(args: readonly string[], flags: HuntFlags, deadlin
     report.notes.push('TLS verification was off (--insecure-skip-tls-verify): tokens were sent to servers that did not verify');
   }
   if (deadline.expired()) report.notes.push(`the deadline of ${formatDuration(deadline.total())} (--deadline) passed: the report holds what was found by then`);
-  return report;
+  return baseline ? applyBaseline(report, baseline) : report;
 }
 
 export function emitReport(report: Report, flags: HuntFlags): void {
@@ -106,6 +127,7 @@ export function registerHunt(program: Command): void {
   command.option('--active', 'also run harmless acting checks (`id` through the kubelet /run)');
   addFormatFlags(command, { formats: Object.keys(RENDERERS), default: 'text', file: true, color: true, description: 'report format' });
   command.addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]));
+  command.option('--baseline <file>', 'accepted findings, YAML or JSON (waivers: rule, target, port, reason, expires): reported as waived and not counted by --fail-on until they expire');
   addTimeFlags(command, { timeout: 5000, deadline: '2m, plus 50ms per target past the first' });
   command.addHelpText('after', `\n${CREDENTIAL_PRECEDENCE}\nExit codes: 0 done; 1 findings at or above --fail-on; 2 bad input; 3 nothing answered, or the deadline cut the hunt short.\n`);
   command.action(async (args: string[], flags: HuntFlags) => {
