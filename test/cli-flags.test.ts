@@ -57,9 +57,10 @@ describe('kia flag sets against a lab (network 61) and loopback peers', () => {
     [control, worker] = t.plan.nodes as [LabNode, LabNode];
     // Accepts and never answers: only a deadline ends a command that waits on it.
     const silent = net.createServer((socket) => socket.on('error', () => undefined));
-    // kube-proxy's metrics port answering a redirect, or 5000 bytes.
+    // kube-proxy's metrics port answering a redirect, terminal escape sequences, or 5000 bytes.
     const redirect = http.createServer((req, res) => {
       if (req.url === '/metrics') res.writeHead(302, { location: 'http://elsewhere.example/metrics' }).end('moved');
+      else if (req.url === '/proxyMode') res.writeHead(200, { 'content-type': 'text/plain' }).end('\x1b]0;pwned\x07\x1b[2Jiptables\tmode');
       else res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(5000));
     });
     await listen(silent, SILENT, 10249);
@@ -162,9 +163,18 @@ describe('kia flag sets against a lab (network 61) and loopback peers', () => {
     assert.equal(redirect.code, 1, redirect.stderr);
     assert.match(oneLine(redirect), /^kia: GET http:\/\/127\.122\.200\.3:10249\/metrics \(no credential\): 302 Found.*redirect, not followed/);
     assert.equal(redirect.stdout, '');
-    const large = await kia(['get', `${REDIRECT}:10249/proxyMode`, '--max-bytes', '1000']);
+    const large = await kia(['get', `${REDIRECT}:10249/configz`, '--max-bytes', '1000']);
     assert.equal(large.code, 1, large.stderr);
     assert.match(oneLine(large), /the answer is larger than 1000 bytes: raise --max-bytes$/);
+  });
+
+  it("a peer's escape sequences reach a terminal escaped, and a pipe as they were sent", async () => {
+    const command = `${process.execPath} ${path.join(ROOT, 'bin/kia.js')} get ${REDIRECT}:10249/proxyMode`;
+    // util-linux script(1) gives kia a terminal for its stdout.
+    const terminal = await new Promise<string>((resolve, reject) => execFile('script', ['-qec', command, '/dev/null'], { env: ENV, timeout: 60_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout))));
+    assert.equal(terminal, '\\x1b]0;pwned\\x07\\x1b[2Jiptables\tmode');
+    const piped = await kia(['get', `${REDIRECT}:10249/proxyMode`]);
+    assert.deepEqual([piped.code, piped.stdout], [0, '\x1b]0;pwned\x07\x1b[2Jiptables\tmode']);
   });
 
   it('--deadline ends one-shot commands on a peer that never answers: exit 3 with what they have', { timeout: 120_000 }, async () => {

@@ -6,6 +6,7 @@ import { getComponent, type PortEntry } from '../catalog/index.ts';
 import type { Answer } from '../clients/components.ts';
 import type { KubeletFailure } from '../clients/kubelet-http.ts';
 import type { ComponentId } from '../model/index.ts';
+import { printable } from '../report/text-layout.ts';
 import { EXIT, fail } from './output.ts';
 
 /** What went wrong, in one vocabulary for every transport. */
@@ -88,9 +89,7 @@ const NAME_MISMATCH = /altnames|does not match certificate|ERR_TLS_CERT_ALTNAME_
 
 /** A peer's words as a short, single-line excerpt with control characters shown, never the whole body. */
 export function excerpt(text: string, max = 200): string {
-  const line = text.replace(/\r?\n\s*/g, ' ').trim();
-  // eslint-disable-next-line no-control-regex
-  const clean = line.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const clean = printable(text.replace(/\r?\n\s*/g, ' ').trim());
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 

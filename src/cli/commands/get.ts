@@ -6,6 +6,7 @@ import { call } from '../../clients/components.ts';
 import { UsageError } from '../../errors.ts';
 import { fromAnswer, reportFailure } from '../explain.ts';
 import { addClientFlags, MiB, readCallTarget, type ClientFlags } from '../flags/client.ts';
+import { peerText } from '../flags/format.ts';
 import { deadlineFor, withinDeadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
 
@@ -108,7 +109,7 @@ async function runGet(arg: string, flags: GetFlags): Promise<void> {
       reportFailure(fromAnswer(answer), peer);
       return;
     }
-    process.stdout.write(answer.body);
+    process.stdout.write(peerText()(answer.body));
     if (status >= 500) reportFailure(fromAnswer(answer), peer);
     else process.exitCode = EXIT.ok;
   } finally {

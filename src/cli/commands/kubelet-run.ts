@@ -3,6 +3,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Readable } from 'node:stream';
 import { KUBELET_REQUEST_CHANNEL, type KubeletClient, type KubeletResult } from '../../clients/kubelet.ts';
+import { peerText, writeResult } from '../flags/format.ts';
 import { forEachKubelet, reportKubeletFailure, resolveKubelets, type KubeletFlags } from '../flags/kubelet.ts';
 import { DeadlineError, deadlineFor, withinDeadline, type Deadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
@@ -40,9 +41,7 @@ export async function readAll<T>(flags: RunFlags, deadline: Deadline, fetch: (c:
   }
   answers.sort((a, b) => a.node.localeCompare(b.node));
   if (answers.length > 0) {
-    const out = render(answers);
-    process.stdout.write(out);
-    if (out.length > 0 && !(typeof out === 'string' ? out.endsWith('\n') : out.at(-1) === 10)) process.stdout.write('\n');
+    writeResult(render(answers));
   }
   // What answered is printed; the deadline is the last line.
   if (cut) throw new DeadlineError(`${(cut as Error).message}: ${answers.length} of ${list.length} kubelet${list.length === 1 ? '' : 's'} answered by then`);
@@ -62,8 +61,9 @@ export function pump(stream: Readable): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     process.stdout.on('error', stop);
+    const show = peerText();
     stream.on('data', (chunk: Buffer) => {
-      if (!process.stdout.write(chunk)) {
+      if (!process.stdout.write(show(chunk))) {
         stream.pause();
         process.stdout.once('drain', () => stream.resume());
       }

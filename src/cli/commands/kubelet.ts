@@ -6,6 +6,7 @@ import { KUBELET_PORT, METRICS_ENDPOINTS, parseRunExit, type ContainerLogOptions
 import { UsageError } from '../../errors.ts';
 import { addKubeletFlags, forEachKubelet, reportKubeletFailure, resolveKubelets, type KubeletFlags } from '../flags/kubelet.ts';
 import { act, pump, readAll, type RunFlags } from './kubelet-run.ts';
+import { peerText } from '../flags/format.ts';
 import { numberOption, parseNumber } from '../flags/numbers.ts';
 import { withinDeadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
@@ -147,7 +148,7 @@ function buildProgram(node: string | undefined): Command {
         return forEachKubelet(list, async (t) => {
           const answer = await withinDeadline(deadline, t.client.run({ ...ref, command }), `${t.node}: run did not finish`);
           if (answer.ok) {
-            process.stdout.write(answer.value);
+            process.stdout.write(peerText()(answer.value));
             return 0;
           }
           const exit = answer.failure.status === 500 ? parseRunExit(answer.failure.message) : undefined;

@@ -1,8 +1,10 @@
 // The output flag set: `-o/--output <format>`, `--output-file <path>`, `--no-color`; and the one place that decides
 // colour and writes a command's result (to the file, or to stdout).
 import { writeFileSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.ts';
+import { printable } from '../../report/text-layout.ts';
 
 export interface FormatFlags {
   output: string;
@@ -34,6 +36,17 @@ export function colorOn(flags: Pick<FormatFlags, 'color' | 'outputFile'>): boole
   return flags.color !== false && !flags.outputFile && process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 
+/**
+ * What a peer sent, as it may reach stdout: the bytes themselves for a pipe or a file, and on a terminal its control
+ * characters shown as `\xNN` (an escape sequence from a peer must not retitle, clear or recolour the user's terminal).
+ * Newlines and tabs stay. Feed a stream chunk by chunk; multi-byte characters split across chunks are kept whole.
+ */
+export function peerText(): (chunk: string | Buffer) => string | Buffer {
+  if (process.stdout.isTTY !== true) return (chunk) => chunk;
+  const decoder = new StringDecoder('utf8');
+  return (chunk) => (typeof chunk === 'string' ? chunk : decoder.write(chunk)).split('\t').map(printable).join('\t');
+}
+
 /** Writes a result to --output-file, or to stdout with a final newline when it is text. */
 export function writeResult(data: string | Buffer, flags: Pick<FormatFlags, 'outputFile'> = {}): void {
   if (flags.outputFile) {
@@ -45,7 +58,7 @@ export function writeResult(data: string | Buffer, flags: Pick<FormatFlags, 'out
     return;
   }
   if (data.length === 0) return;
-  process.stdout.write(data);
+  process.stdout.write(peerText()(data));
   const last = typeof data === 'string' ? data.endsWith('\n') : data.at(-1) === 10;
   if (!last) process.stdout.write('\n');
 }
