@@ -10,7 +10,7 @@ import type { ComponentId } from '../../model/index.ts';
 import { fromAnswer, reportFailure } from '../explain.ts';
 import { addClientFlags, MiB, readCallTarget, type ClientFlags } from '../flags/client.ts';
 import { writeResult } from '../flags/format.ts';
-import { deadlineFor, withinDeadline } from '../flags/time.ts';
+import { deadlineFor, oneRequestDeadline, withinDeadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
 
 const SMALL = 1 * MiB;
@@ -186,7 +186,7 @@ const GROUPS: Record<string, { description: string; specs: Spec[] }> = {
 };
 
 async function runSpec(spec: Spec, node: string | undefined, flags: ClientFlags): Promise<void> {
-  const deadline = deadlineFor(flags, 3 * flags.timeout);
+  const deadline = deadlineFor(flags, oneRequestDeadline(flags.timeout));
   try {
     const { origin, port } = originOf(spec, node, flags.endpoint);
     const target = await readCallTarget(origin, flags, { maxBytes: spec.maxBytes ?? SMALL, deadline });
@@ -203,7 +203,7 @@ async function runSpec(spec: Spec, node: string | undefined, flags: ClientFlags)
       reportFailure({ ...fromAnswer(answer), kind: status >= 500 ? 'server-error' : 'bad-answer', detail }, peer);
       return;
     }
-    writeResult(flags.output === 'json' ? JSON.stringify(shown.json, null, 2) : shown.text);
+    writeResult(flags.output === 'json' ? JSON.stringify(shown.json, null, 2) : shown.text, {}, { fromPeer: true });
     process.exitCode = shown.healthy ? EXIT.ok : EXIT.findings;
   } finally {
     deadline.clear();

@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.ts';
 import { fromAnswer, reportFailure } from '../explain.ts';
 import { addClientFlags, MiB, readCallTarget, type ClientFlags } from '../flags/client.ts';
 import { peerText } from '../flags/format.ts';
-import { deadlineFor, withinDeadline } from '../flags/time.ts';
+import { deadlineFor, oneRequestDeadline, withinDeadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
 
 interface GetFlags extends ClientFlags {
@@ -97,7 +97,7 @@ async function runGet(arg: string, flags: GetFlags): Promise<void> {
   } catch {
     throw new UsageError(`--endpoint takes a URL such as https://10.0.0.1:${parsed.port}, not ${flags.endpoint}`);
   }
-  const deadline = deadlineFor(flags, 3 * flags.timeout);
+  const deadline = deadlineFor(flags, oneRequestDeadline(flags.timeout));
   try {
     const target = await readCallTarget(origin, flags, { maxBytes: LARGE, deadline });
     const body = flags.data ?? (method === 'POST' && route.path.startsWith('/v3/') ? '{}' : undefined);

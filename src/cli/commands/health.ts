@@ -19,7 +19,7 @@ import {
 } from '../../health/index.ts';
 import type { HealthReport } from '../../model/index.ts';
 import { addCredentialFlags, CREDENTIAL_PRECEDENCE, readCredentials, type CredentialFlags } from '../flags/credentials.ts';
-import { addFormatFlags, colorOn, type FormatFlags } from '../flags/format.ts';
+import { addFormatFlags, colorOn, writeResult, type FormatFlags } from '../flags/format.ts';
 import { formatDuration, numberOption } from '../flags/numbers.ts';
 import { addTargetFlags, isLocal, readTargets, TARGETS_ARGUMENT, type TargetFlags } from '../flags/targets.ts';
 import { addTimeFlags, deadlineFor, withinDeadline, type Deadline, type TimeFlags } from '../flags/time.ts';
@@ -33,8 +33,8 @@ export interface HealthFlags extends CredentialFlags, TargetFlags, TimeFlags, Pa
   keepAlive?: boolean;
 }
 
-/** A one-shot check's default deadline: one minute, plus 100 ms for every target past the first. */
-const DEADLINE_BASE_MS = 60_000;
+/** A one-shot check's default deadline: two minutes, plus 100 ms for every node address past the first. */
+const DEADLINE_BASE_MS = 120_000;
 const DEADLINE_PER_TARGET_MS = 100;
 
 export interface HealthPlan {
@@ -147,7 +147,7 @@ async function runHealth(args: readonly string[], flags: HealthFlags, deadline: 
     if (flags.deadline === undefined) deadline.setTotal(DEADLINE_BASE_MS + DEADLINE_PER_TARGET_MS * Math.max(new Set(plan.endpoints.map((e) => e.address)).size - 1, 0));
     const report = await withinDeadline(deadline, once(deadline.signal), `health of ${plan.endpoints.length} endpoints: no report`);
     if (deadline.expired()) report.notes.push(`the deadline of ${formatDuration(deadline.total())} (--deadline) passed: the report holds what answered by then`);
-    process.stdout.write(render(report, flags));
+    writeResult(render(report, flags), flags);
     process.exitCode = deadline.expired() ? Math.max(healthExitCode(report), EXIT.down) : healthExitCode(report);
   } finally {
     agents.destroy();
@@ -168,13 +168,13 @@ export function registerHealth(program: Command): void {
       kubeconfig: "list nodes through the API server and ask as the kubeconfig's user (no value: $KUBECONFIG or ~/.kube/config)",
     },
   });
-  addFormatFlags(command, { formats: ['table', 'json', 'yaml'], default: 'table', color: true });
+  addFormatFlags(command, { formats: ['table', 'json', 'yaml'], default: 'table', file: true, color: true });
   command
     .option('--watch', 'redraw a live view until Ctrl-C')
     .addOption(numberOption('--interval <seconds>', 'with --watch: seconds between checks', { kind: 'integer', min: 1, max: 3600 }, 5))
     .addOption(numberOption('--proxy-stale-after <seconds>', 'kube-proxy: lastUpdated this far behind currentTime is stale even on 200', { kind: 'integer', min: 1, max: 86_400 }, DEFAULT_PROXY_STALE_AFTER_SECONDS))
     .option('--keep-alive', 'reuse connections between --watch cycles (default: a new connection per probe)');
-  addTimeFlags(command, { timeout: 5000, deadline: '1m, plus 100ms per node address past the first; with --watch it covers setting up only' });
+  addTimeFlags(command, { timeout: 5000, deadline: '2m, plus 100ms per node address past the first; with --watch it covers setting up only' });
   command.addHelpText('after', `\n${CREDENTIAL_PRECEDENCE}\nExit codes: 0 healthy; 1 degraded or unknown; 2 bad input; 3 down, or the deadline passed.\n`);
   command.action(async (args: string[], flags: HealthFlags) => {
     const deadline = deadlineFor(flags, DEADLINE_BASE_MS);

@@ -22,9 +22,9 @@ export interface HuntFlags extends CredentialFlags, TargetFlags, FormatFlags, Ti
   baseline?: string;
 }
 
-/** The hunt's default deadline: 2 minutes, plus 50 ms for every target past the first. */
-const DEADLINE_BASE_MS = 120_000;
-const DEADLINE_PER_TARGET_MS = 50;
+/** The hunt's default deadline: 5 minutes, plus 100 ms for every target past the first (a /24 in under 6). */
+const DEADLINE_BASE_MS = 300_000;
+const DEADLINE_PER_TARGET_MS = 100;
 
 function progress(enabled: boolean): ((phase: HuntPhase, done: number, total: number) => void) | undefined {
   if (!enabled) return undefined;
@@ -128,7 +128,7 @@ export function registerHunt(program: Command): void {
   addFormatFlags(command, { formats: Object.keys(RENDERERS), default: 'text', file: true, color: true, description: 'report format' });
   command.addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]));
   command.option('--baseline <file>', 'accepted findings, YAML or JSON (waivers: rule, target, port, reason, expires): reported as waived and not counted by --fail-on until they expire');
-  addTimeFlags(command, { timeout: 5000, deadline: '2m, plus 50ms per target past the first' });
+  addTimeFlags(command, { timeout: 5000, deadline: '5m, plus 100ms per target past the first' });
   command.addHelpText('after', `\n${CREDENTIAL_PRECEDENCE}\nExit codes: 0 done; 1 findings at or above --fail-on; 2 bad input; 3 nothing answered, or the deadline cut the hunt short.\n`);
   command.action(async (args: string[], flags: HuntFlags) => {
     const deadline = deadlineFor(flags, DEADLINE_BASE_MS);

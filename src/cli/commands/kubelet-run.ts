@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { KUBELET_REQUEST_CHANNEL, type KubeletClient, type KubeletResult } from '../../clients/kubelet.ts';
 import { peerText, writeResult } from '../flags/format.ts';
 import { forEachKubelet, reportKubeletFailure, resolveKubelets, type KubeletFlags } from '../flags/kubelet.ts';
-import { DeadlineError, deadlineFor, withinDeadline, type Deadline } from '../flags/time.ts';
+import { DeadlineError, deadlineFor, oneRequestDeadline, withinDeadline, type Deadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
 import type { NodeAnswer } from './kubelet-render.ts';
 
@@ -13,8 +13,8 @@ export interface RunFlags extends KubeletFlags {
   verbose?: boolean;
 }
 
-/** One request per kubelet: 3 × --timeout, and with --all-nodes 3 × --timeout more for every 8 nodes. */
-export const perRound = (flags: RunFlags) => 3 * flags.timeout;
+/** One request per kubelet (ONE_REQUEST_DEADLINE), and with --all-nodes that again for every 8 nodes. */
+export const perRound = (flags: RunFlags) => oneRequestDeadline(flags.timeout);
 
 /** Fans a read out over the kubelets, prints the answers in node order, and reports each failure on its own line. */
 export async function readAll<T>(flags: RunFlags, deadline: Deadline, fetch: (c: KubeletClient) => Promise<KubeletResult<T>>, render: (answers: NodeAnswer<T>[]) => string | Buffer): Promise<number> {
@@ -41,7 +41,7 @@ export async function readAll<T>(flags: RunFlags, deadline: Deadline, fetch: (c:
   }
   answers.sort((a, b) => a.node.localeCompare(b.node));
   if (answers.length > 0) {
-    writeResult(render(answers));
+    writeResult(render(answers), {}, { fromPeer: true });
   }
   // What answered is printed; the deadline is the last line.
   if (cut) throw new DeadlineError(`${(cut as Error).message}: ${answers.length} of ${list.length} kubelet${list.length === 1 ? '' : 's'} answered by then`);

@@ -8,7 +8,7 @@ import { addKubeletFlags, forEachKubelet, reportKubeletFailure, resolveKubelets,
 import { act, pump, readAll, type RunFlags } from './kubelet-run.ts';
 import { peerText } from '../flags/format.ts';
 import { numberOption, parseNumber } from '../flags/numbers.ts';
-import { withinDeadline } from '../flags/time.ts';
+import { ONE_REQUEST_DEADLINE, withinDeadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
 import { KUBELET_SPECS, kubeletHelp, type KubeletSpec } from './kubelet-specs.ts';
 import { blocks, filterFamilies, renderObject, renderPods, table, type NodeAnswer } from './kubelet-render.ts';
@@ -62,7 +62,7 @@ function buildProgram(node: string | undefined): Command {
   const sub = (spec: KubeletSpec): Command => {
     const cmd = program.command(spec.name).description(spec.summary).addHelpText('after', kubeletHelp(spec, shown));
     const follows = spec.name === 'container-logs';
-    addKubeletFlags(cmd, { deadline: follows ? '3 × --timeout, until the log starts (--follow then runs until Ctrl-C)' : '3 × --timeout; with --all-nodes, 3 × --timeout more per 8 nodes', ...(follows ? { setupOnly: true } : {}) });
+    addKubeletFlags(cmd, { deadline: follows ? `${ONE_REQUEST_DEADLINE}, until the log starts (--follow then runs until Ctrl-C)` : `${ONE_REQUEST_DEADLINE}; with --all-nodes, that again per 8 nodes`, ...(follows ? { setupOnly: true } : {}) });
     cmd.option('-v, --verbose', 'print each request on stderr');
     cmd.hook('preAction', (c) => {
       if (!spec.readOnly && (c.opts() as Flags).allNodes) throw new UsageError(`--all-nodes fans out read-only commands only, not ${spec.name}`);

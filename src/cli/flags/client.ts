@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { CallTarget } from '../../clients/components.ts';
 import { addCredentialFlags, readCredentials, type CredentialFlags } from './credentials.ts';
 import { numberOption } from './numbers.ts';
-import { addTimeFlags, type Deadline, type TimeFlags } from './time.ts';
+import { addTimeFlags, ONE_REQUEST_DEADLINE, type Deadline, type TimeFlags } from './time.ts';
 
 export interface ClientFlags extends CredentialFlags, TimeFlags {
   endpoint?: string;
@@ -27,7 +27,7 @@ export function addClientFlags(command: Command, options: { maxBytes: number }):
       kubeconfig: "use the kubeconfig user's credential (no value: $KUBECONFIG or ~/.kube/config)",
     },
   });
-  addTimeFlags(command, { timeout: 10_000, deadline: '3 × --timeout' });
+  addTimeFlags(command, { timeout: 10_000, deadline: ONE_REQUEST_DEADLINE });
   return command.addOption(numberOption('--max-bytes <n>', `largest answer accepted (default ${options.maxBytes})`, { kind: 'bytes', min: 1, max: 1 << 30 }));
 }
 

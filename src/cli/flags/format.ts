@@ -47,8 +47,11 @@ export function peerText(): (chunk: string | Buffer) => string | Buffer {
   return (chunk) => (typeof chunk === 'string' ? chunk : decoder.write(chunk)).split('\t').map(printable).join('\t');
 }
 
-/** Writes a result to --output-file, or to stdout with a final newline when it is text. */
-export function writeResult(data: string | Buffer, flags: Pick<FormatFlags, 'outputFile'> = {}): void {
+/**
+ * Writes a result to --output-file, or to stdout with a final newline when it is text. `fromPeer`: the text is what a
+ * peer sent (escaped on a terminal, see peerText); rendered reports escape peer strings themselves and keep colours.
+ */
+export function writeResult(data: string | Buffer, flags: Pick<FormatFlags, 'outputFile'> = {}, options: { fromPeer?: boolean } = {}): void {
   if (flags.outputFile) {
     try {
       writeFileSync(flags.outputFile, data);
@@ -58,7 +61,7 @@ export function writeResult(data: string | Buffer, flags: Pick<FormatFlags, 'out
     return;
   }
   if (data.length === 0) return;
-  process.stdout.write(peerText()(data));
+  process.stdout.write(options.fromPeer ? peerText()(data) : data);
   const last = typeof data === 'string' ? data.endsWith('\n') : data.at(-1) === 10;
   if (!last) process.stdout.write('\n');
 }

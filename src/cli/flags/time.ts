@@ -17,7 +17,7 @@ export interface TimeFlagOptions {
   timeout?: number;
   /** Largest --timeout accepted, in ms (default 10 minutes). */
   maxTimeout?: number;
-  /** What the default deadline is, for --help: `3 × --timeout`, `2m plus 50ms per target`. */
+  /** What the default deadline is, for --help: ONE_REQUEST_DEADLINE, `5m, plus 100ms per target past the first`. */
   deadline: string;
   /** The deadline covers only setting up (connect, list, first answer), not the stream that follows. */
   setupOnly?: boolean;
@@ -41,6 +41,12 @@ export function addTimeFlags(command: Command, options: TimeFlagOptions): Comman
         { kind: 'duration', min: 100, max: DEADLINE_MAX, bare: 's' },
       ),
     );
+}
+
+/** A command that makes one request (per peer) ends by the larger of a minute and three of its timeouts. */
+export const ONE_REQUEST_DEADLINE = 'the larger of 1m and 3 × --timeout';
+export function oneRequestDeadline(timeoutMs: number): number {
+  return Math.max(60_000, 3 * timeoutMs);
 }
 
 /** The deadline passed: exit 3 (nothing more answered in time), after the command printed what it had. */
