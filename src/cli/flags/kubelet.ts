@@ -25,6 +25,16 @@ export interface KubeletFlags extends CredentialFlags, TimeFlags {
   maxBytes?: number;
 }
 
+/** How one kubelet is reached: the transport (direct or through the API server), who to be, how to verify the peer. */
+export interface KubeletEndpoint {
+  /** The node's name (or the address given), for messages. */
+  node: string;
+  transport: KubeletTransport;
+  identity?: Identity;
+  ca?: string;
+  insecureSkipVerify: boolean;
+}
+
 /** A kubelet to talk to: the node's name for messages and the client that reaches it. */
 export interface KubeletTarget {
   node: string;
@@ -70,12 +80,13 @@ async function apiKubeconfig(flags: KubeletFlags, given: KubeconfigAccess | unde
 }
 
 /**
- * The kubelets the flags name, each with its client: one node (an address, or a name resolved through the API server)
+ * The kubelets the flags name and how to reach each: one node (an address, or a name resolved through the API server)
  * or every node (--all-nodes). Credentials by the one precedence (explicit flags, then the kubeconfig user); direct
  * calls verify the kubelet with kubeletTrust, --via-apiserver calls the API server with the kubeconfig's CA (or
- * --cacert). Returns an exit code instead when listing or resolving failed (already reported).
+ * --cacert). Returns an exit code instead when listing or resolving failed (already reported). The streaming commands
+ * build their WebSocket transports from these endpoints; the others take resolveKubelets' clients.
  */
-export async function resolveKubelets(flags: KubeletFlags, deadline: Deadline): Promise<KubeletTarget[] | number> {
+export async function resolveKubeletEndpoints(flags: KubeletFlags, deadline: Deadline): Promise<KubeletEndpoint[] | number> {
   if (flags.allNodes && flags.node) throw new UsageError('name a node or give --all-nodes, not both');
   if (!flags.allNodes && !flags.node) throw new UsageError('name a node: kia kubelet <node> <command> (or --all-nodes)');
   const credentials = await readCredentials(flags, { single: true, signal: deadline.signal });
@@ -83,29 +94,31 @@ export async function resolveKubelets(flags: KubeletFlags, deadline: Deadline): 
   const kubeconfigUser = credentials.kube?.user;
   const needApi = flags.viaApiserver === true || flags.allNodes === true || (flags.kubeconfig !== undefined && !net.isIP(flags.node ?? ''));
   const kube = needApi ? await apiKubeconfig(flags, credentials.kube, deadline.signal) : undefined;
-  const common = { timeoutMs: flags.timeout, ...(flags.maxBytes ? { maxBytes: flags.maxBytes } : {}), signal: deadline.signal };
   // Through the API server, an explicit credential is the user; for listing nodes, the kubeconfig's user first.
   const apiUser = flags.viaApiserver ? (explicit ?? kubeconfigUser) : (kubeconfigUser ?? explicit);
   const api: ApiServerAccess | undefined =
     kube &&
     apiServerAccess(kube, {
-      ...common,
+      timeoutMs: flags.timeout,
+      ...(flags.maxBytes ? { maxBytes: flags.maxBytes } : {}),
+      signal: deadline.signal,
       ...(apiUser ? { identity: apiUser } : {}),
       ...(flags.viaApiserver && flags.cacert ? { ca: readCaFile(flags.cacert, '--cacert') } : {}),
       insecureSkipVerify: kube.insecureSkipVerify || (flags.viaApiserver === true && flags.insecureSkipTlsVerify === true),
     });
   const direct: Trust = kubeletTrust(flags, credentials);
   const kubeletUser = explicit ?? kubeconfigUser;
-  const make = (node: string, transport: KubeletTransport): KubeletTarget => {
-    const tls =
-      transport.kind === 'apiserver' && api
-        ? { ...(api.identity ? { identity: api.identity } : {}), ...(api.ca ? { ca: api.ca } : {}), insecureSkipVerify: api.insecureSkipVerify === true }
-        : { ...(kubeletUser ? { identity: kubeletUser } : {}), ...(direct.ca ? { ca: direct.ca } : {}), insecureSkipVerify: direct.insecureSkipVerify };
-    return { node, client: new KubeletClient({ transport, ...common, ...tls }) };
+  const toKubelet = (name: string, address: string, port: number): KubeletEndpoint => ({
+    node: name,
+    transport: { kind: 'direct', address, port: flags.port ?? port, ...(direct.serverName ? { servername: direct.serverName } : net.isIP(name) ? {} : { servername: name }) },
+    ...(kubeletUser ? { identity: kubeletUser } : {}),
+    ...(direct.ca ? { ca: direct.ca } : {}),
+    insecureSkipVerify: direct.insecureSkipVerify,
+  });
+  const viaApi = (name: string): KubeletEndpoint => {
+    const a = api as ApiServerAccess;
+    return { node: name, transport: { kind: 'apiserver', server: a.server, node: name }, ...(a.identity ? { identity: a.identity } : {}), ...(a.ca ? { ca: a.ca } : {}), insecureSkipVerify: a.insecureSkipVerify === true };
   };
-  const toKubelet = (name: string, address: string, port: number): KubeletTarget =>
-    make(name, { kind: 'direct', address, port: flags.port ?? port, ...(direct.serverName ? { servername: direct.serverName } : net.isIP(name) ? {} : { servername: name }) });
-  const viaApi = (name: string): KubeletTarget => make(name, { kind: 'apiserver', server: (api as ApiServerAccess).server, node: name });
   if (flags.allNodes) {
     const nodes = await listNodes(api as ApiServerAccess);
     if (!nodes.ok) return reportKubeletFailure(nodes.failure, flags);
@@ -118,6 +131,14 @@ export async function resolveKubelets(flags: KubeletFlags, deadline: Deadline): 
   // A name the API server does not know is tried as a host name.
   if (!node.ok && node.failure.kind !== 'not-found') return reportKubeletFailure(node.failure, flags);
   return [node.ok ? toKubelet(name, node.value.address, node.value.port) : toKubelet(name, name, KUBELET_PORT)];
+}
+
+/** The kubelets the flags name, each with its client (see resolveKubeletEndpoints). */
+export async function resolveKubelets(flags: KubeletFlags, deadline: Deadline): Promise<KubeletTarget[] | number> {
+  const endpoints = await resolveKubeletEndpoints(flags, deadline);
+  if (typeof endpoints === 'number') return endpoints;
+  const limits = { timeoutMs: flags.timeout, ...(flags.maxBytes ? { maxBytes: flags.maxBytes } : {}), signal: deadline.signal };
+  return endpoints.map(({ node, ...reach }) => ({ node, client: new KubeletClient({ ...reach, ...limits }) }));
 }
 
 /** Runs `run` on every kubelet, at most eight at once; the worst exit code. */
