@@ -8,20 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabNode } from '../src/lab/types.ts';
-import { runKia, startTestLab, type KiaRun, type TestLab } from './helpers.ts';
+import { oneStderrLine, runKia, startTestLab, type KiaRun, type TestLab } from './helpers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The CLI must not pick up a kubeconfig from the machine running the tests.
 const ENV: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig', NO_COLOR: '1' };
 const kia = (args: readonly string[], timeoutMs = 60_000): Promise<KiaRun> => runKia(args, { cwd: ROOT, env: ENV, timeoutMs });
-
-/** One line on stderr, no stack trace, no Node warning. */
-function oneLine(run: KiaRun): string {
-  const lines = run.stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, `expected one stderr line, got:\n${run.stderr}`);
-  assert.doesNotMatch(run.stderr, /^\s+at |Warning/m);
-  return lines[0] as string;
-}
 
 /** Processes whose command line mentions `text` (a leftover exec plugin). */
 function processesWith(text: string): string[] {
@@ -98,7 +90,7 @@ describe('kia flag sets against a lab (network 61)', () => {
     for (const args of runs) {
       const run = await kia(args);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
-      assert.match(oneLine(run), /--timeout takes a duration from 100ms to 10m/);
+      assert.match(oneStderrLine(run), /--timeout takes a duration from 100ms to 10m/);
     }
     // Durations and plain milliseconds both work.
     const ok = await kia(['get', `${control.localIp}:10249/proxyMode`, '--timeout', '5s', '--deadline', '20s']);
@@ -110,13 +102,13 @@ describe('kia flag sets against a lab (network 61)', () => {
     const files = t.plan.files;
     const mismatch = await kia(['hunt', '--lab', t.dir, '--cert', files.adminCert, '--key', files.aliceKey]);
     assert.equal(mismatch.code, 2, mismatch.stderr);
-    assert.equal(oneLine(mismatch), `kia: --key ${files.aliceKey} is not the key of --cert ${files.adminCert}: give the key the certificate was issued for`);
+    assert.equal(oneStderrLine(mismatch), `kia: --key ${files.aliceKey} is not the key of --cert ${files.adminCert}: give the key the certificate was issued for`);
     const etcd = await kia(['health', '--lab', t.dir, '--etcd-cert', files.etcdClientCert, '--etcd-key', files.adminKey]);
     assert.equal(etcd.code, 2, etcd.stderr);
-    assert.match(oneLine(etcd), /^kia: --etcd-key .* is not the key of --etcd-cert /);
+    assert.match(oneStderrLine(etcd), /^kia: --etcd-key .* is not the key of --etcd-cert /);
     const notPem = await kia(['kubelet', worker.ip, 'pods', '--cert', path.join(t.dir, 'lab.json'), '--key', files.adminKey]);
     assert.equal(notPem.code, 2, notPem.stderr);
-    assert.match(oneLine(notPem), /^kia: --cert .*lab\.json holds no PEM certificate$/);
+    assert.match(oneStderrLine(notPem), /^kia: --cert .*lab\.json holds no PEM certificate$/);
   });
 
   it('an empty --file is refused (one line, exit 2) instead of hunting this node', async () => {
@@ -125,7 +117,7 @@ describe('kia flag sets against a lab (network 61)', () => {
     for (const command of ['hunt', 'health']) {
       const run = await kia([command, '--file', file]);
       assert.equal(run.code, 2, `${command}: ${run.stderr}`);
-      assert.equal(oneLine(run), `kia: --file ${file} holds no targets (one host, address or CIDR per line; # comments)`);
+      assert.equal(oneStderrLine(run), `kia: --file ${file} holds no targets (one host, address or CIDR per line; # comments)`);
     }
   });
 
@@ -141,7 +133,7 @@ describe('kia flag sets against a lab (network 61)', () => {
     for (const command of [['kubelet', worker.name, 'pods'], ['hunt', '--deadline', '4s']]) {
       const run = await kia([...command, '--kubeconfig', conf], 90_000);
       assert.equal(run.code, 2, `${command[0]}: ${run.stderr}`);
-      assert.match(oneLine(run), new RegExp(`^kia: exec plugin \`${plugin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\` \\(kubeconfig ${conf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, user kubernetes-admin\\) (did not finish within 30000 ms \\(it may wait for an interactive login, which kia does not run\\)|was still running when the deadline passed|was not run: the deadline had passed)$`));
+      assert.match(oneStderrLine(run), new RegExp(`^kia: exec plugin \`${plugin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\` \\(kubeconfig ${conf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, user kubernetes-admin\\) (did not finish within 30000 ms \\(it may wait for an interactive login, which kia does not run\\)|was still running when the deadline passed|was not run: the deadline had passed)$`));
     }
     assert.deepEqual(processesWith('kia-test-hanging-plugin'), [], 'the plugin and its children are gone');
   });
@@ -150,7 +142,7 @@ describe('kia flag sets against a lab (network 61)', () => {
     const ca = path.join(worker.root, 'var/lib/kubelet/pki/kubelet.crt');
     const run = await kia(['kubelet', worker.ip, 'healthz', '--cert', t.plan.files.adminCert, '--key', t.plan.files.adminKey, '--kubelet-ca', ca]);
     assert.equal(run.code, 3, run.stderr);
-    const line = oneLine(run);
+    const line = oneStderrLine(run);
     assert.match(line, /does not name 127\.122\.1\.2: give the name it carries with --tls-server-name /);
     assert.doesNotMatch(line, /--kubelet-ca/);
   });

@@ -8,19 +8,11 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runKia, type KiaRun } from './helpers.ts';
+import { oneStderrLine, runKia, type KiaRun } from './helpers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENV: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig', NO_COLOR: '1' };
 const kia = (args: readonly string[], timeoutMs = 60_000): Promise<KiaRun> => runKia(args, { cwd: ROOT, env: ENV, timeoutMs });
-
-/** One line on stderr, no stack trace, no Node warning. */
-function oneLine(run: KiaRun): string {
-  const lines = run.stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, `expected one stderr line, got:\n${run.stderr}`);
-  assert.doesNotMatch(run.stderr, /^\s+at |Warning/m);
-  return lines[0] as string;
-}
 
 function listen(server: net.Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -58,11 +50,11 @@ describe('kia against misbehaving peers on loopback', () => {
   it('kia get: a redirect and an oversized answer are the peer\'s doing: exit 1, one line', async () => {
     const redirect = await kia(['get', `${REDIRECT}:10249/metrics`]);
     assert.equal(redirect.code, 1, redirect.stderr);
-    assert.match(oneLine(redirect), /^kia: GET http:\/\/127\.122\.200\.3:10249\/metrics \(no credential\): 302 Found.*redirect, not followed/);
+    assert.match(oneStderrLine(redirect), /^kia: GET http:\/\/127\.122\.200\.3:10249\/metrics \(no credential\): 302 Found.*redirect, not followed/);
     assert.equal(redirect.stdout, '');
     const large = await kia(['get', `${REDIRECT}:10249/configz`, '--max-bytes', '1000']);
     assert.equal(large.code, 1, large.stderr);
-    assert.match(oneLine(large), /the answer is larger than 1000 bytes: raise --max-bytes$/);
+    assert.match(oneStderrLine(large), /the answer is larger than 1000 bytes: raise --max-bytes$/);
   });
 
   it("a peer's escape sequences reach a terminal escaped, and a pipe as they were sent", async () => {
@@ -77,10 +69,10 @@ describe('kia against misbehaving peers on loopback', () => {
   it('--deadline ends one-shot commands on a peer that never answers: exit 3 with what they have', { timeout: 120_000 }, async () => {
     const get = await kia(['get', `${SILENT}:10249/metrics`, '--timeout', '60s', '--deadline', '2s'], 30_000);
     assert.equal(get.code, 3, get.stderr);
-    assert.equal(oneLine(get), `kia: GET http://${SILENT}:10249/metrics: no answer: the deadline of 2s passed (--deadline)`);
+    assert.equal(oneStderrLine(get), `kia: GET http://${SILENT}:10249/metrics: no answer: the deadline of 2s passed (--deadline)`);
     const proxy = await kia(['proxy', 'metrics', SILENT, '--timeout', '60s', '--deadline', '2s'], 30_000);
     assert.equal(proxy.code, 3, proxy.stderr);
-    assert.match(oneLine(proxy), /the deadline of 2s passed \(--deadline\)$/);
+    assert.match(oneStderrLine(proxy), /the deadline of 2s passed \(--deadline\)$/);
     // The hunt prints a report that says it was cut short.
     const hunt = await kia(['hunt', SILENT, '--timeout', '60s', '--deadline', '3s', '-o', 'json'], 30_000);
     assert.equal(hunt.code, 3, hunt.stderr);
