@@ -111,8 +111,6 @@ export interface ReadCredentialOptions {
   single?: boolean;
   /** The command's deadline: an exec plugin still running then is killed. */
   signal?: AbortSignal;
-  /** How long a kubeconfig exec plugin may run. */
-  execTimeoutMs?: number;
 }
 
 /** A credential error that does not say which flag gave the value gets the flag in front. */
@@ -154,7 +152,6 @@ export async function readCredentials(flags: CredentialFlags, options: ReadCrede
           ...(flags.kubeconfig === true ? {} : { path: flags.kubeconfig }),
           ...(flags.context ? { context: flags.context } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.execTimeoutMs ? { execTimeoutMs: options.execTimeoutMs } : {}),
         });
   const identities = [...explicit, ...(kube?.user ? [kube.user] : [])];
   return { explicit, identities, trust, ...(kube ? { kube } : {}), ...(etcd ? { etcd } : {}) };
