@@ -41,11 +41,10 @@ export default tseslint.config(
   { files: ['src/cli/**', 'bench/**', 'test/**', 'bin/**', 'scripts/**'], rules: { 'no-console': 'off' } },
   { files: ['bin/**'], languageOptions: { globals: { process: 'readonly' } } },
   // One Kubernetes API module (STYLE: one seam per concern): only src/clients/kube-api.ts imports
-  // @kubernetes/client-node, statically or dynamically. kubelet-stream.ts keeps its own import until it adopts
-  // flags/kubelet.ts (streams branch). Tests use client-node as an independent implementation.
+  // @kubernetes/client-node, statically or dynamically. Tests use client-node as an independent implementation.
   {
     files: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
-    ignores: ['src/clients/kube-api.ts', 'src/cli/commands/kubelet-stream.ts', 'src/**/*.test.ts'],
+    ignores: ['src/clients/kube-api.ts', 'src/**/*.test.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',

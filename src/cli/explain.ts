@@ -6,7 +6,7 @@ import { getComponent, type PortEntry } from '../catalog/index.ts';
 import type { Answer } from '../clients/components.ts';
 import type { KubeletFailure } from '../clients/kubelet-http.ts';
 import type { ComponentId } from '../model/index.ts';
-import { printable } from '../report/text-layout.ts';
+import { excerpt } from '../clients/peer-text.ts';
 import { EXIT, fail } from './output.ts';
 
 /** What went wrong, in one vocabulary for every transport. */
@@ -86,12 +86,6 @@ const KUBEADM_HINTS: Partial<Record<ComponentId, { ca?: string; cert?: string }>
 
 const CREDENTIAL_FLAGS = '--cert/--key, --token, --token-file or --kubeconfig';
 const NAME_MISMATCH = /altnames|does not match certificate|ERR_TLS_CERT_ALTNAME_INVALID/i;
-
-/** A peer's words as a short, single-line excerpt with control characters shown, never the whole body. */
-export function excerpt(text: string, max = 200): string {
-  const clean = printable(text.replace(/\r?\n\s*/g, ' ').trim());
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-}
 
 /** OpenSSL's `80…:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:…` becomes its reason. */
 function tidy(detail: string): string {

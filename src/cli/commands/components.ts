@@ -13,6 +13,9 @@ import { writeResult } from '../flags/format.ts';
 import { deadlineFor, oneRequestDeadline, withinDeadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
 
+/** @deprecated import it from get.ts (metrics.ts still imports it from here). */
+export { resolveGetTarget } from './get.ts';
+
 const SMALL = 1 * MiB;
 const LARGE = 64 * MiB;
 

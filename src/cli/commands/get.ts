@@ -78,30 +78,46 @@ function candidatePorts(portNumber: number, component: string | undefined): Port
   return ports;
 }
 
-async function runGet(arg: string, flags: GetFlags): Promise<void> {
+/** A `kia get` target resolved against the catalog: the route, the method, and the URL in the port's scheme. */
+export interface ResolvedTarget {
+  port: PortEntry;
+  route: Route;
+  method: string;
+  /** The path as given, with its query. */
+  path: string;
+  /** The origin: the URL's own scheme when one was given, else the catalog port's (https for TLS ports). */
+  origin: string;
+}
+
+/** A URL or `node:port/path` as `kia get` takes it (also `kia metrics`); a UsageError names what is wrong. */
+export function resolveGetTarget(arg: string, options: { component?: string; method?: string }): ResolvedTarget {
   const parsed = parseGetTarget(arg);
   const pathname = new URL(parsed.path, 'http://x').pathname;
-  const ports = candidatePorts(parsed.port, flags.component);
-  const matches = ports.map((port) => ({ port, ...matchRoute(port, pathname, flags.method) })).filter((m) => m.methods.length > 0);
+  const ports = candidatePorts(parsed.port, options.component);
+  const matches = ports.map((port) => ({ port, ...matchRoute(port, pathname, options.method) })).filter((m) => m.methods.length > 0);
   const found = matches.find((m) => m.route);
   if (!found?.route) {
     const where = ports.map((p) => `${p.component} ${p.name} (${p.port})`).join(', ');
-    if (matches[0]) throw new UsageError(`${flags.method?.toUpperCase() ?? 'GET'} ${pathname} is not a route of ${where}: it takes ${matches[0].methods.join(', ')} (-X)`);
+    if (matches[0]) throw new UsageError(`${options.method?.toUpperCase() ?? 'GET'} ${pathname} is not a route of ${where}: it takes ${matches[0].methods.join(', ')} (-X)`);
     throw new UsageError(`${pathname} is not a route the catalog knows on ${where}; \`kia catalog\` lists them`);
   }
-  const { port, route, method } = found;
+  return { port: found.port, route: found.route, method: found.method, path: parsed.path, origin: `${parsed.scheme ?? found.port.scheme}://${parsed.host}:${parsed.port}` };
+}
+
+async function runGet(arg: string, flags: GetFlags): Promise<void> {
+  const { port, route, method, path, origin: resolved } = resolveGetTarget(arg, flags);
   if (route.mode === 'act' && !flags.act) throw new UsageError(`${method} ${route.path} on ${port.component} ${port.port} acts on the target (${route.description.split(/\. /)[0]?.replace(/\.$/, '')}): add --act to run it`);
   let origin: string;
   try {
-    origin = new URL(flags.endpoint ?? `${parsed.scheme ?? port.scheme}://${parsed.host}:${parsed.port}`).origin;
+    origin = new URL(flags.endpoint ?? resolved).origin;
   } catch {
-    throw new UsageError(`--endpoint takes a URL such as https://10.0.0.1:${parsed.port}, not ${flags.endpoint}`);
+    throw new UsageError(`--endpoint takes a URL such as https://10.0.0.1:${port.port}, not ${flags.endpoint}`);
   }
   const deadline = deadlineFor(flags, oneRequestDeadline(flags.timeout));
   try {
     const target = await readCallTarget(origin, flags, { maxBytes: LARGE, deadline });
     const body = flags.data ?? (method === 'POST' && route.path.startsWith('/v3/') ? '{}' : undefined);
-    const answer = await withinDeadline(deadline, call(target, { path: parsed.path, method, ...(body !== undefined ? { body } : {}) }), `${method} ${new URL(parsed.path, origin).href}: no answer`);
+    const answer = await withinDeadline(deadline, call(target, { path, method, ...(body !== undefined ? { body } : {}) }), `${method} ${new URL(path, origin).href}: no answer`);
     const status = answer.status ?? 0;
     const peer = { component: port.component, port, timeoutMs: target.timeoutMs, maxBytes: target.maxBytes, hasCert: target.identity?.cert !== undefined };
     // A redirect is not followed (credentials never follow one) and its body is not the answer asked for.

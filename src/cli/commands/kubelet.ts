@@ -4,7 +4,9 @@ import { addStreamingCommands } from './kubelet-stream.ts';
 import { Command, Option } from 'commander';
 import { KUBELET_PORT, METRICS_ENDPOINTS, parseRunExit, type ContainerLogOptions, type KubeletClient, type KubeletResult, type PodRef } from '../../clients/kubelet.ts';
 import { UsageError } from '../../errors.ts';
-import { addKubeletFlags, forEachKubelet, reportKubeletFailure, resolveKubelets, type KubeletFlags } from '../flags/kubelet.ts';
+import type { KubeletFailure } from '../../clients/kubelet-http.ts';
+import { explain as explainFailure, fromKubelet } from '../explain.ts';
+import { addKubeletFlags, forEachKubelet, kubeletPeer, reportKubeletFailure, resolveKubelets, type KubeletFlags } from '../flags/kubelet.ts';
 import { act, pump, readAll, type RunFlags } from './kubelet-run.ts';
 import { peerText } from '../flags/format.ts';
 import { numberOption, parseNumber } from '../flags/numbers.ts';
@@ -13,8 +15,18 @@ import { EXIT } from '../output.ts';
 import { KUBELET_SPECS, kubeletHelp, type KubeletSpec } from './kubelet-specs.ts';
 import { blocks, filterFamilies, renderObject, renderPods, table, type NodeAnswer } from './kubelet-render.ts';
 
-/** @deprecated the flags of kubelet-stream.ts until it adopts flags/kubelet.ts (addKubeletFlags, resolveKubelets). */
+// For kubelet-stream.ts until it adopts flags/kubelet.ts (addKubeletFlags, resolveKubeletEndpoints) and explain.ts.
+/** @deprecated the kubelet flag set's type, KubeletFlags. */
 export type KubeletConnectionFlags = Omit<KubeletFlags, 'kubeconfig'> & { kubeconfig?: string };
+export { kubeletAccess, locateNode } from '../flags/kubelet.ts';
+/** @deprecated explain.ts: reportKubeletFailure (flags/kubelet.ts) prints the line and returns the code. */
+export function explain(f: KubeletFailure): string {
+  return explainFailure(fromKubelet(f), kubeletPeer(f)).message;
+}
+/** @deprecated explain.ts gives the code with the line. */
+export function exitFor(f: KubeletFailure): number {
+  return explainFailure(fromKubelet(f), kubeletPeer(f)).code;
+}
 
 interface Flags extends RunFlags {
   output?: string;

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.ts';
-import { printable } from '../../report/text-layout.ts';
+import { escapeControl } from '../../report/terminal.ts';
 
 export interface FormatFlags {
   output: string;
@@ -44,7 +44,7 @@ export function colorOn(flags: Pick<FormatFlags, 'color' | 'outputFile'>): boole
 export function peerText(): (chunk: string | Buffer) => string | Buffer {
   if (process.stdout.isTTY !== true) return (chunk) => chunk;
   const decoder = new StringDecoder('utf8');
-  return (chunk) => (typeof chunk === 'string' ? chunk : decoder.write(chunk)).split('\t').map(printable).join('\t');
+  return (chunk) => escapeControl(typeof chunk === 'string' ? chunk : decoder.write(chunk));
 }
 
 /**

@@ -9,7 +9,7 @@ import { KubeletClient, type KubeletTransport } from '../../clients/kubelet.ts';
 import type { KubeletFailure } from '../../clients/kubelet-http.ts';
 import { readCaFile, type Identity } from '../../clients/identity.ts';
 import { UsageError } from '../../errors.ts';
-import { fromKubelet, reportFailure } from '../explain.ts';
+import { fromKubelet, reportFailure, type PeerContext } from '../explain.ts';
 import { addCredentialFlags, kubeletTrust, readCredentials, type CredentialFlags, type Trust } from './credentials.ts';
 import { numberOption, PORT } from './numbers.ts';
 import { addTimeFlags, type Deadline, type TimeFlags } from './time.ts';
@@ -63,51 +63,83 @@ export function addKubeletFlags(command: Command, options: { deadline: string; s
   return command;
 }
 
+/** Who was asked when a kubelet call failed: the kubelet, or the API server in front of it. */
+export function kubeletPeer(failure: KubeletFailure, limits: { timeoutMs?: number; maxBytes?: number } = {}): PeerContext {
+  return { component: 'kubelet', port: getPort('kubelet', 'api'), via: failure.request.via, timeoutMs: limits.timeoutMs ?? 10_000, ...(limits.maxBytes ? { maxBytes: limits.maxBytes } : {}) };
+}
+
 /** One line for a failed kubelet or API server call (`<node>: ` first when several were asked); its exit code. */
 export function reportKubeletFailure(failure: KubeletFailure, flags: KubeletFlags, node?: string): number {
-  const peer = { component: 'kubelet' as const, port: getPort('kubelet', 'api'), via: failure.request.via, timeoutMs: flags.timeout, ...(flags.maxBytes ? { maxBytes: flags.maxBytes } : {}) };
+  const peer = kubeletPeer(failure, { timeoutMs: flags.timeout, ...(flags.maxBytes ? { maxBytes: flags.maxBytes } : {}) });
   return reportFailure(fromKubelet(failure), peer, node && flags.allNodes ? `${node}: ` : '');
 }
 
 /** The kubeconfig that names the API server: --kubeconfig, else the default chain, else a usage error. */
-async function apiKubeconfig(flags: KubeletFlags, given: KubeconfigAccess | undefined, signal: AbortSignal): Promise<KubeconfigAccess> {
+async function apiKubeconfig(flags: KubeletFlags, given: KubeconfigAccess | undefined, signal: AbortSignal | undefined): Promise<KubeconfigAccess> {
   if (given) return given;
   try {
-    return await loadKubeconfig({ ...(flags.context ? { context: flags.context } : {}), signal });
+    return await loadKubeconfig({ ...(flags.context ? { context: flags.context } : {}), ...(signal ? { signal } : {}) });
   } catch (error) {
     throw new UsageError(`${flags.viaApiserver ? '--via-apiserver' : '--all-nodes'} needs the API server: give --kubeconfig <file> (${error instanceof Error ? error.message : String(error)})`);
   }
 }
 
+/** Who talks to a kubelet and through what: the API server (when one is needed), the kubelet's trust and user. */
+export interface KubeletAccess {
+  api?: ApiServerAccess;
+  /** The CA a kubelet's serving certificate is verified against when dialled directly (kubeletTrust). */
+  kubeletCa?: string;
+  kubeletUser?: Identity;
+  /** How a kubelet dialled directly is verified. */
+  direct: Trust;
+}
+
 /**
- * The kubelets the flags name and how to reach each: one node (an address, or a name resolved through the API server)
- * or every node (--all-nodes). Credentials by the one precedence (explicit flags, then the kubeconfig user); direct
- * calls verify the kubelet with kubeletTrust, --via-apiserver calls the API server with the kubeconfig's CA (or
- * --cacert). Returns an exit code instead when listing or resolving failed (already reported). The streaming commands
- * build their WebSocket transports from these endpoints; the others take resolveKubelets' clients.
+ * The access every `kia kubelet` command starts from. Credentials by the one precedence (explicit flags, then the
+ * kubeconfig user); the API server is loaded when --via-apiserver, --all-nodes or a node name needs it, asked as an
+ * explicit credential through --via-apiserver and as the kubeconfig's user to list or find nodes.
  */
-export async function resolveKubeletEndpoints(flags: KubeletFlags, deadline: Deadline): Promise<KubeletEndpoint[] | number> {
-  if (flags.allNodes && flags.node) throw new UsageError('name a node or give --all-nodes, not both');
-  if (!flags.allNodes && !flags.node) throw new UsageError('name a node: kia kubelet <node> <command> (or --all-nodes)');
-  const credentials = await readCredentials(flags, { single: true, signal: deadline.signal });
+export async function kubeletAccess(flags: KubeletFlags, signal?: AbortSignal): Promise<KubeletAccess> {
+  const credentials = await readCredentials(flags, { single: true, ...(signal ? { signal } : {}) });
   const explicit: Identity | undefined = credentials.explicit[0];
   const kubeconfigUser = credentials.kube?.user;
   const needApi = flags.viaApiserver === true || flags.allNodes === true || (flags.kubeconfig !== undefined && !net.isIP(flags.node ?? ''));
-  const kube = needApi ? await apiKubeconfig(flags, credentials.kube, deadline.signal) : undefined;
-  // Through the API server, an explicit credential is the user; for listing nodes, the kubeconfig's user first.
+  const kube = needApi ? await apiKubeconfig(flags, credentials.kube, signal) : undefined;
   const apiUser = flags.viaApiserver ? (explicit ?? kubeconfigUser) : (kubeconfigUser ?? explicit);
   const api: ApiServerAccess | undefined =
     kube &&
     apiServerAccess(kube, {
       timeoutMs: flags.timeout,
       ...(flags.maxBytes ? { maxBytes: flags.maxBytes } : {}),
-      signal: deadline.signal,
+      ...(signal ? { signal } : {}),
       ...(apiUser ? { identity: apiUser } : {}),
       ...(flags.viaApiserver && flags.cacert ? { ca: readCaFile(flags.cacert, '--cacert') } : {}),
       insecureSkipVerify: kube.insecureSkipVerify || (flags.viaApiserver === true && flags.insecureSkipTlsVerify === true),
     });
-  const direct: Trust = kubeletTrust(flags, credentials);
+  const direct = kubeletTrust(flags, credentials);
   const kubeletUser = explicit ?? kubeconfigUser;
+  return { ...(api ? { api } : {}), ...(direct.ca ? { kubeletCa: direct.ca } : {}), ...(kubeletUser ? { kubeletUser } : {}), direct };
+}
+
+/**
+ * Where a named node's kubelet listens: an IP as given; a name through the API server (its address by the one rule and
+ * its daemonEndpoints port) when there is one; a name the API server does not know, or no API server, as a host name.
+ */
+export async function locateNode(api: ApiServerAccess | undefined, name: string): Promise<{ ok: true; address: string; port: number } | { ok: false; failure: KubeletFailure }> {
+  if (net.isIP(name) || !api) return { ok: true, address: name, port: KUBELET_PORT };
+  const node = await getNode(api, name);
+  if (!node.ok && node.failure.kind !== 'not-found') return { ok: false, failure: node.failure };
+  return node.ok ? { ok: true, address: node.value.address, port: node.value.port } : { ok: true, address: name, port: KUBELET_PORT };
+}
+
+/**
+ * The kubelets the flags name and how to reach each: one node (an address, or a name resolved through the API server)
+ * or every node (--all-nodes). Returns an exit code instead when listing or resolving failed (already reported).
+ */
+export async function resolveKubeletEndpoints(flags: KubeletFlags, deadline: Deadline): Promise<KubeletEndpoint[] | number> {
+  if (flags.allNodes && flags.node) throw new UsageError('name a node or give --all-nodes, not both');
+  if (!flags.allNodes && !flags.node) throw new UsageError('name a node: kia kubelet <node> <command> (or --all-nodes)');
+  const { api, kubeletUser, direct } = await kubeletAccess(flags, deadline.signal);
   const toKubelet = (name: string, address: string, port: number): KubeletEndpoint => ({
     node: name,
     transport: { kind: 'direct', address, port: flags.port ?? port, ...(direct.serverName ? { servername: direct.serverName } : net.isIP(name) ? {} : { servername: name }) },
@@ -126,11 +158,9 @@ export async function resolveKubeletEndpoints(flags: KubeletFlags, deadline: Dea
   }
   const name = flags.node as string;
   if (flags.viaApiserver) return [viaApi(name)];
-  if (net.isIP(name) || !api) return [toKubelet(name, name, KUBELET_PORT)];
-  const node = await getNode(api, name);
-  // A name the API server does not know is tried as a host name.
-  if (!node.ok && node.failure.kind !== 'not-found') return reportKubeletFailure(node.failure, flags);
-  return [node.ok ? toKubelet(name, node.value.address, node.value.port) : toKubelet(name, name, KUBELET_PORT)];
+  const node = await locateNode(api, name);
+  if (!node.ok) return reportKubeletFailure(node.failure, flags);
+  return [toKubelet(name, node.address, node.port)];
 }
 
 /** The kubelets the flags name, each with its client (see resolveKubeletEndpoints). */
