@@ -44,6 +44,21 @@ export default tseslint.config(
     } },
   { files: ['src/cli/**', 'bench/**', 'test/**', 'bin/**', 'scripts/**'], rules: { 'no-console': 'off' } },
   { files: ['bin/**'], languageOptions: { globals: { process: 'readonly' } } },
+  // One Kubernetes API module (STYLE: one seam per concern): only src/clients/kube-api.ts imports
+  // @kubernetes/client-node, statically or dynamically. Tests use client-node as an independent implementation.
+  {
+    files: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/clients/kube-api.ts', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['ImportDeclaration', 'ImportExpression', 'ExportNamedDeclaration', 'ExportAllDeclaration'].map((node) => ({
+          selector: `${node}[source.value=/^@kubernetes\\/client-node/]`,
+          message: 'only src/clients/kube-api.ts imports @kubernetes/client-node: use it',
+        })),
+      ],
+    },
+  },
   // Tests beside the source may start the lab; the library itself may not.
   { files: ['src/**/*.test.ts'], rules: { 'no-restricted-imports': 'off' } },
 );

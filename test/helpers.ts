@@ -530,3 +530,11 @@ export async function wsConnect(url: string, protocols: string[], creds: Credent
     });
   });
 }
+
+/** The one stderr line a failing kia command prints (no stack trace, no Node warning); fails the test otherwise. */
+export function oneStderrLine(run: KiaRun): string {
+  const lines = run.stderr.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, `expected one stderr line, got:\n${run.stderr}`);
+  assert.doesNotMatch(run.stderr, /^\s+at |Warning/m);
+  return lines[0] as string;
+}

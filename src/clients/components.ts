@@ -25,6 +25,10 @@ export interface CallTarget {
    * plain HTTP (etcd without TLS) is asked again over HTTP, as health does.
    */
   fallbackToHttp?: boolean;
+  /** The name the server certificate must carry when it differs from the origin's host (--tls-server-name). */
+  serverName?: string;
+  /** The command's deadline: ends the call early when it aborts. */
+  signal?: AbortSignal;
 }
 
 export interface CallRequest {
@@ -107,7 +111,7 @@ export async function call(target: CallTarget, req: CallRequest): Promise<Answer
     headers: { ...(req.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...req.headers },
     ...(req.body !== undefined ? { body: req.body } : {}),
     ...(sendAs ? { identity: sendAs } : {}),
-    trust: { ...(target.ca ? { ca: target.ca } : {}), ...(target.insecureSkipVerify ? { insecureSkipVerify: true } : {}) },
+    trust: { ...(target.ca ? { ca: target.ca } : {}), ...(target.insecureSkipVerify ? { insecureSkipVerify: true } : {}), ...(target.serverName ? { serverName: target.serverName } : {}) },
     mode: 'strict',
     timeoutMs: target.timeoutMs,
     maxBytes: target.maxBytes,

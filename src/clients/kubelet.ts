@@ -36,6 +36,8 @@ export interface KubeletClientOptions {
   maxBytes?: number;
   /** The run's transport (deadline, sessions, secrets to scrub); one per client when absent. */
   network?: Transport;
+  /** The command's deadline: ends calls early when it aborts (streams: only while setting up). */
+  signal?: AbortSignal;
 }
 
 export interface PodRef {
