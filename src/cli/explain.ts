@@ -4,7 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import { getComponent, type PortEntry } from '../catalog/index.ts';
 import type { Answer } from '../clients/components.ts';
-import type { KubeletFailure } from '../clients/kubelet-http.ts';
+import type { KubeletFailure } from '../clients/kubelet-failure.ts';
 import type { ComponentId } from '../model/index.ts';
 import { excerpt } from '../redact.ts';
 import { EXIT, fail } from './output.ts';

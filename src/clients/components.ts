@@ -104,7 +104,7 @@ export async function call(target: CallTarget, req: CallRequest): Promise<Answer
   // A token over plain HTTP would travel in the clear to anyone on the path: never send it there.
   const withheld = !secure && identity?.token !== undefined;
   const sendAs: Identity | undefined = withheld && identity ? { ...identity, token: undefined } : identity;
-  const transport = target.transport ?? new Transport();
+  const transport = target.transport ?? new Transport(target.signal ? { signal: target.signal } : {});
   const res = await transport.exchange({
     url,
     method,

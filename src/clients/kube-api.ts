@@ -6,7 +6,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { KubeConfig, User } from '@kubernetes/client-node';
 import { CredentialError, InputError } from '../errors.ts';
 import { Secret, type Identity } from './identity.ts';
-import { failureOf, openRequest, readCapped, serverMessage, type KubeletFailureKind, type KubeletResult } from './kubelet-http.ts';
+import { failureOf, failureOfExchange, requestInfo, type KubeletResult } from './kubelet-failure.ts';
+import { Transport } from './transport/transport.ts';
 
 /** The kubelet's port when a node does not say (status.daemonEndpoints). */
 const KUBELET_PORT = 10250;
@@ -237,29 +238,24 @@ export function nodeAddress(node: NodeObject): NodeAddress | undefined {
 }
 
 async function getJson<T>(access: ApiServerAccess, path: string): Promise<KubeletResult<T>> {
-  const timeoutMs = access.timeoutMs ?? 10_000;
-  const opened = await openRequest({
-    url: new URL(`${access.server.replace(/\/+$/, '')}${path}`),
-    method: 'GET',
-    via: 'apiserver',
-    timeoutMs,
-    headers: { accept: 'application/json' },
-    ...(access.identity ? { identity: access.identity } : {}),
-    ...(access.ca ? { ca: access.ca } : {}),
-    ...(access.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
-    ...(access.servername ? { servername: access.servername } : {}),
-  });
-  if (!opened.ok) return opened;
-  const read = await readCapped(opened.value, access.maxBytes ?? 16 << 20, timeoutMs);
-  if (read.outcome !== 'ok') return failureOf(read.outcome, opened.request, read.error ?? read.outcome, { status: opened.status });
-  if (opened.status !== 200) {
-    const kind: KubeletFailureKind = opened.status === 401 ? 'unauthorized' : opened.status === 403 ? 'forbidden' : opened.status === 404 ? 'not-found' : 'http';
-    return failureOf(kind, opened.request, serverMessage(read.body, opened.value.headers['content-type']), { status: opened.status });
-  }
+  const maxBytes = access.maxBytes ?? 16 << 20;
+  const transport = new Transport({ timeoutMs: access.timeoutMs ?? 10_000, maxBytes, ...(access.signal ? { signal: access.signal } : {}) });
   try {
-    return { ok: true, value: JSON.parse(read.body.toString('utf8')) as T, status: opened.status, request: opened.request };
-  } catch {
-    return failureOf('bad-answer', opened.request, 'the API server answer is not JSON', { status: opened.status });
+    const exchange = await transport.exchange({
+      url: new URL(`${access.server.replace(/\/+$/, '')}${path}`),
+      headers: { accept: 'application/json' },
+      ...(access.identity ? { identity: access.identity } : {}),
+      trust: { ...(access.ca ? { ca: access.ca } : {}), ...(access.insecureSkipVerify ? { insecureSkipVerify: true } : {}), ...(access.servername ? { serverName: access.servername } : {}) },
+      mode: 'strict',
+    });
+    if (exchange.outcome !== 'ok' || exchange.status !== 200) return failureOfExchange(exchange, 'apiserver', maxBytes);
+    try {
+      return { ok: true, value: JSON.parse(exchange.body.toString('utf8')) as T, status: 200, request: requestInfo(exchange, 'apiserver') };
+    } catch {
+      return failureOf('bad-answer', requestInfo(exchange, 'apiserver'), 'the API server answer is not JSON', { status: 200 });
+    }
+  } finally {
+    transport.close();
   }
 }
 

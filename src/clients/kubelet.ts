@@ -3,13 +3,12 @@
 import type { Readable } from 'node:stream';
 import { getPort } from '../catalog/index.ts';
 import { UsageError } from '../errors.ts';
-import type { Outcome } from '../model/index.ts';
 import type { Identity } from './identity.ts';
-import { failureOf, serverMessage, type KubeletFailureKind, type KubeletRequestInfo, type KubeletResult } from './kubelet-http.ts';
+import { failureOf, failureOfExchange, requestInfo, type KubeletResult } from './kubelet-failure.ts';
 import { Transport, type Exchange } from './transport/transport.ts';
 
-export type { KubeletFailure, KubeletFailureKind, KubeletRequestInfo, KubeletResult } from './kubelet-http.ts';
-export { KUBELET_REQUEST_CHANNEL } from './kubelet-http.ts';
+export type { KubeletFailure, KubeletFailureKind, KubeletRequestInfo, KubeletResult } from './kubelet-failure.ts';
+export { KUBELET_REQUEST_CHANNEL } from './kubelet-failure.ts';
 
 /** The kubelet API port, from the catalog. */
 export const KUBELET_PORT = getPort('kubelet', 'api').port;
@@ -71,8 +70,6 @@ export interface PodList {
 
 export type NodeLogs = { readonly kind: 'listing'; readonly path: string; readonly entries: string[] } | { readonly kind: 'file'; readonly path: string; readonly body: Buffer };
 
-const KIND_BY_STATUS: Record<number, KubeletFailureKind> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found' };
-
 const seg = (value: string) => encodeURIComponent(value);
 
 /** The /logs/ listing (Go's http.FileServer HTML) as names; directories end in `/`. */
@@ -86,27 +83,6 @@ export function parseRunExit(message: string): { exitCode: number; stderr: strin
   return m ? { exitCode: Number(m[1]), stderr: m[2] ?? '' } : undefined;
 }
 
-/** A transport outcome as the kubelet client's failure kind. */
-function kindOf(outcome: Outcome): { kind: KubeletFailureKind; verify?: boolean } {
-  switch (outcome) {
-    case 'refused':
-    case 'reset':
-    case 'too-large':
-    case 'bad-answer':
-      return { kind: outcome };
-    case 'timeout':
-    case 'aborted':
-      return { kind: 'timeout' };
-    case 'tls-verify':
-      return { kind: 'tls', verify: true };
-    case 'tls-error':
-    case 'tls-client-cert':
-      return { kind: 'tls' };
-    default:
-      return { kind: 'error' };
-  }
-}
-
 export class KubeletClient {
   readonly #options: KubeletClientOptions;
   readonly #timeoutMs: number;
@@ -117,7 +93,7 @@ export class KubeletClient {
     this.#options = options;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxBytes = options.maxBytes ?? 16 << 20;
-    this.#network = options.network ?? new Transport({ timeoutMs: this.#timeoutMs });
+    this.#network = options.network ?? new Transport({ timeoutMs: this.#timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
   }
 
   /** The URL a kubelet path maps to under this transport (for help, logs and messages). */
@@ -141,18 +117,12 @@ export class KubeletClient {
     };
   }
 
-  #info(exchange: Exchange): KubeletRequestInfo {
-    return { method: exchange.method, url: exchange.url, via: this.#options.transport.kind, identity: exchange.identity };
+  #info(exchange: Exchange) {
+    return requestInfo(exchange, this.#options.transport.kind);
   }
 
-  /** A failed exchange, or a refusal read from an error answer. */
-  #failure(exchange: Exchange): { ok: false; failure: ReturnType<typeof failureOf>['failure'] } {
-    const info = this.#info(exchange);
-    if (exchange.outcome !== 'ok' || exchange.status === undefined) {
-      const { kind, verify } = kindOf(exchange.outcome);
-      return failureOf(kind, info, exchange.outcome === 'too-large' ? `answer larger than ${this.#maxBytes} bytes` : (exchange.detail ?? exchange.outcome), { ...(exchange.status !== undefined ? { status: exchange.status } : {}), ...(verify ? { verify } : {}) });
-    }
-    return failureOf(KIND_BY_STATUS[exchange.status] ?? 'http', info, serverMessage(exchange.body, exchange.headers['content-type']), { status: exchange.status });
+  #failure(exchange: Exchange) {
+    return failureOfExchange(exchange, this.#options.transport.kind, this.#maxBytes);
   }
 
   /** One buffered exchange; any status other than 2xx is a failure carrying the server's words. */

@@ -4,7 +4,7 @@ import { addStreamingCommands } from './kubelet-stream.ts';
 import { Command, Option } from 'commander';
 import { KUBELET_PORT, METRICS_ENDPOINTS, parseRunExit, type ContainerLogOptions, type KubeletClient, type KubeletResult, type PodRef } from '../../clients/kubelet.ts';
 import { UsageError } from '../../errors.ts';
-import type { KubeletFailure } from '../../clients/kubelet-http.ts';
+import type { KubeletFailure } from '../../clients/kubelet-failure.ts';
 import { explain as explainFailure, fromKubelet } from '../explain.ts';
 import { addKubeletFlags, forEachKubelet, kubeletPeer, reportKubeletFailure, resolveKubelets, type KubeletFlags } from '../flags/kubelet.ts';
 import { act, pump, readAll, type RunFlags } from './kubelet-run.ts';

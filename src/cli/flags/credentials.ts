@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { loadKubeconfig, type KubeconfigAccess } from '../../clients/kube-api.ts';
 import { certificatePair, readCaFile, tokenFileIdentity, tokenIdentity, type Identity } from '../../clients/identity.ts';
+import type { Trust } from '../../clients/transport/trust.ts';
 import { CredentialError } from '../../errors.ts';
 
 /**
@@ -35,12 +36,8 @@ export interface CredentialFlags {
   etcdKey?: string;
 }
 
-/** How a server's certificate is judged: against a CA bundle, for a name, or not at all. */
-export interface Trust {
-  ca?: string;
-  insecureSkipVerify: boolean;
-  serverName?: string;
-}
+/** How a server's certificate is judged: the transport's one trust type. */
+export type { Trust };
 
 type FlagName = 'cert' | 'key' | 'token' | 'tokenFile' | 'kubeconfig' | 'context' | 'cacert' | 'insecureSkipTlsVerify' | 'tlsServerName' | 'kubeletCa' | 'etcdCert' | 'etcdKey';
 

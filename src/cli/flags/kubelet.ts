@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { getPort } from '../../catalog/index.ts';
 import { apiServerAccess, getNode, listNodes, loadKubeconfig, type ApiServerAccess, type KubeconfigAccess } from '../../clients/kube-api.ts';
 import { KubeletClient, type KubeletTransport } from '../../clients/kubelet.ts';
-import type { KubeletFailure } from '../../clients/kubelet-http.ts';
+import type { KubeletFailure } from '../../clients/kubelet-failure.ts';
 import { readCaFile, type Identity } from '../../clients/identity.ts';
 import { UsageError } from '../../errors.ts';
 import { fromKubelet, reportFailure, type PeerContext } from '../explain.ts';
@@ -145,7 +145,7 @@ export async function resolveKubeletEndpoints(flags: KubeletFlags, deadline: Dea
     transport: { kind: 'direct', address, port: flags.port ?? port, ...(direct.serverName ? { servername: direct.serverName } : net.isIP(name) ? {} : { servername: name }) },
     ...(kubeletUser ? { identity: kubeletUser } : {}),
     ...(direct.ca ? { ca: direct.ca } : {}),
-    insecureSkipVerify: direct.insecureSkipVerify,
+    insecureSkipVerify: direct.insecureSkipVerify === true,
   });
   const viaApi = (name: string): KubeletEndpoint => {
     const a = api as ApiServerAccess;

@@ -1,7 +1,7 @@
 // The stand-ins' client for the lab apiserver: TokenReview and SubjectAccessReview, as kubelets and the delegated
 // authn/authz of controller-manager and scheduler use them, with upstream's cache TTLs.
 import https from 'node:https';
-import { request } from '../../clients/http.ts';
+import { request } from '../net/proxy-client.ts';
 import { Secret } from '../../clients/identity.ts';
 import { TtlCache, type TokenCheck, type User } from './authn.ts';
 import type { Clock } from '../types.ts';

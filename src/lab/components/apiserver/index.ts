@@ -4,7 +4,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { openStream } from '../../../clients/http.ts';
+import { openStream } from '../../net/proxy-client.ts';
 import { Secret } from '../../../clients/identity.ts';
 import { authenticate, type TokenCheck, type User } from '../../auth/authn.ts';
 import { encodeJson, goError, goNotFound, healthz, healthzCheck, methodOf, NOSNIFF, prettyFor, readBody, send, status, urlOf, type Reply, type Req, type Res } from '../../net/go-http.ts';

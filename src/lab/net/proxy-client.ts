@@ -1,8 +1,10 @@
-// One HTTP(S) request with a timeout and a byte cap, over a fresh or given agent; expected failures are outcomes.
+// The lab stand-in API server's own client for what it proxies (kubelet streams, the authentication webhook): one
+// HTTP(S) request with a timeout and a byte cap. It plays upstream's client inside the lab; kia itself reaches the
+// network only through clients/transport.
 import http from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import type { Identity } from './identity.ts';
+import type { Identity } from '../../clients/identity.ts';
 
 export interface HttpRequest {
   url: string | URL;
