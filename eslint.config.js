@@ -24,7 +24,7 @@ export default tseslint.config(
   },
   { files: ['src/model/**', 'src/errors.ts'], rules: { 'no-restricted-imports': noImport(['../*', '../../*']) } },
   { files: ['src/catalog/**'], rules: { 'no-restricted-imports': noImport(['../clients/*', '../lab/*', '../cli/*', '../probe/*']) } },
-  { files: ['src/clients/**', 'src/probe/**', 'src/discover/**', 'src/targets/**', 'src/audit/**', 'src/health/**', 'src/serve/**', 'src/report/**', 'src/index.ts'],
+  { files: ['src/agent/**', 'src/clients/**', 'src/probe/**', 'src/discover/**', 'src/targets/**', 'src/audit/**', 'src/health/**', 'src/serve/**', 'src/report/**', 'src/index.ts'],
     rules: { 'no-restricted-imports': noImport(['**/lab/*', '**/cli/*']) } },
   { files: ['src/lab/**'], rules: { 'no-restricted-imports': noImport(['**/cli/*']) } },
   // The judges are pure: observations and a clock in, verdicts out. They read the model, the catalog and the format

@@ -11,6 +11,7 @@ import { registerGet } from './commands/get.ts';
 import { registerKubelet } from './commands/kubelet.ts';
 import { registerHealth } from './commands/health.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerAgent } from './commands/agent.ts';
 import { DeadlineError } from './flags/time.ts';
 import { endAfterDeadline, failWith } from './output.ts';
 
@@ -39,6 +40,7 @@ registerGet(program);
 registerKubelet(program);
 registerHealth(program);
 registerServe(program);
+registerAgent(program);
 registerCompletion(program);
 
 try {

@@ -237,22 +237,33 @@ export function nodeAddress(node: NodeObject): NodeAddress | undefined {
   return { name, address, port: node.status?.daemonEndpoints?.kubeletEndpoint?.Port || KUBELET_PORT };
 }
 
-async function getJson<T>(access: ApiServerAccess, path: string): Promise<KubeletResult<T>> {
+/** One call of the API as JSON: the path (segments already encoded), and a body to POST. */
+export interface JsonCall {
+  path: string;
+  /** A POST of this object (a review); absent: a GET. */
+  post?: unknown;
+}
+
+/** One JSON call through the transport, as the access says; a status other than 200 (201 for a POST) is a failure. */
+export async function askJson<T>(access: ApiServerAccess, call: JsonCall): Promise<KubeletResult<T>> {
   const maxBytes = access.maxBytes ?? 16 << 20;
   const transport = new Transport({ timeoutMs: access.timeoutMs ?? 10_000, maxBytes, ...(access.signal ? { signal: access.signal } : {}) });
+  // A review answers 201 Created; a read 200.
+  const expected = call.post === undefined ? 200 : 201;
   try {
     const exchange = await transport.exchange({
-      url: new URL(`${access.server.replace(/\/+$/, '')}${path}`),
-      headers: { accept: 'application/json' },
+      url: new URL(`${access.server.replace(/\/+$/, '')}${call.path}`),
+      headers: { accept: 'application/json', ...(call.post === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(call.post === undefined ? {} : { method: 'POST', body: JSON.stringify(call.post) }),
       ...(access.identity ? { identity: access.identity } : {}),
       trust: { ...(access.ca ? { ca: access.ca } : {}), ...(access.insecureSkipVerify ? { insecureSkipVerify: true } : {}), ...(access.servername ? { serverName: access.servername } : {}) },
       mode: 'strict',
     });
-    if (exchange.outcome !== 'ok' || exchange.status !== 200) return failureOfExchange(exchange, 'apiserver', maxBytes);
+    if (exchange.outcome !== 'ok' || exchange.status !== expected) return failureOfExchange(exchange, 'apiserver', maxBytes);
     try {
-      return { ok: true, value: JSON.parse(exchange.body.toString('utf8')) as T, status: 200, request: requestInfo(exchange, 'apiserver') };
+      return { ok: true, value: JSON.parse(exchange.body.toString('utf8')) as T, status: expected, request: requestInfo(exchange, 'apiserver') };
     } catch {
-      return failureOf('bad-answer', requestInfo(exchange, 'apiserver'), 'the API server answer is not JSON', { status: 200 });
+      return failureOf('bad-answer', requestInfo(exchange, 'apiserver'), 'the API server answer is not JSON', { status: expected });
     }
   } finally {
     transport.close();
@@ -261,14 +272,14 @@ async function getJson<T>(access: ApiServerAccess, path: string): Promise<Kubele
 
 /** GET /api/v1/nodes: every node with an address, by the one rule. */
 export async function listNodes(access: ApiServerAccess): Promise<KubeletResult<NodeAddress[]>> {
-  const answer = await getJson<{ items?: NodeObject[] }>(access, '/api/v1/nodes');
+  const answer = await askJson<{ items?: NodeObject[] }>(access, { path: '/api/v1/nodes' });
   if (!answer.ok) return answer;
   return { ...answer, value: (answer.value.items ?? []).map(nodeAddress).filter((n): n is NodeAddress => n !== undefined) };
 }
 
 /** GET /api/v1/nodes/<name>. */
 export async function getNode(access: ApiServerAccess, name: string): Promise<KubeletResult<NodeAddress>> {
-  const answer = await getJson<NodeObject>(access, `/api/v1/nodes/${encodeURIComponent(name)}`);
+  const answer = await askJson<NodeObject>(access, { path: `/api/v1/nodes/${encodeURIComponent(name)}` });
   if (!answer.ok) return answer;
   const node = nodeAddress(answer.value);
   return node ? { ...answer, value: node } : failureOf('bad-answer', answer.request, `node "${name}" has no address`, { status: answer.status });

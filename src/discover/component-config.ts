@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { CATALOG } from '../catalog/index.ts';
 import type { ComponentId } from '../model/index.ts';
-import { etcdEnvironment, isGone, pathAsSeenBy } from './process-info.ts';
+import { etcdEnvironment, isGone, pathAsSeenBy, type HostRoots } from './process-info.ts';
 
 /** Config files above this are not read (a byte cap like every other read of ours). */
 const MAX_CONFIG_BYTES = 1 << 20;
@@ -112,8 +112,8 @@ interface Subject {
 }
 
 /** One YAML file as the process sees it, flattened; a note instead when it cannot be read or parsed. */
-async function readYaml(procRoot: string, who: Subject, path: string, notes: string[]): Promise<Record<string, unknown>> {
-  const resolved = await pathAsSeenBy(procRoot, who.pid, path);
+async function readYaml(roots: HostRoots, who: Subject, path: string, notes: string[]): Promise<Record<string, unknown>> {
+  const resolved = await pathAsSeenBy({ ...roots, pid: who.pid }, path);
   const label = `${who.component} (pid ${who.pid}): config ${path}`;
   try {
     const size = (await stat(resolved)).size;
@@ -131,16 +131,16 @@ async function readYaml(procRoot: string, who: Subject, path: string, notes: str
 }
 
 /** kubelet `--config-dir` drop-ins (*.conf, in lexical order) go over the main file (KEP-3983). */
-async function readDropIns(procRoot: string, who: Subject, dir: string, notes: string[]): Promise<Record<string, unknown>> {
+async function readDropIns(roots: HostRoots, who: Subject, dir: string, notes: string[]): Promise<Record<string, unknown>> {
   const merged: Record<string, unknown> = {};
   let names: string[];
   try {
-    names = (await readdir(await pathAsSeenBy(procRoot, who.pid, dir))).filter((n) => n.endsWith('.conf')).sort();
+    names = (await readdir(await pathAsSeenBy({ ...roots, pid: who.pid }, dir))).filter((n) => n.endsWith('.conf')).sort();
   } catch (error) {
     notes.push(`${who.component} (pid ${who.pid}): --config-dir ${dir} could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     return merged;
   }
-  for (const name of names) Object.assign(merged, await readYaml(procRoot, who, join(dir, name), notes));
+  for (const name of names) Object.assign(merged, await readYaml(roots, who, join(dir, name), notes));
   return merged;
 }
 
@@ -152,23 +152,23 @@ function applyFlags(config: Record<string, unknown>, flags: Record<string, strin
 }
 
 /** A component-config file (`--config`) with drop-ins and flags over it: kubelet and kube-proxy. */
-async function componentConfig(procRoot: string, who: Subject, table: typeof KUBELET_FLAGS): Promise<ComponentSettings> {
+async function componentConfig(roots: HostRoots, who: Subject, table: typeof KUBELET_FLAGS): Promise<ComponentSettings> {
   const notes: string[] = [];
   const configFile = who.flags.config;
-  const config = configFile ? await readYaml(procRoot, who, configFile, notes) : {};
+  const config = configFile ? await readYaml(roots, who, configFile, notes) : {};
   const dropIns = who.component === 'kubelet' ? who.flags['config-dir'] : undefined;
-  if (dropIns) Object.assign(config, await readDropIns(procRoot, who, dropIns, notes));
+  if (dropIns) Object.assign(config, await readDropIns(roots, who, dropIns, notes));
   // kubelet: flags win over the file for the same setting (`kubeletConfigFlagPrecedence`). kube-proxy ignores these
   // flags once `--config` is given, only logging flags survive (its flag help; kubernetes/kubernetes#98302).
   if (who.component === 'kubelet' || !configFile) applyFlags(config, who.flags, table);
   return { config, ...(configFile ? { configFile } : {}), notes };
 }
 
-async function etcdSettings(procRoot: string, who: Subject): Promise<ComponentSettings> {
+async function etcdSettings(roots: HostRoots, who: Subject): Promise<ComponentSettings> {
   const notes: string[] = [];
   let environment: Record<string, string> = {};
   try {
-    environment = etcdEnvironment(await readFile(join(procRoot, String(who.pid), 'environ'), 'utf8'));
+    environment = etcdEnvironment(await readFile(join(roots.procRoot, String(who.pid), 'environ'), 'utf8'));
   } catch (error) {
     if (!isGone(error)) notes.push(`etcd (pid ${who.pid}): environment not readable (${(error as NodeJS.ErrnoException).code ?? String(error)}): ETCD_* settings unknown`);
   }
@@ -176,7 +176,7 @@ async function etcdSettings(procRoot: string, who: Subject): Promise<ComponentSe
   const config: Record<string, unknown> = {};
   if (configFile) {
     // With a config file etcd ignores its other flags and ETCD_* variables (etcdmain `configFromFile`).
-    const file = await readYaml(procRoot, who, configFile, notes);
+    const file = await readYaml(roots, who, configFile, notes);
     for (const [key, value] of Object.entries(file)) {
       const name = ETCD_FILE_KEYS[key] ?? key;
       if ((ETCD_KEYS as readonly string[]).includes(name)) config[name] = value;
@@ -191,11 +191,11 @@ async function etcdSettings(procRoot: string, who: Subject): Promise<ComponentSe
   return { config, notes };
 }
 
-async function controlPlaneSettings(procRoot: string, who: Subject): Promise<ComponentSettings> {
+async function controlPlaneSettings(roots: HostRoots, who: Subject): Promise<ComponentSettings> {
   const notes: string[] = [];
   // The scheduler (and newer controller managers) take a component config through `--config`.
   const configFile = who.flags.config;
-  const config = configFile ? await readYaml(procRoot, who, configFile, notes) : {};
+  const config = configFile ? await readYaml(roots, who, configFile, notes) : {};
   for (const flag of CONTROL_PLANE_FLAGS) {
     const value = who.flags[flag];
     if (value !== undefined) config[flag] = value;
@@ -204,15 +204,15 @@ async function controlPlaneSettings(procRoot: string, who: Subject): Promise<Com
 }
 
 /** The settings of a recognised component, read the way the component reads them. */
-export async function readComponentSettings(procRoot: string, who: Subject): Promise<ComponentSettings> {
+export async function readComponentSettings(roots: HostRoots, who: Subject): Promise<ComponentSettings> {
   switch (who.component) {
     case 'kubelet':
-      return componentConfig(procRoot, who, KUBELET_FLAGS);
+      return componentConfig(roots, who, KUBELET_FLAGS);
     case 'kube-proxy':
-      return componentConfig(procRoot, who, KUBE_PROXY_FLAGS);
+      return componentConfig(roots, who, KUBE_PROXY_FLAGS);
     case 'etcd':
-      return etcdSettings(procRoot, who);
+      return etcdSettings(roots, who);
     default:
-      return controlPlaneSettings(procRoot, who);
+      return controlPlaneSettings(roots, who);
   }
 }

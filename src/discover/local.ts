@@ -1,9 +1,10 @@
 // Node-local discovery, the hunting guide's "look for open ports, check which process owns that port": listening TCP
 // sockets from /proc/net, their owners from /proc/<pid>/fd, and what those processes are configured to do.
+import { readdir } from 'node:fs/promises';
 import type { OpenPort, ProcessInfo } from '../model/index.ts';
 import { BOOLEAN_FLAGS, readComponentSettings, recognizeComponent } from './component-config.ts';
 import { readListeningSockets, type ListeningSocket } from './proc-net.ts';
-import { findSocketOwners, parseFlags, readRawProcess } from './process-info.ts';
+import { findSocketOwners, parseFlags, readRawProcess, type HostRoots } from './process-info.ts';
 
 export { decodeHexAddress, decodeIpv4Hex, decodeIpv6Hex, parseProcNetTcp } from './proc-net.ts';
 export { recognizeComponent } from './component-config.ts';
@@ -11,6 +12,11 @@ export { recognizeComponent } from './component-config.ts';
 export interface DiscoverLocalOptions {
   /** Where /proc is; tests may point it at a fake tree. Default `/proc`. */
   procRoot?: string;
+  /**
+   * Where the host's `/` is (a pod's read-only mount of it; default `/`): config files are read there when the
+   * process's own root (/proc/<pid>/root) is not readable.
+   */
+  hostRoot?: string;
 }
 
 export interface LocalDiscovery {
@@ -35,10 +41,10 @@ function dialAddress(socket: ListeningSocket, all: readonly ListeningSocket[]): 
   return v4Taken ? '::1' : '127.0.0.1';
 }
 
-async function describeProcess(procRoot: string, pid: number, notes: string[]): Promise<ProcessInfo | undefined> {
+async function describeProcess(roots: HostRoots, pid: number, notes: string[]): Promise<ProcessInfo | undefined> {
   let raw;
   try {
-    raw = await readRawProcess(procRoot, pid);
+    raw = await readRawProcess(roots.procRoot, pid);
   } catch (error) {
     notes.push(`pid ${pid}: process details not readable (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     return undefined;
@@ -48,7 +54,7 @@ async function describeProcess(procRoot: string, pid: number, notes: string[]): 
   const info: ProcessInfo = { ...raw, flags: parseFlags(raw.cmdline, BOOLEAN_FLAGS) };
   const component = recognizeComponent(raw);
   if (!component) return info;
-  const settings = await readComponentSettings(procRoot, { pid, component, flags: info.flags });
+  const settings = await readComponentSettings(roots, { pid, component, flags: info.flags });
   notes.push(...settings.notes);
   if (settings.config && Object.keys(settings.config).length > 0) info.config = settings.config;
   if (settings.configFile) info.configFile = settings.configFile;
@@ -62,7 +68,15 @@ async function describeProcess(procRoot: string, pid: number, notes: string[]): 
  */
 export async function discoverLocal(options: DiscoverLocalOptions = {}): Promise<LocalDiscovery> {
   const procRoot = options.procRoot ?? '/proc';
+  const roots: HostRoots = { procRoot, ...(options.hostRoot ? { hostRoot: options.hostRoot } : {}) };
   const { sockets, notes } = await readListeningSockets(procRoot);
+  if (options.hostRoot) {
+    try {
+      await readdir(options.hostRoot);
+    } catch (error) {
+      notes.push(`host root ${options.hostRoot} not readable (${(error as NodeJS.ErrnoException).code ?? String(error)}): config files only where a process's own root is`);
+    }
+  }
   let owners = new Map<string, number>();
   let hidden: number[] = [];
   try {
@@ -75,7 +89,7 @@ export async function discoverLocal(options: DiscoverLocalOptions = {}): Promise
   const ports = await Promise.all(
     sockets.map(async (socket): Promise<OpenPort> => {
       const pid = owners.get(socket.inode);
-      if (pid !== undefined && !processes.has(pid)) processes.set(pid, describeProcess(procRoot, pid, notes));
+      if (pid !== undefined && !processes.has(pid)) processes.set(pid, describeProcess(roots, pid, notes));
       const owner = pid === undefined ? undefined : await processes.get(pid);
       const address = dialAddress(socket, sockets);
       return { target: { host: 'localhost', address, source: 'local' }, address, port: socket.port, bindAddress: socket.address, ...(owner ? { process: owner } : {}) };

@@ -155,17 +155,25 @@ export async function readRawProcess(procRoot: string, pid: number): Promise<Raw
   }
 }
 
+/** Where the node's filesystems are, as this process sees them: its /proc, and its root (`/`, or a host mount). */
+export interface HostRoots {
+  procRoot: string;
+  /** The host's `/` (default `/`): where a path is read when the process's own root cannot be. */
+  hostRoot?: string;
+}
+
 /**
  * A path as the process sees it: under /proc/<pid>/root when that can be read (a process in a container sees its own
- * filesystem), else as given. A relative path is relative to the process's working directory (/proc/<pid>/cwd).
+ * filesystem), else under the host root (a pod with the host's folders mounted, not allowed to read another
+ * process's root). A relative path is relative to the process's working directory (/proc/<pid>/cwd).
  */
-export async function pathAsSeenBy(procRoot: string, pid: number, path: string): Promise<string> {
-  const base = isAbsolute(path) ? join(procRoot, String(pid), 'root') : join(procRoot, String(pid), 'cwd');
+export async function pathAsSeenBy(where: HostRoots & { pid: number }, path: string): Promise<string> {
+  const base = isAbsolute(path) ? join(where.procRoot, String(where.pid), 'root') : join(where.procRoot, String(where.pid), 'cwd');
   try {
     await access(base, constants.R_OK | constants.X_OK);
     await readdir(base);
     return join(base, path);
   } catch {
-    return path;
+    return where.hostRoot && isAbsolute(path) ? join(where.hostRoot, path) : path;
   }
 }

@@ -4,6 +4,7 @@
 import type { Identity } from '../clients/identity.ts';
 import { Transport } from '../clients/transport/transport.ts';
 import type { Trust } from '../clients/transport/trust.ts';
+import type { LocalDiscovery } from '../discover/local.ts';
 import type { HealthReport, OpenPort, Report, Target } from '../model/index.ts';
 import { ProbeMemory } from '../probe/index.ts';
 import type { Secrets } from '../redact.ts';
@@ -45,9 +46,10 @@ export class Cycle {
     return this.#transport.secrets;
   }
 
-  async health(): Promise<HealthReport> {
+  /** One health cycle over the expected endpoints (or, for the agent, this cycle's discovery of its node). */
+  async health(endpoints: readonly OpenPort[] = this.#options.endpoints): Promise<HealthReport> {
     const o = this.#options;
-    const { report } = await healthCycle(o.endpoints, {
+    const { report } = await healthCycle(endpoints, {
       transport: this.#transport,
       memory: this.#memory,
       ...(o.identities ? { identities: o.identities } : {}),
@@ -60,10 +62,12 @@ export class Cycle {
     return report;
   }
 
-  async audit(): Promise<Report> {
+  /** The hunt of the audit targets, or of this node from a discovery already made (the agent's). */
+  async audit(local?: LocalDiscovery): Promise<Report> {
     const o = this.#options;
     return hunt({
-      targets: o.auditTargets,
+      targets: local ? [] : o.auditTargets,
+      ...(local ? { local: true, discovered: local } : {}),
       ...(o.identities ? { identities: o.identities } : {}),
       ...(o.trust ? { trust: o.trust } : {}),
       timeoutMs: o.timeoutMs ?? 5000,

@@ -5,6 +5,7 @@ import type { Identity } from '../clients/identity.ts';
 import { Transport } from '../clients/transport/transport.ts';
 import type { Trust } from '../clients/transport/trust.ts';
 import { catalogPorts, scan } from '../discover/scan.ts';
+import type { DiscoverLocalOptions, LocalDiscovery } from '../discover/local.ts';
 import type { OpenPort, Report, Target } from '../model/index.ts';
 import { probe } from '../probe/index.ts';
 import type { Secrets } from '../redact.ts';
@@ -19,6 +20,10 @@ export interface HuntOptions {
   targets: readonly Target[];
   /** Node-local discovery (/proc) instead of a connect scan. */
   local?: boolean;
+  /** With `local`: where the host's /proc and / are (a pod's mounts; default /proc and /). */
+  hostRoots?: DiscoverLocalOptions;
+  /** With `local`: what a discovery of this node already found (the agent's, shared with its health cycle). */
+  discovered?: LocalDiscovery;
   /** Extra ports besides the catalog's. */
   ports?: readonly number[];
   /** Identities besides anonymous. */
@@ -40,9 +45,9 @@ export interface HuntOptions {
   onProgress?: (phase: HuntPhase, done: number, total: number) => void;
 }
 
-async function discoverLocalPorts(ports: readonly number[], notes: string[]): Promise<OpenPort[]> {
+async function discoverLocalPorts(ports: readonly number[], notes: string[], options: HuntOptions): Promise<OpenPort[]> {
   const { discoverLocal } = await import('../discover/local.ts');
-  const found = await discoverLocal({});
+  const found = options.discovered ?? (await discoverLocal(options.hostRoots ?? {}));
   notes.push(...found.notes);
   const wanted = new Set(ports);
   return found.ports.filter((p: OpenPort) => wanted.has(p.port) || (p.process && componentOfProcess(p.process.name)));
@@ -56,7 +61,7 @@ export async function hunt(options: HuntOptions): Promise<Report> {
   const transport = new Transport({ keepAlive: true, timeoutMs: options.timeoutMs ?? 5000, ...(options.signal ? { signal: options.signal } : {}), ...(options.secrets ? { secrets: options.secrets } : {}) });
   try {
     const open = options.local
-      ? await discoverLocalPorts(ports, notes)
+      ? await discoverLocalPorts(ports, notes, options)
       : await scan(options.targets, { ports, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: (d, t) => options.onProgress?.('discover', d, t) } : {}) });
     const silent = options.local ? undefined : unansweredTargets(options.targets, new Set(open.map((p) => p.address)));
     if (silent) notes.push(...silent.notes);
