@@ -134,3 +134,41 @@ describe('discoverLocal over a fake /proc', () => {
     ]);
   });
 });
+
+describe('discoverLocal through a host root (a pod with the host mounted read-only)', () => {
+  let root: string;
+  before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-hostroot-'));
+    const write = (file: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), text);
+    };
+    const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+    write('proc/net/tcp', `${header}   0: 00000000:280A 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0\n`);
+    write('proc/net/tcp6', header);
+    // The kubelet's own root (/proc/100/root) is not there to read, as for a non-root pod without SYS_PTRACE.
+    write('proc/100/comm', 'kubelet\n');
+    write('proc/100/cmdline', 'kubelet\0--config=/var/lib/kubelet/config.yaml\0');
+    write('proc/100/cgroup', '0::/system.slice/kubelet.service\n');
+    fs.mkdirSync(path.join(root, 'proc/100/fd'), { recursive: true });
+    fs.symlinkSync('socket:[4242]', path.join(root, 'proc/100/fd/3'));
+    write('host/var/lib/kubelet/config.yaml', 'kind: KubeletConfiguration\nreadOnlyPort: 10255\n');
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('reads a config file under the host root when the process root is not readable', async () => {
+    const found = await discoverLocal({ procRoot: path.join(root, 'proc'), hostRoot: path.join(root, 'host') });
+    assert.deepEqual(found.ports[0]?.process?.config, { kind: 'KubeletConfiguration', readOnlyPort: 10255 });
+    assert.deepEqual(found.notes, []);
+  });
+
+  it('says so in the notes when the host root cannot be read, and still lists the sockets', async () => {
+    const missing = path.join(root, 'no-such-host');
+    const found = await discoverLocal({ procRoot: path.join(root, 'proc'), hostRoot: missing });
+    assert.deepEqual(found.ports.map((p) => [p.port, p.process?.name]), [[10250, 'kubelet']]);
+    assert.deepEqual(found.notes, [
+      `host root ${missing} not readable (ENOENT): config files only where a process's own root is`,
+      'kubelet (pid 100): config /var/lib/kubelet/config.yaml could not be read (ENOENT)',
+    ]);
+  });
+});
