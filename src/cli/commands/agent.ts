@@ -105,6 +105,8 @@ export function registerAgent(program: Command): void {
         },
       });
       agent.view.on('failure', (error) => process.stderr.write(`kia agent: ${error.message}\n`));
+      // One line once the pages have something to serve (the readiness probe's moment), then only failures.
+      agent.view.once('cycle', ({ report }) => process.stderr.write(`kia agent: ready: ${report.endpoints.length} endpoints, ${report.findings.length} findings\n`));
       process.stderr.write(`kia agent: node ${nodeName}, every ${flags.interval / 1000}s; ${agent.url}metrics · ${agent.url}api/report\n`);
       await new Promise<void>((done) => {
         const stop = () => void agent.close().then(done);
