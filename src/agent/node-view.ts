@@ -18,6 +18,11 @@ export interface NodeViewOptions {
   /** The host's /proc (default /proc) and / (default /), as mounted in the pod. */
   procRoot?: string;
   hostRoot?: string;
+  /**
+   * Only sockets bound to these addresses (a lab's nodes share one host's network); absent: every socket, as on a
+   * real node, whose host network is its own.
+   */
+  addresses?: readonly string[];
   /** Milliseconds between the starts of two cycles. */
   intervalMs: number;
   identities?: readonly Identity[];
@@ -86,7 +91,9 @@ export class NodeView extends EventEmitter<NodeViewEvents> {
     const o = this.#options;
     const clock = o.clock ?? { now: () => Date.now() };
     // An unreadable /proc or host root is a note of the report, not a failure: the agent keeps serving.
-    const discovery = await discoverLocal({ ...(o.procRoot ? { procRoot: o.procRoot } : {}), ...(o.hostRoot ? { hostRoot: o.hostRoot } : {}) });
+    const found = await discoverLocal({ ...(o.procRoot ? { procRoot: o.procRoot } : {}), ...(o.hostRoot ? { hostRoot: o.hostRoot } : {}) });
+    const mine = o.addresses ? new Set(o.addresses) : undefined;
+    const discovery = mine ? { ...found, ports: found.ports.filter((p) => mine.has(p.bindAddress ?? p.address)) } : found;
     const health = await this.#cycle.health(endpointsFromLocal(discovery.ports, o.nodeName));
     const audited = await this.#cycle.audit(discovery);
     const report: Report = {

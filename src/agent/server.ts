@@ -3,8 +3,8 @@
 // that line) and refuses a Host that does not name it, as `kia serve` does.
 import https from 'node:https';
 import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { listenOn } from '../serve/listen.ts';
 import type { ProcessMetrics } from '../serve/metrics.ts';
 import { crossSiteReason, hostAllowed } from '../serve/origin-guard.ts';
 import type { AgentPage, ApiServerAuthorizer, Verdict } from './authorize.ts';
@@ -97,16 +97,11 @@ export async function startAgentServer(view: NodeView, processMetrics: ProcessMe
       });
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  policy = { ...policy, port: address.port };
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const bound = await listenOn(server, { host: options.host, port: options.port, scheme: 'https' });
+  policy = { ...policy, port: bound.port };
   return {
-    url: `https://${host}:${address.port}/`,
-    port: address.port,
+    url: bound.url,
+    port: bound.port,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -12,6 +12,7 @@ import { registerKubelet } from './commands/kubelet.ts';
 import { registerHealth } from './commands/health.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerAgent } from './commands/agent.ts';
+import { registerReport } from './commands/report.ts';
 import { DeadlineError } from './flags/time.ts';
 import { endAfterDeadline, failWith } from './output.ts';
 
@@ -41,6 +42,7 @@ registerKubelet(program);
 registerHealth(program);
 registerServe(program);
 registerAgent(program);
+registerReport(program);
 registerCompletion(program);
 
 try {

@@ -242,6 +242,8 @@ export interface JsonCall {
   path: string;
   /** A POST of this object (a review); absent: a GET. */
   post?: unknown;
+  /** More request headers (one the pods proxy forwards to the pod). */
+  headers?: Record<string, string>;
 }
 
 /** One JSON call through the transport, as the access says; a status other than 200 (201 for a POST) is a failure. */
@@ -253,7 +255,7 @@ export async function askJson<T>(access: ApiServerAccess, call: JsonCall): Promi
   try {
     const exchange = await transport.exchange({
       url: new URL(`${access.server.replace(/\/+$/, '')}${call.path}`),
-      headers: { accept: 'application/json', ...(call.post === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { accept: 'application/json', ...(call.post === undefined ? {} : { 'content-type': 'application/json' }), ...call.headers },
       ...(call.post === undefined ? {} : { method: 'POST', body: JSON.stringify(call.post) }),
       ...(access.identity ? { identity: access.identity } : {}),
       trust: { ...(access.ca ? { ca: access.ca } : {}), ...(access.insecureSkipVerify ? { insecureSkipVerify: true } : {}), ...(access.servername ? { serverName: access.servername } : {}) },

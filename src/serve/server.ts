@@ -4,10 +4,10 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { DASHBOARD_HEADERS, loadDashboard } from './dashboard.ts';
 import { eventStreams } from './event-streams.ts';
+import { listenOn } from './listen.ts';
 import type { ProcessMetrics } from './metrics.ts';
 import type { Monitor } from './monitor.ts';
 import { crossSiteReason, hostAllowed } from './origin-guard.ts';
@@ -135,16 +135,11 @@ export async function startServer(monitor: Monitor, metrics: ProcessMetrics, opt
   const server = options.tls
     ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key, ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, listener)
     : http.createServer(serverOptions, listener);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  policy = { ...policy, port: address.port };
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const bound = await listenOn(server, { host: options.host, port: options.port, scheme: options.tls ? 'https' : 'http' });
+  policy = { ...policy, port: bound.port };
   return {
-    url: `${options.tls ? 'https' : 'http'}://${host}:${address.port}/`,
-    port: address.port,
+    url: bound.url,
+    port: bound.port,
     broadcast: () => {
       if (events.clients > 0) events.broadcast(stateEvent());
     },

@@ -30,6 +30,7 @@ interface AgentFlags {
   etcdCa?: string;
   kubeletCa?: string;
   nodeName?: string;
+  addresses?: string;
 }
 
 /** The namespace the deploy manifests put the agent in. */
@@ -72,6 +73,7 @@ export function registerAgent(program: Command): void {
     .option('--etcd-ca <file>', "CA of etcd's serving certificates")
     .option('--kubelet-ca <file>', "CA of the kubelet's serving certificate (the ServiceAccount token goes only to a kubelet it verifies)")
     .option('--node-name <name>', 'this node (default: $NODE_NAME, else the host name)')
+    .option('--addresses <ip,...>', "only sockets bound to these addresses: a lab's nodes share one host (default: every socket of the host network)")
     .action(async (flags: AgentFlags) => {
       const listen = parseListen(flags.listen);
       if (flags.authorize !== 'apiserver' && flags.authorize !== 'none') throw new UsageError(`--authorize takes apiserver or none: ${flags.authorize}`);
@@ -93,6 +95,7 @@ export function registerAgent(program: Command): void {
         nodeName,
         procRoot: flags.hostProc,
         hostRoot: flags.hostRoot,
+        ...(flags.addresses ? { addresses: flags.addresses.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
         intervalMs: flags.interval,
         timeoutMs: flags.timeout,
         identities,

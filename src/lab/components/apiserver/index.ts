@@ -22,6 +22,7 @@ import { commandLine } from '../../plan/command-lines.ts';
 import { serves } from '../catalog-view.ts';
 import { zpage } from '../zpages.ts';
 import { POD_STREAM_PATH, proxyPodStream } from './pod-streams.ts';
+import { agentPodList, forwardedHeaders, POD_LIST_PATH, POD_PROXY_PATH, readAgentPods, splitSchemeNamePort } from './agent-pods.ts';
 import { writeRaw } from '../../net/raw-http.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -86,8 +87,14 @@ export class ApiserverStandIn extends StandIn {
     const path = url.pathname;
     const proxy = /^\/api\/v1\/nodes\/([^/]+)\/proxy(\/.*)?$/.exec(path);
     const podLog = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(path);
+    const podProxy = POD_PROXY_PATH.exec(path);
+    const podList = POD_LIST_PATH.exec(path);
     const attributes: Attributes = proxy
       ? { resource: { verb: VERBS[method] ?? '', resource: 'nodes', subresource: 'proxy', name: proxy[1] ?? '' } }
+      : podProxy
+        ? { resource: { verb: VERBS[method] ?? '', resource: 'pods', subresource: 'proxy', name: splitSchemeNamePort(podProxy[2] ?? '')?.name ?? '', namespace: podProxy[1] ?? '' } }
+      : podList
+        ? { resource: { verb: 'list', resource: 'pods', namespace: podList[1] ?? '' } }
       : podLog
         ? { resource: { verb: 'get', resource: 'pods', subresource: 'log', name: podLog[2] ?? '', namespace: podLog[1] ?? '' } }
       : path.startsWith('/api/v1/nodes')
@@ -104,6 +111,8 @@ export class ApiserverStandIn extends StandIn {
     }
     if (proxy) return this.proxyToKubelet(req, res, proxy[1] ?? '', (proxy[2] ?? '/') + url.search, method);
     if (podLog) return this.podLog(req, res, podLog[1] ?? '', podLog[2] ?? '', url);
+    if (podProxy) return this.proxyToPod(req, res, { namespace: podProxy[1] ?? '', id: podProxy[2] ?? '', path: (podProxy[3] ?? '/') + url.search, method });
+    if (podList) return send(res, { status: 200, headers: { 'Content-Type': 'application/json' }, body: encodeJson(agentPodList(this.ctx.plan.dir, podList[1] ?? '', url.searchParams.get('labelSelector')), prettyFor(req)) });
     send(res, (await this.route(req, url, method, user)) ?? goNotFound());
   }
 
@@ -243,15 +252,27 @@ export class ApiserverStandIn extends StandIn {
       const value = req.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
+    return this.forward(req, res, { url: `https://${node.ip}:${kubelet.number}${pathAndQuery}`, method, headers, identity: { name: 'apiserver-kubelet-client', ...this.kubeletIdentity } });
+  }
+
+  /** `pods/[scheme:]name[:port]/proxy/<path>` to a kia agent: its headers but Authorization, no client certificate, no verification (upstream's proxy transport). */
+  private async proxyToPod(req: Req, res: Res, to: { namespace: string; id: string; path: string; method: string }): Promise<void> {
+    const target = splitSchemeNamePort(to.id);
+    const pod = readAgentPods(this.ctx.plan.dir).find((p) => p.pod === target?.name);
+    if (!target || !pod || to.namespace !== 'kia-system') return send(res, status(req, 404, 'NotFound', `pods "${target?.name ?? to.id}" not found`, { details: { name: target?.name ?? to.id, kind: 'pods' } }));
+    return this.forward(req, res, { url: `${target.scheme}://${pod.address}:${target.port ?? pod.port}${to.path}`, method: to.method, headers: forwardedHeaders(req.headers) });
+  }
+
+  private async forward(req: Req, res: Res, to: { url: string; method: string; headers: Record<string, string>; identity?: Parameters<typeof openStream>[0]['identity'] }): Promise<void> {
     const upstream = await openStream({
-      url: `https://${node.ip}:${kubelet.number}${pathAndQuery}`,
-      method,
-      headers,
-      identity: { name: 'apiserver-kubelet-client', ...this.kubeletIdentity },
+      url: to.url,
+      method: to.method,
+      headers: to.headers,
+      ...(to.identity ? { identity: to.identity } : {}),
       insecureSkipVerify: true,
       agent: this.kubeletAgent ?? false,
       timeoutMs: 10_000,
-      bodyStream: method === 'GET' || method === 'HEAD' ? undefined : (req as unknown as NodeJS.ReadableStream),
+      bodyStream: to.method === 'GET' || to.method === 'HEAD' ? undefined : (req as unknown as NodeJS.ReadableStream),
     });
     if (!upstream.res) {
       return send(res, { status: 503, headers: { 'Content-Type': 'application/json', ...NOSNIFF }, body: encodeJson({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `error trying to reach service: ${upstream.error ?? upstream.outcome}`, reason: 'ServiceUnavailable', code: 503 }, prettyFor(req)) });

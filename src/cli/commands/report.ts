@@ -1,0 +1,73 @@
+// `kia report --cluster`: one report of every node, from the agents (kia agent, one per node) through the API
+// server's pods proxy, rendered as `kia hunt` renders its report, in every format it has.
+import { Option, type Command } from 'commander';
+import { RULES } from '../../audit/index.ts';
+import { apiServerAccess } from '../../clients/kube-api.ts';
+import { NetworkError, UsageError } from '../../errors.ts';
+import { SEVERITIES, type Severity } from '../../model/index.ts';
+import { AGENT_PODS, clusterReport } from '../../pipelines/cluster-report.ts';
+import { RENDERERS, type OutputFormat } from '../../report/index.ts';
+import { addKubeconfigFlags, readCredentials } from '../flags/credentials.ts';
+import { addFormatFlags, colorOn, writeResult, type FormatFlags } from '../flags/format.ts';
+import { numberOption } from '../flags/numbers.ts';
+import { addTimeFlags, deadlineFor, type TimeFlags } from '../flags/time.ts';
+import { endAfterDeadline, EXIT } from '../output.ts';
+import { huntExitCode } from './hunt.ts';
+
+interface ReportFlags extends FormatFlags, TimeFlags {
+  output: OutputFormat;
+  cluster?: boolean;
+  kubeconfig?: string | true;
+  context?: string;
+  namespace: string;
+  selector: string;
+  port: number;
+  concurrency: number;
+  nodeTimeout: number;
+  failOn?: Severity;
+}
+
+export function registerReport(program: Command): void {
+  const command = program
+    .command('report')
+    .description("one report of the cluster: each node's kia agent asked through the API server's pods proxy (needs list pods and get pods/proxy in the agents' namespace)")
+    .option('--cluster', "merge the agents' node reports (the only source for now)")
+    .option('--namespace <name>', "the agents' namespace", AGENT_PODS.namespace)
+    .option('--selector <labels>', "the agents' pods", AGENT_PODS.labelSelector)
+    .addOption(numberOption('--port <port>', "the agents' port", { kind: 'integer', min: 1, max: 65535 }, AGENT_PODS.port))
+    .addOption(numberOption('--concurrency <n>', 'nodes asked at once', { kind: 'integer', min: 1, max: 1024 }, 32))
+    .addOption(numberOption('--node-timeout <duration>', 'per node, through the proxy (a bare number is seconds)', { kind: 'duration', min: 100, max: 600_000, bare: 's' }, 20_000));
+  addKubeconfigFlags(command, { kubeconfig: 'the cluster and who to ask as (no value: $KUBECONFIG or ~/.kube/config)' });
+  addFormatFlags(command, { formats: Object.keys(RENDERERS), default: 'text', file: true, color: true, description: 'report format' });
+  command.addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]));
+  addTimeFlags(command, { timeout: 10_000, deadline: '5m' });
+  command.addHelpText('after', '\nExit codes: 0 done; 1 findings at or above --fail-on; 2 bad input; 3 the agents could not be listed, or a node did not answer.\n');
+  command.action(async (flags: ReportFlags) => {
+    if (!flags.cluster) throw new UsageError('kia report needs --cluster (the agents through the API server)');
+    const deadline = deadlineFor(flags, 300_000);
+    try {
+      const credentials = await readCredentials({ kubeconfig: flags.kubeconfig ?? true, ...(flags.context ? { context: flags.context } : {}) }, { signal: deadline.signal });
+      if (!credentials.kube) throw new UsageError('kia report --cluster needs a kubeconfig');
+      const token = credentials.kube.user?.token?.reveal();
+      const result = await clusterReport({
+        access: apiServerAccess(credentials.kube, { timeoutMs: flags.timeout }),
+        namespace: flags.namespace,
+        labelSelector: flags.selector,
+        port: flags.port,
+        concurrency: flags.concurrency,
+        nodeTimeoutMs: flags.nodeTimeout,
+        ...(token ? { forwardToken: token } : {}),
+        signal: deadline.signal,
+      });
+      if ('error' in result) throw new NetworkError(result.error);
+      const { report } = result;
+      if (!token) report.notes.push('the kubeconfig user has no bearer token to forward to the agents: agents with --authorize apiserver refuse the request (give a kubeconfig with a token)');
+      writeResult(RENDERERS[flags.output](report, { rules: RULES, color: colorOn(flags) }), flags);
+      const code = huntExitCode(report, flags.failOn, deadline.expired());
+      process.exitCode = code === EXIT.ok && report.unanswered ? EXIT.down : code;
+    } finally {
+      deadline.clear();
+      if (deadline.expired()) endAfterDeadline();
+    }
+  });
+}
