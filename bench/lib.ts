@@ -37,3 +37,20 @@ export function kill(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
   });
 }
+
+const TICK_MS = 10; // USER_HZ 100 on Linux
+
+/** CPU time (user + system) a live process has used, in ms. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 (utime, stime) are the 12th and 13th after the command name.
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/** VmRSS and VmHWM of a live process, in MB. */
+export function rssMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}

@@ -30,6 +30,10 @@ if (all || which.has('serve')) {
   const { benchServe } = await import('./serve.ts');
   for (const line of await benchServe()) out(line);
 }
+if (all || which.has('agent')) {
+  const { benchAgent } = await import('./agent.ts');
+  for (const line of await benchAgent()) out(line);
+}
 if (all || which.has('follow')) {
   const { benchFollow } = await import('./follow.ts');
   for (const line of await benchFollow()) out(line);

@@ -7,23 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmt, kill, run } from './lib.ts';
+import { cpuMs, fmt, kill, rssMb, run } from './lib.ts';
 import type { HealthReport } from '../src/model/index.ts';
-
-const TICK_MS = 10; // USER_HZ 100 on Linux
-
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 (utime, stime) are the 12th and 13th after the command name.
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
-
-function rssMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
 
 function get(url: string, agent?: http.Agent): Promise<{ status: number; body: string; ms: number }> {
   const started = performance.now();

@@ -81,7 +81,8 @@ export function registerAgent(program: Command): void {
       if ((flags.etcdCert === undefined) !== (flags.etcdKey === undefined)) throw new UsageError('--etcd-cert and --etcd-key go together');
       if (!isLoopback(listen.host) && flags.authorize === 'none' && !flags.clientCa) throw new UsageError(`--listen ${listen.host} is not loopback: add --authorize apiserver or --client-ca`);
       const nodeName = flags.nodeName || process.env.NODE_NAME || hostname();
-      const access = flags.authorize === 'apiserver' ? await apiServer(flags) : undefined;
+      // The API server's access serves two ends: the identity the kubelet is read with, and the authoriser.
+      const access = await apiServer(flags);
       if (flags.authorize === 'apiserver' && !access) throw new UsageError('--authorize apiserver needs the pod\'s ServiceAccount (KUBERNETES_SERVICE_HOST) or --kubeconfig');
       const identities: Identity[] = [];
       if (flags.etcdCert && flags.etcdKey) identities.push(certificateIdentity(flags.etcdCert, flags.etcdKey, 'etcd-client'));
@@ -104,7 +105,7 @@ export function registerAgent(program: Command): void {
         listen: {
           ...listen,
           tls: { ...tls, ...(clientCa ? { clientCa } : {}) },
-          ...(access ? { authorizer: new ApiServerAuthorizer({ access, namespace: flags.namespace ?? podNamespace() ?? AGENT_NAMESPACE }) } : {}),
+          ...(access && flags.authorize === 'apiserver' ? { authorizer: new ApiServerAuthorizer({ access, namespace: flags.namespace ?? podNamespace() ?? AGENT_NAMESPACE }) } : {}),
         },
       });
       agent.view.on('failure', (error) => process.stderr.write(`kia agent: ${error.message}\n`));
@@ -115,6 +116,8 @@ export function registerAgent(program: Command): void {
         const stop = () => void agent.close().then(done);
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        // Started by `kia lab up --agents` (an IPC channel): it goes with the lab's process.
+        if (process.send) process.once('disconnect', stop);
       });
     });
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { KubernetesVersion } from '../../model/index.ts';
 import { assertNoLab, readPlan, serveControl, startLab, type LabPlan, type ProfileChoice } from '../../lab/index.ts';
 import { fail } from '../output.ts';
+import { REPORT_KUBECONFIG, startLabAgents } from './lab-agents.ts';
 import { describePlan } from './lab-view.ts';
 
 export interface LabUpFlags {
@@ -19,6 +20,8 @@ export interface LabUpFlags {
   portOffset?: number;
   logLinesPerSecond?: number | 'max';
   detach?: boolean;
+  /** A `kia agent` process per node, listed by the lab apiserver as kia-system pods. */
+  agents?: boolean;
   demo?: boolean;
   for: number;
 }
@@ -27,6 +30,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What a detached `lab up` tells the command that started it once its lab is ready. */
 const READY = 'kia-lab-ready';
+
+function agentsText(plan: LabPlan): string {
+  return `agents: ${plan.nodes.length} kia agent processes on the node IPs, port 9472; kia report --cluster --kubeconfig ${join(plan.dir, REPORT_KUBECONFIG)}\n`;
+}
 
 /** What lab up prints on stdout once the lab is ready. */
 function readyText(plan: LabPlan, options: LabUpFlags): string {
@@ -55,7 +62,13 @@ export async function runLabUp(options: LabUpFlags): Promise<void> {
     process.stderr.write(`kia: no control socket, kia lab fault will not reach this lab: ${error instanceof Error ? error.message : String(error)}\n`);
     return { close: async () => undefined };
   });
+  const agents = options.agents ? await startLabAgents(running.plan).catch(async (error: unknown) => {
+    await control.close();
+    await running.stop();
+    throw error;
+  }) : undefined;
   process.stdout.write(readyText(running.plan, options));
+  if (agents) process.stdout.write(agentsText(running.plan));
   process.stderr.write(`ready: ${running.plan.endpoints.length} endpoints listening after ${Date.now() - started} ms\n`);
   // Started by `lab up --detach`: tell it, then let the channel go so nothing ties this process to it.
   if (process.send) process.send({ type: READY }, () => process.disconnect());
@@ -63,6 +76,7 @@ export async function runLabUp(options: LabUpFlags): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await agents?.stop();
     await control.close();
     await running.stop();
     process.stderr.write('lab stopped\n');
@@ -111,7 +125,8 @@ async function detach(options: LabUpFlags): Promise<void> {
   if (child.connected) child.disconnect();
   child.unref();
   if (exited === undefined) {
-    process.stdout.write(readyText(readPlan(dir), options));
+    const plan = readPlan(dir);
+    process.stdout.write(readyText(plan, options) + (options.agents ? agentsText(plan) : ''));
     return;
   }
   if (exited >= 0) fail(lastError(log) ?? `the lab in ${dir} did not start (see ${log})`, exited || 1);

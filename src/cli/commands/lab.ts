@@ -55,6 +55,7 @@ export function registerLab(program: Command): void {
       if (!Number.isFinite(n) || n <= 0 || n > 1_000_000) throw new InvalidArgumentError('--log-lines-per-second takes a number from 0 to 1000000, or max');
       return n;
     })
+    .option('--agents', 'also run a kia agent per node (port 9472 on the node IP), listed by the lab apiserver as kia-system pods: kia report --cluster works against the lab')
     .option('--detach', 'start in the background and return once every port listens (its output goes to <dir>/lab.log)')
     .option('--demo', 'the README\'s first command: start, print how to reach it, and stop after --for seconds')
     .option('--for <seconds>', 'with --demo: how long to keep the lab up', whole('--for', 0, 86400), 0)
