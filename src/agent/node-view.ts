@@ -25,6 +25,11 @@ export interface NodeViewOptions {
   addresses?: readonly string[];
   /** Milliseconds between the starts of two cycles. */
   intervalMs: number;
+  /**
+   * Milliseconds between two audits (the access matrix of every port: the costly part); health and discovery run
+   * every cycle. Default 10 min, as kia serve's.
+   */
+  auditIntervalMs?: number;
   identities?: readonly Identity[];
   trust?: Trust;
   timeoutMs?: number;
@@ -50,6 +55,7 @@ export class NodeView extends EventEmitter<NodeViewEvents> {
   readonly #cycle: Cycle;
   readonly #metrics = new ProbeMetrics(RULES.map((r) => ({ id: r.id, severity: r.severity })));
   #snapshot: NodeSnapshot | undefined;
+  #audit: { report: Report; at: number } | undefined;
   #count = 0;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<NodeSnapshot> | undefined;
@@ -95,14 +101,16 @@ export class NodeView extends EventEmitter<NodeViewEvents> {
     const mine = o.addresses ? new Set(o.addresses) : undefined;
     const discovery = mine ? { ...found, ports: found.ports.filter((p) => mine.has(p.bindAddress ?? p.address)) } : found;
     const health = await this.#cycle.health(endpointsFromLocal(discovery.ports, o.nodeName));
-    const audited = await this.#cycle.audit(discovery);
-    const report: Report = {
-      ...audited,
-      scope: { ...audited.scope, targets: [{ host: o.nodeName, address: '127.0.0.1', source: 'local', node: o.nodeName }] },
-      notes: [...audited.notes, ...health.notes.filter((n) => !audited.notes.includes(n))],
-    };
-    await this.#metrics.updateHealth(health, clock.now());
-    const metrics = await this.#metrics.updateFindings(report.findings, Date.parse(report.finishedAt));
+    if (!this.#audit || clock.now() - this.#audit.at >= (o.auditIntervalMs ?? 600_000)) {
+      const audited = await this.#cycle.audit(discovery);
+      this.#audit = { report: audited, at: clock.now() };
+      await this.#metrics.updateFindings(audited.findings, Date.parse(audited.finishedAt));
+    }
+    const audited = this.#audit.report;
+    // The audit's facts, with what this cycle's discovery and health had to say.
+    const notes = [...new Set([...audited.notes, ...discovery.notes, ...health.notes])];
+    const report: Report = { ...audited, scope: { ...audited.scope, targets: [{ host: o.nodeName, address: '127.0.0.1', source: 'local', node: o.nodeName }] }, notes };
+    const metrics = await this.#metrics.updateHealth(health, clock.now());
     this.#count += 1;
     this.#snapshot = { cycle: this.#count, health, report, metrics };
     this.emit('cycle', { cycle: this.#count, health, report });

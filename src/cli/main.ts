@@ -1,18 +1,5 @@
 // The kia executable: argv in, exit code out. Only this folder touches the process.
 import { Command } from 'commander';
-import { registerCatalog } from './commands/catalog.ts';
-import { registerCompletion } from './commands/completion.ts';
-import { registerLab } from './commands/lab.ts';
-import { registerHunt } from './commands/hunt.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerMetrics } from './commands/metrics.ts';
-import { registerComponents } from './commands/components.ts';
-import { registerGet } from './commands/get.ts';
-import { registerKubelet } from './commands/kubelet.ts';
-import { registerHealth } from './commands/health.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerAgent } from './commands/agent.ts';
-import { registerReport } from './commands/report.ts';
 import { DeadlineError } from './flags/time.ts';
 import { endAfterDeadline, failWith } from './output.ts';
 
@@ -31,19 +18,31 @@ const program = new Command('kia')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-registerCatalog(program);
-registerLab(program);
-registerHunt(program);
-registerDemo(program);
-registerMetrics(program);
-registerComponents(program);
-registerGet(program);
-registerKubelet(program);
-registerHealth(program);
-registerServe(program);
-registerAgent(program);
-registerReport(program);
-registerCompletion(program);
+type Register = (program: Command) => void;
+
+/** Every command, in help order, each module loaded only here. */
+async function allCommands(): Promise<Register[]> {
+  const m = await Promise.all([
+    import('./commands/catalog.ts'),
+    import('./commands/lab.ts'),
+    import('./commands/hunt.ts'),
+    import('./commands/demo.ts'),
+    import('./commands/metrics.ts'),
+    import('./commands/components.ts'),
+    import('./commands/get.ts'),
+    import('./commands/kubelet.ts'),
+    import('./commands/health.ts'),
+    import('./commands/serve.ts'),
+    import('./commands/agent.ts'),
+    import('./commands/report.ts'),
+    import('./commands/completion.ts'),
+  ]);
+  return [m[0].registerCatalog, m[1].registerLab, m[2].registerHunt, m[3].registerDemo, m[4].registerMetrics, m[5].registerComponents, m[6].registerGet, m[7].registerKubelet, m[8].registerHealth, m[9].registerServe, m[10].registerAgent, m[11].registerReport, m[12].registerCompletion];
+}
+
+// `kia agent` runs on every node, where its memory counts (issue 12): it loads its own command and nothing else.
+const registers = process.argv[2] === 'agent' ? [(await import('./commands/agent.ts')).registerAgent] : await allCommands();
+for (const register of registers) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,13 +9,13 @@ import { inClusterAccess, podNamespace } from '../../clients/in-cluster.ts';
 import { apiServerAccess, loadKubeconfig, type ApiServerAccess } from '../../clients/kube-api.ts';
 import { UsageError } from '../../errors.ts';
 import { DEFAULT_PROXY_STALE_AFTER_SECONDS } from '../../health/index.ts';
-import { issue, validity } from '../../lab/pki/certificates.ts';
 import { numberOption } from '../flags/numbers.ts';
-import { isLoopback, parseListen, readSecretFile } from './serve.ts';
+import { isLoopback, parseListen, readSecretFile } from '../flags/listen.ts';
 
 interface AgentFlags {
   listen: string;
   interval: number;
+  auditInterval: number;
   timeout: number;
   hostProc: string;
   hostRoot: string;
@@ -38,6 +38,8 @@ const AGENT_NAMESPACE = 'kia-system';
 
 /** A serving pair made at start when none is given: the node's name and loopback, valid a year. */
 async function selfSigned(nodeName: string): Promise<{ cert: string; key: string }> {
+  // Loaded only when needed: an X.509 library is a fifth of the agent's memory.
+  const { issue, validity } = await import('../../lab/pki/certificates.ts');
   const pair = await issue({ cn: `kia-agent@${nodeName}`, dns: [nodeName, 'localhost'], ips: ['127.0.0.1', '::1'], usage: 'server', ...validity(Date.now(), 365) }, 'ecdsa');
   return { cert: pair.certPem, key: pair.keyPem };
 }
@@ -59,6 +61,7 @@ export function registerAgent(program: Command): void {
     .description("the node's own view on an interval (its loopback-only ports, processes, flags and config files): health and findings served over HTTPS as /metrics and /api/report (kia.report/v1), with /healthz and /readyz")
     .option('--listen <host:port>', 'where to listen (beyond loopback: with --authorize apiserver or --client-ca)', '127.0.0.1:9472')
     .addOption(numberOption('--interval <duration>', 'between the starts of two cycles (a bare number is seconds)', { kind: 'duration', min: 1000, max: 86_400_000, bare: 's' }, 30_000))
+    .addOption(numberOption('--audit-interval <duration>', 'between two audits (every port\'s access matrix, the costly part; a bare number is seconds)', { kind: 'duration', min: 1000, max: 604_800_000, bare: 's' }, 600_000))
     .addOption(numberOption('--timeout <duration>', 'per connection and request (a bare number is milliseconds)', { kind: 'duration', min: 100, max: 600_000, bare: 'ms' }, 5000))
     .option('--host-proc <dir>', "the host's /proc (hostPID: every process of the node)", '/proc')
     .option('--host-root <dir>', "the host's / (its /etc/kubernetes and /var/lib/kubelet): config files are read there when a process's own root is not readable", '/')
@@ -98,6 +101,7 @@ export function registerAgent(program: Command): void {
         hostRoot: flags.hostRoot,
         ...(flags.addresses ? { addresses: flags.addresses.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
         intervalMs: flags.interval,
+        auditIntervalMs: flags.auditInterval,
         timeoutMs: flags.timeout,
         identities,
         trust: { ...(ca ? { ca } : {}), insecureSkipVerify: false },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { AGENTS_FILE, writeAgentPods } from '../../lab/components/apiserver/agent-pods.ts';
 import type { LabPlan } from '../../lab/index.ts';
-import { readSecretFile } from './serve.ts';
+import { readSecretFile } from '../flags/listen.ts';
 
 const AGENT_PORT = 9472;
 /** The kubeconfig `kia report --cluster` takes in a lab with agents. */

@@ -1,12 +1,12 @@
 // `kia serve`: probe every health endpoint on an interval; serve /metrics for Prometheus, a live dashboard and its
 // JSON API. Loopback by default.
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readCaFile } from '../../clients/identity.ts';
 import { InputError, UsageError } from '../../errors.ts';
 import { DEFAULT_PROXY_STALE_AFTER_SECONDS } from '../../health/index.ts';
 import { loadServeConfig, serve, type ServeConfig } from '../../serve/index.ts';
 import { addCredentialFlags, CREDENTIAL_PRECEDENCE, type CredentialFlags } from '../flags/credentials.ts';
+import { isLoopback, parseListen, readSecretFile } from '../flags/listen.ts';
 import { numberOption } from '../flags/numbers.ts';
 import { addTargetFlags, type TargetFlags } from '../flags/targets.ts';
 import { addTimeFlags, deadlineFor, withinDeadline, type TimeFlags } from '../flags/time.ts';
@@ -31,28 +31,6 @@ interface ServeFlags extends CredentialFlags, TargetFlags, Partial<TimeFlags> {
 
 /** Setting up (reading the config, listing nodes, finding endpoints, listening) must be done within 2 minutes. */
 const SETUP_DEADLINE_MS = 120_000;
-
-export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
-  const port = Number(m?.[3]);
-  if (!m || port > 65535) throw new UsageError(`--listen takes HOST:PORT (127.0.0.1:9470, [::1]:9470): ${text}`);
-  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
-}
-
-export function isLoopback(host: string): boolean {
-  return /^127\./.test(host) || host === '::1' || host === 'localhost';
-}
-
-export function readSecretFile(path: string, what: string): string {
-  try {
-    const text = readFileSync(path, 'utf8').trim();
-    if (!text) throw new InputError(`${what} ${path} is empty`);
-    return text;
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-}
 
 /** Flags win over the config file; the config's credential paths fill what the flags leave out. */
 function merge(flags: ServeFlags, config: ServeConfig): HealthFlags {
