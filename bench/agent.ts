@@ -30,14 +30,10 @@ async function idleNodeFloor(): Promise<number> {
   return rss;
 }
 
-export async function benchAgent(options: { cycles?: number; intervalSeconds?: number } = {}): Promise<string[]> {
-  const cycles = options.cycles ?? 4;
-  const interval = options.intervalSeconds ?? 30;
-  const dir = mkdtempSync(join(tmpdir(), 'kia-bench-agent-'));
-  const up = await run(process.execPath, ['bin/kia.js', 'lab', 'up', '--dir', dir, '--nodes', '1', '--detach']);
-  if (up.code !== 0) throw new Error(`lab up: ${up.stderr}`);
-  const node = (JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as { nodes: { name: string }[] }).nodes[0]?.name ?? 'node';
-  const agent = spawn(process.execPath, ['bin/kia.js', 'agent', '--listen', '127.0.0.1:0', '--interval', `${interval}s`, '--node-name', node], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** One agent process over `cycles` intervals: its RSS, peak and CPU share. */
+async function measure(options: { node: string; interval: number; cycles: number; extra: readonly string[] }): Promise<{ rss: number; peak: number; share: number }> {
+  const { interval, cycles } = options;
+  const agent = spawn(process.execPath, ['bin/kia.js', 'agent', '--listen', '127.0.0.1:0', '--interval', `${interval}s`, '--node-name', options.node, ...options.extra], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     const base = await new Promise<string>((resolve, reject) => {
       let stderr = '';
@@ -57,14 +53,33 @@ export async function benchAgent(options: { cycles?: number; intervalSeconds?: n
       if ((await scrape(`${base}metrics`)) !== 200) throw new Error('agent /metrics did not answer 200');
     }
     const share = (cpuMs(pid) - cpu0) / (performance.now() - t0);
-    const { rss, peak } = rssMb(pid);
-    const floor = await idleNodeFloor();
-    return [
-      `agent (kia agent --interval ${interval}s on a 1-node lab's control plane, ${cycles} cycles and scrapes): RSS ${fmt(rss)} MB (peak ${fmt(peak)} MB; target < 64), CPU ${fmt(share * 100, 2)} % of one core (target < 1)`,
-      `agent: idle Node process floor here: RSS ${fmt(floor)} MB; the agent above it: ${fmt(rss - floor)} MB`,
-    ];
+    return { ...rssMb(pid), share };
   } finally {
     await kill(agent);
+  }
+}
+
+export async function benchAgent(options: { cycles?: number; intervalSeconds?: number } = {}): Promise<string[]> {
+  const cycles = options.cycles ?? 4;
+  const interval = options.intervalSeconds ?? 30;
+  const dir = mkdtempSync(join(tmpdir(), 'kia-bench-agent-'));
+  const up = await run(process.execPath, ['bin/kia.js', 'lab', 'up', '--dir', dir, '--nodes', '1', '--detach']);
+  if (up.code !== 0) throw new Error(`lab up: ${up.stderr}`);
+  try {
+    const plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as { nodes: { name: string; root: string }[] };
+    const node = plan.nodes[0];
+    const pki = join(node?.root ?? dir, 'etc/kubernetes/pki');
+    const lines: string[] = [];
+    // Self-signed at start (the base manifests), or given a certificate (the cert-manager overlay): the X.509 library
+    // is loaded only for the first.
+    for (const [label, extra] of [['self-signed', []], ['--tls-cert given', ['--tls-cert', join(pki, 'apiserver.crt'), '--tls-key', join(pki, 'apiserver.key')]]] as const) {
+      const m = await measure({ node: node?.name ?? 'node', interval, cycles, extra });
+      lines.push(`agent (--interval ${interval}s, 1-node lab control plane, ${cycles} cycles and scrapes, ${label}): RSS ${fmt(m.rss)} MB (peak ${fmt(m.peak)} MB; target < 64), CPU ${fmt(m.share * 100, 2)} % of one core (target < 1)`);
+    }
+    const floor = await idleNodeFloor();
+    lines.push(`agent: idle Node process floor here: RSS ${fmt(floor)} MB (the agents above add what their lines say minus this)`);
+    return lines;
+  } finally {
     await run(process.execPath, ['bin/kia.js', 'lab', 'down', '--dir', dir]);
     rmSync(dir, { recursive: true, force: true });
   }

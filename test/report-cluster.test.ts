@@ -119,3 +119,23 @@ test('kia report without --cluster is a usage error', async () => {
   assert.equal(run.code, 2);
   assert.equal(run.stderr.trim(), 'kia: kia report needs --cluster (the agents through the API server)');
 });
+
+test('kia lab up --agents: an agent per node, and kia report --cluster against the lab with the kubeconfig it writes', async () => {
+  const labDir = path.join(dir, 'with-agents');
+  const up = await runKia(['lab', 'up', '--dir', labDir, '--nodes', '2', '--network', '36', '--agents', '--detach'], { timeoutMs: 180_000 });
+  try {
+    assert.equal(up.code, 0, up.stderr);
+    const kubeconfig = path.join(labDir, 'kia-report.conf');
+    assert.ok(up.stdout.includes(`agents: 2 kia agent processes on the node IPs, port 9472; kia report --cluster --kubeconfig ${kubeconfig}\n`), up.stdout);
+    const run = await runKia(['report', '--cluster', '--kubeconfig', kubeconfig, '-o', 'json'], { timeoutMs: 120_000 });
+    assert.equal(run.code, 0, run.stderr);
+    const cluster = JSON.parse(run.stdout) as Report & { scope: { targets: { node?: string }[] } };
+    assert.deepEqual(cluster.scope.targets.map((t) => t.node), ['kia-control-plane', 'kia-worker']);
+    assert.equal(cluster.unanswered, undefined);
+    // 127.73.1.2 is the worker's loopback in network 36: its kubelet healthz and kube-proxy metrics, seen from inside.
+    assert.deepEqual(cluster.endpoints.filter((e) => e.target.node === 'kia-worker' && e.address === '127.73.1.2').map((e) => e.port), [10248, 10249, 10250, 10256]);
+  } finally {
+    await runKia(['lab', 'down', '--dir', labDir], { timeoutMs: 60_000 });
+  }
+  assert.equal(fs.existsSync(path.join(labDir, 'agents.json')), false);
+});
