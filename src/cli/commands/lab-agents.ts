@@ -18,6 +18,11 @@ export interface LabAgents {
   stop(): Promise<void>;
 }
 
+/** A lab stopped by a signal its process did not outlive leaves its list behind: cleared before a lab starts. */
+export function clearLabAgents(dir: string): void {
+  rmSync(join(dir, AGENTS_FILE), { force: true });
+}
+
 function podName(node: string): string {
   return `kia-agent-${node.replace(/^kia-/, '')}`;
 }
@@ -31,7 +36,7 @@ export async function startLabAgents(plan: LabPlan, options: { intervalSeconds?:
       child.once('exit', () => done());
       child.kill('SIGTERM');
     })));
-    rmSync(join(plan.dir, AGENTS_FILE), { force: true });
+    clearLabAgents(plan.dir);
   };
   const entry = process.argv[1] ?? 'kia';
   try {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { KubernetesVersion } from '../../model/index.ts';
 import { assertNoLab, readPlan, serveControl, startLab, type LabPlan, type ProfileChoice } from '../../lab/index.ts';
 import { fail } from '../output.ts';
-import { REPORT_KUBECONFIG, startLabAgents } from './lab-agents.ts';
+import { clearLabAgents, REPORT_KUBECONFIG, startLabAgents } from './lab-agents.ts';
 import { describePlan } from './lab-view.ts';
 
 export interface LabUpFlags {
@@ -45,6 +45,7 @@ export async function runLabUp(options: LabUpFlags): Promise<void> {
   if (options.detach) return detach(options);
   const { dir } = options;
   const started = Date.now();
+  clearLabAgents(dir);
   const running = await startLab({
     dir,
     nodes: options.nodes,
