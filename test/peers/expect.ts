@@ -27,15 +27,11 @@ export function assertCleanStderr(run: WatchedRun, label: string): void {
   assert.equal(bad, null, `${label}: stderr carries the control character ${JSON.stringify(bad?.[0])} raw: ${describeRun(run)}`);
 }
 
-/**
- * All of the above, and the exit status is one of `codes`. A client that fails says why on stderr; a report
- * (`report: true`: hunt, health) says it on stdout.
- */
-export function assertOutcome(run: WatchedRun, label: string, codes: readonly number[], options: { report?: boolean } = {}): void {
+/** All of the above, the exit status is one of `codes`, and a failure says something (an error, or a report). */
+export function assertOutcome(run: WatchedRun, label: string, codes: readonly number[]): void {
   assertEnded(run, label);
   assertBounded(run, label);
   assert.ok(run.code !== null && codes.includes(run.code), `${label}: exit ${run.code}, expected ${codes.join(' or ')}: ${describeRun(run)}`);
-  const said = options.report ? run.out : run.err;
-  if (run.code !== 0) assert.ok(said.trim().length > 0, `${label}: failed without a word on ${options.report ? 'stdout' : 'stderr'}: ${describeRun(run)}`);
+  if (run.code !== 0) assert.ok((run.out + run.err).trim().length > 0, `${label}: failed without a word: ${describeRun(run)}`);
   assertCleanStderr(run, label);
 }
