@@ -26,7 +26,7 @@ const BIG = ['endless-body', 'oversized-body', 'gzip-bomb'];
 
 function argv(command: Command, member: Member): string[] {
   const peer = family.peer(member);
-  const timeout = ['--timeout', BIG.includes(kindOf(member)) ? '20000' : '1000'];
+  const timeout = ['--timeout', BIG.includes(kindOf(member)) ? '20000' : '3000'];
   const tls = peer.origin.startsWith('https:') ? ['--cacert', family.pki.caFile, '--token', TOKEN] : [];
   const kubelet = [...timeout, '--kubelet-ca', family.pki.caFile, '--tls-server-name', peer.host, '--token', TOKEN];
   switch (command) {

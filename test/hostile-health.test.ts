@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { startTestLab, tcpConnect, type TestLab } from './helpers.ts';
 import { FAMILY, startFamily, type Family, type Member } from './peers/family.ts';
 import { assertOutcome } from './peers/expect.ts';
+import { HEALTHY_TODAY, MISSING_TODAY } from './peers/health-today.ts';
 import { describeRun, runWatched, type WatchedRun } from './peers/run.ts';
 
 const PREFIX = '127.77.3';
@@ -58,29 +59,11 @@ function kubeletOf(h: Health, address: string): Component | undefined {
   return h.nodes.find((n) => n.name === address)?.components.find((c) => c.component === 'kubelet');
 }
 
-// A 200 from /healthz is taken for a healthy kubelet today whatever the body is; health must fingerprint first.
-const HEALTHY_TODAY: Partial<Record<Member, string>> = {
-  'tls:endless-body': 'a 200 whose body is over the cap is judged healthy',
-  'tls:oversized-body': 'a 200 whose body is over the cap is judged healthy',
-  'tls:gzip-bomb': 'a 200 whose body is over the cap is judged healthy',
-  'tls:bad-chunking': 'a 200 with invalid chunking is judged healthy',
-  'tls:two-lengths': 'a 200 with two Content-Lengths is judged healthy',
-  'tls:bad-utf8': 'health does not fingerprint first: a 200 of invalid UTF-8 is a healthy kubelet',
-  'tls:binary': 'health does not fingerprint first: a 200 of binary is a healthy kubelet',
-  'tls:escapes': 'health does not fingerprint first: a 200 of escape sequences is a healthy kubelet',
-  'plain:bad-utf8': 'health does not fingerprint first: a 200 of invalid UTF-8 is a healthy kubelet',
-  'plain:binary': 'health does not fingerprint first: a 200 of binary is a healthy kubelet',
-  'plain:escapes': 'health does not fingerprint first: a 200 of escape sequences is a healthy kubelet',
-};
-const MISSING_TODAY: Partial<Record<Member, string>> = {
-  'plain:reset': 'a peer that resets every connection is missing from the report',
-};
-
 describe('one kia health of the lab node and the whole family', () => {
   let run: WatchedRun;
   before(async () => {
     const targets = FAMILY.map(at);
-    run = await runWatched(['health', labNode, ...targets, family.nothing, '-o', 'json', '--timeout', '1000', '--cacert', family.pki.caFile], { killAfterMs: 120_000 });
+    run = await runWatched(['health', labNode, ...targets, family.nothing, '-o', 'json', '--timeout', '3000', '--cacert', family.pki.caFile], { killAfterMs: 120_000 });
   });
 
   it('ends, exit 3 (some are down), under the memory bound, and the lab node is still healthy', () => {

@@ -70,7 +70,7 @@ describe('one hunt of the lab node and the whole family', () => {
   let r: Report;
   before(async () => {
     const targets = Object.keys(family.peers).filter((m) => !HOLDS_THE_HUNT.includes(m as Member)).map((m) => at(m as Member));
-    run = await runWatched(['hunt', labNode, ...targets, family.nothing, '-o', 'json', '--timeout', '1000', '--cacert', family.pki.caFile, '--token', TOKEN], { killAfterMs: 180_000 });
+    run = await runWatched(['hunt', labNode, ...targets, family.nothing, '-o', 'json', '--timeout', '2000', '--cacert', family.pki.caFile, '--token', TOKEN], { killAfterMs: 180_000 });
   });
 
   it('ends with a report, exit 0, under the memory bound, and still reports the healthy lab node', () => {

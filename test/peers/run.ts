@@ -1,9 +1,9 @@
 // The built CLI as a watched child process: a kill timer that fails a hang, the peak of its resident memory sampled
 // from /proc every 50 ms, and stdout/stderr as bytes (escape sequences and invalid UTF-8 must survive to be checked).
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { peakRss } from './rss.ts';
 
 const KIA_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'kia.js');
 const OUTPUT_CAP = 64 << 20;
@@ -23,16 +23,6 @@ export interface WatchedRun {
   err: string;
 }
 
-function rssMiB(pid: number): number {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-    return kb ? Number(kb) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 export interface WatchOptions {
   /** Kill the command (SIGKILL, whole process group) after this long. */
   killAfterMs: number;
@@ -40,8 +30,6 @@ export interface WatchOptions {
   cwd?: string;
   /** Run under `script`, so kia's stdout and stderr are a terminal (one stream: both arrive on stdout). */
   tty?: boolean;
-  /** Called once with the child's pid (e.g. to talk to a server it starts). */
-  onSpawn?: (pid: number) => void;
 }
 
 function quote(arg: string): string {
@@ -65,13 +53,9 @@ export function runWatched(args: readonly string[], options: WatchOptions): Prom
     if (errBytes < OUTPUT_CAP) err.push(c);
     errBytes += c.length;
   });
-  let peak = 0;
   let killed = false;
   const pid = child.pid ?? 0;
-  if (pid) options.onSpawn?.(pid);
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, rssMiB(pid));
-  }, 50);
+  const rss = peakRss(pid);
   const killer = setTimeout(() => {
     killed = true;
     try {
@@ -82,11 +66,11 @@ export function runWatched(args: readonly string[], options: WatchOptions): Prom
   }, options.killAfterMs);
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
-      clearInterval(sampler);
+      rss.stop();
       clearTimeout(killer);
       const stdout = Buffer.concat(out);
       const stderr = Buffer.concat(err);
-      resolve({ code, signal, killed, stdout, stderr, peakRssMiB: Math.round(peak), out: stdout.toString('utf8'), err: stderr.toString('utf8') });
+      resolve({ code, signal, killed, stdout, stderr, peakRssMiB: rss.peak(), out: stdout.toString('utf8'), err: stderr.toString('utf8') });
     });
   });
 }
