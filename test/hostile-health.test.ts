@@ -4,6 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { startPeer, type Peer } from './peers/peer.ts';
 import { startTestLab, tcpConnect, type TestLab } from './helpers.ts';
 import { FAMILY, startFamily, type Family, type Member } from './peers/family.ts';
 import { assertOutcome } from './peers/expect.ts';
@@ -135,5 +136,26 @@ describe('--deadline', () => {
     const run = await runWatched(['health', labNode, at('tls:drip-body'), '-o', 'json', '--deadline', '5s'], { killAfterMs: 35_000 });
     assertOutcome(run, 'health --deadline', [3]);
     assert.ok(parse(run).nodes.some((n) => n.name === labNode), describeRun(run));
+  });
+});
+
+describe('a /24 of peers that accept every connection and stall', () => {
+  const peers: Peer[] = [];
+  before(async () => {
+    for (let i = 1; i <= 254; i++) peers.push(await startPeer({ kind: 'silent', host: `127.77.101.${i}`, port: 10250 }));
+  });
+  after(async () => {
+    await Promise.all(peers.map((p) => p.close()));
+  });
+
+  it('kia health ends, under the memory bound, exit 3', async () => {
+    assertOutcome(await runWatched(['health', '127.77.101.0/24', '-o', 'json', '--timeout', '1000'], { killAfterMs: 120_000 }), 'health /24', [3]);
+  });
+
+  it('every host that accepted is listed, as down', { todo: 'issue 10: hosts of a CIDR that accept and stall go missing from kia health\'s report, with no note (183 or 227 of 254 in two runs here; sometimes all)' }, async () => {
+    const run = await runWatched(['health', '127.77.101.0/24', '-o', 'json', '--timeout', '1000'], { killAfterMs: 120_000 });
+    const h = parse(run);
+    const missing = peers.filter((p) => kubeletOf(h, p.host)?.state !== 'down').map((p) => p.host);
+    assert.deepEqual(missing, [], `${missing.length} of 254 not listed as down`);
   });
 });

@@ -149,7 +149,7 @@ describe('one hunt of the lab node and the whole family', () => {
     };
     verdict('cert:expired', /^certificate has expired/);
     verdict('cert:self-signed', /self-signed certificate|signed by unknown authority/);
-    verdict('cert:wrong-host', /does not match certificate's altnames|ERR_TLS_CERT_ALTNAME_INVALID/);
+    verdict('cert:wrong-host', /not valid for 127\.77\.0\.\d+|does not match certificate's altnames|ERR_TLS_CERT_ALTNAME_INVALID/);
     assert.equal(endpoint('tls:kubelet').tls?.verified, true);
   });
 
@@ -157,6 +157,16 @@ describe('one hunt of the lab node and the whole family', () => {
     const sent = (m: Member) => family.peer(m).requests.filter((q) => q.headers['authorization'] !== undefined).length;
     assert.ok(sent('tls:kubelet') > 0, 'the token never reached the verified kubelet look-alike: the check below would prove nothing');
     for (const m of ['cert:expired', 'cert:wrong-host', 'cert:self-signed'] as const) assert.equal(sent(m), 0, `${m} received the token`);
+  });
+});
+
+describe('--insecure-skip-tls-verify', () => {
+  it('sends the token to a server whose certificate does not verify, as the README says', { todo: 'issue 10: --insecure-skip-tls-verify never reaches kia hunt (the parsed option\'s name differs)' }, async () => {
+    const peer = family.peer('cert:self-signed');
+    const before = peer.requests.length;
+    const run = await runWatched(['hunt', peer.host, '-o', 'json', '--token', TOKEN, '--insecure-skip-tls-verify', '--timeout', '2000'], { killAfterMs: 60_000 });
+    assertOutcome(run, 'hunt --insecure-skip-tls-verify', [0]);
+    assert.ok(peer.requests.slice(before).some((q) => q.headers['authorization'] === `Bearer ${TOKEN}`), 'the token was sent nowhere');
   });
 });
 
