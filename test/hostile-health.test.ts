@@ -4,9 +4,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { startPeer, type Peer } from './peers/peer.ts';
-import { startTestLab, tcpConnect, type TestLab } from './helpers.ts';
-import { FAMILY, startFamily, type Family, type Member } from './peers/family.ts';
+import { tcpConnect } from './helpers.ts';
+import { arena as startArena, stallingSubnet } from './peers/arena.ts';
+import { FAMILY, type Member } from './peers/family.ts';
 import { assertOutcome } from './peers/expect.ts';
 import { HEALTHY_TODAY, MISSING_TODAY } from './peers/health-today.ts';
 import { describeRun, runWatched, type WatchedRun } from './peers/run.ts';
@@ -38,22 +38,8 @@ function parse(run: WatchedRun): Health {
   }
 }
 
-let lab: TestLab;
-let family: Family;
-let labNode: string;
-
-before(async () => {
-  lab = await startTestLab({ network: 57, nodes: 1 });
-  labNode = (lab.plan.nodes[0] as { ip: string }).ip;
-  family = await startFamily({ prefix: PREFIX });
-});
-
-after(async () => {
-  await family?.close();
-  await lab?.stop();
-});
-
-const at = (member: Member) => family.peer(member).host;
+const arena = startArena({ network: 57, prefix: PREFIX });
+const at = (member: Member) => arena.at(member);
 
 /** What the health report says of the kubelet of one address (every hostile peer sits at the kubelet's port). */
 function kubeletOf(h: Health, address: string): Component | undefined {
@@ -64,12 +50,12 @@ describe('one kia health of the lab node and the whole family', () => {
   let run: WatchedRun;
   before(async () => {
     const targets = FAMILY.map(at);
-    run = await runWatched(['health', labNode, ...targets, family.nothing, '-o', 'json', '--timeout', '3000', '--cacert', family.pki.caFile], { killAfterMs: 120_000 });
+    run = await runWatched(['health', arena.labNode, ...targets, arena.family.nothing, '-o', 'json', '--timeout', '3000', '--cacert', arena.family.pki.caFile], { killAfterMs: 120_000 });
   });
 
   it('ends, exit 3 (some are down), under the memory bound, and the lab node is still healthy', () => {
     assertOutcome(run, 'health', [3]);
-    const node = parse(run).nodes.find((n) => n.name === labNode);
+    const node = parse(run).nodes.find((n) => n.name === arena.labNode);
     assert.equal(node?.components.find((c) => c.component === 'kube-apiserver')?.state, 'healthy', JSON.stringify(node));
     assert.equal(node?.components.find((c) => c.component === 'kube-proxy')?.state, 'healthy', JSON.stringify(node));
   });
@@ -89,8 +75,8 @@ describe('one kia health of the lab node and the whole family', () => {
   }
 
   it('an address where nothing listens is listed, as down', { todo: 'issue 10: a target where nothing listens is missing from the report' }, async () => {
-    assert.equal(await tcpConnect(family.nothing, 10250), 'ECONNREFUSED');
-    const node = parse(run).nodes.find((n) => n.name === family.nothing);
+    assert.equal(await tcpConnect(arena.family.nothing, 10250), 'ECONNREFUSED');
+    const node = parse(run).nodes.find((n) => n.name === arena.family.nothing);
     assert.equal(node?.state, 'down', JSON.stringify(parse(run).nodes.map((n) => n.name)));
   });
 
@@ -108,9 +94,9 @@ describe('one kia health of the lab node and the whole family', () => {
 
 describe('every target asked for appears', () => {
   it('a peer that resets every connection and an address where nothing listens: rows in the table, down, exit 3', { todo: 'issue 10: both are missing from kia health\'s report, exit 0' }, async () => {
-    const run = await runWatched(['health', at('plain:reset'), family.nothing, '--timeout', '1000', '--no-color'], { killAfterMs: 60_000 });
+    const run = await runWatched(['health', at('plain:reset'), arena.family.nothing, '--timeout', '1000', '--no-color'], { killAfterMs: 60_000 });
     assertOutcome(run, 'health', [3]);
-    for (const address of [at('plain:reset'), family.nothing]) assert.match(run.out, new RegExp(`^${address.replace(/\./g, '\\.')}\\s+\\S+\\s+down\\b`, 'm'), `no down row for ${address}:\n${run.out}`);
+    for (const address of [at('plain:reset'), arena.family.nothing]) assert.match(run.out, new RegExp(`^${address.replace(/\./g, '\\.')}\\s+\\S+\\s+down\\b`, 'm'), `no down row for ${address}:\n${run.out}`);
   });
 });
 
@@ -133,20 +119,14 @@ describe('a plain web server on the kubelet port (python3 -m http.server 10250)'
 
 describe('--deadline', () => {
   it('health of a drip body and the lab node ends by its deadline, the lab node reported', { todo: 'issue 10: no --deadline yet' }, async () => {
-    const run = await runWatched(['health', labNode, at('tls:drip-body'), '-o', 'json', '--deadline', '5s'], { killAfterMs: 35_000 });
+    const run = await runWatched(['health', arena.labNode, at('tls:drip-body'), '-o', 'json', '--deadline', '5s'], { killAfterMs: 35_000 });
     assertOutcome(run, 'health --deadline', [3]);
-    assert.ok(parse(run).nodes.some((n) => n.name === labNode), describeRun(run));
+    assert.ok(parse(run).nodes.some((n) => n.name === arena.labNode), describeRun(run));
   });
 });
 
 describe('a /24 of peers that accept every connection and stall', () => {
-  const peers: Peer[] = [];
-  before(async () => {
-    for (let i = 1; i <= 254; i++) peers.push(await startPeer({ kind: 'silent', host: `127.77.101.${i}`, port: 10250 }));
-  });
-  after(async () => {
-    await Promise.all(peers.map((p) => p.close()));
-  });
+  const peers = stallingSubnet('127.77.101');
 
   it('kia health ends, under the memory bound, exit 3', async () => {
     assertOutcome(await runWatched(['health', '127.77.101.0/24', '-o', 'json', '--timeout', '1000'], { killAfterMs: 120_000 }), 'health /24', [3]);

@@ -3,9 +3,9 @@
 // audit (a hunt of the same addresses) must finish and must not keep Ctrl-C from working.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestLab, type TestLab } from './helpers.ts';
 import { RSS_BOUND_MIB } from './peers/expect.ts';
-import { FAMILY, startFamily, type Family, type Member } from './peers/family.ts';
+import { arena as startArena } from './peers/arena.ts';
+import { FAMILY, type Member } from './peers/family.ts';
 import { HEALTHY_TODAY, MISSING_TODAY } from './peers/health-today.ts';
 import { startServe, type ServeRun } from './peers/serve-run.ts';
 
@@ -22,28 +22,15 @@ interface State {
   findings: { auditedAt: string | null };
 }
 
-let lab: TestLab;
-let family: Family;
-let labNode: string;
-
-before(async () => {
-  lab = await startTestLab({ network: 60, nodes: 1 });
-  labNode = (lab.plan.nodes[0] as { ip: string }).ip;
-  family = await startFamily({ prefix: PREFIX });
-});
-after(async () => {
-  await family?.close();
-  await lab?.stop();
-});
-
-const at = (member: Member) => family.peer(member).host;
+const arena = startArena({ network: 60, prefix: PREFIX });
+const at = (member: Member) => arena.at(member);
 
 describe('kia serve of the lab node and the whole family (no audit)', () => {
   let serve: ServeRun;
   let state: State;
   let metrics: string;
   before(async () => {
-    serve = await startServe([labNode, ...FAMILY.map(at), family.nothing, '--interval', '2', '--timeout', '3000', '--cacert', family.pki.caFile, '--audit-interval', '0']);
+    serve = await startServe([arena.labNode, ...FAMILY.map(at), arena.family.nothing, '--interval', '2', '--timeout', '3000', '--cacert', arena.family.pki.caFile, '--audit-interval', '0']);
     await serve.cycles(1, 90_000);
     state = JSON.parse((await serve.get('/api/state')).body) as State;
     metrics = (await serve.get('/metrics')).body;
@@ -55,9 +42,9 @@ describe('kia serve of the lab node and the whole family (no audit)', () => {
   const kubeletOf = (address: string) => state.health.nodes.find((n) => n.name === address)?.components.find((c) => c.component === 'kubelet');
 
   it('the lab node is still healthy in /api/state and /metrics', () => {
-    const node = state.health.nodes.find((n) => n.name === labNode);
+    const node = state.health.nodes.find((n) => n.name === arena.labNode);
     assert.equal(node?.components.find((c) => c.component === 'kube-apiserver')?.state, 'healthy', JSON.stringify(node));
-    assert.ok(metrics.includes(`kia_component_up{node="${labNode}",component="kube-apiserver"} 1\n`), metrics.slice(0, 2000));
+    assert.ok(metrics.includes(`kia_component_up{node="${arena.labNode}",component="kube-apiserver"} 1\n`), metrics.slice(0, 2000));
   });
 
   it('the kubelet look-alike is healthy (the control); a silent peer is down, also on /metrics', () => {
@@ -78,7 +65,7 @@ describe('kia serve of the lab node and the whole family (no audit)', () => {
   }
 
   it('an address where nothing listens is listed, as down', { todo: 'issue 10: a target where nothing listens is missing from serve\'s state' }, () => {
-    assert.equal(state.health.nodes.find((n) => n.name === family.nothing)?.state, 'down', JSON.stringify(state.health.nodes.map((n) => n.name)));
+    assert.equal(state.health.nodes.find((n) => n.name === arena.family.nothing)?.state, 'down', JSON.stringify(state.health.nodes.map((n) => n.name)));
   });
 
   it('/api/cell of hostile peers answers JSON; the dashboard answers', async () => {
@@ -100,7 +87,7 @@ describe('kia serve of the lab node and the whole family (no audit)', () => {
 
 describe('kia serve audits the hostile family too', () => {
   it('with peers that end: the audit finishes and Ctrl-C ends it', async () => {
-    const serve = await startServe([labNode, at('plain:silent'), at('tls:broken-status'), at('tls:escapes'), '--interval', '5', '--timeout', '2000', '--cacert', family.pki.caFile]);
+    const serve = await startServe([arena.labNode, at('plain:silent'), at('tls:broken-status'), at('tls:escapes'), '--interval', '5', '--timeout', '2000', '--cacert', arena.family.pki.caFile]);
     try {
       await serve.cycles(1, 60_000);
       await auditDone(serve, 40_000);
@@ -111,7 +98,7 @@ describe('kia serve audits the hostile family too', () => {
   });
 
   it('with a drip body: the audit still finishes, and Ctrl-C still ends it', { todo: 'issue 10: serve\'s audit never finishes on a drip body and Ctrl-C no longer stops it' }, async () => {
-    const serve = await startServe([labNode, at('tls:drip-body'), at('plain:drip-body'), '--interval', '5', '--timeout', '2000', '--cacert', family.pki.caFile]);
+    const serve = await startServe([arena.labNode, at('tls:drip-body'), at('plain:drip-body'), '--interval', '5', '--timeout', '2000', '--cacert', arena.family.pki.caFile]);
     try {
       await serve.cycles(1, 60_000);
       await auditDone(serve, 40_000);
