@@ -3,6 +3,7 @@ import { audit } from './audit/index.ts';
 import { catalogPorts, scan } from './discover/scan.ts';
 import type { OpenPort, Report, Target } from './model/index.ts';
 import { probeAll, type ProbeOptions } from './probe/index.ts';
+import { unansweredTargets } from './report/unanswered.ts';
 
 export const VERSION = '0.1.0';
 
@@ -39,8 +40,8 @@ export async function hunt(options: HuntOptions): Promise<Report> {
   const open = options.local
     ? await discoverLocalPorts(ports, notes)
     : await scan(options.targets, { ports, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.onProgress ? { onProgress: (d, t) => options.onProgress?.('discover', d, t) } : {}) });
-  const reached = new Set(open.map((p) => p.address));
-  for (const target of options.targets) if (!reached.has(target.address)) notes.push(`${target.host} (${target.address}): no catalog port answered`);
+  const silent = unansweredTargets(options.targets, new Set(open.map((p) => p.address)));
+  notes.push(...silent.notes);
   const { identities, ca, insecureSkipVerify, active, timeoutMs } = options;
   const endpoints = await probeAll(open, { identities, ca, insecureSkipVerify, active, timeoutMs, onProgress: (d, t) => options.onProgress?.('probe', d, t) });
   endpoints.sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }) || a.port - b.port);
@@ -55,5 +56,6 @@ export async function hunt(options: HuntOptions): Promise<Report> {
     endpoints,
     findings,
     notes,
+    ...(silent.unanswered && { unanswered: silent.unanswered }),
   };
 }

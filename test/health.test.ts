@@ -170,12 +170,20 @@ describe('kia health with each lab fault (3 nodes, Kubernetes 1.36)', () => {
     }
   });
 
-  test('cert-expiring 5: the kubelet serving certificate is under the 7-day threshold, exit 1; clear restores it', async () => {
+  test('cert-expiring 5 is critical and 20 a warning: under the 7-day and the 30-day thresholds, exit 1; clear restores it', async () => {
+    await t.lab.fault(W1, 'kubelet', 'cert-expiring:20');
+    try {
+      const run = await health();
+      assert.equal(run.code, 1);
+      assert.match(row(run.stdout, W1, 'kubelet'), /^warning {2}10250 certificate expires in (19|20) d$/);
+    } finally {
+      await t.lab.fault(W1, 'kubelet', 'clear');
+    }
     await t.lab.fault(W1, 'kubelet', 'cert-expiring:5');
     try {
       const run = await health();
       assert.equal(run.code, 1);
-      assert.match(row(run.stdout, W1, 'kubelet'), /^degraded {2}10250 certificate expires in [45] d$/);
+      assert.match(row(run.stdout, W1, 'kubelet'), /^critical {2}10250 certificate expires in [45] d$/);
       const report = JSON.parse((await health('-o', 'json')).stdout) as HealthReport;
       const cert = report.nodes.find((n) => n.name === W1)?.components.find((c) => c.component === 'kubelet')?.endpoints.find((e) => e.port === 10250)?.certificate;
       assert.equal(cert?.level, 'critical');
@@ -204,16 +212,16 @@ describe('kia health with each lab fault (3 nodes, Kubernetes 1.36)', () => {
   test('--kubeconfig: nodes from the API server, its user as the credential; etcd refuses that certificate: unknown, not down', async () => {
     const run = await kia(['health', '--kubeconfig', t.plan.files.adminConf, '--timeout', '1500']);
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.equal(row(run.stdout, CP, 'etcd'), 'unknown  not checked: the server refused the client certificate of kubeconfig:kubernetes-admin: give one it trusts (etcd: --etcd-cert/--etcd-key)');
+    assert.equal(row(run.stdout, CP, 'etcd'), 'unknown  not verified: the server refused the client certificate of kubeconfig:kubernetes-admin: give one it trusts (etcd: --etcd-cert/--etcd-key)');
     assert.match(row(run.stdout, W1, 'kubelet'), /^healthy {2}ok: 10250 \/healthz · certificate 36\d d$/);
     assert.match(row(run.stdout, CP, 'kube-apiserver'), /^healthy/);
-    assert.match(run.stdout, /3 nodes, 8 components: 7 healthy, 1 unknown/);
+    assert.match(run.stdout, /3 nodes, 8 components: 7 healthy, 1 unknown \(not verified\)/);
   });
 
   test('without credentials the kubelet API is not checked (unknown), and says how to fix it', async () => {
     const run = await kia(['health', t.plan.nodes[1]?.ip ?? '', '--timeout', '1500']);
     assert.equal(run.code, 0);
-    assert.equal(row(run.stdout, t.plan.nodes[1]?.ip ?? '', 'kubelet'), 'unknown  not checked: 401: anonymous may not ask /healthz?verbose (give credentials)');
+    assert.equal(row(run.stdout, t.plan.nodes[1]?.ip ?? '', 'kubelet'), 'unknown  not verified: 401: anonymous may not ask /healthz?verbose; give --cert/--key or --token of an identity allowed get nodes/proxy (nodes/healthz from 1.33)');
   });
 });
 

@@ -39,6 +39,15 @@ function findingsByNode(report: Report): Record<string, string[]> {
 
 const NETWORK: Record<string, number> = { '1.28': 44, '1.31': 45, '1.36': 46 };
 
+// What anonymous reads on the insecure kubelet (AlwaysAllow), written from the spec's kubelet route table (§3): the
+// 10250 read routes without path parameters, /healthz left out (it proves nothing about access), and /flagz and
+// /statusz only from 1.36 (ComponentFlagz and ComponentStatusz on by default since 1.36).
+const ANONYMOUS_READS: Record<string, string> = {
+  '1.28': 'anonymous callers got 200 on 12 kubelet routes: /pods, /stats/summary, /metrics, /metrics/cadvisor, /metrics/resource, /metrics/probes, /metrics/slis, /logs/, /runningpods/, /configz, /debug/pprof/, /debug/pprof/cmdline',
+  '1.31': 'anonymous callers got 200 on 12 kubelet routes: /pods, /stats/summary, /metrics, /metrics/cadvisor, /metrics/resource, /metrics/probes, /metrics/slis, /logs/, /runningpods/, /configz, /debug/pprof/, /debug/pprof/cmdline',
+  '1.36': 'anonymous callers got 200 on 14 kubelet routes: /pods, /stats/summary, /metrics, /metrics/cadvisor, /metrics/resource, /metrics/probes, /metrics/slis, /logs/, /runningpods/, /configz, /debug/pprof/, /flagz, /statusz, /debug/pprof/cmdline',
+};
+
 for (const version of ['1.28', '1.31', '1.36'] as const) {
   describe(`hunt a mixed lab at ${version}`, () => {
     let lab: Lab;
@@ -57,6 +66,18 @@ for (const version of ['1.28', '1.31', '1.36'] as const) {
     it('finds exactly the expected findings on every node', () => {
       const got = findingsByNode(report);
       for (const [node, expected] of Object.entries(EXPECTED)) assert.deepEqual((got[node] ?? []).sort(), [...expected].sort(), node);
+    });
+
+    it('says what the evidence shows: the routes anonymous read, a 200 from a loopback port, the fix of the component', () => {
+      const on = (rule: string, port: number) => report.findings.find((f) => f.rule === rule && f.node === 'kia-worker-3' && f.port === port);
+      const open = on('KIA-KUBELET-001', 10250);
+      assert.equal(open?.message, ANONYMOUS_READS[version]);
+      const readable = report.endpoints.find((e) => e.target.node === 'kia-worker-3' && e.port === 10250)?.routes.filter((r) => r.identity === 'anonymous' && r.status === 200 && !r.route.startsWith('probe:') && r.path !== '/healthz');
+      assert.equal(readable?.length, version === '1.36' ? 14 : 12, 'the access matrix shows as many');
+      assert.deepEqual(on('KIA-ANY-004', 10248)?.evidence[0], { request: `curl -s 'http://${report.endpoints.find((e) => e.target.node === 'kia-worker-3')?.address}:10248/healthz'`, response: 'HTTP 200 (text/plain; charset=utf-8)\nok' });
+      assert.match(on('KIA-ANY-004', 10249)?.evidence[0]?.response ?? '', /^HTTP 200 /);
+      assert.match(on('KIA-ANY-001', 10250)?.fix ?? '', /^In the KubeletConfiguration set authentication\.anonymous\.enabled: false/);
+      assert.match(on('KIA-ANY-001', 10249)?.fix ?? '', /^In the KubeProxyConfiguration set metricsBindAddress: 127\.0\.0\.1:10249/);
     });
 
     it('fingerprints every open port from its answers', () => {

@@ -1,5 +1,5 @@
 // Observations -> findings: pure, over the rules declared in rules/.
-import type { EndpointObservation, Finding, Severity } from '../model/index.ts';
+import type { ComponentId, EndpointObservation, Finding, Severity } from '../model/index.ts';
 import { severityRank } from '../model/index.ts';
 import { etcdDebugVars, etcdNoClientCert, etcdPlainHttp } from './rules/etcd.ts';
 import { configzAnonymous, loopbackPortExposed, metricsAnonymous, pprofAnonymous, removedInsecurePort } from './rules/exposure.ts';
@@ -9,6 +9,7 @@ import type { Rule } from './types.ts';
 
 export type { Rule, Hit, AuditContext, RuleReferences } from './types.ts';
 export { CERT_THRESHOLDS } from './rules/tls.ts';
+export { applyBaseline, parseBaseline, type Baseline, type BaselineEntry } from './baseline.ts';
 
 export const RULES: readonly Rule[] = [
   kubeletAnonymousAlwaysAllow,
@@ -33,6 +34,11 @@ function references(rule: Rule): string[] {
   return [...(rule.references.cis ?? []).map((id) => `CIS Kubernetes Benchmark ${id}`), ...(rule.references.khv ? [`kube-hunter ${rule.references.khv}`] : []), ...(rule.references.urls ?? [])];
 }
 
+/** The fix for the component the rule fired on: its own field when the rule names one, else the rule's general fix. */
+export function remediationOf(rule: Rule, component: ComponentId | 'unknown'): string {
+  return (component !== 'unknown' && rule.remediationFor?.[component]) || rule.remediation;
+}
+
 export function audit(endpoints: readonly EndpointObservation[], options: { now: number; active?: boolean }): Finding[] {
   const findings: Finding[] = [];
   for (const endpoint of endpoints) {
@@ -52,8 +58,9 @@ export function audit(endpoints: readonly EndpointObservation[], options: { now:
           ...(endpoint.target.node ? { node: endpoint.target.node } : {}),
           message: hit.message,
           evidence: hit.evidence,
-          fix: rule.remediation,
+          fix: remediationOf(rule, endpoint.fingerprint.component),
           references: references(rule),
+          ...(hit.route !== undefined && { route: hit.route }),
         });
       }
     }
@@ -61,6 +68,7 @@ export function audit(endpoints: readonly EndpointObservation[], options: { now:
   return findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.address.localeCompare(b.address) || a.port - b.port || a.rule.localeCompare(b.rule));
 }
 
+/** Findings at or above a severity that count: a finding a running baseline waiver accepts does not. */
 export function atOrAbove(findings: readonly Finding[], severity: Severity): Finding[] {
-  return findings.filter((f) => severityRank(f.severity) >= severityRank(severity));
+  return findings.filter((f) => severityRank(f.severity) >= severityRank(severity) && (f.waiver === undefined || f.waiver.expired));
 }

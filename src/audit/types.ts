@@ -14,10 +14,12 @@ export interface RuleReferences {
 export interface Hit {
   message: string;
   evidence: Evidence[];
+  /** The path the finding is about, when the rule is about one route (`/configz`); part of the finding's identity. */
+  route?: string;
 }
 
 export interface AuditContext {
-  /** Days before expiry that make a certificate finding, declared once in rules data. */
+  /** The run's clock, in milliseconds since the epoch (certificate expiry is judged against it). */
   now: number;
   /** All endpoints of the same host, for rules that look across ports. */
   sameHost: readonly EndpointObservation[];
@@ -35,6 +37,11 @@ export interface Rule {
   rationale: string;
   /** The fix: the flag or config field and its safe value. */
   remediation: string;
+  /**
+   * The fix where it depends on the component the rule fired on (rules for `any` component): that component's own
+   * field or flag. A finding takes its component's entry, else `remediation`; the docs list every entry.
+   */
+  remediationFor?: Partial<Record<ComponentId, string>>;
   references: RuleReferences;
   check(endpoint: EndpointObservation, ctx: AuditContext): Hit[];
 }

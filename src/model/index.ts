@@ -116,6 +116,8 @@ export interface RouteObservation {
   contentType?: string;
   /** The start of the body, capped, with secrets redacted. */
   bodySample?: string;
+  /** With outcome `too-large`: the byte cap the answer went past. */
+  capBytes?: number;
   durationMs: number;
 }
 
@@ -167,6 +169,19 @@ export interface Finding {
   evidence: Evidence[];
   fix: string;
   references: string[];
+  /** The path the finding is about, when its rule is about one route (`/configz`). */
+  route?: string;
+  /** The baseline entry that matched: it waives the finding until it expires; an expired one waives nothing. */
+  waiver?: Waiver;
+}
+
+/** An accepted finding from a baseline file (`kia hunt --baseline`): why, until when, and whether that has passed. */
+export interface Waiver {
+  reason: string;
+  /** The last day it waives (UTC), `YYYY-MM-DD`. */
+  expires: string;
+  /** The run is past `expires`: the finding counts again. */
+  expired: boolean;
 }
 
 export interface Report {
@@ -180,6 +195,8 @@ export interface Report {
   findings: Finding[];
   /** Hosts that could not be reached at all, and other non-fatal problems. */
   notes: string[];
+  /** Targets on which no port answered: how many, and the first few addresses (a CIDR hunt can leave thousands). */
+  unanswered?: { count: number; addresses: string[] };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,17 +1,11 @@
 // The catalog as a readable text table: one block per component, its ports, then each port's routes.
 import { entryAt, kubeadmEtcdVersion } from '../catalog/index.ts';
 import type { ComponentEntry, PortEntry, Route, VersionRange } from '../catalog/index.ts';
+import { columns } from './text-layout.ts';
 
 export interface CatalogTableOptions {
   /** Kubernetes version: show only what exists then (etcd at the version kubeadm pairs with it). */
   readonly version?: string;
-}
-
-/** Left-aligned columns separated by two spaces; trailing spaces trimmed. */
-function columns(rows: readonly (readonly string[])[], indent: string): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => indent + row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
 function versions(range: VersionRange | undefined): string {
@@ -45,7 +39,7 @@ function routeBlock(port: PortEntry): string {
     ['METHODS', 'PATH', 'MODE', 'ACCESS', 'AUTHZ', 'VERSIONS', 'SOURCE'],
     ...port.routes.map((r) => [r.methods.join(','), r.path, r.mode, r.access, authz(r), versions(r.versions), r.source.replace(/^kubernetes\/kubernetes:/, 'k/k:')]),
   ];
-  return `${title}\n${columns(rows, '    ')}`;
+  return `${title}\n${columns(rows, '    ').join('\n')}`;
 }
 
 function componentBlock(entry: ComponentEntry, version: string | undefined): string {
@@ -56,7 +50,7 @@ function componentBlock(entry: ComponentEntry, version: string | undefined): str
   const header = [['PORT', 'NUMBER', 'SCHEME', 'CLIENT-CERT', 'KUBEADM-BIND', 'ANONYMOUS', 'VERSIONS'], ...portRows(at.ports, false), ...portRows(removed, true)];
   return [
     `${entry.id}${versioning}  (${entry.source})`,
-    columns(header, '  '),
+    columns(header, '  ').join('\n'),
     '',
     ...[...at.ports, ...removed].map((p) => `${routeBlock(p)}\n`),
   ].join('\n');

@@ -1,23 +1,11 @@
 // One self-contained HTML page: inline CSS, no scripts, no external resources, readable on a phone.
 // Every value from the report or the rules goes through `esc`.
-import type { Finding, Report, Severity } from '../model/index.ts';
+import type { EndpointObservation, Report, Severity } from '../model/index.ts';
 import type { Rule } from '../audit/types.ts';
+import { severityCounts, groupFindings, groupFixes, isWaived, referenceLines, ruleById, summaryLine, waiverText, whereText } from './finding-view.ts';
+import type { FindingGroup } from './finding-view.ts';
 import { redactDeep } from './redact.ts';
-import {
-  SEVERITIES_DESC,
-  certificateText,
-  clientCertText,
-  countBySeverity,
-  fingerprintText,
-  hostPort,
-  hostViews,
-  leafCertificate,
-  referenceLines,
-  ruleById,
-  sortFindings,
-  summaryLine,
-  tlsText,
-} from './view.ts';
+import { SEVERITIES_DESC, certificateFacts, clientCertText, endpointProblems, fingerprintText, hostViews, processFacts, targetList, tlsText } from './view.ts';
 import type { HostView } from './view.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -42,6 +30,11 @@ pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-b
 article{border:1px solid #ddd;border-left-width:6px;border-radius:4px;padding:.2rem 1rem .6rem;margin:1rem 0}
 .muted{color:#666}
 .fix{background:#eef7ee;padding:.5rem;border-radius:4px}
+td{overflow-wrap:break-word}
+td[data-label="Certificate"],li,p,summary{overflow-wrap:anywhere}
+ul.details{font-size:.9rem;padding-left:1.2rem}
+details{margin:.4rem 0}summary{cursor:pointer}
+@media (max-width:40rem){table.ports thead{display:none}table.ports tr{display:block;border:1px solid #ddd;margin-bottom:.5rem}table.ports td{display:block;border:0}table.ports td::before{content:attr(data-label) ": ";font-weight:600}}
 ${SEVERITIES_DESC.map((s) => `.sev-${s}{background:${SEVERITY_COLOR[s]}}article.sev-${s}{background:#fff;border-left-color:${SEVERITY_COLOR[s]}}`).join('\n')}
 @media (prefers-color-scheme:dark){body{background:#121212;color:#e6e6e6}th{background:#222}th,td,article{border-color:#444}pre{background:#1e1e1e}.fix{background:#1c2b1c}article.sev-critical,article.sev-high,article.sev-medium,article.sev-low,article.sev-info{background:#121212}.muted{color:#aaa}}
 `.trim();
@@ -50,15 +43,18 @@ function badge(severity: Severity): string {
   return `<span class="sev sev-${severity}">${severity}</span>`;
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+function table(header: readonly string[], rows: readonly (readonly string[])[], className = ''): string {
   const head = `<tr>${header.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr>`;
-  const body = rows.map((r) => `<tr>${r.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('\n');
-  return `<div class="scroll"><table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
+  // Each cell names its column, so a phone can show the rows as blocks (see the CSS).
+  const body = rows.map((r) => `<tr>${r.map((cell, i) => `<td data-label="${esc(header[i] ?? '')}">${cell}</td>`).join('')}</tr>`).join('\n');
+  return `<div class="scroll"><table${className ? ` class="${className}"` : ''}>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
 }
 
 function scopeSection(report: Report): string {
   const s = report.scope;
-  const targets = s.targets.map((t) => esc(t.node ?? t.host) + (t.address !== (t.node ?? t.host) ? ` <code>${esc(t.address)}</code>` : ''));
+  const { shown, more } = targetList(report);
+  const targets = shown.map((t) => (t.name !== undefined ? `${esc(t.name)} <code>${esc(t.address)}</code>` : `<code>${esc(t.address)}</code>`));
+  if (more > 0) targets.push(`and ${more} more`);
   const items = [
     ['Targets', targets.length ? targets.join(', ') : 'none'],
     ['Ports', s.ports.length ? esc(s.ports.join(', ')) : 'none'],
@@ -70,21 +66,38 @@ function scopeSection(report: Report): string {
 }
 
 function summarySection(report: Report): string {
-  const counts = countBySeverity(report.findings);
-  const rows = SEVERITIES_DESC.map((s) => [badge(s), String(counts[s])]);
-  return `<h2>Summary</h2>\n<p>${esc(summaryLine(report))}</p>\n${table(['Severity', 'Findings'], [...rows, ['<strong>total</strong>', `<strong>${report.findings.length}</strong>`]])}`;
+  const counted = report.findings.filter((f) => !isWaived(f));
+  const counts = severityCounts(counted);
+  const rows = SEVERITIES_DESC.map((s) => [badge(s), String(counts[s].findings), String(counts[s].endpoints)]);
+  const total = SEVERITIES_DESC.reduce((n, s) => n + counts[s].findings, 0);
+  return `<h2>Summary</h2>\n<p>${esc(summaryLine(report))}</p>\n${table(['Severity', 'Findings', 'On endpoints'], [...rows, ['<strong>total</strong>', `<strong>${total}</strong>`, `<strong>${counted.length}</strong>`]])}`;
 }
 
-function hostSection(host: HostView): string {
+/** The whole certificate, the owning process and the probe's problems of one endpoint, under the ports table. */
+function endpointDetails(e: EndpointObservation, now: number): string[] {
+  const out: string[] = [];
+  const cert = certificateFacts(e, now);
+  if (cert) {
+    const parts = [`issuer ${cert.issuer}`, ...cert.flags, ...(cert.names.length ? [`names ${cert.names.join(', ')}`] : [])];
+    out.push(`<li><strong>${e.port}</strong> certificate ${esc(cert.subject)}: ${esc(parts.join('; '))}; sha256 <code>${esc(cert.sha256)}</code></li>`);
+  }
+  const proc = processFacts(e);
+  if (proc) out.push(`<li><strong>${e.port}</strong> process ${esc(proc.owner)}${e.bindAddress ? `, bound to <code>${esc(e.bindAddress)}</code>` : ''}: <code>${esc(proc.command)}</code></li>`);
+  for (const problem of endpointProblems(e)) out.push(`<li><strong>${e.port}</strong> ${esc(problem)}</li>`);
+  return out;
+}
+
+function hostSection(host: HostView, now: number): string {
   const head = `<h3>${esc(host.label)}</h3>`;
-  if (host.components.length === 0) return `${head}\n<p class="muted">No open ports.</p>`;
-  const rows = host.components.flatMap((g) =>
-    g.endpoints.map((e) => {
-      const cert = leafCertificate(e);
-      return [String(e.port), esc(e.scheme), esc(g.component), esc(fingerprintText(e)), esc(tlsText(e)), esc(clientCertText(e)), esc(e.exposure), cert ? `<code>${esc(certificateText(cert))}</code>` : '-'];
-    }),
-  );
-  return `${head}\n${table(['Port', 'Scheme', 'Component', 'Fingerprint', 'TLS', 'Client cert', 'Exposure', 'Certificate'], rows)}`;
+  const endpoints = host.components.flatMap((g) => g.endpoints.map((e) => ({ component: g.component, e })));
+  const rows = endpoints.map(({ component, e }) => {
+    const cert = certificateFacts(e, now);
+    const certCell = cert ? [esc(cert.subject), `not after ${esc(cert.expiry)}`, ...(cert.verification ? [esc(cert.verification)] : [])].join('<br>') : '-';
+    return [String(e.port), esc(e.scheme), esc(component), esc(fingerprintText(e)), esc(tlsText(e)), esc(clientCertText(e)), esc(e.exposure), certCell];
+  });
+  const details = endpoints.flatMap(({ e }) => endpointDetails(e, now));
+  const tableHtml = table(['Port', 'Scheme', 'Component', 'Fingerprint', 'TLS', 'Client cert', 'Exposure', 'Certificate'], rows, 'ports');
+  return `${head}\n${tableHtml}${details.length ? `\n<ul class="details">${details.join('')}</ul>` : ''}`;
 }
 
 function link(ref: string): string {
@@ -93,38 +106,57 @@ function link(ref: string): string {
   return `${esc(ref.slice(0, ref.length - url.length))}<a href="${esc(url)}">${esc(url)}</a>`;
 }
 
-function findingSection(finding: Finding, rule: Rule | undefined): string {
-  const where = `${finding.node ?? finding.host} ${hostPort(finding.address, finding.port)}`;
+function groupSection(group: FindingGroup, rule: Rule | undefined): string {
+  const count = group.findings.length > 1 ? ` (${group.findings.length} endpoints)` : '';
+  const where = group.findings.map((f) => {
+    const waiver = waiverText(f);
+    return `<li><code>${esc(whereText(f))}</code>: ${esc(f.message)}${waiver ? ` <em>(${esc(waiver)})</em>` : ''}</li>`;
+  });
   const parts = [
-    `<article class="sev-${finding.severity}">`,
-    `<h3>${badge(finding.severity)} <code>${esc(finding.rule)}</code> ${esc(finding.title)}</h3>`,
-    `<p class="muted"><code>${esc(where)}</code> · ${esc(finding.component)} · mode <code>${esc(finding.mode)}</code></p>`,
-    `<p>${esc(finding.message)}</p>`,
+    `<article class="sev-${group.severity}">`,
+    `<h3>${badge(group.severity)} <code>${esc(group.rule)}</code> ${esc(group.title)}${count}</h3>`,
+    `<ul class="where">${where.join('')}</ul>`,
+    `<p class="muted">mode <code>${esc(group.mode)}</code></p>`,
   ];
   if (rule?.rationale) parts.push(`<p><strong>Why it matters.</strong> ${esc(rule.rationale)}</p>`);
-  for (const ev of finding.evidence) parts.push(`<pre><code>$ ${esc(ev.request)}</code></pre>`, `<pre><code>${esc(ev.response)}</code></pre>`);
-  parts.push(`<p class="fix"><strong>Fix.</strong> ${esc(finding.fix)}</p>`);
-  const refs = referenceLines(finding, rule);
+  // Every endpoint's evidence; the first one open.
+  group.findings.forEach((f, i) => {
+    if (f.evidence.length === 0) return;
+    const blocks = f.evidence.map((ev) => `<pre><code>$ ${esc(ev.request)}</code></pre>\n<pre><code>${esc(ev.response)}</code></pre>`).join('\n');
+    parts.push(`<details${i === 0 ? ' open' : ''}><summary>Evidence from <code>${esc(whereText(f))}</code></summary>\n${blocks}\n</details>`);
+  });
+  const fixes = groupFixes(group);
+  for (const { components, fix } of fixes) parts.push(`<p class="fix"><strong>Fix${fixes.length > 1 ? ` (${esc(components.join(', '))})` : ''}.</strong> ${esc(fix)}</p>`);
+  const refs = referenceLines(group.findings, rule);
   if (refs.length) parts.push(`<ul>${refs.map((r) => `<li>${link(r)}</li>`).join('')}</ul>`);
   parts.push('</article>');
   return parts.join('\n');
+}
+
+function waivedSection(groups: readonly FindingGroup[]): string {
+  const items = groups.flatMap((g) => g.findings.map((f) => `<li>${badge(g.severity)} <code>${esc(g.rule)}</code> ${esc(g.title)}: <code>${esc(whereText(f))}</code>, ${esc(waiverText(f) ?? '')}</li>`));
+  return `<h2>Waived</h2>\n<p>Accepted in the baseline; <code>--fail-on</code> does not count them.</p>\n<ul>${items.join('\n')}</ul>`;
 }
 
 /** Renders a report as one HTML page; secrets redacted, every value escaped. */
 export function renderHtml(report: Report, rules: readonly Rule[]): string {
   const safe = redactDeep(report);
   const safeRules = redactDeep(rules);
-  const findings = sortFindings(safe.findings);
+  const now = Date.parse(safe.finishedAt);
+  const counted = groupFindings(safe.findings.filter((f) => !isWaived(f)));
+  const waived = groupFindings(safe.findings.filter(isWaived));
+  const hosts = hostViews(safe);
   const body = [
     `<h1>kia report</h1>`,
-    scopeSection(safe),
     summarySection(safe),
-    '<h2>Open ports</h2>',
-    ...hostViews(safe).map(hostSection),
     '<h2>Findings</h2>',
-    findings.length ? findings.map((f) => findingSection(f, ruleById(safeRules, f.rule))).join('\n') : '<p>No findings.</p>',
+    counted.length ? counted.map((g) => groupSection(g, ruleById(safeRules, g.rule))).join('\n') : '<p>No findings.</p>',
+    ...(waived.length ? [waivedSection(waived)] : []),
+    '<h2>Open ports</h2>',
+    ...(hosts.length ? hosts.map((h) => hostSection(h, now)) : ['<p>No port answered.</p>']),
   ];
   if (safe.notes.length) body.push('<h2>Notes</h2>', `<ul>${safe.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
+  body.push(scopeSection(safe));
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -18,7 +18,7 @@ export type Renderer = (report: Report, ctx: RenderContext) => string;
 
 /** Every output format; each renderer is pure and redacts bearer tokens and private keys. */
 export const RENDERERS = {
-  text: (report, ctx) => renderText(report, { color: ctx.color }),
+  text: (report, ctx) => renderText(report, { color: ctx.color, rules: ctx.rules }),
   json: (report) => renderJson(report),
   sarif: (report, ctx) => renderSarif(report, ctx.rules),
   markdown: (report, ctx) => renderMarkdown(report, ctx.rules),

@@ -12,6 +12,7 @@ import type {
   RouteObservation,
   Target,
   TlsObservation,
+  Waiver,
 } from '../model/index.ts';
 import { redactDeep } from './redact.ts';
 
@@ -24,7 +25,7 @@ const keyOrder =
   <const K extends readonly (keyof T)[]>(keys: K & ([Missing<T, K>] extends [never] ? unknown : { missing: Missing<T, K> })): K =>
     keys;
 
-const REPORT = keyOrder<Report>()(['schema', 'tool', 'startedAt', 'finishedAt', 'scope', 'endpoints', 'findings', 'notes']);
+const REPORT = keyOrder<Report>()(['schema', 'tool', 'startedAt', 'finishedAt', 'scope', 'endpoints', 'findings', 'notes', 'unanswered']);
 const TOOL = keyOrder<Report['tool']>()(['name', 'version']);
 const SCOPE = keyOrder<Report['scope']>()(['targets', 'ports', 'identities', 'active']);
 const TARGET = keyOrder<Target>()(['host', 'address', 'node', 'source']);
@@ -32,9 +33,11 @@ const ENDPOINT = keyOrder<EndpointObservation>()(['target', 'address', 'port', '
 const FINGERPRINT = keyOrder<Fingerprint>()(['component', 'port', 'version', 'confidence', 'evidence']);
 const TLS = keyOrder<TlsObservation>()(['protocol', 'alpn', 'clientCert', 'clientCertEvidence', 'acceptableCAs', 'verified', 'verifyError', 'chain']);
 const CERTIFICATE = keyOrder<CertificateObservation>()(['subject', 'issuer', 'dnsNames', 'ipAddresses', 'notBefore', 'notAfter', 'selfSigned', 'isCA', 'fingerprint256']);
-const ROUTE = keyOrder<RouteObservation>()(['route', 'method', 'path', 'identity', 'outcome', 'status', 'contentType', 'bodySample', 'durationMs']);
+const ROUTE = keyOrder<RouteObservation>()(['route', 'method', 'path', 'identity', 'outcome', 'status', 'contentType', 'bodySample', 'capBytes', 'durationMs']);
 const PROCESS = keyOrder<ProcessInfo>()(['pid', 'name', 'cmdline', 'containerId', 'flags', 'configFile', 'config']);
-const FINDING = keyOrder<Finding>()(['rule', 'title', 'severity', 'mode', 'component', 'host', 'address', 'port', 'node', 'message', 'evidence', 'fix', 'references']);
+const FINDING = keyOrder<Finding>()(['rule', 'title', 'severity', 'mode', 'component', 'host', 'address', 'port', 'node', 'route', 'message', 'evidence', 'fix', 'references', 'waiver']);
+const WAIVER = keyOrder<Waiver>()(['reason', 'expires', 'expired']);
+const UNANSWERED = keyOrder<NonNullable<Report['unanswered']>>()(['count', 'addresses']);
 const EVIDENCE = keyOrder<Evidence>()(['request', 'response']);
 
 /** The listed keys of `value` in order, leaving out absent ones. */
@@ -66,7 +69,7 @@ const endpoint = (e: EndpointObservation) => ({
   ...(e.process !== undefined && { process: processInfo(e.process) }),
 });
 
-const finding = (f: Finding) => ({ ...pick(f, FINDING), evidence: f.evidence.map((ev) => pick(ev, EVIDENCE)) });
+const finding = (f: Finding) => ({ ...pick(f, FINDING), evidence: f.evidence.map((ev) => pick(ev, EVIDENCE)), ...(f.waiver !== undefined && { waiver: pick(f.waiver, WAIVER) }) });
 
 /** The report as ordered plain data (what `renderJson` prints), secrets redacted. */
 export function reportDocument(report: Report): Record<string, unknown> {
@@ -78,6 +81,7 @@ export function reportDocument(report: Report): Record<string, unknown> {
     scope: { ...pick(r.scope, SCOPE), targets: r.scope.targets.map(target) },
     endpoints: r.endpoints.map(endpoint),
     findings: r.findings.map(finding),
+    ...(r.unanswered !== undefined && { unanswered: pick(r.unanswered, UNANSWERED) }),
   };
 }
 

@@ -16,14 +16,19 @@ export function redact(text: string): string {
   return text.replace(PRIVATE_KEY, REDACTED).replace(BEARER, `$1${REDACTED}`).replace(CURL_BEARER, `$1${REDACTED}`);
 }
 
-/** A copy of plain data with every string redacted; functions (a rule's `check`) are kept as they are. */
-export function redactDeep<T>(value: T): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item)) as T;
+/** A copy of plain data with `fn` applied to every string; functions (a rule's `check`) are kept as they are. */
+export function mapStrings<T>(value: T, fn: (text: string) => string): T {
+  if (typeof value === 'string') return fn(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => mapStrings(item, fn)) as T;
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = redactDeep(item);
+    for (const [key, item] of Object.entries(value)) out[key] = mapStrings(item, fn);
     return out as T;
   }
   return value;
+}
+
+/** A copy of plain data with every string redacted. */
+export function redactDeep<T>(value: T): T {
+  return mapStrings(value, redact);
 }

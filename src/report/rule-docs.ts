@@ -1,7 +1,12 @@
 // A rule's documentation page, generated from the rule itself so docs never drift from the severity or the fix.
 import type { Rule } from '../audit/types.ts';
 import { mdText } from './markdown.ts';
-import { KUBE_HUNTER_KB } from './view.ts';
+import { KUBE_HUNTER_KB } from './finding-view.ts';
+
+/** A rule's fixes by component, in the order the rule lists them. */
+export function componentFixes(rule: Pick<Rule, 'remediationFor'>): { component: string; fix: string }[] {
+  return Object.entries(rule.remediationFor ?? {}).flatMap(([component, fix]) => (fix === undefined ? [] : [{ component, fix }]));
+}
 
 /** One Markdown page per rule: title, id, severity, component, mode, why, fix, references. */
 export function renderRuleDoc(rule: Rule): string {
@@ -26,6 +31,7 @@ export function renderRuleDoc(rule: Rule): string {
     mdText(rule.rationale),
     '## Fix',
     mdText(rule.remediation),
+    ...(componentFixes(rule).length ? ['A finding gives the fix of the component it fired on:', componentFixes(rule).map((f) => `- **${mdText(f.component)}**: ${mdText(f.fix)}`).join('\n')] : []),
     '## References',
     refs.length ? refs.join('\n') : 'None.',
   ].join('\n\n') + '\n';

@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import type { Finding, Report, Severity } from '../model/index.ts';
 import type { Rule } from '../audit/types.ts';
 import { redactDeep } from './redact.ts';
-import { KUBE_HUNTER_KB, endpointOf, endpointUri, sortFindings } from './view.ts';
+import { componentFixes } from './rule-docs.ts';
+import { KUBE_HUNTER_KB, sortFindings } from './finding-view.ts';
+import { endpointOf, endpointUri } from './view.ts';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Where a SARIF viewer sends a reader who asks what kia is. */
@@ -17,7 +19,7 @@ export type SarifLevel = 'error' | 'warning' | 'note';
 export const SARIF_LEVEL: Record<Severity, SarifLevel> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 
 /** The subset of a rule a descriptor needs; a finding whose rule is not passed in gets one built from itself. */
-type RuleMeta = Pick<Rule, 'id' | 'title' | 'severity' | 'component' | 'mode' | 'rationale' | 'remediation' | 'references'>;
+type RuleMeta = Pick<Rule, 'id' | 'title' | 'severity' | 'component' | 'mode' | 'rationale' | 'remediation' | 'remediationFor' | 'references'>;
 
 /** `kubelet API open to anonymous callers (…)` -> `KubeletApiOpenToAnonymousCallers`. */
 export function ruleName(title: string): string {
@@ -36,8 +38,11 @@ function referenceList(rule: RuleMeta): { text: string; markdown: string }[] {
 
 function descriptor(rule: RuleMeta): Record<string, unknown> {
   const refs = referenceList(rule);
-  const helpText = refs.length ? `${rule.remediation}\n\nReferences:\n${refs.map((r) => `- ${r.text}`).join('\n')}` : rule.remediation;
-  const helpMarkdown = `**Fix.** ${rule.remediation}${refs.length ? `\n\n**References**\n\n${refs.map((r) => `- ${r.markdown}`).join('\n')}` : ''}`;
+  const byComponent = componentFixes(rule);
+  const fixText = `${rule.remediation}${byComponent.map((f) => `\n- ${f.component}: ${f.fix}`).join('')}`;
+  const fixMarkdown = `**Fix.** ${rule.remediation}${byComponent.length ? `\n\n${byComponent.map((f) => `- **${f.component}**: ${f.fix}`).join('\n')}` : ''}`;
+  const helpText = refs.length ? `${fixText}\n\nReferences:\n${refs.map((r) => `- ${r.text}`).join('\n')}` : fixText;
+  const helpMarkdown = `${fixMarkdown}${refs.length ? `\n\n**References**\n\n${refs.map((r) => `- ${r.markdown}`).join('\n')}` : ''}`;
   const helpUri = rule.references.urls?.[0] ?? (rule.references.khv ? `${KUBE_HUNTER_KB}${rule.references.khv}` : undefined);
   const tags = ['security', 'kubernetes', rule.component, ...(rule.references.cis ?? []).map((id) => `CIS ${id}`), ...(rule.references.khv ? [rule.references.khv] : [])];
   return {
@@ -63,9 +68,15 @@ function descriptorTable(rules: readonly RuleMeta[], findings: readonly Finding[
   return table;
 }
 
-/** Stable across runs for the same rule on the same endpoint, so dashboards track a finding over time. */
-function findingFingerprint(f: Finding): string {
-  return createHash('sha256').update(`${f.rule}|${f.address}|${f.port}`).digest('hex');
+/** The key of a result's `partialFingerprints`; `v2` because what is hashed changed (v1 hashed the address). */
+export const FINGERPRINT_KEY = 'kiaFinding/v2';
+
+/**
+ * The same for the same rule on the same component, node (or host), port and route on every run, whatever the
+ * message, the evidence, the address the node had or the time: code-scanning tools track a finding by it.
+ */
+export function findingFingerprint(f: Finding): string {
+  return createHash('sha256').update([f.rule, f.component, f.node ?? f.host, String(f.port), f.route ?? ''].join('\n')).digest('hex');
 }
 
 function result(report: Report, f: Finding, ruleIndex: number): Record<string, unknown> {
@@ -81,7 +92,9 @@ function result(report: Report, f: Finding, ruleIndex: number): Record<string, u
         logicalLocations: [{ name: f.component, fullyQualifiedName: `${uri}/${f.component}`, kind: 'module' }],
       },
     ],
-    partialFingerprints: { 'kiaFinding/v1': findingFingerprint(f) },
+    partialFingerprints: { [FINGERPRINT_KEY]: findingFingerprint(f) },
+    // A baseline waiver is SARIF's external suppression: viewers list the result as accepted, with the reason.
+    ...(f.waiver !== undefined && !f.waiver.expired && { suppressions: [{ kind: 'external', status: 'accepted', justification: `${f.waiver.reason} (until ${f.waiver.expires})` }] }),
     properties: {
       host: f.host,
       address: f.address,
@@ -92,7 +105,9 @@ function result(report: Report, f: Finding, ruleIndex: number): Record<string, u
       mode: f.mode,
       evidence: f.evidence.map((e) => ({ request: e.request, response: e.response })),
       fix: f.fix,
+      ...(f.route !== undefined && { route: f.route }),
       ...(f.references.length > 0 && { references: f.references }),
+      ...(f.waiver !== undefined && { waiver: f.waiver }),
     },
   };
 }

@@ -1,7 +1,7 @@
-// What every renderer shows, computed once: hosts with their open ports by component, findings critical first, counts.
-import { SEVERITIES, severityRank } from '../model/index.ts';
+// What every renderer shows of the hosts, computed once: the hosts that answered with their open ports by component,
+// and each endpoint's certificate, problems and owning process in words.
+import { SEVERITIES } from '../model/index.ts';
 import type { CertificateObservation, EndpointObservation, Finding, Report, Severity } from '../model/index.ts';
-import type { Rule } from '../audit/types.ts';
 
 /** Most severe first. */
 export const SEVERITIES_DESC: readonly Severity[] = [...SEVERITIES].reverse();
@@ -21,27 +21,15 @@ export interface HostView {
   components: ComponentView[];
 }
 
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Critical first; then host, port and rule so the order is the same on every run. */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || compareText(a.address, b.address) || a.port - b.port || compareText(a.rule, b.rule),
-  );
-}
-
-export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
-  const counts: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-  for (const f of findings) counts[f.severity] += 1;
-  return counts;
-}
-
 function hostLabel(address: string, host: string, node: string | undefined): string {
   const name = node ?? host;
   return name === address ? address : `${name} (${address})`;
 }
 
-/** Hosts in the order the hunt listed them (targets first, then any host only an endpoint names). */
+/**
+ * Hosts that answered, in the order the hunt listed them (targets first, then any host only an endpoint names). The
+ * silent ones are counted in the notes: a CIDR hunt can have thousands.
+ */
 export function hostViews(report: Report): HostView[] {
   const hosts = new Map<string, HostView>();
   const add = (address: string, host: string, node: string | undefined): HostView => {
@@ -61,20 +49,20 @@ export function hostViews(report: Report): HostView[] {
     if (!group) view.components.push((group = { component: name, endpoints: [] }));
     group.endpoints.push(e);
   }
-  return [...hosts.values()];
+  return [...hosts.values()].filter((h) => h.components.length > 0);
 }
 
 export function openPortCount(report: Report): number {
   return report.endpoints.filter((e) => e.outcome === 'open').length;
 }
 
-/** `3 hosts, 17 open ports, findings: 1 critical, 2 high, 0 medium, 0 low, 0 info` */
-export function summaryLine(report: Report): string {
-  const hosts = hostViews(report).length;
-  const ports = openPortCount(report);
-  const counts = countBySeverity(report.findings);
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `${plural(hosts, 'host')}, ${plural(ports, 'open port')}, findings: ${SEVERITIES_DESC.map((s) => `${counts[s]} ${s}`).join(', ')}`;
+/** The scope's targets for a person: the first `limit` by name and address, then how many more. */
+export function targetList(report: Report, limit = 20): { shown: { name?: string; address: string }[]; more: number } {
+  const shown = report.scope.targets.slice(0, limit).map((t) => {
+    const name = t.node ?? (t.host !== t.address ? t.host : undefined);
+    return name !== undefined ? { name, address: t.address } : { address: t.address };
+  });
+  return { shown, more: Math.max(0, report.scope.targets.length - limit) };
 }
 
 /** `host:port`, with IPv6 literals in brackets. */
@@ -111,22 +99,60 @@ export function clientCertText(endpoint: EndpointObservation): string {
   return endpoint.tls ? endpoint.tls.clientCert : '-';
 }
 
-export function certificateText(cert: CertificateObservation): string {
-  const flags = [cert.selfSigned ? 'self-signed' : '', cert.isCA ? 'CA' : ''].filter(Boolean).join(', ');
-  return `${cert.subject}, issuer ${cert.issuer}, not after ${cert.notAfter}${flags ? `, ${flags}` : ''}, sha256 ${cert.fingerprint256}`;
+/** What a person needs of a served leaf certificate, each part short enough for its own line. */
+export interface CertificateFacts {
+  subject: string;
+  issuer: string;
+  /** DNS and IP subject alternative names. */
+  names: string[];
+  /** `2027-12-06 (in 365 days)`, `2025-01-01 (expired 3 days ago)`. */
+  expiry: string;
+  /** `self-signed`, `CA`, or nothing. */
+  flags: string[];
+  /** `verified against the given CA`, `not verified against the given CA: …`, absent when no CA was given. */
+  verification?: string;
+  /** SHA-256 of the DER certificate, lower-case hex without colons (what `sha256sum` prints of the DER). */
+  sha256: string;
 }
 
-export function ruleById(rules: readonly Rule[], id: string): Rule | undefined {
-  return rules.find((r) => r.id === id);
+const DAY = 86_400_000;
+
+export function certificateFacts(endpoint: EndpointObservation, now: number): CertificateFacts | undefined {
+  const cert = leafCertificate(endpoint);
+  if (!cert) return undefined;
+  const days = Math.floor((Date.parse(cert.notAfter) - now) / DAY);
+  const when = Number.isNaN(days) ? '' : days < 0 ? ` (expired ${-days} day${days === -1 ? '' : 's'} ago)` : ` (in ${days} day${days === 1 ? '' : 's'})`;
+  const tls = endpoint.tls;
+  const verification =
+    tls?.verified === true ? 'verified against the given CA' : tls?.verified === false ? `not verified against the given CA${tls.verifyError ? `: ${tls.verifyError}` : ''}` : undefined;
+  return {
+    subject: cert.subject,
+    issuer: cert.issuer,
+    names: [...cert.dnsNames, ...cert.ipAddresses],
+    expiry: `${cert.notAfter.slice(0, 10)}${when}`,
+    flags: [cert.selfSigned ? 'self-signed' : '', cert.isCA ? 'CA' : ''].filter(Boolean),
+    ...(verification !== undefined && { verification }),
+    sha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
+  };
 }
 
-export const KUBE_HUNTER_KB = 'https://aquasecurity.github.io/kube-hunter/kb/';
+/**
+ * Why an endpoint reads the way it does: the probe's errors, and answers cut at the byte cap (an HTTP answer that
+ * was too large is still an HTTP answer).
+ */
+export function endpointProblems(endpoint: EndpointObservation): string[] {
+  const cut = new Map<string, string>();
+  for (const r of endpoint.routes) {
+    if (r.outcome !== 'too-large' || cut.has(r.path)) continue;
+    const size = r.capBytes !== undefined ? `${r.capBytes} bytes` : 'the byte cap';
+    cut.set(r.path, `${r.method} ${r.path}: HTTP answer larger than ${size}${r.status !== undefined ? ` (status ${r.status})` : ''}`);
+  }
+  return [...endpoint.errors, ...cut.values()];
+}
 
-/** References of a finding, with the rule's CIS and kube-hunter ids when the rule is known, without duplicates. */
-export function referenceLines(finding: Finding, rule: Rule | undefined): string[] {
-  const lines: string[] = [];
-  if (rule?.references.cis?.length) lines.push(`CIS Kubernetes Benchmark ${rule.references.cis.join(', ')}`);
-  if (rule?.references.khv) lines.push(`kube-hunter ${rule.references.khv}: ${KUBE_HUNTER_KB}${rule.references.khv}`);
-  for (const ref of [...finding.references, ...(rule?.references.urls ?? [])]) if (!lines.includes(ref)) lines.push(ref);
-  return lines;
+/** `kubelet (pid 812)`, and the command line as one string, for node-local hunts. */
+export function processFacts(endpoint: EndpointObservation): { owner: string; command: string; configFile?: string } | undefined {
+  const p = endpoint.process;
+  if (!p) return undefined;
+  return { owner: `${p.name} (pid ${p.pid}${p.containerId ? `, container ${p.containerId.slice(0, 12)}` : ''})`, command: p.cmdline.join(' '), ...(p.configFile !== undefined && { configFile: p.configFile }) };
 }

@@ -50,6 +50,6 @@ export const etcdDebugVars: Rule = {
   check(endpoint) {
     if (endpoint.fingerprint.component !== 'etcd') return [];
     const vars = answers(endpoint, '/debug/vars');
-    return vars?.status === 200 ? [{ message: 'anonymous GET /debug/vars returns the expvar dump', evidence: [evidence(endpoint, vars)] }] : [];
+    return vars?.status === 200 ? [{ message: 'anonymous GET /debug/vars returns the expvar dump', evidence: [evidence(endpoint, vars)], route: '/debug/vars' }] : [];
   },
 };

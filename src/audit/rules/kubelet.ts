@@ -1,9 +1,9 @@
 // kubelet rules: anonymous access, the read-only port, command-line leaks, self-generated serving certificates.
 import type { Rule } from '../types.ts';
-import { answers, anonymousOk, evidence, tlsEvidence } from '../evidence.ts';
+import { anonymousReadable, answers, anonymousOk, evidence, tlsEvidence } from '../evidence.ts';
+import { PROFILING_FIX } from './exposure.ts';
 
 const isKubeletApi = (e: { fingerprint: { component: string; port?: string } }) => e.fingerprint.component === 'kubelet' && e.fingerprint.port === 'api';
-const READ_PATHS = ['/pods', '/runningpods/', '/configz', '/stats/summary', '/metrics', '/healthz'];
 
 export const kubeletAnonymousAlwaysAllow: Rule = {
   id: 'KIA-KUBELET-001',
@@ -16,9 +16,12 @@ export const kubeletAnonymousAlwaysAllow: Rule = {
   references: { cis: ['4.2.1', '4.2.2'], khv: 'KHV036', urls: ['https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/'] },
   check(endpoint) {
     if (!isKubeletApi(endpoint)) return [];
-    const open = READ_PATHS.map((p) => anonymousOk(endpoint, p)).filter((r) => r !== undefined && r.path !== '/healthz');
-    const first = open[0];
-    return first ? [{ message: `anonymous GET ${first.path} answered 200 (${open.length} kubelet routes readable without credentials)`, evidence: [evidence(endpoint, first)] }] : [];
+    // Counted from the access matrix: every route anonymous read, as the report shows them.
+    const open = anonymousReadable(endpoint);
+    const shown = open.find((r) => r.path === '/pods') ?? open[0];
+    if (!shown) return [];
+    const count = `${open.length} kubelet route${open.length === 1 ? '' : 's'}`;
+    return [{ message: `anonymous callers got 200 on ${count}: ${open.map((r) => r.path).join(', ')}`, evidence: [evidence(endpoint, shown)] }];
   },
 };
 
@@ -51,7 +54,7 @@ export const kubeletReadOnlyPort: Rule = {
   check(endpoint) {
     if (endpoint.fingerprint.component !== 'kubelet' || endpoint.fingerprint.port !== 'read-only') return [];
     const pods = anonymousOk(endpoint, '/pods');
-    return pods ? [{ message: 'the read-only port serves /pods without authentication', evidence: [evidence(endpoint, pods)] }] : [];
+    return pods ? [{ message: 'the read-only port serves /pods without authentication', evidence: [evidence(endpoint, pods)], route: '/pods' }] : [];
   },
 };
 
@@ -62,11 +65,12 @@ export const kubeletCmdline: Rule = {
   component: 'any',
   mode: 'read',
   rationale: 'The profiling endpoints leak the process command line (paths to keys and kubeconfigs, flags) and let anyone take CPU and heap profiles.',
-  remediation: 'Require authentication (kubelet: anonymous off) and turn profiling off where it is not needed: kubelet enableProfilingHandler: false, --profiling=false on controller-manager and scheduler, kube-proxy enableProfiling: false.',
+  remediation: 'Require authentication and turn profiling off where it is not needed: the field depends on the component.',
+  remediationFor: PROFILING_FIX,
   references: { cis: ['1.3.2', '1.4.1'], khv: 'KHV046' },
   check(endpoint) {
     const cmdline = anonymousOk(endpoint, '/debug/pprof/cmdline');
-    return cmdline ? [{ message: `anonymous GET /debug/pprof/cmdline returns the ${endpoint.fingerprint.component} command line`, evidence: [evidence(endpoint, cmdline)] }] : [];
+    return cmdline ? [{ message: `anonymous GET /debug/pprof/cmdline returns the ${endpoint.fingerprint.component} command line`, evidence: [evidence(endpoint, cmdline)], route: '/debug/pprof/cmdline' }] : [];
   },
 };
 

@@ -1,10 +1,21 @@
 // Certificate rules, with the thresholds declared once.
+import type { ComponentId } from '../../model/index.ts';
 import type { Rule } from '../types.ts';
 import { tlsEvidence } from '../evidence.ts';
 
 /** Days left under which a serving certificate is a finding: warning and critical, as data. */
 export const CERT_THRESHOLDS = { warningDays: 30, criticalDays: 7 } as const;
 const DAY = 86_400_000;
+
+/** How each component's serving certificate is renewed. */
+const RENEW_FIX = {
+  etcd: 'Renew it (kubeadm certs renew etcd-server, and etcd-peer for 2380) and restart etcd.',
+  kubelet: 'Let the kubelet rotate it: serverTLSBootstrap: true in the KubeletConfiguration with its serving CSRs approved (or a fresh tlsCertFile/tlsPrivateKeyFile), then restart the kubelet.',
+  'kube-apiserver': 'Renew it (kubeadm certs renew apiserver) and restart kube-apiserver.',
+  'kube-controller-manager': 'Renew --tls-cert-file/--tls-private-key-file, or remove the files from --cert-dir so it generates a new self-signed pair, and restart kube-controller-manager.',
+  'cloud-controller-manager': 'Renew --tls-cert-file/--tls-private-key-file, or remove the files from --cert-dir so it generates a new self-signed pair, and restart cloud-controller-manager.',
+  'kube-scheduler': 'Renew --tls-cert-file/--tls-private-key-file, or remove the files from --cert-dir so it generates a new self-signed pair, and restart kube-scheduler.',
+} as const satisfies Partial<Record<ComponentId, string>>;
 
 function leafDays(endpoint: Parameters<Rule['check']>[0], now: number): { days: number; notAfter: string; subject: string } | undefined {
   const leaf = endpoint.tls?.chain[0];
@@ -19,7 +30,8 @@ export const certExpired: Rule = {
   component: 'any',
   mode: 'read',
   rationale: 'Clients that verify refuse an expired certificate: the component becomes unreachable for its callers (kubelet logs, exec, metrics scrapes, etcd clients).',
-  remediation: 'Renew the certificate (kubeadm certs renew, or rotateCertificates/serverTLSBootstrap for kubelets) and restart the component.',
+  remediation: 'Renew the certificate and restart the component: how depends on the component.',
+  remediationFor: RENEW_FIX,
   references: { cis: ['4.2.10'] },
   check(endpoint, ctx) {
     const leaf = leafDays(endpoint, ctx.now);
@@ -36,7 +48,8 @@ export const certExpiring: Rule = {
   component: 'any',
   mode: 'read',
   rationale: 'A certificate that expires soon will take the component off the air for verifying clients unless it is renewed in time.',
-  remediation: 'Renew it before it expires (kubeadm certs renew; kubelet rotateCertificates/serverTLSBootstrap).',
+  remediation: 'Renew it before it expires: how depends on the component.',
+  remediationFor: RENEW_FIX,
   references: {},
   check(endpoint, ctx) {
     const leaf = leafDays(endpoint, ctx.now);

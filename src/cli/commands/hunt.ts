@@ -1,9 +1,10 @@
 // `kia hunt [TARGET...]`: find every internal API on a node or a network, classify it, report what is exposed.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { RULES, atOrAbove } from '../../audit/index.ts';
+import YAML from 'yaml';
+import { RULES, applyBaseline, atOrAbove, parseBaseline, type Baseline } from '../../audit/index.ts';
 import { certificateIdentity, readCaFile, tokenFileIdentity, tokenIdentity, type Identity } from '../../clients/identity.ts';
-import { CredentialError, UsageError } from '../../errors.ts';
+import { CredentialError, InputError, UsageError } from '../../errors.ts';
 import { hunt, type HuntPhase } from '../../hunt.ts';
 import { SEVERITIES, type Report, type Severity, type Target } from '../../model/index.ts';
 import { kubeconfigIdentity } from '../../clients/kubeconfig.ts';
@@ -27,6 +28,7 @@ export interface HuntFlags {
   output: OutputFormat;
   outputFile?: string;
   failOn?: Severity;
+  baseline?: string;
   timeout: number;
   color?: boolean;
 }
@@ -85,12 +87,31 @@ export function exitCodeFor(report: Report, failOn: Severity | undefined): numbe
   return 0;
 }
 
+/** The baseline file as data for the audit; a file that cannot be read or parsed is one line naming it. */
+export function readBaseline(file: string): Baseline {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`--baseline ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let data: unknown;
+  try {
+    data = YAML.parse(text);
+  } catch (error) {
+    throw new InputError(`${file}: not YAML or JSON: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+  }
+  return parseBaseline(data, file);
+}
+
 export async function runHunt(args: readonly string[], flags: HuntFlags): Promise<Report> {
+  const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
   const { targets, local } = await collectTargets(args, flags);
   const identities = await collectIdentities(flags);
   const ca = readCaFile(flags.cacert);
   const onProgress = progress(process.stderr.isTTY === true && flags.output === 'text');
-  return hunt({ targets, local, identities, ...(ca ? { ca } : {}), ...(flags.ports ? { ports: flags.ports } : {}), insecureSkipVerify: flags.insecureSkipVerify === true, active: flags.active === true, timeoutMs: flags.timeout, ...(onProgress ? { onProgress } : {}) });
+  const report = await hunt({ targets, local, identities, ...(ca ? { ca } : {}), ...(flags.ports ? { ports: flags.ports } : {}), insecureSkipVerify: flags.insecureSkipVerify === true, active: flags.active === true, timeoutMs: flags.timeout, ...(onProgress ? { onProgress } : {}) });
+  return baseline ? applyBaseline(report, baseline) : report;
 }
 
 export function emit(report: Report, flags: HuntFlags): void {
@@ -117,6 +138,7 @@ export function addHuntOptions(command: Command): Command {
     .addOption(new Option('-o, --output <format>', 'report format').choices(Object.keys(RENDERERS)).default('text'))
     .option('--output-file <path>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]))
+    .option('--baseline <file>', 'accepted findings, YAML or JSON (waivers: rule, target, port, reason, expires): reported as waived and not counted by --fail-on until they expire')
     .option('--timeout <ms>', 'timeout of every connection and request', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 100 || n > 120_000) throw new InvalidArgumentError('--timeout takes milliseconds from 100 to 120000');

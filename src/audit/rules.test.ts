@@ -1,0 +1,89 @@
+// Finding texts match their evidence: the counts a message gives are the access matrix's, the evidence is the answer
+// that proves the finding, and the fix names the field of the component the rule fired on. Observations and expected
+// strings are written by hand.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EndpointObservation, RouteObservation } from '../model/index.ts';
+import { audit } from './index.ts';
+
+const NOW = Date.parse('2026-06-01T00:00:00Z');
+const target = { host: 'kia-worker-3', address: '10.0.0.13', source: 'lab', node: 'kia-worker-3' } as const;
+
+function answer(path: string, status: number, fields: Partial<RouteObservation> = {}): RouteObservation {
+  return { route: `r${path}`, method: 'GET', path, identity: 'anonymous', outcome: 'ok', status, contentType: 'text/plain', bodySample: status === 200 ? 'ok' : '404 page not found\n', durationMs: 1, ...fields };
+}
+
+function endpoint(port: number, fingerprint: EndpointObservation['fingerprint'], routes: RouteObservation[], scheme: 'http' | 'https' = 'http'): EndpointObservation {
+  return { target, address: '10.0.0.13', port, scheme, outcome: 'open', fingerprint, routes, exposure: 'network', errors: [] };
+}
+
+// An insecure kubelet API as the probe records it: fingerprinting requests first, then the catalog's read routes.
+const KUBELET_READ = ['/pods', '/healthz', '/stats/summary', '/metrics', '/metrics/cadvisor', '/metrics/resource', '/metrics/probes', '/metrics/slis', '/logs/', '/runningpods/', '/configz', '/debug/pprof/', '/flagz', '/statusz', '/debug/pprof/cmdline'];
+const kubeletApi = endpoint(
+  10250,
+  { component: 'kubelet', port: 'api', confidence: 'high', evidence: [] },
+  [
+    answer('/version', 404, { route: 'probe:version' }),
+    answer('/pods', 200, { route: 'probe:pods', contentType: 'application/json', bodySample: '{"kind":"PodList"}' }),
+    ...KUBELET_READ.map((p) => answer(p, 200, { route: `kubelet.api${p}`, ...(p === '/metrics' ? { bodySample: '# HELP x y\n# TYPE x counter\nx 1\n' } : {}) })),
+    answer('/pods', 200, { route: 'kubelet.api.pods', identity: 'admin' }),
+  ],
+  'https',
+);
+
+const kubeletHealthz = endpoint(10248, { component: 'kubelet', port: 'healthz', confidence: 'medium', evidence: [] }, [
+  answer('/version', 404, { route: 'probe:version' }),
+  answer('/healthz', 200, { route: 'kubelet.healthz.healthz' }),
+  answer('/debug/pprof/cmdline', 404, { route: 'kubelet.healthz.pprof-cmdline' }),
+]);
+
+const kubeProxyMetrics = endpoint(10249, { component: 'kube-proxy', port: 'metrics', confidence: 'high', evidence: [] }, [
+  answer('/version', 404, { route: 'probe:version' }),
+  answer('/configz', 200, { route: 'kube-proxy.metrics.configz', contentType: 'application/json', bodySample: '{"kubeproxy.config.k8s.io":{}}' }),
+]);
+
+const findings = audit([kubeletApi, kubeletHealthz, kubeProxyMetrics], { now: NOW });
+const finding = (rule: string, port: number) => {
+  const f = findings.find((x) => x.rule === rule && x.port === port);
+  assert.ok(f, `${rule} on ${port}`);
+  return f;
+};
+
+describe('finding texts match their evidence', () => {
+  it('KIA-KUBELET-001 counts every route the access matrix shows anonymous read, leaving out /healthz', () => {
+    const f = finding('KIA-KUBELET-001', 10250);
+    assert.equal(
+      f.message,
+      'anonymous callers got 200 on 14 kubelet routes: /pods, /stats/summary, /metrics, /metrics/cadvisor, /metrics/resource, /metrics/probes, /metrics/slis, /logs/, /runningpods/, /configz, /debug/pprof/, /flagz, /statusz, /debug/pprof/cmdline',
+    );
+    assert.equal(f.evidence[0]?.request, "curl -s -k 'https://10.0.0.13:10250/pods'");
+  });
+
+  it('KIA-ANY-004 shows the answer that proves the port serves on the network (a 200), not a 404', () => {
+    const f = finding('KIA-ANY-004', 10248);
+    assert.deepEqual(f.evidence, [{ request: "curl -s 'http://10.0.0.13:10248/healthz'", response: 'HTTP 200 (text/plain)\nok' }]);
+  });
+
+  it('KIA-ANY-001 gives the fix of the component it fired on', () => {
+    const kubelet = finding('KIA-ANY-001', 10250);
+    assert.match(kubelet.fix, /^In the KubeletConfiguration set authentication\.anonymous\.enabled: false and authorization\.mode: Webhook/);
+    assert.doesNotMatch(kubelet.fix, /metricsBindAddress|kube-proxy/);
+    const proxy = finding('KIA-ANY-001', 10249);
+    assert.match(proxy.fix, /^In the KubeProxyConfiguration set metricsBindAddress: 127\.0\.0\.1:10249/);
+    assert.doesNotMatch(proxy.fix, /KubeletConfiguration|anonymous/);
+  });
+
+  it('the other any-component rules name the field of their component too', () => {
+    assert.match(finding('KIA-ANY-004', 10248).fix, /^In the KubeletConfiguration set healthzBindAddress: 127\.0\.0\.1/);
+    assert.match(finding('KIA-ANY-002', 10250).fix, /readOnlyPort: 0/);
+    assert.match(finding('KIA-ANY-003', 10250).fix, /enableProfilingHandler: false/);
+    assert.match(finding('KIA-ANY-005', 10250).fix, /enableProfilingHandler: false/);
+    assert.doesNotMatch(finding('KIA-ANY-005', 10250).fix, /--profiling=false|enableProfiling: false/);
+  });
+
+  it('a finding about one route carries it, so its identity does not depend on the message', () => {
+    assert.equal(finding('KIA-ANY-001', 10250).route, '/configz');
+    assert.equal(finding('KIA-ANY-005', 10250).route, '/debug/pprof/cmdline');
+    assert.equal(finding('KIA-KUBELET-001', 10250).route, undefined);
+  });
+});
