@@ -165,9 +165,9 @@ describe('the text report names what each hostile endpoint did', () => {
   });
 });
 
-describe('peers that hold a hunt today', () => {
+describe('peers that hold a hunt today', { concurrency: 3 }, () => {
   it('a drip body (headers, then a byte a second) ends with a report that keeps the lab node', { todo: 'issue 10: a drip body holds kia hunt past 90 s and no report is printed' }, async () => {
-    const run = await runWatched(['hunt', arena.labNode, at('tls:drip-body'), at('plain:drip-body'), '-o', 'json', '--timeout', '2000'], { killAfterMs: 60_000 });
+    const run = await runWatched(['hunt', arena.labNode, at('tls:drip-body'), at('plain:drip-body'), '-o', 'json', '--timeout', '2000'], { killAfterMs: 45_000 });
     assertOutcome(run, 'hunt', [0]);
     const r = report(run);
     assertLabNodeReported(r);

@@ -90,7 +90,7 @@ describe('kia serve audits the hostile family too', () => {
     const serve = await startServe([arena.labNode, at('plain:silent'), at('tls:broken-status'), at('tls:escapes'), '--interval', '5', '--timeout', '2000', '--cacert', arena.family.pki.caFile]);
     try {
       await serve.cycles(1, 60_000);
-      await auditDone(serve, 40_000);
+      await auditDone(serve, 30_000);
     } finally {
       const end = await serve.stop(15_000);
       assert.deepEqual([end.stoppedByCtrlC, end.code], [true, 0], end.stderr);
@@ -101,7 +101,7 @@ describe('kia serve audits the hostile family too', () => {
     const serve = await startServe([arena.labNode, at('tls:drip-body'), at('plain:drip-body'), '--interval', '5', '--timeout', '2000', '--cacert', arena.family.pki.caFile]);
     try {
       await serve.cycles(1, 60_000);
-      await auditDone(serve, 40_000);
+      await auditDone(serve, 30_000);
     } finally {
       const end = await serve.stop(15_000);
       assert.deepEqual([end.stoppedByCtrlC, end.code], [true, 0], `not ended by Ctrl-C within 15 s: ${end.stderr}`);

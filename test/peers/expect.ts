@@ -9,7 +9,7 @@ export const RSS_BOUND_MIB = 300;
 
 /** C0 controls but tab and newline, DEL and the C1 controls: what a terminal may act on. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-export const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
+const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
 
 export function assertEnded(run: WatchedRun, label: string): void {
   assert.equal(run.killed, false, `${label}: still running when the kill timer fired: ${describeRun(run)}`);

@@ -9,7 +9,7 @@ import { startPeer, type Peer, type PeerKind } from './peer.ts';
 import { peerPki, type PeerPki } from './pki.ts';
 import { RAW_KINDS, type RawKind } from './raw.ts';
 
-export const KUBELET_PORT = 10250;
+const KUBELET_PORT = 10250;
 
 type HttpKind = RawKind | AnswerKind;
 export type Member = `tls:${HttpKind | 'tls-garbage' | 'tls-stall'}` | `plain:${HttpKind | 'reset'}` | `cert:${'expired' | 'wrong-host' | 'self-signed'}`;

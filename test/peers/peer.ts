@@ -11,8 +11,7 @@ import type { PemPair } from './pki.ts';
 import { gzipBomb, RAW_KINDS, rawAnswer, type RawContext, type RawKind } from './raw.ts';
 
 /** Misbehaviour before any HTTP: reset every connection, TLS garbage, a handshake that stops half-way. */
-export const CONNECTION_KINDS = ['reset', 'tls-garbage', 'tls-stall'] as const;
-export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
+export type ConnectionKind = 'reset' | 'tls-garbage' | 'tls-stall';
 export type PeerKind = RawKind | AnswerKind | ConnectionKind;
 
 export interface RecordedRequest {
@@ -48,7 +47,7 @@ const isRaw = (kind: PeerKind): kind is RawKind => (RAW_KINDS as readonly string
 const isAnswer = (kind: PeerKind): kind is AnswerKind => (ANSWER_KINDS as readonly string[]).includes(kind);
 
 /** Parses a request head (up to the blank line) into what a test asserts on. */
-export function parseHead(text: string): RecordedRequest {
+function parseHead(text: string): RecordedRequest {
   const [line = '', ...rest] = text.split('\r\n');
   const [method = '', target = ''] = line.split(' ');
   const headers: Record<string, string> = {};
@@ -159,16 +158,4 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
   };
   const server = options.tls ? tls.createServer({ cert: options.tls.cert, key: options.tls.key }, raw) : net.createServer(raw);
   return listen({ host: options.host, port: options.port, kind, requests }, { server, scheme: options.tls ? 'https' : 'http', timers });
-}
-
-/** Starts several peers and closes them all together. */
-export async function startPeers(list: readonly PeerOptions[]): Promise<{ peers: Peer[]; close(): Promise<void> }> {
-  const peers: Peer[] = [];
-  try {
-    for (const options of list) peers.push(await startPeer(options));
-  } catch (err) {
-    await Promise.all(peers.map((p) => p.close()));
-    throw err;
-  }
-  return { peers, close: () => Promise.all(peers.map((p) => p.close())).then(() => undefined) };
 }

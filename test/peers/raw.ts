@@ -19,9 +19,9 @@ export const RAW_KINDS = [
 export type RawKind = (typeof RAW_KINDS)[number];
 
 /** Bytes of the oversized body: over every byte cap kia has (64 MiB for `kia get`). */
-export const OVERSIZED_BYTES = 80 << 20;
+const OVERSIZED_BYTES = 80 << 20;
 /** What the gzip bomb inflates to (it is about 1 MB on the wire). */
-export const BOMB_INFLATED = 1 << 30;
+const BOMB_INFLATED = 1 << 30;
 
 export interface RawContext {
   /** Timers started for this socket, cleared when the peer closes. */
