@@ -1,9 +1,16 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 // Who may import whom (STYLE.md): the library never imports the lab or the CLI,
 // audit/health never touch the network, model/errors import nothing of ours.
 const noImport = (patterns) => ['error', { patterns: patterns.map((group) => ({ group: [group], message: 'layering: see STYLE.md' })) }];
+
+// The dashboard's code runs in the browser (src/dashboard/, bundled into dist/dashboard/app.js); the rest runs in
+// Node. tsconfig has both libs, so these keep each side off the other's globals.
+const NODE_ONLY = ['process', 'Buffer', 'require', 'module', '__dirname', '__filename', 'global', 'setImmediate', 'clearImmediate'];
+const BROWSER_ONLY = ['window', 'document', 'location', 'history', 'navigator', 'localStorage', 'sessionStorage', 'EventSource', 'HTMLElement', 'Element', 'Node'];
+const restrictGlobals = (names, where) => ['error', ...names.map((name) => ({ name, message: `${name} is not there in ${where}` }))];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**'] },
@@ -20,6 +27,17 @@ export default tseslint.config(
   { files: ['src/clients/**', 'src/probe/**', 'src/discover/**', 'src/targets/**', 'src/audit/**', 'src/health/**', 'src/serve/**', 'src/report/**', 'src/index.ts'],
     rules: { 'no-restricted-imports': noImport(['**/lab/*', '**/cli/*']) } },
   { files: ['src/lab/**'], rules: { 'no-restricted-imports': noImport(['**/cli/*']) } },
+  { files: ['src/**'], ignores: ['src/dashboard/**'], rules: { 'no-restricted-globals': restrictGlobals(BROWSER_ONLY, 'Node') } },
+  // The page takes its lists from the model and the catalog's order, its types from the server; nothing else.
+  { files: ['src/dashboard/**'],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      'no-restricted-globals': restrictGlobals(NODE_ONLY, 'the browser'),
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
+        { regex: '^(?!\\./|\\.\\./model/index\\.ts$|\\.\\./catalog/order\\.ts$|\\.\\./serve/monitor\\.ts$)', message: 'the dashboard imports only ./*, ../model/index.ts, ../catalog/order.ts and types from ../serve/monitor.ts' },
+        { regex: '^\\.\\./serve/', allowTypeImports: true, message: 'the dashboard takes only types from the server' },
+      ] }],
+    } },
   { files: ['src/cli/**', 'bench/**', 'test/**', 'bin/**', 'scripts/**'], rules: { 'no-console': 'off' } },
   { files: ['bin/**'], languageOptions: { globals: { process: 'readonly' } } },
   // Tests beside the source may start the lab; the library itself may not.

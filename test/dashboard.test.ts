@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { DASHBOARD_ASSETS, DASHBOARD_CSP, DASHBOARD_HEADERS } from '../src/serve/dashboard.ts';
+import { DASHBOARD_CSP, DASHBOARD_HEADERS, loadDashboard } from '../src/serve/dashboard.ts';
 import type { MonitorState } from '../src/serve/monitor.ts';
 import { launchBrowser, openDashboard } from './browser.ts';
 import type { DashboardPage } from './browser.ts';
@@ -14,6 +14,8 @@ import { SYNCLOOP_REASON, cells, clusterState } from './dashboard-state.ts';
 import type { CellAnswer } from './dashboard-state.ts';
 
 const PREFIX = '/kia/';
+// The page, script and stylesheet as `npm run build` made them and kia serve reads them.
+const DASHBOARD_ASSETS = loadDashboard();
 
 // Computed colours of the state classes, from the stylesheet's light palette.
 const GREEN = 'rgb(46, 125, 50)';

@@ -4,13 +4,11 @@
 // Screenshots are kept under test-output/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { startTestLab, type TestLab } from './helpers.ts';
 import { launchBrowser, openDashboard } from './browser.ts';
-import { endpointsFromLab } from '../src/health/index.ts';
-import { certificateIdentity } from '../src/clients/identity.ts';
 import { serve, type Service } from '../src/serve/index.ts';
+import { labServeOptions } from './serve-lab.ts';
 
 let t: TestLab;
 let service: Service;
@@ -21,16 +19,7 @@ before(async () => {
   // mixed: the control plane serves etcd over plain HTTP and the workers cycle through insecure profiles, so the
   // audit has findings to show.
   t = await startTestLab({ network: 18, nodes: 3, kubernetesVersion: '1.36', profile: 'mixed' });
-  const files = t.plan.files;
-  service = await serve({
-    endpoints: endpointsFromLab(t.dir),
-    identities: [certificateIdentity(files.adminCert, files.adminKey, 'admin'), certificateIdentity(files.etcdClientCert, files.etcdClientKey, 'etcd')],
-    ca: fs.readFileSync(files.ca, 'utf8'),
-    intervalMs: 60_000,
-    auditIntervalMs: 0,
-    autoStart: false,
-    listen: { host: '127.0.0.1', port: 0, token: 'let-me-see' },
-  });
+  service = await serve({ ...labServeOptions(t), listen: { host: '127.0.0.1', port: 0, token: 'let-me-see' } });
   await service.runCycle();
   await service.runAudit();
   browser = await launchBrowser();

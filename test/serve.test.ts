@@ -12,8 +12,8 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { startTestLab, curl, type TestLab, runKia } from './helpers.ts';
 import { endpointsFromLab } from '../src/health/index.ts';
-import { certificateIdentity } from '../src/clients/identity.ts';
 import { serve, type Service } from '../src/serve/index.ts';
+import { labServeOptions } from './serve-lab.ts';
 
 type Family = { name: string; metrics: { labels?: Record<string, string>; value?: string }[] };
 const parsePrometheusTextFormat = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => Family[];
@@ -38,14 +38,9 @@ const kia = (args: string[]) => runKia(args);
 
 before(async () => {
   t = await startTestLab({ network: 15, nodes: 3, kubernetesVersion: '1.36' });
-  const files = t.plan.files;
   service = await serve({
-    endpoints: endpointsFromLab(t.dir),
-    identities: [certificateIdentity(files.adminCert, files.adminKey, 'admin'), certificateIdentity(files.etcdClientCert, files.etcdClientKey, 'etcd')],
-    ca: fs.readFileSync(files.ca, 'utf8') + fs.readFileSync(files.etcdCa, 'utf8'),
-    intervalMs: 60_000,
-    auditIntervalMs: 0,
-    autoStart: false,
+    ...labServeOptions(t),
+    ca: fs.readFileSync(t.plan.files.ca, 'utf8') + fs.readFileSync(t.plan.files.etcdCa, 'utf8'),
     // The probe engine in its worker thread, as the CLI runs it.
     worker: true,
     listen: { host: '127.0.0.1', port: 0, token: 'scrape-me' },

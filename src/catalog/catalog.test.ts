@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import {
   allPorts,
   CATALOG,
+  COMPONENT_ORDER,
   compareVersions,
   findComponent,
   findPortByNumber,
@@ -92,6 +93,13 @@ const EXPECTED_PATHS: Readonly<Record<string, readonly string[]>> = {
 
 const allRoutes = () => CATALOG.flatMap((c) => [...c.ports, ...(c.removedPorts ?? [])].flatMap((p) => p.routes.map((r) => ({ c, p, r }))));
 const ids = (routes: readonly { id: string }[]) => routes.map((r) => r.id);
+
+describe('catalog components', () => {
+  it('orders every component once, control plane first', () => {
+    assert.deepEqual(COMPONENT_ORDER, ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'cloud-controller-manager', 'kubelet', 'kube-proxy']);
+    assert.deepEqual([...COMPONENT_ORDER].sort(), CATALOG.map((c) => c.id).sort());
+  });
+});
 
 describe('catalog ports', () => {
   it('has exactly the expected port numbers', () => {

@@ -9,6 +9,7 @@ import { kubeScheduler } from './kube-scheduler.ts';
 import { kubelet } from './kubelet.ts';
 import type { ComponentEntry, PortEntry, Route, VersionRange } from './types.ts';
 
+export { COMPONENT_ORDER } from './order.ts';
 export type { Access, BindScope, ComponentEntry, HealthRoute, KubeletAuthz, NonResourceAuthz, PortEntry, Route, RouteParam, VersionRange } from './types.ts';
 
 /** Every component, in the order a reader meets them: storage, API, node, then the controllers. */

@@ -1,5 +1,6 @@
 // What the answers mean, with the meaning upstream gives them. Pure: observations and a clock in, a report out.
 import { CERT_THRESHOLDS } from '../audit/index.ts';
+import { COMPONENT_ORDER } from '../catalog/index.ts';
 import type { CertificateHealth, ComponentHealth, EndpointHealth, HealthCheck, HealthProbe, HealthReport, HealthState, NodeHealth } from '../model/index.ts';
 import { worseHealth } from '../model/index.ts';
 import type { HealthAnswer, HealthObservation } from '../probe/health.ts';
@@ -19,7 +20,7 @@ export interface EvaluateOptions {
 
 export const DEFAULT_PROXY_STALE_AFTER_SECONDS = 60;
 
-const COMPONENT_ORDER = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'cloud-controller-manager', 'kubelet', 'kube-proxy'];
+const ORDER: readonly string[] = COMPONENT_ORDER;
 
 function down(answer: HealthAnswer): string {
   switch (answer.outcome) {
@@ -177,7 +178,7 @@ export function evaluate(observations: readonly HealthObservation[], options: Ev
   }
   const nodes: NodeHealth[] = [...byNode.entries()].map(([name, components]) => {
     const list: ComponentHealth[] = [...components.entries()]
-      .sort(([a], [b]) => COMPONENT_ORDER.indexOf(a) - COMPONENT_ORDER.indexOf(b))
+      .sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b))
       .map(([component, endpoints]) => {
         endpoints.sort((a, b) => a.port - b.port);
         const state = combine(endpoints.map((e) => e.state));

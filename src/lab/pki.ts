@@ -15,7 +15,8 @@ import * as x509 from '@peculiar/x509';
 import type { KeyType } from './types.ts';
 import { LabError } from '../errors.ts';
 
-const crypto = webcrypto as Crypto;
+// The DOM lib (for the dashboard's code) declares its own global Crypto, which @peculiar/x509 takes: Node's is both.
+const crypto = webcrypto as unknown as Crypto & globalThis.Crypto;
 
 const ALGORITHMS: Record<KeyType, RsaHashedKeyGenParams | EcKeyGenParams> = {
   ecdsa: { name: 'ECDSA', namedCurve: 'P-256' },

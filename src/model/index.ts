@@ -244,13 +244,17 @@ export interface HealthProbe {
   proxy?: { lastUpdated?: string; currentTime?: string; ageSeconds?: number; nodeEligible?: boolean; healthy?: boolean };
 }
 
+/** How close a certificate is to its notAfter, from the least to the most urgent. */
+export const CERTIFICATE_LEVELS = ['ok', 'warning', 'critical', 'expired'] as const;
+export type CertificateLevel = (typeof CERTIFICATE_LEVELS)[number];
+
 export interface CertificateHealth {
   subject: string;
   notAfter: string;
   /** Whole days until notAfter (negative once expired). */
   daysLeft: number;
   /** Against the thresholds (warning under 30 days, critical under 7): `ok`, `warning`, `critical`, `expired`. */
-  level: 'ok' | 'warning' | 'critical' | 'expired';
+  level: CertificateLevel;
   state: HealthState;
   /** Whether the served chain verifies against the CA given (absent when no CA was given). */
   verified?: boolean;

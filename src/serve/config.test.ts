@@ -33,6 +33,8 @@ test('unknown keys, wrong types and out-of-range values are named', () => {
     const ok = load('credentials:\n  cert: certs/a.crt\nauth:\n  tokenFile: /abs/token\n')();
     assert.equal(ok.credentials?.cert, path.join(dir, 'certs/a.crt'));
     assert.equal(ok.auth?.tokenFile, '/abs/token');
+    assert.deepEqual(load('allowedHosts: [kia.example.com, "proxy.example.com:443"]\n')().allowedHosts, ['kia.example.com', 'proxy.example.com:443']);
+    assert.throws(load('allowedHosts: kia.example.com\n'), /allowedHosts must be a list of strings/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

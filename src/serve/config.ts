@@ -7,6 +7,8 @@ import { InputError } from '../errors.ts';
 
 export interface ServeConfig {
   listen?: string;
+  /** Names the Host header may carry besides the listen address, localhost and loopback literals. */
+  allowedHosts?: string[];
   /** Seconds between cycles. */
   interval?: number;
   jitter?: number;
@@ -46,6 +48,7 @@ const SCHEMA: Record<string, Kind> = {
   context: 'string',
   credentials: { cert: 'string', key: 'string', etcdCert: 'string', etcdKey: 'string', cacert: 'string', tokenFile: 'string', insecureSkipVerify: 'boolean' },
   auth: { tokenFile: 'string', tlsCert: 'string', tlsKey: 'string', clientCa: 'string' },
+  allowedHosts: 'strings',
 };
 
 const PATHS = ['lab', 'targetsFile', 'kubeconfig', 'credentials.cert', 'credentials.key', 'credentials.etcdCert', 'credentials.etcdKey', 'credentials.cacert', 'credentials.tokenFile', 'auth.tokenFile', 'auth.tlsCert', 'auth.tlsKey', 'auth.clientCa'];

@@ -1,8 +1,14 @@
-// Static guards on the dashboard's assets, without a browser (the page itself is tested in test/dashboard.test.ts).
+// Static guards on the dashboard's built assets, without a browser (the page itself is tested in test/dashboard.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
-import { DASHBOARD_ASSETS, DASHBOARD_CSP, DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS } from './dashboard.ts';
+import { DASHBOARD_CSP, loadDashboard } from './dashboard.ts';
+
+// The build's output (npm run build bundles src/dashboard/ into dist/dashboard/), as the server reads it.
+const DASHBOARD_ASSETS = loadDashboard();
+const DASHBOARD_HTML = DASHBOARD_ASSETS['/']?.body ?? '';
+const DASHBOARD_JS = DASHBOARD_ASSETS['/app.js']?.body ?? '';
+const DASHBOARD_CSS = DASHBOARD_ASSETS['/app.css']?.body ?? '';
 
 test('the script parses as a classic script', () => {
   assert.doesNotThrow(() => new vm.Script(DASHBOARD_JS, { filename: 'app.js' }));
@@ -35,4 +41,8 @@ test('the CSP allows only the page\'s own script, style and API', () => {
 test('the assets are served as the page references them', () => {
   assert.deepEqual(Object.keys(DASHBOARD_ASSETS), ['/', '/app.js', '/app.css']);
   assert.match(DASHBOARD_ASSETS['/app.js']?.contentType ?? '', /^text\/javascript; charset=utf-8$/);
+});
+
+test('a missing build is one clear error naming the fix', () => {
+  assert.throws(() => loadDashboard('/nonexistent/kia-dashboard'), /^InputError: cannot read the dashboard's \/nonexistent\/kia-dashboard\/index\.html: ENOENT \(run `npm run build`\)$/);
 });

@@ -4,11 +4,12 @@ import { EventEmitter } from 'node:events';
 import type { Finding, HealthReport } from '../model/index.ts';
 import { ProcessMetrics } from './metrics.ts';
 import { Monitor, type MonitorOptions } from './monitor.ts';
-import { startServer, type ServerOptions } from './server.ts';
+import { startServer, type RunningServer, type ServerOptions } from './server.ts';
 
 export { Monitor, auditTargets, type MonitorOptions, type MonitorState, type HistoryEntry, type CertificateEntry } from './monitor.ts';
 export { ProbeMetrics, ProcessMetrics } from './metrics.ts';
 export { loadServeConfig, type ServeConfig } from './config.ts';
+export type { RunningServer, ServerOptions } from './server.ts';
 
 export interface ServeOptions extends MonitorOptions {
   listen: Omit<ServerOptions, never>;
@@ -28,7 +29,8 @@ export class Service extends EventEmitter<ServiceEvents> {
   readonly monitor: Monitor;
   readonly metrics: ProcessMetrics;
   url = '';
-  private closeServer: (() => Promise<void>) | undefined;
+  /** The HTTP side, once listening: its event streams can be inspected. */
+  server: RunningServer | undefined;
 
   constructor(monitor: Monitor, metrics: ProcessMetrics) {
     super();
@@ -51,13 +53,13 @@ export class Service extends EventEmitter<ServiceEvents> {
 
   async close(): Promise<void> {
     await this.monitor.stop();
-    await this.closeServer?.();
+    await this.server?.close();
   }
 
   /** @internal */
-  attach(url: string, close: () => Promise<void>): void {
-    this.url = url;
-    this.closeServer = close;
+  attach(server: RunningServer): void {
+    this.url = server.url;
+    this.server = server;
   }
 }
 
@@ -66,7 +68,7 @@ export async function serve(options: ServeOptions): Promise<Service> {
   const metrics = new ProcessMetrics();
   const service = new Service(monitor, metrics);
   const server = await startServer(monitor, metrics, options.listen);
-  service.attach(server.url, () => server.close());
+  service.attach(server);
   // The monitor's events come after the engine rendered the probe series: dashboards first, then listeners.
   monitor.on('cycle', (event) => {
     server.broadcast();

@@ -1,13 +1,16 @@
 // `kia serve`'s HTTP side: /metrics for Prometheus, the dashboard at /, its JSON API under /api/, server-sent events
-// after each cycle. Loopback by default; a bearer token or client certificates can be required.
+// after each cycle. Loopback by default; a bearer token or client certificates can be required. Every request must
+// name this server in its Host and come from no other site, so that no web page can read it.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { DASHBOARD_ASSETS, DASHBOARD_HEADERS } from './dashboard.ts';
+import { DASHBOARD_HEADERS, loadDashboard } from './dashboard.ts';
+import { eventStreams } from './event-streams.ts';
 import type { ProcessMetrics } from './metrics.ts';
 import type { Monitor } from './monitor.ts';
+import { crossSiteReason, hostAllowed } from './origin-guard.ts';
 
 export interface ServerOptions {
   host: string;
@@ -16,8 +19,19 @@ export interface ServerOptions {
   token?: string;
   /** Serve HTTPS with this certificate and key (PEM). */
   tls?: { cert: string; key: string; clientCa?: string };
-  /** Most dashboards listening for events at once. */
+  /**
+   * Names besides the listen address, `localhost` and loopback literals that the Host header may carry (a DNS name,
+   * a reverse proxy's; `name:port` for one port only). Any other Host is refused: DNS rebinding.
+   */
+  allowedHosts?: readonly string[];
+  /** Most dashboards listening for events at once (default 64). */
   maxEventClients?: number;
+  /** Bytes an event stream may hold unsent when the next frame is due before it is cut (default 4 MiB). */
+  maxEventBufferBytes?: number;
+  /** Milliseconds a client has to send its request headers (default 10 s): slow senders are cut. */
+  headersTimeoutMs?: number;
+  /** Where the built dashboard is (default: dist/dashboard/ of this package). */
+  dashboardDir?: string;
 }
 
 export interface RunningServer {
@@ -27,10 +41,15 @@ export interface RunningServer {
   broadcast(): void;
   /** Event streams open now. */
   readonly clients: number;
+  /** Bytes waiting to be sent to the event streams now. */
+  readonly eventBufferedBytes: number;
+  /** Event streams cut because their reader did not keep up. */
+  readonly droppedClients: number;
   close(): Promise<void>;
 }
 
 const COOKIE = 'kia_token';
+const TEXT = 'text/plain; charset=utf-8';
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
@@ -46,9 +65,11 @@ function json(res: http.ServerResponse, status: number, value: unknown): void {
 }
 
 export async function startServer(monitor: Monitor, metrics: ProcessMetrics, options: ServerOptions): Promise<RunningServer> {
+  const assets = loadDashboard(options.dashboardDir);
   const expected = options.token ? digest(options.token) : undefined;
-  const events = new Set<http.ServerResponse>();
-  const maxClients = options.maxEventClients ?? 64;
+  const events = eventStreams({ maxClients: options.maxEventClients ?? 64, maxBufferedBytes: options.maxEventBufferBytes ?? 4 * 1024 * 1024, heartbeatMs: 15_000 });
+  // Known once listening (port 0 picks one).
+  let policy = { listenHost: options.host, port: options.port, allowedHosts: options.allowedHosts ?? [] };
 
   const authorised = (req: http.IncomingMessage): boolean => {
     if (options.tls?.clientCa && !(req.socket as TLSSocket).authorized) return false;
@@ -60,30 +81,24 @@ export async function startServer(monitor: Monitor, metrics: ProcessMetrics, opt
     return given !== undefined && timingSafeEqual(digest(given), expected);
   };
 
-  const broadcast = () => {
-    if (events.size === 0) return;
-    const frame = `event: cycle\ndata: ${JSON.stringify(monitor.state())}\n\n`;
-    for (const res of events) res.write(frame);
-  };
-  const heartbeat = setInterval(() => {
-    for (const res of events) res.write(': keep-alive\n\n');
-  }, 15_000);
-  heartbeat.unref();
-
   const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // Before anything else, even /healthz: a page elsewhere learns nothing, not even that kia is here.
+    if (!hostAllowed(req.headers.host, policy)) return send(res, 403, TEXT, 'forbidden: the Host header does not name this server (add the name with --allowed-host)\n');
+    const crossSite = crossSiteReason(req.headers);
+    if (crossSite) return send(res, 403, TEXT, `forbidden: a request from another site (${crossSite}); open the dashboard by its own address\n`);
     const url = new URL(req.url ?? '/', 'http://kia.invalid');
     const path = url.pathname;
-    if (path === '/healthz') return send(res, 200, 'text/plain; charset=utf-8', 'ok');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { allow: 'GET, HEAD' });
+    if (path === '/healthz') return send(res, 200, TEXT, 'ok');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, TEXT, 'method not allowed\n', { allow: 'GET, HEAD' });
     // The dashboard's way in for a browser: the token once in the URL, then an HttpOnly cookie.
     if (path === '/' && expected && url.searchParams.has('token')) {
       const given = url.searchParams.get('token') ?? '';
-      if (!timingSafeEqual(digest(given), expected)) return send(res, 401, 'text/plain; charset=utf-8', 'unauthorized\n');
+      if (!timingSafeEqual(digest(given), expected)) return send(res, 401, TEXT, 'unauthorized\n');
       const secure = options.tls ? '; Secure' : '';
       res.writeHead(303, { location: './', 'set-cookie': `${COOKIE}=${encodeURIComponent(given)}; HttpOnly; SameSite=Strict; Path=/${secure}`, ...DASHBOARD_HEADERS });
       return res.end();
     }
-    if (!authorised(req)) return send(res, 401, 'text/plain; charset=utf-8', 'unauthorized: give the bearer token (Authorization: Bearer …, or open /?token=…)\n', { 'www-authenticate': 'Bearer realm="kia"' });
+    if (!authorised(req)) return send(res, 401, TEXT, 'unauthorized: give the bearer token (Authorization: Bearer …, or open /?token=…)\n', { 'www-authenticate': 'Bearer realm="kia"' });
     switch (path) {
       case '/metrics': {
         // The probe series as the engine rendered them after its last cycle, then this process's own, live.
@@ -100,49 +115,51 @@ export async function startServer(monitor: Monitor, metrics: ProcessMetrics, opt
         const cell = monitor.cell(url.searchParams.get('node') ?? '', url.searchParams.get('component') ?? '');
         return cell ? json(res, 200, cell) : json(res, 404, { error: 'no such node and component' });
       }
-      case '/api/events': {
-        if (events.size >= maxClients) return send(res, 503, 'text/plain; charset=utf-8', 'too many event streams\n', { 'retry-after': '10' });
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no', ...DASHBOARD_HEADERS });
-        res.write(`retry: 2000\nevent: cycle\ndata: ${JSON.stringify(monitor.state())}\n\n`);
-        events.add(res);
-        req.on('close', () => events.delete(res));
-        return;
-      }
+      case '/api/events':
+        return events.open(res, DASHBOARD_HEADERS, `retry: 2000\nevent: cycle\ndata: ${JSON.stringify(monitor.state())}\n\n`);
       default: {
-        const asset = DASHBOARD_ASSETS[path];
+        const asset = assets[path];
         if (asset) return send(res, 200, asset.contentType, req.method === 'HEAD' ? '' : asset.body);
-        return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+        return send(res, 404, TEXT, 'not found\n');
       }
     }
   };
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handler(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (!res.headersSent) send(res, 500, TEXT, `internal error: ${error instanceof Error ? error.message : String(error)}\n`);
       else res.destroy();
     });
   };
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  // Node checks its timeouts every connectionsCheckingInterval (30 s by default): often enough for the one we set.
+  const serverOptions = { headersTimeout, requestTimeout: Math.max(30_000, headersTimeout), connectionsCheckingInterval: Math.min(1000, headersTimeout) };
   const server = options.tls
-    ? https.createServer({ cert: options.tls.cert, key: options.tls.key, ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, listener)
-    : http.createServer(listener);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+    ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key, ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, listener)
+    : http.createServer(serverOptions, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
+  policy = { ...policy, port: address.port };
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `${options.tls ? 'https' : 'http'}://${host}:${address.port}/`,
     port: address.port,
-    broadcast,
+    broadcast: () => {
+      if (events.clients > 0) events.broadcast(`event: cycle\ndata: ${JSON.stringify(monitor.state())}\n\n`);
+    },
     get clients() {
-      return events.size;
+      return events.clients;
+    },
+    get eventBufferedBytes() {
+      return events.bufferedBytes;
+    },
+    get droppedClients() {
+      return events.dropped;
     },
     close: async () => {
-      clearInterval(heartbeat);
-      for (const res of events) res.end();
-      events.clear();
+      events.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -11,6 +11,7 @@ import { planHealth, type HealthFlags } from './health.ts';
 interface ServeFlags {
   config?: string;
   listen?: string;
+  allowedHost?: string[];
   interval?: number;
   jitter?: number;
   concurrency?: number;
@@ -74,6 +75,7 @@ export function registerServe(program: Command): void {
     .option('--config <file>', 'YAML: targets, credentials by file path, intervals, listen, auth (flags win)')
     .option('--listen <host:port>', 'where to listen (default 127.0.0.1:9470)')
     .option('--allow-remote', 'allow --listen on a non-loopback address (with --auth-token-file or --client-ca)')
+    .option('--allowed-host <name>', 'a name (or name:port) browsers may reach kia by besides the listen address, localhost and loopback IPs; repeatable (any other Host header is refused: DNS rebinding)', (name: string, all: string[] = []) => [...all, name])
     .option('--interval <seconds>', 'seconds between probe cycles (default 30)', number('--interval', 0.05, 86_400))
     .option('--jitter <fraction>', 'each wait varies by up to this fraction of the interval (default 0.1)', number('--jitter', 0, 0.5))
     .option('--concurrency <n>', 'endpoints probed at once (default 64)', number('--concurrency', 1, 4096))
@@ -148,6 +150,7 @@ export function registerServe(program: Command): void {
         worker: true,
         listen: {
           ...listen,
+          allowedHosts: flags.allowedHost ?? config.allowedHosts ?? [],
           ...(tokenFile ? { token: readSecretFile(tokenFile, 'token file') } : {}),
           ...(tlsCert && tlsKey ? { tls: { cert: readSecretFile(tlsCert, 'certificate'), key: readSecretFile(tlsKey, 'key'), ...(clientCa ? { clientCa: readCaFile(clientCa, '--client-ca') ?? '' } : {}) } } : {}),
         },
