@@ -7,7 +7,8 @@ import path from 'node:path';
 import * as x509 from '@peculiar/x509';
 
 type CryptoKey = webcrypto.CryptoKey;
-const crypto = webcrypto as webcrypto.Crypto;
+// Node's WebCrypto, typed for @peculiar/x509 (which expects the DOM's Crypto) as src/lab/pki.ts does.
+const crypto = webcrypto as unknown as webcrypto.Crypto & globalThis.Crypto;
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const DAY = 86_400_000;
 
