@@ -151,3 +151,34 @@ describe('kubectl kia (a kubectl plugin), with Debian kubectl 1.20', () => {
     });
   }
 });
+
+// No container engine runs here and the base images cannot be pulled, so the image is not built (README: how it is).
+// These read the Containerfile for the promises it makes; the agent as a process with host roots is tested elsewhere.
+describe('the Containerfile, read (not built)', () => {
+  const text = fs.readFileSync(path.join(ROOT, 'Containerfile'), 'utf8');
+  const stages = text.split(/^FROM /m).slice(1).map((s) => `FROM ${s}`);
+  const final = stages.at(-1) ?? '';
+
+  it('is two stages: a Node 20 build, then distroless Node 20 without npm or a shell', () => {
+    assert.equal(stages.length, 2);
+    assert.match(stages[0] as string, /^FROM docker\.io\/library\/node:20-bookworm AS build$/m);
+    assert.match(final, /^FROM gcr\.io\/distroless\/nodejs20-debian12:nonroot$/m);
+    assert.doesNotMatch(final, /^RUN /m, 'the final image has no shell to RUN with');
+  });
+
+  it('the final image copies only package.json, production node_modules, dist, bin and the fixtures', () => {
+    const copies = [...final.matchAll(/^COPY --from=build \/src\/(\S+) /gm)].map((m) => m[1]);
+    assert.deepEqual(copies, ['package.json', 'node_modules', 'dist', 'bin', 'fixtures']);
+    assert.match(stages[0] as string, /npm prune --omit=dev/);
+  });
+
+  it('runs as a non-root user with kia as its entrypoint', () => {
+    assert.match(final, /^USER 65532:65532$/m);
+    assert.match(final, /^ENTRYPOINT \["\/nodejs\/bin\/node", "\/app\/bin\/kia\.js"\]$/m);
+  });
+
+  it('keeps keys, labs, dependencies and builds out of the build context', () => {
+    const ignored = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    for (const must of ['.git', 'node_modules', 'dist', '.kia-lab', '*.key', '*.pem', 'test']) assert.ok(ignored.includes(must), must);
+  });
+});
