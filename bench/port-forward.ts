@@ -2,7 +2,9 @@
 // plain Node TCP relay laid out the same way: the first relay in this process where kia's forwarder runs, the second
 // in a process of its own, echoing in memory as the lab kubelet's pod does (client -> relay -> relay+echo). For
 // continuity the first layout of this bench is measured too: both relays and a TCP echo server in this one process.
-// Every path gets a warm-up round trip, then they take turns, and the figures are medians.
+// Every path gets a warm-up round trip, then they take turns, and the figures are medians. Beside the throughput, the
+// CPU each path costs per round trip (this process plus the lab process or the relay process), which holds its value
+// on a machine busy with other work where wall-clock ratios wander.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +16,22 @@ import { certificateIdentity } from '../src/clients/identity.ts';
 import { fmt, kill, run } from './lib.ts';
 
 const SIZE = 50 << 20;
-const ROUNDS = 5;
+const ROUNDS = 7;
+
+/** utime + stime of a process, in ms (10 ms ticks). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The CPU of this process and `others` spent while `work` runs, in ms. */
+async function cpuOf(others: readonly number[], work: () => Promise<void>): Promise<number> {
+  const self = process.cpuUsage();
+  const before = others.map(cpuMs);
+  await work();
+  const used = process.cpuUsage(self);
+  return (used.user + used.system) / 1000 + others.reduce((sum, pid, i) => sum + cpuMs(pid) - (before[i] ?? 0), 0);
+}
 
 /** Sends SIZE bytes to a port and reads them back; returns MB/s of the round trip, connecting included. */
 function roundTrip(port: number, payload: Buffer, want: string): Promise<{ mbps: number; ok: boolean }> {
@@ -75,8 +92,9 @@ export async function benchPortForward(): Promise<string[]> {
   try {
     const up = await run(process.execPath, ['bin/kia.js', 'lab', 'up', '--dir', dir, '--nodes', '2', '--network', '60', '--detach']);
     if (up.code !== 0) throw new Error(`lab up: ${up.stderr}`);
-    const plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as { nodes: { ip: string; pods: { namespace: string; name: string }[] }[] };
+    const plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as { nodes: { name: string; ip: string; pods: { namespace: string; name: string }[] }[]; processes: { pid: number; nodes: string[]; components: string[] }[] };
     const node = plan.nodes[1]!;
+    const kubelet = plan.processes.find((p) => p.components.includes('kubelet') && p.nodes.includes(node.name))!.pid;
     const pod = node.pods.find((p) => p.name.startsWith('web-'))!;
     const forwarder = await portForward({
       transport: { kind: 'kubelet', host: node.ip, insecureSkipVerify: true },
@@ -96,12 +114,18 @@ export async function benchPortForward(): Promise<string[]> {
     closers.push(...[near, outer, inner, echo].map((s) => () => s.close()));
     const ports = { kia: forwarder.bound[0]!.local, relay: (near.address() as net.AddressInfo).port, oneProcess: (outer.address() as net.AddressInfo).port };
     const rates = { kia: [] as number[], relay: [] as number[], oneProcess: [] as number[] };
+    const cpu = { kia: [] as number[], relay: [] as number[], oneProcess: [] as number[] };
+    const helpers = { kia: [kubelet], relay: [far.child.pid!], oneProcess: [] };
     let ok = true;
     for (let round = 0; round <= ROUNDS; round++) {
       for (const path of ['kia', 'relay', 'oneProcess'] as const) {
-        const result = await roundTrip(ports[path], payload, want);
+        let result = { mbps: 0, ok: false };
+        const used = await cpuOf(helpers[path], async () => void (result = await roundTrip(ports[path], payload, want)));
         ok &&= result.ok;
-        if (round > 0) rates[path].push(result.mbps);
+        if (round > 0) {
+          rates[path].push(result.mbps);
+          cpu[path].push(used);
+        }
       }
     }
     const kia = median(rates.kia);
@@ -110,6 +134,7 @@ export async function benchPortForward(): Promise<string[]> {
     return [
       `port-forward, 50 MB round trip (sha256 ${ok ? 'ok' : 'MISMATCH'}; medians of ${ROUNDS} after a warm-up): kia -> lab kubelet ${fmt(kia)} MB/s (${spread(rates.kia)}), plain Node TCP relay, same layout (relay here, relay+echo in its own process) ${fmt(plain)} MB/s (${spread(rates.relay)}) -> ${fmt((100 * kia) / plain, 0)}% (target >= 50%)`,
       `port-forward, earlier layout (both relays and a TCP echo server in this one process) ${fmt(median(rates.oneProcess))} MB/s (${spread(rates.oneProcess)}) -> kia ${fmt((100 * kia) / median(rates.oneProcess), 0)}% of it`,
+      `port-forward, CPU per 50 MB round trip (medians; this process + the lab's kubelet process, or + the relay process): kia ${fmt(median(cpu.kia), 0)} ms, plain relay ${fmt(median(cpu.relay), 0)} ms -> kia costs ${fmt(median(cpu.kia) / median(cpu.relay))}x`,
     ];
   } finally {
     for (const close of closers.reverse()) await close();

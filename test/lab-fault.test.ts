@@ -157,6 +157,18 @@ describe('lab faults in process (3 nodes, injected clock)', () => {
     expectResponse(await request({ url: `https://${CP}:6443/healthz` }), { status: 200, body: 'ok' }, 'apiserver after clear');
   });
 
+  it('hang holds an open TLS keep-alive connection too (TLS serves it straight off the TCP socket), clear lets it go on', async () => {
+    const conn = await KeepAlive.open({ host: W2, port: 10250, tls: { cert: fs.readFileSync(admin().cert), key: fs.readFileSync(admin().key) } });
+    conn.send('/healthz');
+    assert.match((await conn.answer(5000)) ?? '', /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok$/);
+    await lab.fault('kia-worker-2', 'kubelet', 'hang');
+    conn.send('/healthz');
+    assert.equal(await conn.answer(300), undefined, 'no bytes on the open TLS connection while hung');
+    await lab.fault('kia-worker-2', 'kubelet', 'clear');
+    assert.match((await conn.answer(5000)) ?? '', /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok$/, 'the request sent while hung is answered after clear');
+    conn.close();
+  });
+
   it('unhealthy kubelet: syncloop fails on 10250 (reason withheld, error on the sub-path), 10248 still runs only ping (§3.3, §9.11)', async () => {
     await lab.fault('kia-worker-1', 'kubelet', 'unhealthy');
     assert.deepEqual(lab.faults, [{ node: 'kia-worker-1', component: 'kubelet', faults: ['unhealthy:syncloop'] }]);

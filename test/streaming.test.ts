@@ -1,10 +1,12 @@
 // Streaming (exec, attach, port-forward) over WebSocket at both ends: kia's client against the lab's kubelets and
 // apiserver, golden frames on the wire, and @kubernetes/client-node 1.x as the independent implementation.
 // Expectations are literal (spec/internal-apis.md §3.8, §6.3, §11).
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,9 +14,10 @@ import { WebSocket } from 'ws';
 import { certificateIdentity, type Identity } from '../src/clients/identity.ts';
 import { closeFrame, portPrefix } from '../src/clients/channel.ts';
 import { portForward } from '../src/clients/port-forward.ts';
-import { attach, exec, type StreamTarget, type StreamTransport } from '../src/clients/stream.ts';
+import { attach, exec } from '../src/clients/remote-command.ts';
+import type { StreamTarget, StreamTransport } from '../src/clients/stream.ts';
 import type { LabNode, LabPlan } from '../src/lab/types.ts';
-import { credentials, startTestLab, wsConnect, type TestLab } from './helpers.ts';
+import { credentials, runKia, startTestLab, wsConnect, type TestLab } from './helpers.ts';
 
 type Version = '1.28' | '1.31' | '1.36';
 const NETWORK: Record<Version, number> = { '1.28': 5, '1.31': 6, '1.36': 7 };
@@ -232,6 +235,38 @@ describe('streaming on 1.36 (kubelet and apiserver speak v5)', () => {
     } finally {
       await forwarder.close();
     }
+  });
+
+  it('the CLI finds a node by name through --kubeconfig, as `pods` does, and verifies the kubelet under that name', async () => {
+    const kubeletCa = path.join(pod.node.root, 'var/lib/kubelet/pki/kubelet.crt');
+    const run = await runKia(['kubelet', pod.node.name, 'exec', '--kubeconfig', t.plan.files.adminConf, '--kubelet-ca', kubeletCa, `default/${pod.name}/web`, '--', 'sh', '-c', 'echo by-name; exit 4']);
+    assert.equal(run.stderr, '');
+    assert.equal(run.stdout, 'by-name\n');
+    assert.equal(run.code, 4);
+  });
+
+  it('the CLI port-forwards to a node named through --kubeconfig until Ctrl-C, then exits 0', async () => {
+    const kubeletCa = path.join(pod.node.root, 'var/lib/kubelet/pki/kubelet.crt');
+    const child = spawn(process.execPath, ['bin/kia.js', 'kubelet', pod.node.name, 'port-forward', '--kubeconfig', t.plan.files.adminConf, '--kubelet-ca', kubeletCa, `default/${pod.name}`, '0:7'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const local = await new Promise<number>((resolve) => {
+      let text = '';
+      child.stdout.on('data', (c: Buffer) => {
+        text += c.toString();
+        const m = /^Forwarding from 127\.0\.0\.1:(\d+) -> 7\n/.exec(text);
+        if (m) resolve(Number(m[1]));
+      });
+    });
+    const blob = randomBytes(1 << 20);
+    assert.equal(sha256(await roundTrip(local, blob)), sha256(blob));
+    child.kill('SIGINT');
+    const code = await exited;
+    clearTimeout(killer);
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   });
 
   it('a v5-only offer is accepted (101) by the 1.36 kubelet', async () => {

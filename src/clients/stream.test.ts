@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { issue, validity } from '../lab/pki.ts';
 import { tokenIdentity } from './identity.ts';
-import { exec } from './stream.ts';
+import { exec } from './remote-command.ts';
 
 /** Answers one upgrade with v5.channel.k8s.io, then hands back the client's first frame, raw, and hangs up. */
 function peer(server: net.Server): Promise<Buffer> {

@@ -1,10 +1,11 @@
-// exec, attach and port-forward over WebSocket with the channel protocol of channel.ts, straight to a kubelet
-// (`/exec/<ns>/<pod>/<container>?input=1…`) or through the API server (`…/pods/<pod>/exec?stdin=true…`).
-// kia offers v5 and v4 and handles either; a refused upgrade, a dead peer or a remote failure are outcomes.
-import type { Readable, Writable } from 'node:stream';
-import { WebSocket } from 'ws';
-import { UsageError } from '../errors.ts';
-import { CHANNEL, CLIENT_PROTOCOLS, closeFrame, decodeFrame, encodeFrame, exitCodeOf, resizeFrame, streamQuery, type StreamParams } from './channel.ts';
+// Opening a stream for exec, attach and port-forward: a WebSocket offering v5 and v4 of the channel protocol, straight
+// to a kubelet (`/exec/<ns>/<pod>/<container>?input=1…`) or through the API server (`…/pods/<pod>/exec?stdin=true…`),
+// within a setup deadline and with every bound a hostile peer could abuse; a refusal or no answer is an outcome.
+import net from 'node:net';
+import { WebSocket, type ClientOptions } from 'ws';
+import { InputError } from '../errors.ts';
+import { CLIENT_PROTOCOLS, streamQuery, type StreamParams } from './channel.ts';
+import { excerpt } from './peer-text.ts';
 import type { Identity } from './identity.ts';
 
 /** Where a stream goes: the kubelet's own API (port 10250 by default) or the API server's pod subresources. */
@@ -17,48 +18,54 @@ export interface StreamTarget {
   identity: Identity;
   ns: string;
   pod: string;
-  /** Deadline for the upgrade handshake (default 10 s). */
-  timeoutMs?: number;
+  /** Deadline for setting up: connect, TLS, upgrade and a refusal's body (default SETUP_DEADLINE_MS). */
+  deadlineMs?: number;
   signal?: AbortSignal;
 }
 
-export interface TerminalSize {
-  width: number;
-  height: number;
-}
-
-export interface AttachOptions extends StreamTarget {
-  container: string;
-  stdin?: Readable;
-  stdout?: Writable;
-  stderr?: Writable;
-  tty?: boolean;
-  /** Called once with a function that sends a terminal size; may return an unsubscribe. */
-  onResize?: (send: (size: TerminalSize) => void) => (() => void) | void;
-}
-
-export interface ExecOptions extends AttachOptions {
-  command: readonly string[];
-}
-
 export interface StreamResult {
-  /** ok: upgraded and ended; refused: the upgrade was answered with an HTTP status; error: no answer or a broken stream. */
-  outcome: 'ok' | 'refused' | 'error';
+  /**
+   * ok: upgraded and ended (with the remote status when one came); refused: the upgrade was answered with an HTTP
+   * status; down: no answer (refused connection, TLS failure, nothing within the setup deadline); broken: the peer
+   * answered but the stream could not be used (a bad handshake, a frame or a channel over its bound, a hang-up).
+   */
+  outcome: 'ok' | 'refused' | 'down' | 'broken';
   protocol?: string;
   /** The remote command's exit status, from the status channel (v4+: the NonZeroExitCode cause). */
   exitCode?: number;
   /** The v4+ status object as sent on channel 3. */
   status?: Record<string, unknown>;
-  /** The upgrade's refusal: HTTP status and body. */
+  /** The upgrade's refusal: HTTP status and the start of its body (at most REFUSAL_BODY_BYTES). */
   httpStatus?: number;
   body?: string;
+  /** The setup deadline passed: before any answer (down), or while a refusal's body was still coming. */
+  timedOut?: boolean;
+  /** The caller's signal ended the stream (or its setup). */
+  aborted?: boolean;
+  /** The errno or TLS code behind a `down` outcome (ECONNREFUSED, ERR_TLS_CERT_ALTNAME_INVALID, …). */
+  code?: string;
   error?: string;
 }
 
-/** WebSocket frames sent and not yet written before the source is paused. */
-export const MAX_IN_FLIGHT = 32;
+/** Setting up a stream (connect, TLS, upgrade, a refusal's body) ends after this long unless told otherwise. */
+export const SETUP_DEADLINE_MS = 30_000;
+/** The largest message taken from a peer: runtimes write 32 KiB at a time; more is a peer to stop, not to buffer. */
+export const MAX_MESSAGE_BYTES = 8 << 20;
+/** The error channel carries one small Status; more than this is a hostile or broken peer. */
+export const MAX_STATUS_BYTES = 64 << 10;
+/** How much of a refused upgrade's body is kept (a Status is well under it). */
+export const REFUSAL_BODY_BYTES = 64 << 10;
+/** How long a peer gets to close after the exit status, and to answer our close, before the socket is cut. */
+export const CLOSE_GRACE_MS = 1000;
+
+/** An IP address or a DNS name (RFC 1123 labels): nothing that could carry a path, a query or credentials. */
+export function isHostName(host: string): boolean {
+  return net.isIP(host) !== 0 || (host.length <= 253 && /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/.test(host));
+}
 
 function hostPort(host: string, port: number): string {
+  // A host from a peer (a node's address) must not reshape the URL.
+  if (!isHostName(host)) throw new InputError(`not a host name or IP address: "${excerpt(host)}"`);
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
@@ -84,36 +91,68 @@ export function streamUrl(target: StreamTarget, kind: 'exec' | 'attach' | 'portf
   return `${base}${path}?${query.toString()}`;
 }
 
+/** The TLS and credential options of a WebSocket (ws hands them to tls.connect). */
+export interface WsTrust {
+  headers: Record<string, string>;
+  cert?: string;
+  key?: string;
+  ca?: string;
+  rejectUnauthorized: boolean;
+  servername?: string;
+}
+
+/**
+ * Who kia is and whom it trusts on a stream: the identity's certificate or token, the peer's CA, verification and
+ * the name to verify. The one place a WebSocket takes TLS and credential options (the transport will supply them).
+ */
+export function wsOptions(target: StreamTarget): WsTrust {
+  const t = target.transport;
+  const id = target.identity;
+  return {
+    headers: id.token ? { Authorization: `Bearer ${id.token.reveal()}` } : {},
+    ...(id.cert ? { cert: id.cert } : {}),
+    ...(id.key ? { key: id.key.reveal() } : {}),
+    ...(t.ca ? { ca: t.ca } : {}),
+    rejectUnauthorized: !t.insecureSkipVerify,
+    ...(t.servername ? { servername: t.servername } : {}),
+  };
+}
+
 type Handler = (data: Buffer, isBinary: boolean) => void;
-interface Opened {
+export interface Opened {
   ws: WebSocket;
   /** Replays the frames that came with the 101, then hands every further frame to `handler`. */
   listen(handler: Handler): void;
 }
 
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${ms / 1000}s`;
+}
+
+/** Why an opening handshake failed: a network or TLS error (with its code) is no answer; the rest is a bad answer. */
+function handshakeFailure(error: Error & { code?: unknown }): StreamResult {
+  if (typeof error.code === 'string') return { outcome: 'down', code: error.code, error: error.message };
+  return { outcome: 'broken', error: `the WebSocket upgrade failed: ${error.message}` };
+}
+
 /**
- * Opens the WebSocket offering v5 and v4; a refusal comes back as a result. Frames that arrive with the 101 are
- * delivered before the caller can listen, so they are kept until it does.
+ * Opens the WebSocket offering v5 and v4, within the setup deadline; a refusal, no answer or a bad handshake comes
+ * back as a result. Frames that arrive with the 101 are delivered before the caller can listen, so they are kept
+ * until it does.
  */
 export function openChannel(url: string, target: StreamTarget): Promise<Opened | StreamResult> {
-  const t = target.transport;
-  const id = target.identity;
-  const headers: Record<string, string> = {};
-  if (id.token) headers.Authorization = `Bearer ${id.token.reveal()}`;
+  const deadlineMs = target.deadlineMs ?? SETUP_DEADLINE_MS;
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, [...CLIENT_PROTOCOLS], {
-      headers,
-      cert: id.cert,
-      key: id.key?.reveal(),
-      ca: t.ca,
-      rejectUnauthorized: !t.insecureSkipVerify,
-      ...(t.servername ? { servername: t.servername } : {}),
+    // closeTimeout (in ws 8.23, not yet in @types/ws): how long close() waits for the peer's close frame.
+    const options: ClientOptions & WsTrust & { closeTimeout: number } = {
+      ...wsOptions(target),
       perMessageDeflate: false,
-      handshakeTimeout: target.timeoutMs ?? 10_000,
-      maxPayload: 64 << 20,
+      maxPayload: MAX_MESSAGE_BYTES,
+      closeTimeout: CLOSE_GRACE_MS,
       // Every frame is masked with a random key, as RFC 6455 requires; ws masks natively with bufferutil (a
       // dependency for that reason: masking in JavaScript took a quarter of the client's CPU in a port-forward).
-    });
+    };
+    const ws = new WebSocket(url, [...CLIENT_PROTOCOLS], options);
     const early: [Buffer, boolean][] = [];
     const keep = (data: Buffer, isBinary: boolean) => early.push([data, isBinary]);
     ws.on('message', keep);
@@ -122,103 +161,42 @@ export function openChannel(url: string, target: StreamTarget): Promise<Opened |
       for (const [data, isBinary] of early.splice(0)) handler(data, isBinary);
       ws.on('message', handler);
     };
-    ws.once('open', () => resolve({ ws, listen }));
-    ws.once('unexpected-response', (req, res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
+    // A refusal being read: its status, and its body up to REFUSAL_BODY_BYTES.
+    let refusal: { status: number; chunks: Buffer[]; size: number } | undefined;
+    const refused = (timedOut: boolean): StreamResult => ({
+      outcome: 'refused',
+      httpStatus: refusal?.status ?? 0,
+      body: Buffer.concat(refusal?.chunks ?? []).subarray(0, REFUSAL_BODY_BYTES).toString('utf8'),
+      ...(timedOut ? { timedOut } : {}),
+    });
+    let settled = false;
+    const settle = (result: Opened | StreamResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      target.signal?.removeEventListener('abort', abort);
+      if (!('ws' in result)) ws.terminate();
+      resolve(result);
+    };
+    const host = new URL(url).host;
+    const timer = setTimeout(() => settle(refusal ? refused(true) : { outcome: 'down', timedOut: true, error: `no answer to the WebSocket upgrade from ${host} within ${seconds(deadlineMs)}` }), deadlineMs);
+    const abort = () => settle({ outcome: 'down', aborted: true, error: 'aborted' });
+    target.signal?.addEventListener('abort', abort, { once: true });
+    if (target.signal?.aborted) abort();
+    ws.once('open', () => settle({ ws, listen }));
+    ws.once('unexpected-response', (_req, res) => {
+      const got = { status: res.statusCode ?? 0, chunks: [] as Buffer[], size: 0 };
+      refusal = got;
       res.on('data', (chunk: Buffer) => {
-        if ((size += chunk.length) <= 1 << 16) chunks.push(chunk);
+        got.chunks.push(chunk);
+        // Enough to quote: an endless body is not read to its end.
+        if ((got.size += chunk.length) >= REFUSAL_BODY_BYTES) settle(refused(false));
       });
-      const done = () => {
-        req.destroy();
-        resolve({ outcome: 'refused', httpStatus: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-      };
-      res.once('end', done);
-      res.once('error', done);
+      res.once('end', () => settle(refused(false)));
+      res.once('error', () => settle(refused(false)));
+      res.once('close', () => settle(refused(false)));
     });
-    ws.once('error', (error) => resolve({ outcome: 'error', error: error.message }));
+    // After settling, errors of a torn-down handshake are expected and ignored.
+    ws.on('error', (error) => settle(refusal ? refused(false) : handshakeFailure(error)));
   });
 }
-
-/** Runs a command in a container; resolves when the remote side closes, with its exit status. */
-export async function exec(options: ExecOptions): Promise<StreamResult> {
-  if (options.command.length === 0) throw new UsageError('exec needs a command');
-  return stream(options, 'exec', options.command);
-}
-
-/** Attaches to a container's main process; resolves when the stream ends or `signal` aborts it. */
-export async function attach(options: AttachOptions): Promise<StreamResult> {
-  return stream(options, 'attach', []);
-}
-
-async function stream(o: AttachOptions, kind: 'exec' | 'attach', command: readonly string[]): Promise<StreamResult> {
-  const params = { command, container: o.container, stdin: !!o.stdin, stdout: !!o.stdout, stderr: !!o.stderr && !o.tty, tty: !!o.tty };
-  const opened = await openChannel(streamUrl(o, kind, params), o);
-  if (!('ws' in opened)) return opened;
-  const ws = opened.ws;
-  const protocol = ws.protocol;
-  return new Promise((resolve) => {
-    const statusBytes: Buffer[] = [];
-    let error: string | undefined;
-    let inFlight = 0;
-    const onData = (chunk: Buffer | string) => {
-      if (ws.readyState !== ws.OPEN) return;
-      inFlight++;
-      ws.send(encodeFrame(protocol, CHANNEL.stdin, chunk), () => {
-        if (--inFlight < MAX_IN_FLIGHT / 2) o.stdin?.resume();
-      });
-      if (inFlight >= MAX_IN_FLIGHT) o.stdin?.pause();
-    };
-    // v5 can say stdin is done; v4 cannot, and the stream stays open until the remote side ends it.
-    const onEnd = () => {
-      if (protocol === 'v5.channel.k8s.io' && ws.readyState === ws.OPEN) ws.send(closeFrame(CHANNEL.stdin));
-    };
-    o.stdin?.on('data', onData);
-    o.stdin?.on('end', onEnd);
-    const unsubscribe = o.onResize?.((size) => {
-      if (ws.readyState === ws.OPEN) ws.send(resizeFrame(protocol, size));
-    });
-    const abort = () => ws.close(1000);
-    o.signal?.addEventListener('abort', abort, { once: true });
-    if (o.signal?.aborted) abort();
-    const write = (out: Writable | undefined, payload: Buffer) => {
-      if (!out || payload.length === 0) return;
-      if (!out.write(payload)) {
-        ws.pause();
-        out.once('drain', () => ws.resume());
-      }
-    };
-    opened.listen((data, isBinary) => {
-      const frame = decodeFrame(protocol, isBinary ? data : data.toString('latin1'));
-      if (!frame) return;
-      if (frame.channel === CHANNEL.stdout) write(o.stdout, frame.payload);
-      else if (frame.channel === CHANNEL.stderr) write(o.stderr, frame.payload);
-      else if (frame.channel === CHANNEL.error) statusBytes.push(frame.payload);
-    });
-    ws.on('error', (e) => (error = e.message));
-    ws.on('close', () => {
-      o.stdin?.off('data', onData);
-      o.stdin?.off('end', onEnd);
-      o.signal?.removeEventListener('abort', abort);
-      if (typeof unsubscribe === 'function') unsubscribe();
-      resolve({ ...statusOf(protocol, Buffer.concat(statusBytes).toString('utf8')), protocol, ...(error ? { outcome: 'error', error } : {}) });
-    });
-  });
-}
-
-/** The exit status a stream ended with: JSON status from v4 on, plain text before. */
-function statusOf(protocol: string, text: string): StreamResult {
-  if (text === '') return { outcome: 'ok', exitCode: 0 };
-  if (protocol.startsWith('v4') || protocol.startsWith('v5')) {
-    try {
-      const status = JSON.parse(text) as Record<string, unknown> & Parameters<typeof exitCodeOf>[0];
-      const code = exitCodeOf(status);
-      return code === undefined ? { outcome: 'error', status, error: String(status.message ?? text), exitCode: 1 } : { outcome: 'ok', status, exitCode: code };
-    } catch {
-      return { outcome: 'error', error: text, exitCode: 1 };
-    }
-  }
-  const code = /exit code (\d+)/.exec(text);
-  return code ? { outcome: 'ok', exitCode: Number(code[1]), error: text } : { outcome: 'error', error: text, exitCode: 1 };
-}
-

@@ -1,6 +1,7 @@
 // One listening address of a stand-in: a raw TCP server we own, so that TLS, plain-HTTP-on-TLS answers and faults
 // (down: nothing listening and every connection cut; hang: accept and never answer) are decided in one place.
 import net from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { Duplex } from 'node:stream';
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -48,6 +49,13 @@ export class Listener {
   private readonly parked = new Set<net.Socket>();
   /** Connections handed to the HTTP layer, each through a gate that a hang can shut. */
   private readonly gates = new Set<Replay>();
+  /**
+   * Every TLS connection, so that a hang can hold those accepted while no fault was active: TLS reads their TCP
+   * socket itself, with no gate (a JavaScript stream in between halved a port-forward's throughput).
+   */
+  private readonly secured = new Set<TLSSocket>();
+  /** Sockets a hang paused, to resume on release (and no others). */
+  private readonly paused = new WeakSet<TLSSocket>();
   private readonly app: http.Server | https.Server | http2.Http2SecureServer;
   private hung = false;
   private served: { cert: string; key: string } | undefined;
@@ -72,6 +80,11 @@ export class Listener {
         : https.createServer(settings, options.handler as http.RequestListener);
       // A handshake that fails (no client certificate where one is required) is the client's result, not ours.
       secure.on('tlsClientError', () => undefined);
+      secure.on('secureConnection', (socket: TLSSocket) => {
+        this.secured.add(socket);
+        socket.once('close', () => this.secured.delete(socket));
+        if (this.hung) this.hold(socket, true);
+      });
       this.app = secure;
     } else {
       this.app = http.createServer(options.handler as http.RequestListener);
@@ -122,6 +135,7 @@ export class Listener {
     if (value === this.hung) return;
     this.hung = value;
     for (const gate of this.gates) gate.hold(value);
+    for (const socket of this.secured) this.hold(socket, value);
     if (value) return;
     const parked = [...this.parked];
     this.parked.clear();
@@ -147,7 +161,9 @@ export class Listener {
     this.raw = undefined;
     for (const socket of this.sockets) socket.destroy();
     for (const gate of this.gates) gate.destroy();
+    for (const socket of this.secured) socket.destroy();
     this.sockets.clear();
+    this.secured.clear();
     this.parked.clear();
     this.gates.clear();
     if (raw) await new Promise<void>((resolve) => raw.close(() => resolve()));
@@ -173,7 +189,12 @@ export class Listener {
       return;
     }
     socket.once('data', (first: Buffer) => {
-      if (first[0] === TLS_HANDSHAKE) {
+      if (first[0] === TLS_HANDSHAKE && !this.hung) {
+        // Put the first bytes back: TLS takes over the TCP handle and reads what the socket buffered first.
+        socket.pause();
+        socket.unshift(first);
+        this.app.emit('connection', socket);
+      } else if (first[0] === TLS_HANDSHAKE) {
         this.app.emit('connection', this.gate(socket, first));
       } else if (this.options.plainOnTls === 'close' || !/^(GET|HEAD|POST|PUT|OPTIONS) /.test(first.subarray(0, 8).toString('latin1'))) {
         socket.destroy();
@@ -183,8 +204,23 @@ export class Listener {
     });
   }
 
+  /** Held: nothing read, everything written kept until release (a socket over a gate is held by the gate too). */
+  private hold(socket: TLSSocket, on: boolean): void {
+    if (on) {
+      socket.cork();
+      if (!socket.isPaused()) {
+        this.paused.add(socket);
+        socket.pause();
+      }
+    } else {
+      socket.uncork();
+      if (this.paused.delete(socket)) socket.resume();
+    }
+  }
+
   private gate(socket: net.Socket, first?: Buffer): Replay {
     const gate = new Replay(socket, first);
+    if (this.hung) gate.hold(true);
     this.gates.add(gate);
     gate.once('close', () => this.gates.delete(gate));
     return gate;
@@ -192,9 +228,9 @@ export class Listener {
 }
 
 /**
- * The raw socket behind the HTTP or TLS layer, with the bytes already read to look at the first one put back in
- * front (Node's TLS reads the TCP handle directly, so bytes taken off it cannot be unshifted), and a gate that a
- * hang shuts: while held nothing is read or written; on release what was held goes through in order.
+ * The raw socket behind the HTTP layer (or TLS, for a connection whose first bytes came while hung), with the bytes
+ * already read to look at the first one put back in front, and a gate that a hang shuts: while held nothing is read
+ * or written; on release what was held goes through in order.
  */
 class Replay extends Duplex {
   private readonly socket: net.Socket;

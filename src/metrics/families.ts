@@ -3,7 +3,8 @@
 import { METRIC_TYPES, type FamilyInfo, type MetricType } from './types.ts';
 
 /** The sample-name suffixes a family of each type may carry besides its own name. */
-const SUFFIXES: Record<MetricType, readonly string[]> = {
+/** (A map, not an object: looked up by a type that varies, a property load would change shape with every new type.) */
+const SUFFIXES = new Map<MetricType, readonly string[]>(Object.entries({
   counter: ['_total', '_created'],
   histogram: ['_bucket', '_count', '_sum', '_created'],
   gaugehistogram: ['_bucket', '_gcount', '_gsum'],
@@ -13,7 +14,8 @@ const SUFFIXES: Record<MetricType, readonly string[]> = {
   stateset: [],
   unknown: [],
   untyped: [],
-};
+}) as [MetricType, readonly string[]][]);
+const suffixesOf = (type: MetricType): readonly string[] => SUFFIXES.get(type) ?? [];
 const ALL_SUFFIXES = ['_bucket', '_count', '_sum', '_created', '_total', '_gcount', '_gsum', '_info'];
 export const TYPES = new Set<string>(METRIC_TYPES);
 
@@ -29,15 +31,24 @@ export interface FamilyState {
 export class FamilyTable {
   readonly #families = new Map<string, FamilyState>();
   readonly #select: ReadonlySet<string> | undefined;
+  readonly #max: number;
 
-  constructor(select: readonly string[] | undefined) {
+  /** Families past `max` are not kept: a peer's exposition cannot grow the table without bound. */
+  constructor(select: readonly string[] | undefined, max: number) {
     this.#select = select ? new Set(select) : undefined;
+    this.#max = max;
   }
 
-  /** The family of this name, created (untyped, selected or not) on first sight. */
-  state(name: string): FamilyState {
+  /** Why a name found no family. */
+  fullMessage(name: string): string {
+    return `more than ${this.#max} families: ${name} skipped`;
+  }
+
+  /** The family of this name, created (untyped, selected or not) on first sight; undefined when the table is full. */
+  state(name: string): FamilyState | undefined {
     let state = this.#families.get(name);
     if (!state) {
+      if (this.#families.size >= this.#max) return undefined;
       const select = this.#select;
       const selected = !select || select.has(name);
       state = { info: { name, type: 'unknown' }, selected, announced: false, typed: false, helped: false, samples: 0 };
@@ -47,14 +58,14 @@ export class FamilyTable {
   }
 
   /** The family of a sample name: the current family, a declared family by suffix, or a new untyped one. */
-  resolve(name: string, current: FamilyState | undefined): FamilyState {
+  resolve(name: string, current: FamilyState | undefined): FamilyState | undefined {
     if (current && this.#owns(current, name)) return current;
     const own = this.#families.get(name);
     if (own && own.typed) return own;
     for (const suffix of ALL_SUFFIXES) {
       if (!name.endsWith(suffix)) continue;
       const base = this.#families.get(name.slice(0, -suffix.length));
-      if (base && SUFFIXES[base.info.type].includes(suffix)) return base;
+      if (base && suffixesOf(base.info.type).includes(suffix)) return base;
     }
     return own ?? this.state(name);
   }
@@ -62,6 +73,6 @@ export class FamilyTable {
   #owns(state: FamilyState, name: string): boolean {
     const family = state.info.name;
     if (name === family) return true;
-    return name.startsWith(family) && SUFFIXES[state.info.type].includes(name.slice(family.length));
+    return name.startsWith(family) && suffixesOf(state.info.type).includes(name.slice(family.length));
   }
 }

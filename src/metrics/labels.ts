@@ -1,28 +1,14 @@
 // Label sets: read in place from a line into two scratch arrays (names and values), tested there by the filter, and
-// only then built into objects.
-import { intern, isBlank, LABEL_CHAR, LABEL_START, NO_BYTES, toNumber, type Codes } from './text.ts';
+// only then built into objects. Each step is its own small function: the optimizing compiler takes them one by one,
+// early, instead of one large function late and again after every path it had not seen yet.
+import { common, intern, isBlank, isNumberText, LABEL_CHAR, LABEL_START, NO_BYTES, toNumber, type Codes } from './text.ts';
 import type { Exemplar, Labels } from './types.ts';
 
-interface Shape {
-  seen: number;
-  make: ((values: readonly string[]) => Labels) | undefined;
-}
-
 /**
- * `(v) => ({"code": v[0], "verb": v[1]})` for a list of label names. Names are [a-zA-Z_][a-zA-Z0-9_]* (checked while
- * parsing) and quoted with JSON.stringify, so no input reaches the code unquoted. Without code generation
- * (--disallow-code-generation-from-strings) labels are built key by key.
+ * The labels object, key by key. One builder for every label set: it is warm after a few lines, where a compiled
+ * builder per set of names (tried before) was faster per object but cold once per set, and cost more over an
+ * exposition than it saved.
  */
-function compileShape(names: readonly string[], count: number): Shape['make'] {
-  const keys = names.slice(0, count);
-  if (keys.includes('__proto__')) return undefined;
-  try {
-    return new Function('v', `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}};`) as Shape['make'];
-  } catch {
-    return undefined;
-  }
-}
-
 function makeLabels(names: readonly string[], values: readonly string[], count: number): Labels {
   const labels: Labels = {};
   for (let i = 0; i < count; i++) {
@@ -42,38 +28,34 @@ export class LabelReader {
   pos = 0;
   error = '';
   readonly #labelNames = new Map<number, string>();
-  readonly #shapes = new Map<string, Shape>();
-  /** The last few shapes looked up, with their names: label sets alternate between few shapes (with `le`, without). */
-  readonly #recent: { names: string[]; shape: Shape }[] = [];
-  /** Whether bucket bounds and quantiles, as written, are numbers: they repeat from series to series (short ones kept). */
-  readonly #bounds = new Map<string, boolean>();
-  /** The shape of the names in the scratch array, while they stay the same from line to line. */
-  #shape: Shape | undefined;
+  /** The count of the last label set read, or -1 when the next one is not compared with it. */
   #prevCount = -1;
   #backslashIn = '';
   #backslashAt = Infinity;
-  /** The code units of the text being read. */
+  /** The code units of the text being read, and a view of them. */
   #codes: Codes = NO_BYTES;
+  #view: DataView | undefined;
   /** Whether the last label set read sits in this text, from #lastOpen (after its `{`) to just after its `}`... */
   #inText = false;
   #lastOpen = 0;
   #lastLength = 0;
-  /** ...and where each of its labels ends (after the closing quote), counted from #lastOpen. */
+  /** ...and where each of its labels ends (after the closing quote) and its value starts, counted from #lastOpen. */
   readonly #ends: number[] = [];
+  readonly #valueAt: number[] = [];
 
   /**
    * Called before reading lines of a new text, with its code units. Nothing is compared with the text before, and
    * #backslashAfter's check of its text compares two pointers, never two long strings of the same length.
    */
-  newText(codes: Codes): void {
+  newText(codes: Codes, view: DataView | undefined): void {
     this.#codes = codes;
+    this.#view = view;
     this.#inText = false;
     this.#backslashIn = '';
   }
 
-  /** Labels built key by key, for a one-off set (an exemplar's); the next read() looks its shape up again. */
-  plain(count: number): Labels {
-    this.#prevCount = -1;
+  /** The labels object of the last `count` pairs read. */
+  build(count: number): Labels {
     return makeLabels(this.names, this.values, count);
   }
 
@@ -83,6 +65,8 @@ export class LabelReader {
     if (s.charCodeAt(i) !== 123) return 'an exemplar starts with {';
     const count = this.read(s, i + 1, end, lineStart);
     if (count < 0) return this.error;
+    // The next line is not compared with an exemplar's labels.
+    this.#prevCount = -1;
     i = this.pos;
     const tokens: number[] = [];
     while (i < end) {
@@ -95,7 +79,7 @@ export class LabelReader {
       tokens.push(n);
     }
     if (tokens.length === 0) return 'an exemplar needs a value';
-    const exemplar: Exemplar = { labels: this.plain(count), value: tokens[0] as number };
+    const exemplar: Exemplar = { labels: makeLabels(this.names, this.values, count), value: tokens[0] as number };
     if (tokens.length === 2) exemplar.timestamp = tokens[1] as number;
     return exemplar;
   }
@@ -109,66 +93,140 @@ export class LabelReader {
   boundOk(count: number, label: string): boolean {
     const names = this.names;
     // From the end: `le` and `quantile` mostly come last. (Names are unique, so the first found is the only one.)
-    for (let k = count - 1; k >= 0; k--) {
-      if (names[k] !== label) continue;
-      const value = this.values[k] as string;
-      if (value.length > 32) return toNumber(value, 0, value.length) !== undefined;
-      let ok = this.#bounds.get(value);
-      if (ok === undefined) {
-        ok = toNumber(value, 0, value.length) !== undefined;
-        if (this.#bounds.size >= 256) this.#bounds.clear();
-        this.#bounds.set(value, ok);
-      }
-      return ok;
-    }
+    for (let k = count - 1; k >= 0; k--) if (names[k] === label) return isNumberText(this.values[k] as string);
     return false;
   }
 
   /**
-   * The labels object of the names in the scratch array. A label set seen often gets a compiled object-literal
-   * factory: building objects key by key costs ten times more, and label sets repeat on thousands of lines.
+   * Reads `name="value",...}` into names/values; returns the count (and `pos` after `}`), or -1 (and `error`).
+   * Label sets mostly repeat the one before, all of it (a histogram's _sum and _count) or up to a label (its buckets
+   * before `le`): one comparison with the last set, when it sits earlier in the same text, keeps the names and values
+   * of the labels it covers whole. Text alike is read alike, and holds no duplicate names either.
    */
-  build(count: number): Labels {
-    let shape = this.#shape;
-    if (shape === undefined) {
-      shape = this.#lookUp(count);
-      this.#shape = shape;
+  read(s: string, i: number, end: number, lineStart: number): number {
+    const before = this.#prevCount;
+    this.#prevCount = -1;
+    let count = 0;
+    const open = i;
+    if (before > 0 && this.#inText) {
+      const k = this.#common(i, end);
+      if (k === this.#lastLength) return this.#repeat(i, k, before);
+      count = this.#covered(k, before);
+      if (count < before && k >= (this.#valueAt[count] as number)) {
+        // The first difference lies in a value (a bucket's `le`): its label's name is the one the last set had there.
+        const after = this.#value(s, open + (this.#valueAt[count] as number), end, count);
+        if (after < 0) return this.#fail(this.error.replace('%s', this.names[count] as string));
+        this.#ends[count++] = after - open;
+        i = this.#after(after, end);
+        if (i < 0) return this.#fail('expected , or } after a label');
+      } else if (count > 0) {
+        i = this.#after(i + (this.#ends[count - 1] as number), end);
+        if (i < 0) return this.#fail('expected , or } after a label');
+      }
     }
-    if (shape.make) return shape.make(this.values);
-    if (++shape.seen === 16) shape.make = compileShape(this.names, count);
-    return makeLabels(this.names, this.values, count);
+    return this.#rest(s, i, end, open, count) ?? this.#fail(`bad label name at column ${this.pos - lineStart + 1}`);
   }
 
-  #lookUp(count: number): Shape {
+  /** How many code units at i repeat the last label set, at most its length. */
+  #common(i: number, end: number): number {
+    return common(this.#codes, this.#view, i, this.#lastOpen, Math.min(this.#lastLength, end - i));
+  }
+
+  /** The whole label set repeats the last one. */
+  #repeat(i: number, k: number, count: number): number {
+    this.pos = i + k;
+    this.#prevCount = count;
+    this.#lastOpen = i;
+    return count;
+  }
+
+  /** How many labels of the last set end within the first k code units. */
+  #covered(k: number, before: number): number {
+    const ends = this.#ends;
+    let count = 0;
+    while (count < before && (ends[count] as number) <= k) count++;
+    return count;
+  }
+
+  /** After a label's closing quote: past `,`, or at `}`; -1 for anything else. */
+  #after(i: number, end: number): number {
+    const codes = this.#codes;
+    while (i < end && isBlank(codes[i] as number)) i++;
+    const sep = codes[i];
+    if (sep === 44) return i + 1;
+    return sep === 125 ? i : -1;
+  }
+
+  /**
+   * The labels after those kept from the last set, up to `}`; undefined (and pos) at a character that cannot start a
+   * label name. (Positional parameters on this path: it runs once per line.)
+   */
+  #rest(s: string, i: number, end: number, open: number, count: number): number | undefined {
+    const codes = this.#codes;
+    for (;;) {
+      while (i < end && isBlank(codes[i] as number)) i++;
+      if (i >= end) return this.#fail('unterminated label set');
+      if (codes[i] === 125) return this.#close(open, i, count);
+      if (LABEL_START[codes[i] as number] !== 1) {
+        this.pos = i;
+        return undefined;
+      }
+      i = this.#label(s, i, end, open, count);
+      if (i < 0) return -1;
+      this.#ends[count] = i - open;
+      count++;
+      i = this.#after(i, end);
+      if (i < 0) return this.#fail('expected , or } after a label');
+    }
+  }
+
+  #close(open: number, i: number, count: number): number {
+    this.pos = i + 1;
+    this.#prevCount = count;
+    this.#inText = true;
+    this.#lastOpen = open;
+    this.#lastLength = i + 1 - open;
+    return count;
+  }
+
+  /** One `name="value"` into position `count` of a set opened at `open`; the position after its closing quote, or -1. */
+  #label(s: string, i: number, end: number, open: number, count: number): number {
+    const label = this.#name(s, i, end, count);
+    i = this.pos;
+    const codes = this.#codes;
+    while (i < end && isBlank(codes[i] as number)) i++;
+    if (codes[i] !== 61) return this.#fail(`expected = after label ${label}`);
+    i++;
+    while (i < end && isBlank(codes[i] as number)) i++;
+    if (codes[i] !== 34) return this.#fail(`expected " to open the value of label ${label}`);
+    this.#valueAt[count] = i + 1 - open;
+    i = this.#value(s, i + 1, end, count);
+    if (i < 0) return this.#fail(this.error.replace('%s', label));
     const names = this.names;
-    const recent = this.#recent;
-    // Label names are interned strings, so comparing them is comparing pointers.
-    for (const r of recent) {
-      if (r.names.length !== count) continue;
-      let k = 0;
-      while (k < count && r.names[k] === names[k]) k++;
-      if (k === count) return r.shape;
-    }
-    const key = names.slice(0, count);
-    const joined = key.join(',');
-    let shape = this.#shapes.get(joined);
-    if (shape === undefined) {
-      shape = { seen: 0, make: undefined };
-      if (this.#shapes.size < 4096) this.#shapes.set(joined, shape);
-    }
-    recent.unshift({ names: key, shape });
-    if (recent.length > 4) recent.pop();
-    return shape;
+    for (let k = 0; k < count; k++) if (names[k] === label) return this.#fail(`label ${label} appears twice`);
+    names[count] = label;
+    return i;
   }
 
-  /** The next backslash at or after i; one search per string while there is none. */
-  #backslashAfter(s: string, i: number): number {
-    if (this.#backslashIn !== s || this.#backslashAt < i) {
-      const at = s.indexOf('\\', i);
-      this.#backslashIn = s;
-      this.#backslashAt = at < 0 ? Infinity : at;
+  /**
+   * A label name at i (pos after it). Names mostly repeat those of the line before at the same position: compared
+   * while scanning, the previous string is kept instead of cutting a new one.
+   */
+  #name(s: string, i: number, end: number, count: number): string {
+    const codes = this.#codes;
+    const start = i;
+    let label = this.names[count] ?? '';
+    let same = true;
+    let hash = 0;
+    for (let k = 0; i < end; i++, k++) {
+      const c = codes[i] as number;
+      if (c >= 128 || LABEL_CHAR[c] !== 1) break;
+      hash = (hash * 31 + c) | 0;
+      if (same && (k >= label.length || label.charCodeAt(k) !== c)) same = false;
     }
-    return this.#backslashAt;
+    if (!same || i - start !== label.length) label = this.#labelName(s, start, i, hash);
+    this.pos = i;
+    return label;
   }
 
   /** A label name from a small cache keyed by its hash, checked char by char (hashes collide). */
@@ -185,112 +243,50 @@ export class LabelReader {
     return label;
   }
 
-  /** Reads `name="value",...}` into names/values; returns the count (and `pos` after `}`), or -1 (and `error`). */
-  read(s: string, i: number, end: number, lineStart: number): number {
-    const codes = this.#codes;
-    const names = this.names;
-    const values = this.values;
-    const ends = this.#ends;
-    const open = i;
-    let count = 0;
-    const before = this.#prevCount;
-    this.#prevCount = -1;
-    let changed = false;
-    // Label sets mostly repeat the one before, all of it (a histogram's _sum and _count) or up to a label (its
-    // buckets before `le`). One comparison with the last set, when it sits earlier in the same text, keeps the names
-    // and values of the labels it covers whole: text alike is read alike, and holds no duplicate names either.
-    if (before > 0 && this.#inText) {
-      const last = this.#lastOpen;
-      const length = this.#lastLength;
-      const limit = Math.min(length, end - i);
-      let k = 0;
-      while (k < limit && codes[i + k] === codes[last + k]) k++;
-      if (k === length) {
-        this.pos = i + k;
-        this.#prevCount = before;
-        this.#lastOpen = i;
-        return before;
-      }
-      while (count < before && (ends[count] as number) <= k) count++;
-      if (count > 0) {
-        i += ends[count - 1] as number;
-        while (i < end && isBlank(codes[i] as number)) i++;
-        const sep = codes[i];
-        if (sep === 44) i++;
-        else if (sep !== 125) return this.#fail('expected , or } after a label');
-      }
+  /**
+   * The value from just after its opening quote into values[count]; the position after the closing quote, or -1 and
+   * an error with `%s` where the label's name goes.
+   */
+  #value(s: string, i: number, end: number, count: number): number {
+    // The closing quote by a native search; a backslash before it (rare) takes the escape-aware loop.
+    const quote = s.indexOf('"', i);
+    if (quote >= 0 && quote < end && this.#backslashAfter(s, i) > quote) {
+      this.values[count] = s.slice(i, quote);
+      return quote + 1;
     }
+    return this.#escaped(s, i, end, count);
+  }
+
+  /** The next backslash at or after i; one search per string while there is none. */
+  #backslashAfter(s: string, i: number): number {
+    if (this.#backslashIn !== s || this.#backslashAt < i) {
+      const at = s.indexOf('\\', i);
+      this.#backslashIn = s;
+      this.#backslashAt = at < 0 ? Infinity : at;
+    }
+    return this.#backslashAt;
+  }
+
+  /** A value holding escapes (`\\`, `\"`, `\n`). */
+  #escaped(s: string, i: number, end: number, count: number): number {
+    let built = '';
     for (;;) {
-      while (i < end && isBlank(codes[i] as number)) i++;
-      if (i >= end) return this.#fail('unterminated label set');
-      if (codes[i] === 125) {
-        this.pos = i + 1;
-        if (changed || count !== before) this.#shape = undefined;
-        this.#prevCount = count;
-        this.#inText = true;
-        this.#lastOpen = open;
-        this.#lastLength = i + 1 - open;
-        return count;
-      }
-      const nameStart = i;
-      if (LABEL_START[codes[i] as number] !== 1) return this.#fail(`bad label name at column ${i - lineStart + 1}`);
-      // Names mostly repeat those of the line before at the same position: compare while scanning and reuse the
-      // previous string instead of cutting a new one.
-      let label = names[count] ?? '';
-      let same = true;
-      let hash = 0;
-      for (let k = 0; i < end; i++, k++) {
-        const c = codes[i] as number;
-        if (c >= 128 || LABEL_CHAR[c] !== 1) break;
-        hash = (hash * 31 + c) | 0;
-        if (same && (k >= label.length || label.charCodeAt(k) !== c)) same = false;
-      }
-      if (!same || i - nameStart !== label.length) {
-        label = this.#labelName(s, nameStart, i, hash);
-        changed = true;
-      }
-      while (i < end && isBlank(codes[i] as number)) i++;
-      if (codes[i] !== 61) return this.#fail(`expected = after label ${label}`);
-      i++;
-      while (i < end && isBlank(codes[i] as number)) i++;
-      if (codes[i] !== 34) return this.#fail(`expected " to open the value of label ${label}`);
-      const valueStart = ++i;
-      let value: string;
-      let c = 0;
-      // The closing quote by a native search; a backslash before it (rare) takes the escape-aware loop below.
-      const quote = s.indexOf('"', i);
-      if (quote >= 0 && quote < end && this.#backslashAfter(s, i) > quote) {
-        value = s.slice(valueStart, quote);
-        i = quote;
+      if (i >= end) return this.#fail('unterminated value of label %s');
+      const c = s.charCodeAt(i);
+      if (c === 34) break;
+      if (c === 92) {
+        const e = s.charCodeAt(i + 1);
+        if (i + 1 >= end || (e !== 92 && e !== 34 && e !== 110)) return this.#fail('bad escape in the value of label %s');
+        built += e === 110 ? '\n' : e === 34 ? '"' : '\\';
+        i += 2;
       } else {
-        let built = s.slice(valueStart, i);
-        for (;;) {
-          if (i >= end) return this.#fail(`unterminated value of label ${label}`);
-          c = s.charCodeAt(i);
-          if (c === 34) break;
-          if (c === 92) {
-            const e = s.charCodeAt(i + 1);
-            if (i + 1 >= end || (e !== 92 && e !== 34 && e !== 110)) return this.#fail(`bad escape in the value of label ${label}`);
-            built += e === 110 ? '\n' : e === 34 ? '"' : '\\';
-            i += 2;
-          } else {
-            const from = i;
-            while (i < end && (c = s.charCodeAt(i)) !== 34 && c !== 92) i++;
-            built += s.slice(from, i);
-          }
-        }
-        value = built;
+        const from = i;
+        let d = c;
+        while (i < end && (d = s.charCodeAt(i)) !== 34 && d !== 92) i++;
+        built += s.slice(from, i);
       }
-      i++;
-      for (let k = 0; k < count; k++) if (names[k] === label) return this.#fail(`label ${label} appears twice`);
-      names[count] = label;
-      values[count] = value;
-      ends[count] = i - open;
-      count++;
-      while (i < end && isBlank(codes[i] as number)) i++;
-      const sep = codes[i];
-      if (sep === 44) i++;
-      else if (sep !== 125) return this.#fail('expected , or } after a label');
     }
+    this.values[count] = built;
+    return i + 1;
   }
 }

@@ -321,3 +321,39 @@ test('a label set repeated from the line before is read alike, up to where it di
     ],
   );
 });
+
+test('a line that differs from the one before inside a value (escaped, unterminated, with an escape) is read whole', () => {
+  const text = [
+    '# TYPE h histogram',
+    'h_bucket{a="x",b="y\\"z",le="1"} 1',
+    'h_bucket{a="x",b="y\\"w",le="2"} 2',
+    'h_bucket{a="x",b="y\\"w,le="3"} 3',
+    'h_bucket{a="x",b="y\\"w",le="4} 4',
+    'h_bucket{a="x",b="y\\"w",le="5"} 5',
+    'h_bucket{a="x",b="y\\"w",le="5\\n"} 6',
+    'h_bucket{a="x",b="y\\"w",le="6",c="1"} 7',
+    'h_bucket{a="x",b="y\\"w",le="6",c="2",c="3"} 8',
+    'h_bucket{a="x",b="y\\"w",le="7",c="2"} 9',
+  ].join('\n');
+  const { families, errors } = parseText(`${text}\n`);
+  assert.deepStrictEqual(
+    errors.map((e) => [e.line, e.message]),
+    [
+      [4, 'expected , or } after a label'],
+      [5, 'unterminated value of label le'],
+      [9, 'label c appears twice'],
+    ],
+  );
+  const w = { a: 'x', b: 'y"w' };
+  assert.deepStrictEqual(
+    families[0]?.samples.map((s) => [s.labels, s.value]),
+    [
+      [{ a: 'x', b: 'y"z', le: '1' }, 1],
+      [{ ...w, le: '2' }, 2],
+      [{ ...w, le: '5' }, 5],
+      [{ ...w, le: '5\n' }, 6],
+      [{ ...w, le: '6', c: '1' }, 7],
+      [{ ...w, le: '7', c: '2' }, 9],
+    ],
+  );
+});

@@ -1,12 +1,22 @@
 // A streaming parser for the Prometheus text format and OpenMetrics: chunks in (split anywhere, even inside a UTF-8
 // character), families, samples and errors out. Lines are scanned in place, over the text's code units (its own bytes
-// when it is ASCII), and compared with the line before rather than read again where they repeat it; a sample that the
-// filter drops is never built. Malformed lines are data: each becomes an error with its line number, and parsing goes on.
+// when it is ASCII), and compared with the lines before rather than read again where they repeat them; a sample that
+// the filter drops is never built. Malformed lines are data: each becomes an error with its line number, and parsing
+// goes on. The work per line is split into small steps, each taken by the optimizing compiler on its own and early.
 import { compileMatchers, type LabelTest } from './filter.ts';
 import { LabelReader } from './labels.ts';
-import { codesOf, intern, isBlank, NAME_CHAR, NAME_START, NO_BYTES, numberAt, unescapeHelp, type Codes } from './text.ts';
-import { FamilyTable, TYPES, type FamilyState } from './families.ts';
-import type { MetricType, ParseItem, ParseOptions, Sample } from './types.ts';
+import { isBlank, NAME_START, NO_BYTES, numberAt, viewOf, type Codes } from './text.ts';
+import { FamilyTable, type FamilyState } from './families.ts';
+import { comment } from './comment.ts';
+import { RecentNames, type NameEntry } from './names.ts';
+import { Chunker } from './chunker.ts';
+import type { ParseItem, ParseOptions, Sample } from './types.ts';
+
+function objectArray(): ParseItem[] {
+  const items: ParseItem[] = [{ kind: 'eof' }];
+  items.length = 0;
+  return items;
+}
 
 export class ExpositionParser {
   readonly #families: FamilyTable;
@@ -14,33 +24,36 @@ export class ExpositionParser {
   readonly #maxErrors: number;
   readonly #maxLine: number;
   readonly #labels = new LabelReader();
-  #out: ParseItem[] = [];
-  /** The bytes after the last newline, waiting for the rest of their line. */
-  #tail: Buffer = NO_BYTES;
-  /** The same for string input. */
-  #rest = '';
-  #skipping = false;
+  readonly #names: RecentNames;
+  readonly #chunker: Chunker;
+  /**
+   * An empty array whose elements are objects: output arrays are copies of it, so the first item put in each is not
+   * a change of array kind (a fresh [] starts as small integers, and code optimized for that is thrown away).
+   */
+  readonly #objects: ParseItem[] = objectArray();
+  #out: ParseItem[] = this.#objects.slice();
   #lineNo = 0;
   #lineStart = 0;
   #lineEnd = 0;
   #current: FamilyState | undefined;
-  #lastName = '';
-  /** Where #lastName was last read in the current text, or -1. */
-  #lastNameAt = -1;
-  #lastFamily: FamilyState | undefined;
-  /** The label #lastName's samples must carry as a number: `le` on a histogram's buckets, `quantile` on a summary's. */
-  #lastBound: string | undefined;
   /** The code units of the text being read (see codesOf). */
   #codes: Codes = NO_BYTES;
+  #view: DataView | undefined;
   #eof = false;
   #afterEof = false;
   #errors = 0;
 
   constructor(options: ParseOptions = {}) {
-    this.#families = new FamilyTable(options.families);
+    this.#families = new FamilyTable(options.families, options.maxFamilies ?? 50_000);
+    this.#names = new RecentNames(this.#families);
     this.#test = compileMatchers(options.labels ?? []);
     this.#maxErrors = options.maxErrors ?? 100;
     this.#maxLine = options.maxLineLength ?? 1 << 20;
+    this.#chunker = new Chunker({
+      maxLine: this.#maxLine,
+      text: (text, codes) => this.#lines(text, codes),
+      tooLong: (head) => this.#tooLong(head),
+    });
   }
 
   get lines(): number {
@@ -56,101 +69,52 @@ export class ExpositionParser {
    * only up to the chunk's last newline, so every string the scanner reads is flat and whole.
    */
   push(chunk: Buffer | Uint8Array | string): ParseItem[] {
-    if (typeof chunk === 'string') this.#pushText(chunk);
-    else this.#pushBytes(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.#chunker.push(chunk);
     return this.#take();
   }
 
   /** Ends the input: parses a last line without a newline and announces a family that had no samples. */
   end(): ParseItem[] {
-    const tail = this.#tail;
-    const last = tail.length > 0 ? tail.toString('utf8') : this.#rest;
-    if (last.length > 0 && !this.#skipping) {
-      this.#read(last, tail.length > 0 ? tail : undefined);
-      this.#lineNo++;
-      this.#line(last, 0, last.length);
-      this.#read('', NO_BYTES);
-    }
-    this.#tail = NO_BYTES;
-    this.#rest = '';
+    this.#chunker.end();
     this.#close();
     return this.#take();
   }
 
   #take(): ParseItem[] {
     const out = this.#out;
-    this.#out = [];
+    this.#out = this.#objects.slice();
     return out;
   }
 
-  #pushBytes(chunk: Buffer): void {
-    if (this.#rest !== '') {
-      chunk = Buffer.concat([Buffer.from(this.#rest), chunk]);
-      this.#rest = '';
-    }
-    if (this.#skipping) {
-      const nl = chunk.indexOf(10);
-      if (nl < 0) return;
-      this.#skipping = false;
-      chunk = chunk.subarray(nl + 1);
-    }
-    const bytes = this.#tail.length > 0 ? Buffer.concat([this.#tail, chunk]) : chunk;
-    const nl = bytes.lastIndexOf(10);
-    if (nl >= 0) this.#lines(bytes.toString('utf8', 0, nl + 1), bytes.subarray(0, nl + 1));
-    const tail = bytes.subarray(nl + 1);
-    // A copy: the caller may reuse its buffer.
-    this.#tail = tail.length === 0 || this.#tooLong(tail.length, () => tail.subarray(0, 200).toString('utf8')) ? NO_BYTES : Buffer.from(tail);
-  }
-
-  #pushText(text: string): void {
-    if (this.#tail.length > 0) {
-      text = this.#tail.toString('utf8') + text;
-      this.#tail = NO_BYTES;
-    }
-    if (this.#skipping) {
-      const nl = text.indexOf('\n');
-      if (nl < 0) return;
-      this.#skipping = false;
-      text = text.slice(nl + 1);
-    }
-    const all = this.#rest === '' ? text : this.#rest + text;
-    const nl = all.lastIndexOf('\n');
-    if (nl >= 0) this.#lines(all.slice(0, nl + 1));
-    const rest = all.slice(nl + 1);
-    this.#rest = this.#tooLong(rest.length, () => rest.slice(0, 200)) ? '' : rest;
-  }
-
-  /** Starts reading a new text (its bytes, if it was decoded from them); nothing read in the text before is reused. */
-  #read(text: string, bytes: Buffer | undefined): void {
-    const codes = text.length === 0 ? NO_BYTES : codesOf(text, bytes);
+  /** Parses every line of a text: each ends with a newline, but the input's last line may not. */
+  #lines(text: string, codes: Codes): void {
     this.#codes = codes;
-    this.#lastNameAt = -1;
-    this.#labels.newText(codes);
-  }
-
-  /** Parses every line of a string that ends with a newline. */
-  #lines(text: string, bytes?: Buffer): void {
-    this.#read(text, bytes);
+    const view = viewOf(codes);
+    this.#view = view;
+    this.#names.newText();
+    this.#labels.newText(codes, view);
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
       this.#lineNo++;
       this.#line(text, start, nl);
       start = nl + 1;
     }
+    if (start < text.length) {
+      this.#lineNo++;
+      this.#line(text, start, text.length);
+    }
     // The caller's buffer is not kept.
-    this.#read('', NO_BYTES);
+    this.#codes = NO_BYTES;
+    this.#view = undefined;
+    this.#labels.newText(NO_BYTES, undefined);
   }
 
-  /** A line without its end yet that is already too long is reported, and skipped up to its newline. */
-  #tooLong(length: number, head: () => string): boolean {
-    if (length <= this.#maxLine) return false;
-    const text = head();
+  /** A line without its end yet that is already too long is reported (its start), and skipped up to its newline. */
+  #tooLong(head: string): void {
     this.#lineNo++;
     this.#lineStart = 0;
-    this.#lineEnd = text.length;
-    this.#error(text, `line longer than ${this.#maxLine} characters`);
-    this.#skipping = true;
-    return true;
+    this.#lineEnd = head.length;
+    this.#error(head, `line longer than ${this.#maxLine} characters`);
   }
 
   #error(s: string, message: string): void {
@@ -168,14 +132,15 @@ export class ExpositionParser {
     let i = start;
     while (i < end && isBlank(codes[i] as number)) i++;
     if (i === end) return;
-    if (this.#eof) {
-      if (!this.#afterEof) this.#error(s, 'content after # EOF');
-      this.#afterEof = true;
-      return;
-    }
+    if (this.#eof) return this.#afterEnd(s);
     if (end - start > this.#maxLine) return this.#error(s, `line longer than ${this.#maxLine} characters`);
-    if (codes[i] === 35) this.#comment(s, i + 1, end);
-    else this.#sample(s, i, end);
+    if (codes[i] === 35) return this.#comment(s, i + 1, end);
+    this.#sample(s, i, end);
+  }
+
+  #afterEnd(s: string): void {
+    if (!this.#afterEof) this.#error(s, 'content after # EOF');
+    this.#afterEof = true;
   }
 
   /** The family a metadata line or a new sample name starts; the current one is announced if it had no samples. */
@@ -197,110 +162,95 @@ export class ExpositionParser {
   }
 
   #comment(s: string, i: number, end: number): void {
-    while (i < end && isBlank(s.charCodeAt(i))) i++;
-    const word = s.slice(i, Math.min(i + 4, end));
-    const after = i + word.length;
-    if (word === 'EOF' || (word === 'EOF ' && s.slice(after, end).trim() === '')) {
+    const result = comment({ s, i, end, families: this.#families });
+    if (result === undefined) return;
+    if (result.eof) {
       this.#close();
       this.#eof = true;
       this.#out.push({ kind: 'eof' });
       return;
     }
-    if ((word !== 'HELP' && word !== 'TYPE' && word !== 'UNIT') || (after < end && !isBlank(s.charCodeAt(after)))) return;
-    i = after;
-    while (i < end && isBlank(s.charCodeAt(i))) i++;
-    const nameStart = i;
-    if (i < end && NAME_START[s.charCodeAt(i)] === 1) while (i < end && NAME_CHAR[s.charCodeAt(i)] === 1) i++;
-    if (i === nameStart || (i < end && !isBlank(s.charCodeAt(i)))) return this.#error(s, `# ${word} needs a metric name`);
-    const name = s.slice(nameStart, i);
-    while (i < end && isBlank(s.charCodeAt(i))) i++;
-    const text = s.slice(i, end);
-    const state = this.#families.state(name);
-    this.#lastName = '';
-    this.#lastNameAt = -1;
-    this.#switchTo(state);
-    if (word === 'HELP') {
-      if (state.helped) return this.#error(s, `second # HELP for ${name}`);
-      state.helped = true;
-      state.info.help = unescapeHelp(text);
-    } else if (word === 'TYPE') {
-      const type = text.trim();
-      if (!TYPES.has(type)) return this.#error(s, `unknown metric type "${type}" for ${name}`);
-      if (state.typed) return this.#error(s, `second # TYPE for ${name}`);
-      if (state.samples > 0) return this.#error(s, `# TYPE for ${name} after its samples`);
-      state.typed = true;
-      state.info.type = type as MetricType;
-    } else {
-      state.info.unit = text.trim();
-    }
+    // Metadata may change what a sample name resolves to: names are looked up again.
+    this.#names.clear();
+    if (result.state) this.#switchTo(result.state);
+    if (result.error !== undefined) this.#error(s, result.error);
+  }
+
+  /** The name at i, as a known entry; the position after it is in #names.pos. */
+  #name(s: string, i: number, end: number): NameEntry | string {
+    const names = this.#names;
+    const entry = names.match(this.#codes, this.#view, i, end, this.#current);
+    if (entry !== undefined) return entry;
+    return names.read(s, this.#codes, i, end, this.#current);
   }
 
   #sample(s: string, i: number, end: number): void {
     const codes = this.#codes;
     const nameStart = i;
     if (NAME_START[codes[i] as number] !== 1) return this.#error(s, 'expected a metric name');
-    // Consecutive lines mostly share their name: compare with where the last one was read, else with the name.
-    let name = this.#lastName;
-    const length = name.length;
-    const at = this.#lastNameAt;
-    let k = 0;
-    if (at >= 0) while (k < length && codes[i + k] === codes[at + k]) k++;
-    else while (k < length && codes[i + k] === name.charCodeAt(k)) k++;
-    let family = this.#lastFamily as FamilyState;
-    i += k;
-    const c = i < end ? (codes[i] as number) : 0;
-    if (k !== length || (c < 128 && NAME_CHAR[c] === 1)) {
-      while (i < end) {
-        const c = codes[i] as number;
-        if (c >= 128 || NAME_CHAR[c] !== 1) break;
-        i++;
-      }
-      name = intern(s.slice(nameStart, i));
-      family = this.#families.resolve(name, this.#current);
-      this.#lastName = name;
-      this.#lastFamily = family;
-      // (Types change on # TYPE lines only, which start over with the next name.)
-      const type = family.info.type;
-      this.#lastBound =
-        (type === 'histogram' || type === 'gaugehistogram') && name.endsWith('_bucket') ? 'le' : type === 'summary' && name === family.info.name ? 'quantile' : undefined;
-    }
-    this.#lastNameAt = nameStart;
+    const entry = this.#name(s, i, end);
+    if (typeof entry === 'string') return this.#error(s, entry);
+    const family = entry.family;
     this.#switchTo(family);
     // Lines of a family the filter drops are skipped unread.
     if (!family.selected) return;
-    const reader = this.#labels;
-    let count = 0;
+    i = this.#names.pos;
+    const name = entry.name;
     while (i < end && isBlank(codes[i] as number)) i++;
-    if (i < end && codes[i] === 123) {
-      count = reader.read(s, i + 1, end, this.#lineStart);
-      if (count < 0) return this.#error(s, reader.error);
-      i = reader.pos;
+    let count = 0;
+    if (codes[i] === 123 && i < end) {
+      count = this.#labels.read(s, i + 1, end, this.#lineStart);
+      if (count < 0) return this.#error(s, this.#labels.error);
+      i = this.#labels.pos;
     } else if (i < end && i === nameStart + name.length) return this.#error(s, 'bad character in metric name');
-    const bound = this.#lastBound;
-    if (bound !== undefined && !reader.boundOk(count, bound)) return this.#error(s, `${name} needs ${bound === 'le' ? 'an "le"' : 'a "quantile"'} label holding a number`);
-    const test = this.#test;
-    if (test && !test(reader.names, reader.values, count)) return;
+    if (!this.#bounded(entry.bound, count)) return this.#error(s, `${name} needs ${entry.bound === 'le' ? 'an "le"' : 'a "quantile"'} label holding a number`);
+    if (this.#test && !this.#test(this.#labels.names, this.#labels.values, count)) return;
     while (i < end && isBlank(codes[i] as number)) i++;
     const valueStart = i;
     while (i < end && !isBlank(codes[i] as number)) i++;
     if (valueStart === i) return this.#error(s, `missing value for ${name}`);
     const value = numberAt(codes, s, valueStart, i);
     if (value === undefined) return this.#error(s, `bad value "${s.slice(valueStart, i)}" for ${name}`);
-    const sample: Sample = { name, labels: count === 0 ? {} : reader.build(count), value };
+    const sample: Sample = { name, labels: count === 0 ? {} : this.#labels.build(count), value };
+    if (i < end && !this.#after(sample, s, i, end)) return;
+    this.#emit(family, sample);
+  }
+
+  /** Whether a bucket or quantile line carries its bound as a number (other lines need none). */
+  #bounded(bound: 'le' | 'quantile' | undefined, count: number): boolean {
+    return bound === undefined || this.#labels.boundOk(count, bound);
+  }
+
+  /** What may follow a value: a timestamp, an exemplar (OpenMetrics); false when the line is malformed. */
+  #after(sample: Sample, s: string, i: number, end: number): boolean {
+    const codes = this.#codes;
     while (i < end && isBlank(codes[i] as number)) i++;
     if (i < end && codes[i] !== 35) {
       const tsStart = i;
       while (i < end && !isBlank(codes[i] as number)) i++;
       const timestamp = numberAt(codes, s, tsStart, i);
-      if (timestamp === undefined || !Number.isFinite(timestamp)) return this.#error(s, `bad timestamp "${s.slice(tsStart, i)}" for ${name}`);
+      if (timestamp === undefined || !Number.isFinite(timestamp)) {
+        this.#error(s, `bad timestamp "${s.slice(tsStart, i)}" for ${sample.name}`);
+        return false;
+      }
       sample.timestamp = timestamp;
       while (i < end && isBlank(codes[i] as number)) i++;
     }
     if (i < end && codes[i] === 35) {
       const exemplar = this.#labels.exemplar(s, i + 1, end, this.#lineStart);
-      if (typeof exemplar === 'string') return this.#error(s, exemplar);
+      if (typeof exemplar === 'string') {
+        this.#error(s, exemplar);
+        return false;
+      }
       sample.exemplar = exemplar;
-    } else if (i < end) return this.#error(s, `unexpected text after the sample of ${name}`);
+    } else if (i < end) {
+      this.#error(s, `unexpected text after the sample of ${sample.name}`);
+      return false;
+    }
+    return true;
+  }
+
+  #emit(family: FamilyState, sample: Sample): void {
     if (!family.announced) {
       family.announced = true;
       this.#out.push({ kind: 'family', family: family.info });
@@ -308,8 +258,4 @@ export class ExpositionParser {
     family.samples++;
     this.#out.push({ kind: 'sample', family: family.info.name, sample });
   }
-
-
-
-
 }

@@ -1,6 +1,6 @@
 // Parsed metrics and summaries as text for people: a family index, samples in exposition syntax, a summary.
 import type { ComponentSummary, Latency } from './summary.ts';
-import type { Labels, MetricFamily } from './types.ts';
+import type { FamilyInfo, Labels, MetricFamily, Sample } from './types.ts';
 
 const escapeValue = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 
@@ -16,21 +16,41 @@ function formatLabels(labels: Labels): string {
   return parts.length > 0 ? `{${parts.join(',')}}` : '';
 }
 
+/** A family's `# HELP` and `# TYPE` lines. */
+export function familyHeader(f: FamilyInfo): string[] {
+  const out: string[] = [];
+  if (f.help !== undefined) out.push(`# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
+  out.push(`# TYPE ${f.name} ${f.type}`);
+  return out;
+}
+
+/** One sample in the Prometheus text format. */
+export function sampleLine(s: Sample): string {
+  return `${s.name}${formatLabels(s.labels)} ${formatNumber(s.value)}${s.timestamp !== undefined ? ` ${s.timestamp}` : ''}`;
+}
+
 /** Families with their samples, in the Prometheus text format. */
 export function renderSamples(families: readonly MetricFamily[]): string {
   const out: string[] = [];
   for (const f of families) {
-    if (f.help !== undefined) out.push(`# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
-    out.push(`# TYPE ${f.name} ${f.type}`);
-    for (const s of f.samples) out.push(`${s.name}${formatLabels(s.labels)} ${formatNumber(s.value)}${s.timestamp !== undefined ? ` ${s.timestamp}` : ''}`);
+    out.push(...familyHeader(f));
+    for (const s of f.samples) out.push(sampleLine(s));
   }
   return out.join('\n');
 }
 
+/** One row of the family index. */
+export interface IndexRow {
+  name: string;
+  type: string;
+  samples: number;
+}
+
 /** One line per family: name, type, number of samples. */
-export function renderIndex(families: readonly MetricFamily[]): string {
+export function renderIndex(families: readonly (MetricFamily | IndexRow)[]): string {
   const width = Math.min(70, Math.max(4, ...families.map((f) => f.name.length)));
-  const rows = families.map((f) => `${f.name.padEnd(width)}  ${f.type.padEnd(9)}  ${String(f.samples.length).padStart(6)}`);
+  const count = (f: MetricFamily | IndexRow) => (typeof f.samples === 'number' ? f.samples : f.samples.length);
+  const rows = families.map((f) => `${f.name.padEnd(width)}  ${f.type.padEnd(9)}  ${String(count(f)).padStart(6)}`);
   return [`${'NAME'.padEnd(width)}  ${'TYPE'.padEnd(9)}  ${'SAMPLES'.padStart(6)}`, ...rows].join('\n');
 }
 

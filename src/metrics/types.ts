@@ -61,6 +61,8 @@ export interface ParseOptions {
   labels?: readonly LabelMatcher[];
   /** Errors kept in full; the rest are only counted. Default 100. */
   maxErrors?: number;
+  /** Families kept; lines of families past these are errors. Default 50,000. */
+  maxFamilies?: number;
   /** Longest line accepted (bytes of Buffer input, characters of string input); longer ones are reported and skipped. Default 1 MiB. */
   maxLineLength?: number;
 }

@@ -1,4 +1,5 @@
 // Plain-text layout shared by the terminal renderers: aligned columns, words wrapped to a width, peer text made safe.
+import { escapeControl } from './terminal.ts';
 
 /** Left-aligned columns separated by two spaces; trailing spaces trimmed. Widths count the plain text only. */
 export function columns(rows: readonly (readonly string[])[], indent: string): string[] {
@@ -31,8 +32,10 @@ export function cut(line: string, width: number): string {
   return line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line;
 }
 
-/** What a peer sent, safe for a terminal: control characters (escape sequences, carriage returns) shown as `\xNN`. */
+/**
+ * What a peer sent, safe for a terminal: control characters (escape sequences, carriage returns) shown as `\xNN`, as
+ * escapeControl shows them everywhere, and tabs too, which would break the columns.
+ */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- escaping control characters is the point
-  return text.replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escapeControl(text).replace(/\t/g, '\\x09');
 }

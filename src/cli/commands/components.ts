@@ -354,13 +354,25 @@ function parseGetTarget(arg: string): { scheme?: 'http' | 'https'; host: string;
   return { host: m[1] ?? '', port: Number(m[2]), path: m[3] ?? '/' };
 }
 
-async function runGet(arg: string, flags: GetFlags): Promise<void> {
+/** A `kia get` target resolved against the catalog: the route, the method, and the URL in the port's scheme. */
+export interface ResolvedTarget {
+  port: PortEntry;
+  route: Route;
+  method: string;
+  /** The path as given, with its query. */
+  path: string;
+  /** The origin: the URL's own scheme when one was given, else the catalog port's (https for TLS ports). */
+  origin: string;
+}
+
+/** A URL or `node:port/path` as `kia get` takes it (also `kia metrics`); a UsageError names what is wrong. */
+export function resolveGetTarget(arg: string, options: { component?: string; method?: string }): ResolvedTarget {
   const parsed = parseGetTarget(arg);
   const pathname = new URL(parsed.path, 'http://x').pathname;
   let ports: PortEntry[];
-  if (flags.component) {
-    const component = findComponent(flags.component);
-    if (!component) throw new UsageError(`unknown component "${flags.component}" (see kia catalog)`);
+  if (options.component) {
+    const component = findComponent(options.component);
+    if (!component) throw new UsageError(`unknown component "${options.component}" (see kia catalog)`);
     const all = [...component.ports, ...(component.removedPorts ?? [])];
     const byNumber = all.filter((p) => p.port === parsed.port);
     ports = byNumber.length > 0 ? byNumber : all;
@@ -368,19 +380,24 @@ async function runGet(arg: string, flags: GetFlags): Promise<void> {
     ports = findPortByNumber(parsed.port);
     if (ports.length === 0) throw new UsageError(`port ${parsed.port} is not one the catalog knows: name the component with --component`);
   }
-  const matches = ports.map((port) => ({ port, ...matchRoute(port, pathname, flags.method) })).filter((m) => m.methods.length > 0);
+  const matches = ports.map((port) => ({ port, ...matchRoute(port, pathname, options.method) })).filter((m) => m.methods.length > 0);
   const found = matches.find((m) => m.route);
   if (!found?.route) {
     const where = ports.map((p) => `${p.component} ${p.name} (${p.port})`).join(', ');
-    if (matches[0]) throw new UsageError(`${flags.method?.toUpperCase() ?? 'GET'} ${pathname} is not a route of ${where}: it takes ${matches[0].methods.join(', ')} (-X)`);
+    if (matches[0]) throw new UsageError(`${options.method?.toUpperCase() ?? 'GET'} ${pathname} is not a route of ${where}: it takes ${matches[0].methods.join(', ')} (-X)`);
     throw new UsageError(`${pathname} is not a route the catalog knows on ${where}; \`kia catalog\` lists them`);
   }
   const { port, route, method } = found;
+  return { port, route, method, path: parsed.path, origin: `${parsed.scheme ?? port.scheme}://${parsed.host}:${parsed.port}` };
+}
+
+async function runGet(arg: string, flags: GetFlags): Promise<void> {
+  const { port, route, method, path, origin: resolved } = resolveGetTarget(arg, flags);
   if (route.mode === 'act' && !flags.act) throw new UsageError(`${method} ${route.path} on ${port.component} ${port.port} acts on the target (${route.description.split(/\. /)[0]?.replace(/\.$/, '')}): add --act to run it`);
-  const origin = flags.endpoint ?? `${parsed.scheme ?? port.scheme}://${parsed.host}:${parsed.port}`;
+  const origin = flags.endpoint ?? resolved;
   const target = await callTarget(new URL(origin).origin, flags, LARGE);
   const body = flags.data ?? (method === 'POST' && route.path.startsWith('/v3/') ? '{}' : undefined);
-  const answer = await call(target, { path: parsed.path, method, ...(body !== undefined ? { body } : {}) });
+  const answer = await call(target, { path, method, ...(body !== undefined ? { body } : {}) });
   if (answer.problem) {
     const { message, code } = explain(answer, port.component, port, target);
     return fail(message, code);

@@ -1,34 +1,59 @@
 // `kia kubelet <node> exec|attach|port-forward`: the streaming commands, over WebSocket straight to the kubelet
 // (`https://<node>:10250/exec/<ns>/<pod>/<container>?command=…&input=1…`) or through the API server (--via-apiserver:
 // `/api/v1/namespaces/<ns>/pods/<pod>/exec?command=…&stdin=true…`). exec's exit code is the remote command's.
-import { readCaFile } from '../../clients/identity.ts';
+import net from 'node:net';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { portForward } from '../../clients/port-forward.ts';
-import { attach, exec, type StreamResult, type StreamTarget, type StreamTransport } from '../../clients/stream.ts';
-import { CredentialError, InputError, KiaError, UsageError } from '../../errors.ts';
+import { ANONYMOUS } from '../../clients/identity.ts';
+import { excerpt } from '../../clients/peer-text.ts';
+import { portForward, type PortForwarder } from '../../clients/port-forward.ts';
+import { attach, exec } from '../../clients/remote-command.ts';
+import { isHostName, SETUP_DEADLINE_MS, type StreamResult, type StreamTarget, type StreamTransport } from '../../clients/stream.ts';
+import { KiaError, UsageError } from '../../errors.ts';
 import { EXIT, exitCodeFor, fail } from '../output.ts';
-import { collectIdentities, type HuntFlags } from './hunt.ts';
-import type { KubeletConnectionFlags } from './kubelet.ts';
+import { exitFor, explain, kubeletAccess, locateNode, type KubeletConnectionFlags } from './kubelet.ts';
 
 interface StreamFlags extends KubeletConnectionFlags {
   stdin?: boolean;
   tty?: boolean;
   address?: string;
+  deadline: number;
 }
 
-function int(name: string) {
+/** The largest delay Node's timers take (a larger one fires at once, with a TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Every numeric flag of these commands: a whole number in [min, max], else one line and exit 2 (through commander). */
+function wholeNumber(flag: string, min: number, max: number, unit = '') {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`${name} must be a port (1-65535)`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} takes a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`);
     return n;
   };
 }
 
+const DURATION = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h))+$/;
+
+/** A duration as `500ms`, `10s`, `2m`, `1h`, `1m30s`, or a bare number of seconds; in milliseconds. */
+export function parseDuration(flag: string, text: string): number {
+  const usage = `${flag} takes a duration such as 500ms, 10s or 2m (a bare number is seconds)`;
+  const value = text.trim();
+  let ms: number;
+  if (/^\d+(?:\.\d+)?$/.test(value)) ms = Number(value) * 1000;
+  else if (DURATION.test(value)) {
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+    ms = 0;
+    for (const [, amount, u] of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(amount) * unit[u as keyof typeof unit];
+  } else throw new InvalidArgumentError(usage);
+  ms = Math.round(ms);
+  if (ms < 1) throw new InvalidArgumentError(usage);
+  if (ms > MAX_TIMER_MS) throw new InvalidArgumentError(`${usage}, at most 24 days`);
+  return ms;
+}
 
 function options(cmd: Command): Command {
   return cmd
     .addOption(new Option('--node <name>').hideHelp())
-    .option('--kubeconfig <file>', 'kubeconfig: its user is the credential when no other is given; its cluster is the API server for --via-apiserver')
+    .option('--kubeconfig <file>', 'kubeconfig: its user is the credential when no other is given; its cluster is the API server for node names and --via-apiserver')
     .option('--context <name>', 'kubeconfig context')
     .option('--cert <file>', 'client certificate (PEM)')
     .option('--key <file>', 'key of --cert')
@@ -38,9 +63,15 @@ function options(cmd: Command): Command {
     .option('--kubelet-ca <file>', "CA bundle for the kubelet's serving certificate (wins over --cacert)")
     .option('--insecure-skip-tls-verify', "do not verify the peer's certificate")
     .option('--tls-server-name <name>', "name the kubelet's certificate must carry (default: the node name)")
-    .option('--port <port>', 'kubelet port (default 10250)', int('--port'))
+    .option('--port <port>', "kubelet port (default: the node's daemonEndpoints port, else 10250)", wholeNumber('--port', 1, 65535))
     .option('--via-apiserver', "go through the API server's pods exec/attach/portforward subresources (needs --kubeconfig)")
-    .option('--timeout <ms>', 'deadline of the upgrade handshake', (v) => Number(v), 10_000);
+    .option('--timeout <ms>', 'timeout of each request to the API server (a node name looked up, a kubeconfig credential)', wholeNumber('--timeout', 1, MAX_TIMER_MS, 'milliseconds'), 10_000)
+    .addOption(
+      new Option('--deadline <duration>', "deadline for setting up the stream (connect, TLS, WebSocket upgrade, a refusal's body), not for the stream itself: 500ms, 10s, 2m; a bare number is seconds")
+        .argParser((v: string) => parseDuration('--deadline', v))
+        .default(SETUP_DEADLINE_MS, '30s'),
+    )
+    .addHelpText('after', '\nExit codes: 0 done; 1 the upgrade was refused or the stream broke; 2 bad flag, argument or credential file; 3 no answer (refused, TLS failure, nothing within --deadline).\n');
 }
 
 /** Target split as <ns>/<pod>[/<container>]. */
@@ -50,50 +81,62 @@ function parseTarget(text: string, withContainer: boolean): { ns: string; pod: s
   return { ns: parts[0] as string, pod: parts[1] as string, container: parts[2] ?? '' };
 }
 
-async function streamTarget(flags: StreamFlags, ns: string, pod: string): Promise<StreamTarget> {
-  const given = [flags.cert || flags.key ? 'cert' : '', flags.token ? 'token' : '', flags.tokenFile ? 'token-file' : ''].filter(Boolean);
-  if (given.length > 1) throw new CredentialError('give one credential: --cert/--key, --token or --token-file');
-  const base = { output: 'text', timeout: flags.timeout } as const;
-  const explicit = (await collectIdentities({ ...base, cert: flags.cert, key: flags.key, token: flags.token, tokenFile: flags.tokenFile } as HuntFlags))[0];
-  const fromKubeconfig = !explicit && flags.kubeconfig ? (await collectIdentities({ ...base, kubeconfig: flags.kubeconfig, context: flags.context } as HuntFlags))[0] : undefined;
-  const identity = explicit ?? fromKubeconfig ?? { name: 'anonymous' };
-  let transport: StreamTransport;
+/** The stream's transport and identity, as `kia kubelet <node> pods` would reach the same node (kubelet.ts). */
+async function streamTarget(flags: StreamFlags, ns: string, pod: string): Promise<StreamTarget | number> {
+  // The node lookup is part of setting up: it gets the deadline too.
+  const timeout = Math.min(flags.timeout, flags.deadline);
+  const { api, kubeletCa, kubeletUser } = await kubeletAccess({ ...flags, timeout });
+  const common = { ns, pod, deadlineMs: flags.deadline };
   if (flags.viaApiserver) {
-    if (!flags.kubeconfig) throw new UsageError('--via-apiserver needs --kubeconfig (the API server and its CA)');
-    const k8s = await import('@kubernetes/client-node');
-    const config = new k8s.KubeConfig();
-    try {
-      config.loadFromFile(flags.kubeconfig);
-      if (flags.context) config.setCurrentContext(flags.context);
-    } catch (error) {
-      throw new InputError(`cannot load kubeconfig ${flags.kubeconfig}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const cluster = config.getCurrentCluster();
-    if (!cluster) throw new InputError(`kubeconfig ${flags.kubeconfig} has no current cluster`);
-    const ca = flags.cacert ? readCaFile(flags.cacert, '--cacert') : cluster.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : cluster.caFile ? readCaFile(cluster.caFile, 'certificate-authority') : undefined;
-    transport = { kind: 'apiserver', server: cluster.server, ...(ca ? { ca } : {}), insecureSkipVerify: flags.insecureSkipTlsVerify === true || cluster.skipTLSVerify };
-  } else {
-    if (!flags.node) throw new UsageError('name a node: kia kubelet <node> exec …');
-    const ca = flags.kubeletCa ? readCaFile(flags.kubeletCa, '--kubelet-ca') : flags.cacert ? readCaFile(flags.cacert, '--cacert') : undefined;
-    const isIp = /^[\d.]+$|:/.test(flags.node);
-    const servername = flags.tlsServerName ?? (isIp ? undefined : flags.node);
-    transport = { kind: 'kubelet', host: flags.node, port: flags.port ?? 10250, ...(ca ? { ca } : {}), insecureSkipVerify: flags.insecureSkipTlsVerify === true, ...(servername ? { servername } : {}) };
+    if (!api) throw new UsageError('--via-apiserver needs --kubeconfig (the API server and its CA)');
+    const transport: StreamTransport = { kind: 'apiserver', server: api.server, ...(api.ca ? { ca: api.ca } : {}), insecureSkipVerify: api.insecureSkipVerify === true, ...(api.servername ? { servername: api.servername } : {}) };
+    return { transport, identity: api.identity ?? ANONYMOUS, ...common };
   }
-  return { transport, identity, ns, pod, timeoutMs: flags.timeout };
-}
-
-/** The CLI's exit code for a stream: the remote status when there is one, else what kind of failure it was. */
-function finish(result: StreamResult, what: string): number {
-  if (result.outcome === 'refused') {
-    fail(`${what}: the upgrade was refused: ${result.httpStatus} ${(result.body ?? '').trim().split('\n')[0] ?? ''}`.trim(), EXIT.findings);
+  if (!flags.node) throw new UsageError('name a node: kia kubelet <node> exec …');
+  const node = await locateNode(api, flags.node);
+  if (!node.ok) {
+    fail(explain(node.failure), exitFor(node.failure));
+    return exitFor(node.failure);
+  }
+  if (!isHostName(node.address)) {
+    if (node.address === flags.node) throw new UsageError(`not a node name or IP address: "${excerpt(flags.node)}"`);
+    fail(`the API server gives node ${excerpt(flags.node)} the address "${excerpt(node.address)}", which is not a host name or IP address`, EXIT.findings);
     return EXIT.findings;
   }
-  if (result.outcome === 'error' && result.status === undefined && result.exitCode === undefined) {
-    fail(`${what}: ${result.error ?? 'no answer'}`, EXIT.down);
-    return EXIT.down;
+  const servername = flags.tlsServerName ?? (net.isIP(flags.node) ? undefined : flags.node);
+  const transport: StreamTransport = { kind: 'kubelet', host: node.address, port: flags.port ?? node.port, ...(kubeletCa ? { ca: kubeletCa } : {}), insecureSkipVerify: flags.insecureSkipTlsVerify === true, ...(servername ? { servername } : {}) };
+  return { transport, identity: kubeletUser ?? ANONYMOUS, ...common };
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${ms / 1000}s`;
+}
+
+/** What to try after a stream could not be set up over TLS. */
+function tlsHint(code: string | undefined): string {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return "; the certificate does not name this node: give the name it carries with --tls-server-name";
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO|LEAF/.test(code)) return "; kubelets often serve a self-generated certificate: pass its CA with --kubelet-ca <file>, or --insecure-skip-tls-verify";
+  return '';
+}
+
+/** The CLI's exit code for a stream, with one line on stderr when it did not end well. */
+function finish(result: StreamResult, what: string, deadlineMs: number): number {
+  switch (result.outcome) {
+    case 'refused': {
+      const cut = result.timedOut ? ` (the answer was cut off at the ${seconds(deadlineMs)} deadline, --deadline)` : '';
+      fail(`${what}: the upgrade was refused: ${result.httpStatus ?? ''} ${excerpt(result.body ?? '')}`.trim() + cut, EXIT.findings);
+      return EXIT.findings;
+    }
+    case 'down':
+      fail(`${what}: ${excerpt(result.error ?? 'no answer')}${result.timedOut ? ' (--deadline)' : tlsHint(result.code)}`, EXIT.down);
+      return EXIT.down;
+    case 'broken':
+      fail(`${what}: ${result.protocol ? 'the stream broke: ' : ''}${excerpt(result.error ?? 'failed')}`, EXIT.findings);
+      return result.exitCode ? result.exitCode : EXIT.findings;
+    default:
+      if (result.error) process.stderr.write(`kia: ${what}: ${excerpt(result.error)}\n`);
+      return result.exitCode ?? 0;
   }
-  if (result.outcome === 'error') process.stderr.write(`kia: ${what}: ${result.error ?? 'failed'}\n`);
-  return result.exitCode ?? 0;
 }
 
 function guard(run: () => Promise<number>): Promise<void> {
@@ -117,6 +160,30 @@ function terminal(tty: boolean) {
   return { ...(tty && process.stdout.isTTY ? { onResize } : {}), restore: () => (raw ? stdin.setRawMode(false) : undefined) };
 }
 
+/** Ctrl-C ends a stream (or its setup) cleanly; a second one leaves at once. */
+function interruptible(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  return { signal: controller.signal, dispose: () => void process.off('SIGINT', stop) };
+}
+
+/** Waits for Ctrl-C, then closes the forwarder: 1 if a connection was refused or broke, 3 if one got no answer. */
+async function forwardUntilInterrupted(forwarder: PortForwarder): Promise<number> {
+  const interrupt = interruptible();
+  await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(), { once: true }));
+  try {
+    await forwarder.close();
+  } finally {
+    interrupt.dispose();
+  }
+  const failed = forwarder.failed;
+  return failed.down > 0 ? EXIT.down : failed.refused + failed.broken > 0 ? EXIT.findings : EXIT.ok;
+}
+
 /** Adds exec, attach and port-forward to `kia kubelet <node>`. */
 export function addStreamingCommands(kubelet: Command): void {
   options(kubelet.command('exec').description('run a command in a container over WebSocket (v5, else v4); its exit status is kia\'s'))
@@ -125,15 +192,16 @@ export function addStreamingCommands(kubelet: Command): void {
     .option('-t, --tty', 'allocate a terminal: raw mode locally, resizes sent on SIGWINCH')
     .argument('<target>', '<namespace>/<pod>/<container>')
     .argument('<command...>', 'the command and its arguments, after --')
-    .addHelpText('after', '\nRequest: GET wss://<node>:10250/exec/<ns>/<pod>/<container>?command=<argv…>&input=1&output=1&error=1[&tty=1]\n  Sec-WebSocket-Protocol: v5.channel.k8s.io, v4.channel.k8s.io\nWith --via-apiserver: GET /api/v1/namespaces/<ns>/pods/<pod>/exec?command=…&container=…&stdin=true&stdout=true&stderr=true\n')
+    .addHelpText('after', '\nRequest: GET wss://<node>:10250/exec/<ns>/<pod>/<container>?command=<argv…>&input=1&output=1&error=1[&tty=1]\n  Sec-WebSocket-Protocol: v5.channel.k8s.io, v4.channel.k8s.io\nWith --via-apiserver: GET /api/v1/namespaces/<ns>/pods/<pod>/exec?command=…&container=…&stdin=true&stdout=true&stderr=true\nExit code: the remote command\'s when it ran.\n')
     .action((targetText: string, command: string[], flags: StreamFlags) =>
       guard(async () => {
         const { ns, pod, container } = parseTarget(targetText, true);
         const target = await streamTarget(flags, ns, pod);
+        if (typeof target === 'number') return target;
         const term = terminal(flags.tty === true);
         try {
           const result = await exec({ ...target, container, command, ...(flags.stdin ? { stdin: process.stdin } : {}), stdout: process.stdout, ...(flags.tty ? {} : { stderr: process.stderr }), tty: flags.tty === true, ...(term.onResize ? { onResize: term.onResize } : {}) });
-          return finish(result, 'exec');
+          return finish(result, 'exec', flags.deadline);
         } finally {
           term.restore();
           if (flags.stdin) process.stdin.pause();
@@ -149,14 +217,13 @@ export function addStreamingCommands(kubelet: Command): void {
       guard(async () => {
         const { ns, pod, container } = parseTarget(targetText, true);
         const target = await streamTarget(flags, ns, pod);
-        const controller = new AbortController();
-        const stop = () => controller.abort();
-        process.once('SIGINT', stop);
+        if (typeof target === 'number') return target;
+        const interrupt = interruptible();
         try {
-          const result = await attach({ ...target, container, ...(flags.stdin ? { stdin: process.stdin } : {}), stdout: process.stdout, stderr: process.stderr, tty: flags.tty === true, signal: controller.signal });
-          return controller.signal.aborted && result.outcome === 'ok' ? EXIT.ok : finish(result, 'attach');
+          const result = await attach({ ...target, container, ...(flags.stdin ? { stdin: process.stdin } : {}), stdout: process.stdout, stderr: process.stderr, tty: flags.tty === true, signal: interrupt.signal });
+          return result.aborted ? EXIT.ok : finish(result, 'attach', flags.deadline);
         } finally {
-          process.off('SIGINT', stop);
+          interrupt.dispose();
           if (flags.stdin) process.stdin.pause();
         }
       }),
@@ -165,7 +232,7 @@ export function addStreamingCommands(kubelet: Command): void {
     .option('--address <ip>', 'local address to listen on', '127.0.0.1')
     .argument('<target>', '<namespace>/<pod>')
     .argument('<ports...>', '[LOCAL:]REMOTE (LOCAL 0 or empty: any free port)')
-    .addHelpText('after', '\nRequest per connection: GET wss://<node>:10250/portForward/<ns>/<pod>?port=<REMOTE>\n  Sec-WebSocket-Protocol: v5.channel.k8s.io, v4.channel.k8s.io\n')
+    .addHelpText('after', '\nRequest per connection: GET wss://<node>:10250/portForward/<ns>/<pod>?port=<REMOTE>\n  Sec-WebSocket-Protocol: v5.channel.k8s.io, v4.channel.k8s.io\nAfter Ctrl-C: exit 1 if a connection was refused or broke, 3 if one got no answer, else 0.\n')
     .action((targetText: string, specs: string[], flags: StreamFlags) =>
       guard(async () => {
         const { ns, pod } = parseTarget(targetText, false);
@@ -177,11 +244,10 @@ export function addStreamingCommands(kubelet: Command): void {
           return [local, remote] as const;
         });
         const target = await streamTarget(flags, ns, pod);
+        if (typeof target === 'number') return target;
         const forwarder = await portForward({ ...target, ports, address: flags.address ?? '127.0.0.1', onError: (e) => process.stderr.write(`kia: error forwarding ${e.local} -> ${e.remote}: ${e.message}\n`) });
         for (const b of forwarder.bound) process.stdout.write(`Forwarding from ${b.address}:${b.local} -> ${b.remote}\n`);
-        await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-        await forwarder.close();
-        return EXIT.ok;
+        return forwardUntilInterrupted(forwarder);
       }),
     );
 }

@@ -65,7 +65,7 @@ const int = (flag: string, min: number) => (value: string) => {
 // ---------------------------------------------------------------------------------------------------------------
 // Failures: one line naming what was tried and what to do.
 
-function exitFor(f: KubeletFailure): number {
+export function exitFor(f: KubeletFailure): number {
   if (f.kind === 'error' && /ENOTFOUND|EAI_AGAIN/.test(f.message)) return EXIT.usage;
   return ['tls', 'refused', 'timeout', 'reset', 'error'].includes(f.kind) ? EXIT.down : EXIT.findings;
 }
@@ -120,7 +120,7 @@ function report(f: KubeletFailure, flags: Flags, node?: string): number {
 // ---------------------------------------------------------------------------------------------------------------
 // Targets: credentials, the API server, nodes by name or address.
 
-async function identities(flags: Flags): Promise<{ explicit?: Identity; kubeconfigUser?: Identity }> {
+async function identities(flags: KubeletConnectionFlags): Promise<{ explicit?: Identity; kubeconfigUser?: Identity }> {
   const base = { output: 'text', timeout: flags.timeout } as const;
   const given = [flags.cert || flags.key ? 'cert' : '', flags.token ? 'token' : '', flags.tokenFile ? 'token-file' : ''].filter(Boolean);
   if (given.length > 1) throw new CredentialError('give one credential: --cert/--key, --token or --token-file');
@@ -129,9 +129,15 @@ async function identities(flags: Flags): Promise<{ explicit?: Identity; kubeconf
   return { ...(explicit ? { explicit } : {}), ...(kubeconfigUser ? { kubeconfigUser } : {}) };
 }
 
-async function targets(flags: Flags, run: (t: Target) => Promise<number>): Promise<number> {
-  if (flags.allNodes && flags.node) throw new UsageError('name a node or give --all-nodes, not both');
-  if (!flags.allNodes && !flags.node) throw new UsageError('name a node: kia kubelet <node> <command> (or --all-nodes)');
+/** Who talks to a kubelet and through what: the API server (when a kubeconfig is needed), the kubelet's CA and user. */
+export interface KubeletAccess {
+  api?: ApiServerAccess;
+  kubeletCa?: string;
+  kubeletUser?: Identity;
+}
+
+/** The access every `kia kubelet` command starts from (kubelet-stream.ts shares it). */
+export async function kubeletAccess(flags: KubeletConnectionFlags & { allNodes?: boolean; maxBytes?: number }): Promise<KubeletAccess> {
   const { explicit, kubeconfigUser } = await identities(flags);
   const needApi = flags.viaApiserver || flags.allNodes || (flags.kubeconfig !== undefined && !net.isIP(flags.node ?? ''));
   let cluster: KubeconfigCluster | undefined;
@@ -143,11 +149,11 @@ async function targets(flags: Flags, run: (t: Target) => Promise<number>): Promi
       throw new UsageError(`${flags.viaApiserver ? '--via-apiserver' : '--all-nodes'} needs the API server: give --kubeconfig <file> (${error instanceof Error ? error.message : String(error)})`);
     }
   }
-  const common = { timeoutMs: flags.timeout, maxBytes: flags.maxBytes };
   const apiUser = flags.viaApiserver ? (explicit ?? kubeconfigUser) : (kubeconfigUser ?? explicit);
   const api: ApiServerAccess | undefined = cluster && {
     server: cluster.server,
-    ...common,
+    timeoutMs: flags.timeout,
+    ...(flags.maxBytes !== undefined ? { maxBytes: flags.maxBytes } : {}),
     ...(apiUser ? { identity: apiUser } : {}),
     ...(flags.viaApiserver && flags.cacert ? { ca: readCaFile(flags.cacert, '--cacert') } : cluster.ca ? { ca: cluster.ca } : {}),
     insecureSkipVerify: cluster.insecureSkipVerify || (flags.viaApiserver === true && flags.insecureSkipTlsVerify === true),
@@ -155,6 +161,25 @@ async function targets(flags: Flags, run: (t: Target) => Promise<number>): Promi
   };
   const kubeletCa = flags.kubeletCa ? readCaFile(flags.kubeletCa, '--kubelet-ca') : flags.cacert ? readCaFile(flags.cacert, '--cacert') : cluster?.ca;
   const kubeletUser = explicit ?? kubeconfigUser;
+  return { ...(api ? { api } : {}), ...(kubeletCa ? { kubeletCa } : {}), ...(kubeletUser ? { kubeletUser } : {}) };
+}
+
+/**
+ * Where a named node's kubelet listens: an IP as given; a name through the API server (its InternalIP and
+ * daemonEndpoints port) when there is one; a name the API server does not know, or no API server, as a host name.
+ */
+export async function locateNode(api: ApiServerAccess | undefined, name: string): Promise<{ ok: true; address: string; port: number } | { ok: false; failure: KubeletFailure }> {
+  if (net.isIP(name) || !api) return { ok: true, address: name, port: KUBELET_PORT };
+  const node = await getNode(api, name);
+  if (!node.ok && node.failure.kind !== 'not-found') return { ok: false, failure: node.failure };
+  return node.ok ? { ok: true, address: node.value.address, port: node.value.port } : { ok: true, address: name, port: KUBELET_PORT };
+}
+
+async function targets(flags: Flags, run: (t: Target) => Promise<number>): Promise<number> {
+  if (flags.allNodes && flags.node) throw new UsageError('name a node or give --all-nodes, not both');
+  if (!flags.allNodes && !flags.node) throw new UsageError('name a node: kia kubelet <node> <command> (or --all-nodes)');
+  const { api, kubeletCa, kubeletUser } = await kubeletAccess(flags);
+  const common = { timeoutMs: flags.timeout, maxBytes: flags.maxBytes };
   const make = (node: string, transport: KubeletTransport): Target => {
     const tls =
       transport.kind === 'apiserver' && api
@@ -172,12 +197,10 @@ async function targets(flags: Flags, run: (t: Target) => Promise<number>): Promi
   } else {
     const name = flags.node as string;
     if (flags.viaApiserver) list = [make(name, { kind: 'apiserver', server: (api as ApiServerAccess).server, node: name })];
-    else if (net.isIP(name) || !api) list = [direct(name, name, KUBELET_PORT)];
     else {
-      const node = await getNode(api, name);
-      // A name the API server does not know is tried as a host name.
-      if (!node.ok && node.failure.kind !== 'not-found') return report(node.failure, flags);
-      list = [node.ok ? direct(name, node.value.address, node.value.port) : direct(name, name, KUBELET_PORT)];
+      const node = await locateNode(api, name);
+      if (!node.ok) return report(node.failure, flags);
+      list = [direct(name, node.address, node.port)];
     }
   }
   let worst = 0;

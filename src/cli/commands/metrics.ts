@@ -1,17 +1,26 @@
-// `kia metrics <url>`: scrape one /metrics endpoint, parse it while reading, and print a family index, the samples
-// of chosen families, or a per-component summary.
+// `kia metrics <target>`: one exposition, from a /metrics endpoint (a URL, or node:port/path as `kia get` takes it), a
+// saved file or stdin, parsed while it is read and printed as a family index, chosen samples, JSON or a component's
+// summary. Memory stays bounded however many samples there are: nothing is held once written. What a peer sent
+// reaches a terminal with its control characters escaped, unless asked for raw (-o raw, or a pipe or a file).
+import { once } from 'node:events';
+import { createReadStream, statSync, type Stats } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { request, type HttpResponse } from '../../clients/http.ts';
+import { request } from '../../clients/http.ts';
 import { certificateIdentity, readCaFile, tokenFileIdentity, tokenIdentity, type Identity } from '../../clients/identity.ts';
-import { CredentialError, InputError, NetworkError, TimeoutError, TooLargeError, UsageError, type KiaError } from '../../errors.ts';
-import { collect, parseMatcher, renderIndex, renderSamples, renderSummary, summarize, type LabelMatcher, type ParseResult } from '../../metrics/index.ts';
+import { CredentialError, InputError, NetworkError, TimeoutError, TooLargeError, UsageError } from '../../errors.ts';
+import {
+  ExpositionParser, IndexSink, JsonSink, SampleSink, SUMMARY_FAMILIES, SummarySink, Tally, feed, jsonText, parseMatcher, renderSummary, summarize, type LabelMatcher, type Sink,
+} from '../../metrics/index.ts';
+import { escapeControl } from '../../report/terminal.ts';
 import { EXIT } from '../output.ts';
+import { resolveGetTarget } from './components.ts';
 
 export interface MetricsFlags {
   summary?: boolean;
   family: string[];
   label: LabelMatcher[];
-  output: 'text' | 'json';
+  output: 'text' | 'json' | 'raw';
+  component?: string;
   cert?: string;
   key?: string;
   cacert?: string;
@@ -25,6 +34,23 @@ export interface MetricsFlags {
 const MAX_BYTES = 64 << 20;
 const CHUNK = 64 << 10;
 const ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=1,*/*;q=0.1';
+/** What a summary keeps of the families it reads: a real apiserver has tens of thousands of such samples. */
+const SUMMARY_LIMITS = { maxSamples: 200_000, maxChars: 32 << 20 };
+
+/** Where an exposition comes from: a peer's (its garbage is exit 1) or the user's own file or stdin (exit 2). */
+interface Source {
+  /** How the output names it: `{ url, status }` or `{ file }`. */
+  head: Record<string, unknown>;
+  name: string;
+  peer: boolean;
+  status: number;
+  /** Unix seconds of the scrape, for rates and ages; unknown for stdin. */
+  now?: number;
+  chunks: AsyncIterable<Buffer>;
+}
+
+/** One line for stderr: what a peer sent never reaches the terminal raw. */
+const line = (text: string) => escapeControl(text.replace(/\r?\n/g, ' '));
 
 function targetUrl(text: string): URL {
   let url: URL;
@@ -47,33 +73,8 @@ function identityOf(flags: MetricsFlags, url: URL): Identity | undefined {
   return identity.cert || identity.token ? identity : undefined;
 }
 
-/** Network outcomes and statuses as the one error the CLI prints. */
-function refusal(url: URL, res: HttpResponse, flags: MetricsFlags): KiaError | undefined {
-  const target = `GET ${url.href}`;
-  switch (res.outcome) {
-    case 'ok':
-      break;
-    case 'tls-error':
-      return new NetworkError(`${target}: TLS failed (${(res.error ?? 'handshake').split('\n')[0]?.slice(0, 120)}); give the CA with --cacert, or skip verification with --insecure-skip-tls-verify`);
-    case 'timeout':
-      return new TimeoutError(`${target}: no answer within ${flags.timeout} ms`);
-    case 'too-large':
-      return new TooLargeError(`${target}: the exposition is larger than ${flags.maxBytes} bytes`);
-    default:
-      return new NetworkError(`${target}: ${res.outcome}${res.error ? ` (${res.error})` : ''}`);
-  }
-  const status = res.status ?? 0;
-  if (status === 401 || status === 403) return new CredentialError(`${target}: ${status}: give credentials the component accepts (--token, --token-file, --cert/--key)`);
-  if (status >= 400 && status < 500) return new UsageError(`${target}: ${status}: no metrics there`);
-  return undefined;
-}
-
-async function* chunks(body: Buffer): AsyncGenerator<Buffer> {
-  for (let offset = 0; offset < body.length; offset += CHUNK) yield body.subarray(offset, offset + CHUNK);
-}
-
-export async function scrape(urlText: string, flags: MetricsFlags): Promise<{ url: URL; status: number; parsed: ParseResult }> {
-  const url = targetUrl(urlText);
+/** The one network exchange of this command: the body (up to --max-bytes), or the one error the CLI prints. */
+async function fetchExposition(url: URL, flags: MetricsFlags): Promise<{ status: number; body: Buffer }> {
   const identity = identityOf(flags, url);
   const ca = readCaFile(flags.cacert);
   const res = await request({
@@ -85,43 +86,123 @@ export async function scrape(urlText: string, flags: MetricsFlags): Promise<{ ur
     timeoutMs: flags.timeout,
     maxBytes: flags.maxBytes,
   });
-  const error = refusal(url, res, flags);
-  if (error) throw error;
-  // request() holds the capped body; the parser reads it chunk by chunk as it would read the socket.
-  const parsed = await collect(chunks(res.body), {
-    ...(flags.family.length > 0 ? { families: flags.family } : {}),
-    ...(flags.label.length > 0 ? { labels: flags.label } : {}),
-  });
-  return { url, status: res.status ?? 0, parsed };
+  const target = `GET ${url.href}`;
+  const detail = line((res.error ?? '').split('\n')[0]?.slice(0, 120) ?? '');
+  switch (res.outcome) {
+    case 'ok':
+      break;
+    case 'tls-error':
+      throw new NetworkError(`${target}: TLS failed (${detail || 'handshake'}); give the CA with --cacert, or skip verification with --insecure-skip-tls-verify`);
+    case 'timeout':
+      throw new TimeoutError(`${target}: no answer within ${flags.timeout} ms`);
+    case 'too-large':
+      throw new TooLargeError(`${target}: the exposition is larger than ${flags.maxBytes} bytes`);
+    default:
+      throw new NetworkError(`${target}: ${res.outcome}${detail ? ` (${detail})` : ''}`);
+  }
+  const status = res.status ?? 0;
+  if (status === 401 || status === 403) throw new CredentialError(`${target}: ${status}: give credentials the component accepts (--token, --token-file, --cert/--key)`);
+  if (status >= 400 && status < 500) throw new UsageError(`${target}: ${status}: no metrics there`);
+  return { status, body: res.body };
 }
 
-function print(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+async function* slices(body: Buffer): AsyncGenerator<Buffer> {
+  for (let offset = 0; offset < body.length; offset += CHUNK) yield body.subarray(offset, offset + CHUNK);
 }
 
-export async function runMetrics(urlText: string, flags: MetricsFlags): Promise<number> {
-  const { url, status, parsed } = await scrape(urlText, flags);
-  const firstError = parsed.errors[0];
-  if (parsed.families.length === 0 && parsed.errorCount > 0 && firstError) {
-    throw new InputError(`${url.href} did not serve a Prometheus exposition: line ${firstError.line}: ${firstError.message}`);
+async function peerSource(url: URL, flags: MetricsFlags): Promise<Source> {
+  const { status, body } = await fetchExposition(url, flags);
+  return { head: { url: url.href, status }, name: url.href, peer: true, status, now: Date.now() / 1000, chunks: slices(body) };
+}
+
+/** A file or stdin read as a stream: a read error is the user's (exit 2), and so is nothing to read. */
+async function* reading(stream: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  try {
+    for await (const chunk of stream) {
+      bytes += chunk.length;
+      yield chunk;
+    }
+  } catch (error) {
+    throw new InputError(`cannot read ${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  if (flags.output === 'text' && firstError) {
-    process.stderr.write(`kia: ${parsed.errorCount} malformed line(s) skipped; first: line ${firstError.line}: ${firstError.message}\n`);
+  if (bytes === 0) throw new InputError(`${name} is empty: no exposition to read`);
+}
+
+function fileSource(path: string, stats: Stats): Source {
+  if (stats.isDirectory()) throw new InputError(`${path} is a directory, not an exposition`);
+  const chunks = reading(createReadStream(path, { highWaterMark: CHUNK }), path);
+  return { head: { file: path }, name: path, peer: false, status: 0, now: stats.mtimeMs / 1000, chunks };
+}
+
+function stdinSource(): Source {
+  if (process.stdin.isTTY) throw new UsageError('stdin is a terminal: pipe an exposition in (kia metrics - < saved.metrics)');
+  return { head: { file: '-' }, name: 'stdin', peer: false, status: 0, chunks: reading(process.stdin, 'stdin') };
+}
+
+/** `-`, a URL, an existing file, or node:port/path resolved through the catalog as `kia get` does. */
+async function openSource(target: string, flags: MetricsFlags): Promise<Source> {
+  if (target === '-') return stdinSource();
+  if (/^https?:\/\//i.test(target)) return peerSource(targetUrl(target), flags);
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(target);
+  } catch {
+    // Not a file: a node:port/path, or nothing.
   }
-  const errors = { errorCount: parsed.errorCount, errors: parsed.errors };
-  if (flags.summary) {
-    const summary = summarize(parsed.families, { now: Date.now() / 1000 });
-    if (!summary) throw new InputError(`${url.href}: no summary for this exposition (not etcd, kubelet, kube-apiserver, kube-proxy or kube-scheduler); use --family`);
-    if (flags.output === 'json') print(JSON.stringify({ url: url.href, status, samples: parsed.samples, ...errors, summary }, null, 2));
-    else print(renderSummary(summary));
-  } else if (flags.output === 'json') {
-    print(JSON.stringify({ url: url.href, status, samples: parsed.samples, ...errors, families: parsed.families }, null, 2));
-  } else if (flags.family.length > 0 || flags.label.length > 0) {
-    print(renderSamples(parsed.families));
-  } else {
-    print(renderIndex(parsed.families));
+  if (stats) return fileSource(target, stats);
+  if (!target.includes(':')) throw new InputError(`no such file: ${target} (give a file, - for stdin, a URL or node:port/path)`);
+  const resolved = resolveGetTarget(target, { method: 'GET', ...(flags.component ? { component: flags.component } : {}) });
+  if (resolved.route.mode === 'act') throw new UsageError(`${resolved.route.path} on ${resolved.port.component} ${resolved.port.port} acts on the target: kia metrics only reads`);
+  return peerSource(new URL(resolved.path, resolved.origin), flags);
+}
+
+/** Writes to stdout, waiting while the reader is behind: output never piles up in memory. */
+async function out(data: string | Buffer): Promise<void> {
+  if (data.length > 0 && !process.stdout.write(data)) await once(process.stdout, 'drain');
+}
+
+function sinkFor(flags: MetricsFlags, source: Source): Sink {
+  if (flags.output === 'json') return new JsonSink(source.head);
+  return flags.family.length > 0 || flags.label.length > 0 ? new SampleSink() : new IndexSink();
+}
+
+export async function runMetrics(target: string, flags: MetricsFlags): Promise<number> {
+  if (flags.output === 'raw' && (flags.summary || flags.family.length > 0 || flags.label.length > 0)) {
+    throw new UsageError('-o raw prints the exposition as served; --summary, --family and --label need -o text or -o json');
   }
-  return status >= 500 ? EXIT.findings : EXIT.ok;
+  const source = await openSource(target, flags);
+  const verdict = source.status >= 500 ? EXIT.findings : EXIT.ok;
+  if (flags.output === 'raw') {
+    for await (const chunk of source.chunks) await out(chunk);
+    return verdict;
+  }
+  // Text on a terminal is escaped; JSON escapes what it holds itself.
+  const shown = flags.output === 'text' && process.stdout.isTTY === true ? escapeControl : (text: string) => text;
+  const parser = new ExpositionParser({ ...(flags.family.length > 0 ? { families: flags.family } : {}), ...(flags.label.length > 0 ? { labels: flags.label } : {}) });
+  const tally = new Tally();
+  const summary = flags.summary ? new SummarySink({ families: SUMMARY_FAMILIES, ...SUMMARY_LIMITS }) : undefined;
+  const sink = summary ? undefined : sinkFor(flags, source);
+  for await (const items of feed(parser, source.chunks)) {
+    tally.add(items);
+    summary?.add(items);
+    if (sink) await out(shown(sink.add(items)));
+  }
+  const first = tally.errors[0];
+  if (tally.families === 0 && first) {
+    const what = source.peer ? `${source.name} did not serve a Prometheus exposition` : `${source.name} is not a Prometheus exposition`;
+    process.stderr.write(`kia: ${line(`${what}: line ${first.line}: ${first.message}`)}\n`);
+    return source.peer ? EXIT.findings : EXIT.usage;
+  }
+  const totals = { samples: tally.samples, errorCount: parser.errorCount, errors: tally.errors };
+  if (summary) {
+    const result = summarize(summary.families(), source.now === undefined ? {} : { now: source.now });
+    if (!result) throw new UsageError(`${line(source.name)}: no summary for this exposition (not etcd, kubelet, kube-apiserver, kube-proxy or kube-scheduler); use --family`);
+    if (summary.dropped > 0) process.stderr.write(`kia: the summary reads the first ${SUMMARY_LIMITS.maxSamples} samples of its families; ${summary.dropped} more were not kept\n`);
+    await out(flags.output === 'json' ? `${jsonText({ ...source.head, ...totals, summary: result }, 2)}\n` : `${shown(renderSummary(result))}\n`);
+  } else if (sink) await out(shown(sink.end(totals)));
+  if (flags.output === 'text' && first) process.stderr.write(`kia: ${parser.errorCount} line(s) skipped; first: ${line(`line ${first.line}: ${first.message}`)}\n`);
+  return verdict;
 }
 
 const repeat = <T>(parse: (v: string) => T[]) => (value: string, previous: T[]) => [...previous, ...parse(value)];
@@ -129,8 +210,8 @@ const repeat = <T>(parse: (v: string) => T[]) => (value: string, previous: T[]) 
 export function registerMetrics(program: Command): void {
   program
     .command('metrics')
-    .argument('<url>', 'the metrics endpoint, e.g. https://10.0.0.1:10250/metrics or http://127.0.0.1:10249/metrics')
-    .description('scrape a Prometheus/OpenMetrics endpoint and list its families, print chosen ones, or summarise the component')
+    .argument('<target>', 'a metrics URL (https://10.0.0.1:10250/metrics), node:port/path as kia get takes it (10.0.0.1:10249/metrics), a saved exposition file, or - for stdin')
+    .description('read a Prometheus/OpenMetrics exposition and list its families, print chosen ones, or summarise the component')
     .option('--summary', "the component's vital signs (etcd, kubelet, kube-apiserver, kube-proxy, kube-scheduler)")
     .option('--family <name>', 'keep only this family (repeatable, or comma-separated)', repeat((v) => v.split(',').map((s) => s.trim()).filter(Boolean)), [])
     .option('--label <matcher>', 'keep only samples whose labels match: k=v, k!=v, k=~re, k!~re (repeatable)', repeat((v) => {
@@ -140,7 +221,8 @@ export function registerMetrics(program: Command): void {
         throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
       }
     }), [])
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format (raw: the exposition as served, unescaped)').choices(['text', 'json', 'raw']).default('text'))
+    .option('--component <name>', 'the component, when the port number of node:port/path does not say')
     .option('--cert <file>', 'client certificate (PEM)')
     .option('--key <file>', 'key of --cert')
     .option('--cacert <file>', 'CA bundle to verify the server with')
@@ -152,13 +234,18 @@ export function registerMetrics(program: Command): void {
       if (!Number.isInteger(n) || n < 100 || n > 120_000) throw new InvalidArgumentError('--timeout takes milliseconds from 100 to 120000');
       return n;
     }, 10_000)
-    .addOption(new Option('--max-bytes <n>', 'largest exposition read').default(MAX_BYTES).argParser((v) => {
+    .addOption(new Option('--max-bytes <n>', 'largest exposition read from the network').default(MAX_BYTES).argParser((v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1024) throw new InvalidArgumentError('--max-bytes takes a whole number of bytes, at least 1024');
       return n;
     }).hideHelp())
-    .addHelpText('after', '\nRequest: GET <url> with Accept: text/plain;version=0.0.4 (OpenMetrics accepted)\nLike:    curl -s --cacert ca.crt -H "Authorization: Bearer $TOKEN" <url>')
-    .action(async (url: string, flags: MetricsFlags) => {
-      process.exitCode = await runMetrics(url, flags);
+    .addHelpText('after', [
+      '',
+      'Request: GET <url> with Accept: text/plain;version=0.0.4 (OpenMetrics accepted); node:port/path takes the scheme of the catalog port',
+      'Like:    curl -s --cacert ca.crt -H "Authorization: Bearer $TOKEN" <url>',
+      'Saved:   kia metrics -o raw <url> > saved.metrics; kia metrics saved.metrics --summary; curl -s <url> | kia metrics -',
+    ].join('\n'))
+    .action(async (target: string, flags: MetricsFlags) => {
+      process.exitCode = await runMetrics(target, flags);
     });
 }
