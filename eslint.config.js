@@ -27,6 +27,10 @@ export default tseslint.config(
   { files: ['src/clients/**', 'src/probe/**', 'src/discover/**', 'src/targets/**', 'src/audit/**', 'src/health/**', 'src/serve/**', 'src/report/**', 'src/index.ts'],
     rules: { 'no-restricted-imports': noImport(['**/lab/*', '**/cli/*']) } },
   { files: ['src/lab/**'], rules: { 'no-restricted-imports': noImport(['**/cli/*']) } },
+  // The judges are pure: observations and a clock in, verdicts out. They read the model, the catalog and the format
+  // readers, and never the network, the file system or the stages that touch them.
+  { files: ['src/audit/**', 'src/health/**', 'src/formats/**'],
+    rules: { 'no-restricted-imports': noImport(['node:net', 'node:tls', 'node:fs', 'node:fs/*', 'node:http', 'node:https', 'node:http2', 'node:dgram', 'node:dns', 'node:child_process', 'node:worker_threads', 'undici', 'ws', '@kubernetes/client-node', '**/clients/*', '**/clients/**', '**/probe/*', '**/discover/*', '**/pipelines/*', '**/serve/*', '**/targets/*', '**/report/*', '**/lab/*', '**/cli/*']) } },
   { files: ['src/**'], ignores: ['src/dashboard/**'], rules: { 'no-restricted-globals': restrictGlobals(BROWSER_ONLY, 'Node') } },
   // The page takes its lists from the model and the catalog's order, its types from the server; nothing else.
   { files: ['src/dashboard/**'],
@@ -40,6 +44,21 @@ export default tseslint.config(
     } },
   { files: ['src/cli/**', 'bench/**', 'test/**', 'bin/**', 'scripts/**'], rules: { 'no-console': 'off' } },
   { files: ['bin/**'], languageOptions: { globals: { process: 'readonly' } } },
+  // One Kubernetes API module (STYLE: one seam per concern): only src/clients/kube-api.ts imports
+  // @kubernetes/client-node, statically or dynamically. Tests use client-node as an independent implementation.
+  {
+    files: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/clients/kube-api.ts', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['ImportDeclaration', 'ImportExpression', 'ExportNamedDeclaration', 'ExportAllDeclaration'].map((node) => ({
+          selector: `${node}[source.value=/^@kubernetes\\/client-node/]`,
+          message: 'only src/clients/kube-api.ts imports @kubernetes/client-node: use it',
+        })),
+      ],
+    },
+  },
   // Tests beside the source may start the lab; the library itself may not.
   { files: ['src/**/*.test.ts'], rules: { 'no-restricted-imports': 'off' } },
 );

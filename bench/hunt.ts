@@ -12,6 +12,7 @@ interface Phase {
   open?: number;
   endpoints?: number;
   requests?: number;
+  answered?: number;
   routeUrls?: { identity: string; url: string }[];
 }
 
@@ -37,10 +38,14 @@ export async function benchHunt(nodes = 256, subset = 16): Promise<string[]> {
     const nmapScan = await run('nmap', ['-sT', '-n', '-Pn', '-p', ports, '-iL', hostFile, '-oG', '-']);
     lines.push(`discovery, ${nodes} hosts x ${catalogPorts().length} ports: kia ${fmt(kiaScan.ms)} ms (${kiaScan.open} open, ${fmt(kiaScan.rssMb)} MB RSS), nmap -sT ${fmt(nmapScan.ms)} ms -> kia ${fmt(nmapScan.ms / kiaScan.ms, 1)}x faster`);
 
-    // Floor and full hunt of every node.
+    // Floors and the hunt of every node: discovery + TLS facts + fingerprints against one request per port; the whole
+    // hunt against a bare script sending the very requests the hunt sent.
     const floorRun = await kia('floor', dir, nodes);
+    const identify = await kia('identify', dir, nodes);
+    lines.push(`discovery + TLS facts + fingerprints, ${nodes} nodes: kia ${fmt(identify.ms)} ms (${identify.endpoints} endpoints, ${identify.requests} requests); one-request-per-port floor ${fmt(floorRun.ms)} ms -> ${fmt(identify.ms / floorRun.ms, 2)}x (target <= 2x)`);
     const full = await kia('hunt', dir, nodes);
-    lines.push(`full hunt, ${nodes} nodes: kia ${fmt(full.ms)} ms, ${full.requests} requests, ${full.endpoints} endpoints, peak RSS ${fmt(full.rssMb)} MB (target < 300 MB); floor ${fmt(floorRun.ms)} ms -> ${fmt(full.ms / floorRun.ms, 2)}x the floor (target < 2x)`);
+    const same = await kia('same-requests', dir, nodes);
+    lines.push(`full hunt, ${nodes} nodes: kia ${fmt(full.ms)} ms, ${full.requests} requests, ${full.endpoints} endpoints, peak RSS ${fmt(full.rssMb)} MB (target < 300 MB); same-requests floor ${fmt(same.ms)} ms (${same.answered}/${same.requests} answered) -> ${fmt(full.ms / same.ms, 2)}x (target <= 1.5x); one-request-per-port floor ${fmt(floorRun.ms)} ms -> ${fmt(full.ms / floorRun.ms, 2)}x`);
 
     // Route probes: the same URLs through curl --parallel, one run per identity.
     const urls = full.routeUrls ?? [];

@@ -1,10 +1,12 @@
 // One kia measurement in its own process (so the lab and the bench driver stay out of its figures):
-// `scan|hunt|floor <lab dir> <first N nodes>`; prints JSON with wall time, peak RSS and counts.
-import { readFileSync } from 'node:fs';
+// `scan|identify|hunt|floor|same-requests <lab dir> <first N nodes>`; prints JSON with wall time, peak RSS and counts.
+// `hunt` writes the requests it sent to <lab dir>/requests-<N>.json; `same-requests` sends exactly those.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { sameRequests, type FloorRequest } from './same-requests.ts';
 import http from 'node:http';
 import https from 'node:https';
 import { scan, catalogPorts } from '../src/discover/scan.ts';
-import { hunt } from '../src/hunt.ts';
+import { hunt } from '../src/pipelines/hunt.ts';
 import { targetsFromLab } from '../src/targets/index.ts';
 import { certificateIdentity } from '../src/clients/identity.ts';
 
@@ -45,10 +47,19 @@ if (mode === 'scan') {
   const open = plan.endpoints.filter((e) => e.reach === 'node-ip' && nodes.has(e.node));
   const answered = await floor(open);
   result = { open: open.length, answered };
+} else if (mode === 'same-requests') {
+  const list = JSON.parse(readFileSync(`${dir}/requests-${countText}.json`, 'utf8')) as FloorRequest[];
+  const answered = await sameRequests(list, { admin: { cert: readFileSync(plan.files.adminCert, 'utf8'), key: readFileSync(plan.files.adminKey, 'utf8') } });
+  result = { requests: list.length, answered };
 } else {
-  const report = await hunt({ targets, identities: [certificateIdentity(plan.files.adminCert, plan.files.adminKey, 'admin')], ca: readFileSync(plan.files.ca, 'utf8') });
-  const requests = report.endpoints.reduce((n, e) => n + e.routes.length, 0);
-  const urls = report.endpoints.flatMap((e) => e.routes.filter((r) => !r.route.startsWith('probe:')).map((r) => ({ identity: r.identity, url: `${e.scheme === 'https' ? 'https' : 'http'}://${e.address}:${e.port}${r.path}` })));
-  result = { endpoints: report.endpoints.length, findings: report.findings.length, requests, routeUrls: urls };
+  const report = await hunt({ targets, identities: [certificateIdentity(plan.files.adminCert, plan.files.adminKey, 'admin')], trust: { ca: readFileSync(plan.files.ca, 'utf8') }, accessMatrix: mode !== 'identify' });
+  const sent = report.endpoints.flatMap((e) =>
+    e.routes
+      .filter((r) => r.status !== undefined)
+      .map((r): FloorRequest => ({ scheme: e.scheme === 'https' ? 'https' : 'http', address: e.address, port: e.port, identity: r.identity, method: r.method, path: r.path })),
+  );
+  if (mode === 'hunt') writeFileSync(`${dir}/requests-${countText}.json`, JSON.stringify(sent));
+  const urls = sent.map((r) => ({ identity: r.identity, url: `${r.scheme}://${r.address}:${r.port}${r.path}` }));
+  result = { endpoints: report.endpoints.length, findings: report.findings.length, requests: sent.length, routeUrls: mode === 'hunt' ? urls : [] };
 }
 process.stdout.write(JSON.stringify({ mode, ms: performance.now() - start, rssMb: peak(), ...result }) + '\n');

@@ -1,18 +1,22 @@
 // kia's public library API: named exports only. The lab has its own entry (`kia/lab`) and is never imported here.
-export { hunt, VERSION } from './hunt.ts';
-export type { HuntOptions, HuntPhase } from './hunt.ts';
+export { hunt, VERSION, checkHealth, healthCycle, Cycle } from './pipelines/index.ts';
+export type { HuntOptions, HuntPhase, HealthCheckOptions, CycleOptions } from './pipelines/index.ts';
+export { evaluate as evaluateHealth, healthExitCode } from './health/index.ts';
+export { endpointsFromLab, endpointsFromOpenPorts, endpointsFromLocal, discoverHealthEndpoints } from './discover/inventory.ts';
 export { CATALOG, getComponent, getPort, allPorts, findPortByNumber, routesFor, kubeadmEtcdVersion } from './catalog/index.ts';
 export type { ComponentEntry, PortEntry, Route } from './catalog/index.ts';
 export { RULES, audit, CERT_THRESHOLDS, applyBaseline, parseBaseline } from './audit/index.ts';
 export type { Rule, Baseline, BaselineEntry } from './audit/index.ts';
 export { scan, catalogPorts } from './discover/scan.ts';
-export { probeAll, probeEndpoint } from './probe/index.ts';
+export { probe, probeEndpoint, ProbeMemory } from './probe/index.ts';
 export type { ProbeOptions } from './probe/index.ts';
-export { parseTarget, targetsFromFile, targetsFromLab, targetsFromKubeconfig, expandCidr } from './targets/index.ts';
+export { parseTarget, targetsFromFile, targetsFromLab, targetsFromKubeconfig, expandCidr, readLabFile } from './targets/index.ts';
 export { certificateIdentity, tokenIdentity, tokenFileIdentity, Secret, ANONYMOUS } from './clients/identity.ts';
 export type { Identity } from './clients/identity.ts';
-export { request } from './clients/http.ts';
-export { dialTls } from './clients/tls.ts';
+export { Transport, REQUEST_CHANNEL } from './clients/transport/transport.ts';
+export type { Exchange, ExchangeRequest, TransportOptions } from './clients/transport/transport.ts';
+export type { Trust, TrustMode } from './clients/transport/trust.ts';
+export { Secrets, redactShapes, escapeControl } from './redact.ts';
 export { KiaError, UsageError, InputError, CredentialError, LabError, NetworkError, TimeoutError, TooLargeError } from './errors.ts';
 export type * from './model/index.ts';
 export { SEVERITIES, severityRank, KUBERNETES_VERSIONS, DEFAULT_KUBERNETES_VERSION } from './model/index.ts';

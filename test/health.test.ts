@@ -211,7 +211,8 @@ describe('kia health with each lab fault (3 nodes, Kubernetes 1.36)', () => {
 
   test('--kubeconfig: nodes from the API server, its user as the credential; etcd refuses that certificate: unknown, not down', async () => {
     const run = await kia(['health', '--kubeconfig', t.plan.files.adminConf, '--timeout', '1500']);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
+    // Unknown is not a pass (CONVENTIONS): answered, but not verified.
+    assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.equal(row(run.stdout, CP, 'etcd'), 'unknown  not verified: the server refused the client certificate of kubeconfig:kubernetes-admin: give one it trusts (etcd: --etcd-cert/--etcd-key)');
     assert.match(row(run.stdout, W1, 'kubelet'), /^healthy {2}ok: 10250 \/healthz · certificate 36\d d$/);
     assert.match(row(run.stdout, CP, 'kube-apiserver'), /^healthy/);
@@ -220,7 +221,7 @@ describe('kia health with each lab fault (3 nodes, Kubernetes 1.36)', () => {
 
   test('without credentials the kubelet API is not checked (unknown), and says how to fix it', async () => {
     const run = await kia(['health', t.plan.nodes[1]?.ip ?? '', '--timeout', '1500']);
-    assert.equal(run.code, 0);
+    assert.equal(run.code, 1);
     assert.equal(row(run.stdout, t.plan.nodes[1]?.ip ?? '', 'kubelet'), 'unknown  not verified: 401: anonymous may not ask /healthz?verbose; give --cert/--key or --token of an identity allowed get nodes/proxy (nodes/healthz from 1.33)');
   });
 });

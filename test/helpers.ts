@@ -1,6 +1,6 @@
 // Helpers for the lab conformance suites: real sockets, real TLS, the system curl and openssl.
 // Nothing here knows what a component should answer: expectations live, literally, in the tests.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -55,6 +55,42 @@ export async function startTestLab(options: Omit<LabOptions, 'dir'>): Promise<Te
       }
     },
   };
+}
+
+/** A fresh folder to hold labs started through the CLI (real path: the lab names its folder that way). */
+export function tempLabRoot(): string {
+  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'kia-labs-test-')));
+}
+
+/** What a lab's lab.json says about where it runs and who runs it, read as a test reads it: as plain JSON. */
+export function labFile(dir: string): { network: number; supervisorPid?: number; processes: { name: string; pid: number }[] } {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'lab.json'), 'utf8')) as ReturnType<typeof labFile>;
+}
+
+/** The pids a lab reports in its lab.json: its supervisor and every process it spawned. */
+export function labPids(dir: string): number[] {
+  const plan = labFile(dir);
+  return [plan.supervisorPid ?? 0, ...plan.processes.map((p) => p.pid)].filter((p) => p > 0);
+}
+
+/** Still running: /proc/<pid> is there and not a zombie. */
+export function runs(pid: number): boolean {
+  try {
+    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Whatever a failing run left: kill it by pid, so a test that fails leaks nothing. */
+export function killAll(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
 }
 
 /** The one endpoint of a node/component/port (throws if there are none or several). */
@@ -367,14 +403,52 @@ const KIA_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'b
  * `node bin/kia.js …` as an async child process, never spawnSync: a lab started by the test answers from this very
  * process. `entry` runs another entry point (e.g. `--import tsx src/cli/main.ts`).
  */
-export function runKia(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; entry?: readonly string[] } = {}): Promise<KiaRun> {
+export function runKia(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; entry?: readonly string[]; launcher?: readonly string[] } = {}): Promise<KiaRun> {
   return new Promise((resolve) => {
     const entry = options.entry ?? [KIA_BIN];
-    execFile(process.execPath, [...entry, ...args], { encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 << 20, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.env ? { env: options.env } : {}) }, (error, stdout, stderr) => {
+    // `launcher` runs node through another command (nsenter … node): its first word is what is executed.
+    const [command = process.execPath, ...before] = options.launcher ?? [process.execPath];
+    execFile(command, [...before, ...entry, ...args], { encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 << 20, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.env ? { env: options.env } : {}) }, (error, stdout, stderr) => {
       const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Why the network-namespace tests cannot run here, or false: they need root, unshare, nsenter and ip. */
+export const NETNS_SKIP: string | false =
+  process.getuid?.() !== 0 ? 'needs root for unshare --net' : !['/usr/bin/unshare', '/usr/bin/nsenter'].every((f) => fs.existsSync(f)) ? 'needs unshare and nsenter (util-linux)' : false;
+
+export interface Netns {
+  /** The process that holds the namespace open. */
+  pid: number;
+  /** `node bin/kia.js …` inside the namespace. */
+  kia(args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<KiaRun>;
+  /** A long-running command inside the namespace (its pid is the command's: nsenter execs it). */
+  spawn(command: string, args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): ChildProcess;
+  close(): void;
+}
+
+/**
+ * A network namespace of its own (unshare --net, loopback up): its addresses and its registry of running labs are
+ * its own, so labs started there without --network meet no other test's lab, whatever runs beside it.
+ */
+export async function freshNetns(): Promise<Netns> {
+  const holder = spawn('unshare', ['--net', 'sh', '-c', 'ip link set lo up && echo ready && exec sleep 100000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout?.once('data', () => resolve());
+    holder.once('exit', (code) => reject(new Error(`unshare --net exited with ${code}`)));
+  });
+  const pid = holder.pid as number;
+  const enter = ['-t', String(pid), '-n'];
+  return {
+    pid,
+    kia: (args, options = {}) => runKia(args, { ...options, launcher: ['nsenter', ...enter, process.execPath] }),
+    spawn: (command, args, options = {}) => spawn('nsenter', [...enter, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options }),
+    close: () => {
+      holder.kill('SIGKILL');
+    },
+  };
 }
 
 export function curl(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
@@ -455,4 +529,12 @@ export async function wsConnect(url: string, protocols: string[], creds: Credent
       reject(err);
     });
   });
+}
+
+/** The one stderr line a failing kia command prints (no stack trace, no Node warning); fails the test otherwise. */
+export function oneStderrLine(run: KiaRun): string {
+  const lines = run.stderr.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, `expected one stderr line, got:\n${run.stderr}`);
+  assert.doesNotMatch(run.stderr, /^\s+at |Warning/m);
+  return lines[0] as string;
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { issue, validity } from '../src/lab/pki.ts';
+import { issue, validity } from '../src/lab/pki/certificates.ts';
 
 export interface UpgradeRequest {
   /** The request target as sent: path and query, still encoded. */

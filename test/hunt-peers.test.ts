@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { startLab, type Lab } from '../src/lab/index.ts';
-import { hunt } from '../src/hunt.ts';
+import { hunt } from '../src/pipelines/hunt.ts';
 import { targetsFromKubeconfig, targetsFromLab } from '../src/targets/index.ts';
 import { renderText } from '../src/report/index.ts';
 import type { Report } from '../src/model/index.ts';
@@ -40,7 +40,7 @@ for (const [profile, network, expected] of REAL_ETCD) {
     before(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-hunt-etcd-'));
       lab = await startLab({ dir, nodes: 1, network, etcd: 'system', profile: profile as 'kubeadm', inProcess: true });
-      report = await hunt({ targets: targetsFromLab(dir), ca: fs.readFileSync(lab.plan.files.ca, 'utf8') });
+      report = await hunt({ targets: targetsFromLab(dir), trust: { ca: fs.readFileSync(lab.plan.files.ca, 'utf8') } });
     });
     after(async () => {
       await lab?.stop();

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startLab, type Lab } from '../src/lab/index.ts';
-import { hunt } from '../src/hunt.ts';
+import { hunt } from '../src/pipelines/hunt.ts';
 import { targetsFromLab } from '../src/targets/index.ts';
 import type { Report } from '../src/model/index.ts';
 
@@ -56,7 +56,7 @@ for (const version of ['1.28', '1.31', '1.36'] as const) {
     before(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-hunt-'));
       lab = await startLab({ dir, nodes: 5, profile: 'mixed', network: NETWORK[version], kubernetesVersion: version, inProcess: true });
-      report = await hunt({ targets: targetsFromLab(dir), ca: fs.readFileSync(lab.plan.files.ca, 'utf8') });
+      report = await hunt({ targets: targetsFromLab(dir), trust: { ca: fs.readFileSync(lab.plan.files.ca, 'utf8') } });
     });
     after(async () => {
       await lab?.stop();

@@ -284,7 +284,7 @@ describe('kia kubelet against a 1.36 lab (2 nodes, network 2)', () => {
     it('alice through the API server: the API server\'s own 403 on nodes/proxy, one line', async () => {
       const run = await kia([worker.name, 'pods', '--via-apiserver', '--kubeconfig', plan.files.aliceConf]);
       assert.equal(run.code, 1);
-      assert.ok(oneLine(run).includes('403 nodes "kia-worker-1" is forbidden: User "alice" cannot get resource "nodes/proxy"'), run.stderr);
+      assert.ok(oneLine(run).includes('403 Forbidden: nodes "kia-worker-1" is forbidden: User "alice" cannot get resource "nodes/proxy"'), run.stderr);
     });
 
     it('--all-nodes pods: every node\'s pods, merged with a NODE column, or one PodList', async () => {

@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { hunt } from '../src/hunt.ts';
+import { hunt } from '../src/pipelines/hunt.ts';
 import { RULES } from '../src/audit/index.ts';
 import { renderHtml, renderSarif, renderText } from '../src/report/index.ts';
 import { targetsFromLab } from '../src/targets/index.ts';
@@ -45,7 +45,7 @@ describe('two hunts of the same lab, and the reports people read', () => {
     // The same lab twice, on two networks: every node keeps its name and gets another address.
     for (const network of [51, 52]) {
       const t = await startTestLab({ nodes: 5, profile: 'mixed', network });
-      labs.push({ t, report: await hunt({ targets: targetsFromLab(t.dir), ca: fs.readFileSync(t.plan.files.ca, 'utf8') }) });
+      labs.push({ t, report: await hunt({ targets: targetsFromLab(t.dir), trust: { ca: fs.readFileSync(t.plan.files.ca, 'utf8') } }) });
     }
   });
   after(async () => {

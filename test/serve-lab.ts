@@ -2,16 +2,18 @@
 // endpoints, its admin and etcd client certificates, its CA, and no timers (tests step cycles and audits themselves).
 import fs from 'node:fs';
 import { certificateIdentity } from '../src/clients/identity.ts';
-import { endpointsFromLab } from '../src/health/index.ts';
+import { endpointsFromLab } from '../src/discover/inventory.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
 import type { ServeOptions } from '../src/serve/index.ts';
 import type { TestLab } from './helpers.ts';
 
 export function labServeOptions(t: TestLab): Omit<ServeOptions, 'listen'> {
   const files = t.plan.files;
+  const lab = readLabFile(t.dir);
   return {
-    endpoints: endpointsFromLab(t.dir),
+    endpoints: endpointsFromLab(lab),
     identities: [certificateIdentity(files.adminCert, files.adminKey, 'admin'), certificateIdentity(files.etcdClientCert, files.etcdClientKey, 'etcd')],
-    ca: fs.readFileSync(files.ca, 'utf8'),
+    trust: { ca: fs.readFileSync(files.ca, 'utf8') },
     intervalMs: 60_000,
     auditIntervalMs: 0,
     autoStart: false,

@@ -11,8 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { startTestLab, curl, type TestLab, runKia } from './helpers.ts';
-import { endpointsFromLab } from '../src/health/index.ts';
+import { endpointsFromLab } from '../src/discover/inventory.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
 import { serve, type Service } from '../src/serve/index.ts';
+import { hunt } from '../src/pipelines/hunt.ts';
+import { labTargets } from '../src/targets/lab-file.ts';
 import { labServeOptions } from './serve-lab.ts';
 
 type Family = { name: string; metrics: { labels?: Record<string, string>; value?: string }[] };
@@ -40,7 +43,7 @@ before(async () => {
   t = await startTestLab({ network: 15, nodes: 3, kubernetesVersion: '1.36' });
   service = await serve({
     ...labServeOptions(t),
-    ca: fs.readFileSync(t.plan.files.ca, 'utf8') + fs.readFileSync(t.plan.files.etcdCa, 'utf8'),
+    trust: { ca: fs.readFileSync(t.plan.files.ca, 'utf8') + fs.readFileSync(t.plan.files.etcdCa, 'utf8') },
     // The probe engine in its worker thread, as the CLI runs it.
     worker: true,
     listen: { host: '127.0.0.1', port: 0, token: 'scrape-me' },
@@ -162,7 +165,7 @@ test('HTTPS with client certificates: curl with the lab CA and admin certificate
   assert.ok(cp);
   const pki = path.join(cp.root, 'etc/kubernetes/pki');
   const secure = await serve({
-    endpoints: endpointsFromLab(t.dir).slice(0, 2),
+    endpoints: endpointsFromLab(readLabFile(t.dir)).slice(0, 2),
     intervalMs: 60_000,
     auditIntervalMs: 0,
     autoStart: false,
@@ -180,6 +183,17 @@ test('HTTPS with client certificates: curl with the lab CA and admin certificate
   } finally {
     await secure.close();
   }
+});
+
+test("the exporter's audit judges what the hunt judges: the same findings, none on the addresses that stand for a node's loopback", async () => {
+  const options = labServeOptions(t);
+  const findings = await service.runAudit();
+  const hunted = await hunt({ targets: labTargets(readLabFile(t.dir)), identities: options.identities ?? [], ...(options.trust ? { trust: options.trust } : {}) });
+  const key = (f: { rule: string; address: string; port: number }) => `${f.rule}@${f.address}:${f.port}`;
+  assert.deepEqual(findings.map(key).sort(), hunted.findings.map(key).sort());
+  // Node IPs of this lab are 127.30.x.y; its node-local addresses (each node's 127.0.0.1) are 127.31.x.y.
+  assert.deepEqual(findings.filter((f) => f.address.startsWith('127.31.')).map(key), []);
+  assert.ok(findings.length > 0);
 });
 
 test('CLI: bad input is one line and exit 2', async () => {

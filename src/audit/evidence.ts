@@ -1,8 +1,8 @@
 // Small pure helpers rules share: find an answer, and turn it into evidence a person can replay.
-import type { EndpointObservation, Evidence, RouteObservation } from '../model/index.ts';
+import { answered, type EndpointObservation, type Evidence, type RouteObservation } from '../model/index.ts';
 
 export function answers(endpoint: EndpointObservation, path: string, identity = 'anonymous'): RouteObservation | undefined {
-  return endpoint.routes.find((r) => r.path === path && r.identity === identity && r.outcome === 'ok');
+  return endpoint.routes.find((r) => r.path === path && r.identity === identity && answered(r.outcome));
 }
 
 export function anonymousOk(endpoint: EndpointObservation, path: string): RouteObservation | undefined {

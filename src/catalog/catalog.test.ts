@@ -304,3 +304,4 @@ describe('version helpers', () => {
     assert.deepEqual(routesFor('kube-controller-manager', 'insecure', '1.36'), []);
   });
 });
+

@@ -42,6 +42,20 @@ export function getComponent(id: ComponentId): ComponentEntry {
   return entry;
 }
 
+
+// Every route by id, built once from the data above (read-only afterwards).
+const ROUTE_INDEX: ReadonlyMap<string, Route> = new Map(CATALOG.flatMap((c) => [...c.ports, ...(c.removedPorts ?? [])].flatMap((p) => p.routes.map((r) => [r.id, r] as const))));
+
+/** A route by its id (`kubelet.api.healthz`); undefined for ids the catalog does not hold (`probe:/version`). */
+export function getRoute(id: string): Route | undefined {
+  return ROUTE_INDEX.get(id);
+}
+
+/** The component a process is, by its name as /proc/<pid>/comm shows it (the kernel keeps 15 characters). */
+export function componentOfProcess(name: string): ComponentEntry | undefined {
+  return CATALOG.find((c) => c.processNames.some((p) => p === name || p.slice(0, 15) === name));
+}
+
 /** Looks a component up by id or alias; undefined when the name is unknown (user input). */
 export function findComponent(name: string): ComponentEntry | undefined {
   const key = name.trim().toLowerCase();

@@ -2,6 +2,7 @@
 // read-only calls through the v3 JSON gateway: member list and status (spec §2.2, §2.4, §2.5, §11).
 // Gateway JSON uses the proto field names and prints 64-bit integers as decimal strings; ids stay strings here.
 import { call, parseAnswer, type Answer, type CallTarget, type Parsed } from './components.ts';
+import { parseEtcdHealth as readEtcdHealth } from '../formats/health-answers.ts';
 
 export interface EtcdHealth {
   healthy: boolean;
@@ -82,13 +83,12 @@ export function etcdIdHex(id: string): string {
   }
 }
 
+/** etcd's /health, read by the one parser of that format; throws a plain Error naming what is wrong. */
 export function parseEtcdHealth(body: string): EtcdHealth {
-  const value = object(body);
-  const health = value.health;
-  // The field is the string "true"/"false"; accept a boolean too.
-  if (health !== 'true' && health !== 'false' && typeof health !== 'boolean') throw new Error(`no "health" field: ${body.slice(0, 80)}`);
-  const parsed: EtcdHealth = { healthy: health === 'true' || health === true, format: 'reason' in value ? '3.5+' : '3.4' };
-  if (typeof value.reason === 'string') parsed.reason = value.reason;
+  const answer = readEtcdHealth(body);
+  if (answer?.health === undefined) throw new Error(`no "health" field: ${body.slice(0, 80)}`);
+  const parsed: EtcdHealth = { healthy: answer.health, format: answer.format ?? '3.4' };
+  if (answer.format === '3.5+') parsed.reason = answer.reason ?? '';
   return parsed;
 }
 

@@ -1,14 +1,14 @@
 // A client for one kubelet's 10250 API, straight to the node or through the API server's node proxy (as kubectl does).
 // Every call has a deadline and a byte cap; refusals and network failures come back as data, never printed or thrown.
-import type { IncomingMessage } from 'node:http';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { getPort } from '../catalog/index.ts';
 import { UsageError } from '../errors.ts';
 import type { Identity } from './identity.ts';
-import { failureOf, openRequest, readCapped, serverMessage, type KubeletFailureKind, type KubeletRequestInfo, type KubeletResult } from './kubelet-http.ts';
+import { failureOf, failureOfExchange, requestInfo, type KubeletResult } from './kubelet-failure.ts';
+import { Transport, type Exchange } from './transport/transport.ts';
 
-export type { KubeletFailure, KubeletFailureKind, KubeletRequestInfo, KubeletResult } from './kubelet-http.ts';
-export { KUBELET_REQUEST_CHANNEL } from './kubelet-http.ts';
+export type { KubeletFailure, KubeletFailureKind, KubeletRequestInfo, KubeletResult } from './kubelet-failure.ts';
+export { KUBELET_REQUEST_CHANNEL } from './kubelet-failure.ts';
 
 /** The kubelet API port, from the catalog. */
 export const KUBELET_PORT = getPort('kubelet', 'api').port;
@@ -33,6 +33,10 @@ export interface KubeletClientOptions {
   timeoutMs?: number;
   /** Byte cap on every buffered answer and on non-follow log streams. Default 16 MiB. */
   maxBytes?: number;
+  /** The run's transport (deadline, sessions, secrets to scrub); one per client when absent. */
+  network?: Transport;
+  /** The command's deadline: ends calls early when it aborts (streams: only while setting up). */
+  signal?: AbortSignal;
 }
 
 export interface PodRef {
@@ -66,8 +70,6 @@ export interface PodList {
 
 export type NodeLogs = { readonly kind: 'listing'; readonly path: string; readonly entries: string[] } | { readonly kind: 'file'; readonly path: string; readonly body: Buffer };
 
-const KIND_BY_STATUS: Record<number, KubeletFailureKind> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found' };
-
 const seg = (value: string) => encodeURIComponent(value);
 
 /** The /logs/ listing (Go's http.FileServer HTML) as names; directories end in `/`. */
@@ -85,11 +87,13 @@ export class KubeletClient {
   readonly #options: KubeletClientOptions;
   readonly #timeoutMs: number;
   readonly #maxBytes: number;
+  readonly #network: Transport;
 
   constructor(options: KubeletClientOptions) {
     this.#options = options;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxBytes = options.maxBytes ?? 16 << 20;
+    this.#network = options.network ?? new Transport({ timeoutMs: this.#timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
   }
 
   /** The URL a kubelet path maps to under this transport (for help, logs and messages). */
@@ -100,37 +104,33 @@ export class KubeletClient {
     return new URL(`https://${host}:${t.port ?? KUBELET_PORT}${pathAndQuery}`);
   }
 
-  async #open(method: string, url: URL): Promise<KubeletResult<IncomingMessage>> {
-    const t = this.#options.transport;
+  #request(method: string, url: URL, maxBytes: number) {
     const o = this.#options;
-    return openRequest({
+    return {
       url,
       method,
-      via: t.kind,
-      timeoutMs: this.#timeoutMs,
       ...(o.identity ? { identity: o.identity } : {}),
-      ...(o.ca ? { ca: o.ca } : {}),
-      ...(o.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
-      ...(t.servername ? { servername: t.servername } : {}),
-    });
+      trust: { ...(o.ca ? { ca: o.ca } : {}), ...(o.insecureSkipVerify ? { insecureSkipVerify: true } : {}), ...(o.transport.servername ? { serverName: o.transport.servername } : {}) },
+      mode: 'strict' as const,
+      timeoutMs: this.#timeoutMs,
+      maxBytes,
+    };
   }
 
-  /** A refusal read from an error answer. */
-  async #refusal(res: IncomingMessage, request: KubeletRequestInfo): Promise<{ ok: false; failure: ReturnType<typeof failureOf>['failure'] }> {
-    const status = res.statusCode ?? 0;
-    const { body } = await readCapped(res, 64 << 10, this.#timeoutMs);
-    return failureOf(KIND_BY_STATUS[status] ?? 'http', request, serverMessage(body, res.headers['content-type']) || (res.statusMessage ?? ''), { status });
+  #info(exchange: Exchange) {
+    return requestInfo(exchange, this.#options.transport.kind);
+  }
+
+  #failure(exchange: Exchange) {
+    return failureOfExchange(exchange, this.#options.transport.kind, this.#maxBytes);
   }
 
   /** One buffered exchange; any status other than 2xx is a failure carrying the server's words. */
-  async #fetch(method: string, url: URL, options: { accept3xx?: boolean } = {}): Promise<KubeletResult<{ body: Buffer; headers: IncomingMessage['headers'] }>> {
-    const opened = await this.#open(method, url);
-    if (!opened.ok) return opened;
-    const res = opened.value;
-    if (opened.status < 200 || (opened.status >= 300 && !(options.accept3xx && opened.status < 400))) return this.#refusal(res, opened.request);
-    const read = await readCapped(res, this.#maxBytes, this.#timeoutMs);
-    if (read.outcome !== 'ok') return failureOf(read.outcome, opened.request, read.error ?? read.outcome, { status: opened.status });
-    return { ok: true, value: { body: read.body, headers: res.headers }, status: opened.status, request: opened.request };
+  async #fetch(method: string, url: URL, options: { accept3xx?: boolean } = {}): Promise<KubeletResult<{ body: Buffer; headers: Record<string, string> }>> {
+    const exchange = await this.#network.exchange(this.#request(method, url, this.#maxBytes));
+    const status = exchange.status ?? 0;
+    if (exchange.outcome !== 'ok' || status < 200 || (status >= 300 && !(options.accept3xx && status < 400))) return this.#failure(exchange);
+    return { ok: true, value: { body: exchange.body, headers: exchange.headers }, status, request: this.#info(exchange) };
   }
 
   async #text(method: string, path: string): Promise<KubeletResult<string>> {
@@ -192,7 +192,7 @@ export class KubeletClient {
         relative = relative === '' || relative.endsWith('/') ? relative : `${relative}/`;
         continue;
       }
-      const type = String(answer.value.headers['content-type'] ?? '');
+      const type = answer.value.headers['content-type'] ?? '';
       const shown = decodeURIComponent(relative);
       if (type.startsWith('text/html') && (relative === '' || relative.endsWith('/'))) {
         return { ...answer, value: { kind: 'listing', path: shown, entries: parseLogListing(answer.value.body.toString('utf8')) } };
@@ -226,28 +226,10 @@ export class KubeletClient {
    * peer closes or the caller destroys it. The deadline covers connect and headers only.
    */
   async containerLogs(options: ContainerLogOptions): Promise<KubeletResult<Readable>> {
-    const opened = await this.#open('GET', this.containerLogsUrl(options));
-    if (!opened.ok) return opened;
-    if (opened.status < 200 || opened.status >= 300) return this.#refusal(opened.value, opened.request);
-    const res = opened.value;
-    const out = new PassThrough();
-    const cap = options.follow ? Infinity : this.#maxBytes;
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > cap) {
-        out.end(chunk.subarray(0, chunk.length - (size - cap)));
-        res.destroy();
-        return;
-      }
-      out.write(chunk);
-    });
-    // A peer that closes mid-stream (the kubelet stopping) ends the stream rather than failing it.
-    res.on('end', () => out.end());
-    res.on('close', () => out.end());
-    res.on('error', () => out.end());
-    out.on('close', () => res.destroy());
-    return { ...opened, value: out };
+    const opened = await this.#network.open({ ...this.#request('GET', this.containerLogsUrl(options), options.follow ? Number.MAX_SAFE_INTEGER : this.#maxBytes), streamIf: (status) => status >= 200 && status < 300 });
+    const status = opened.status ?? 0;
+    if (!opened.stream) return this.#failure(opened);
+    return { ok: true, value: opened.stream, status, request: this.#info(opened) };
   }
 
   /** POST /run/{ns}/{pod}[/{uid}]/{container}?cmd=…: runs a command to completion and returns its combined output. */

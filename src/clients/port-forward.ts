@@ -5,7 +5,7 @@ import net from 'node:net';
 import type { WebSocket } from 'ws';
 import { UsageError } from '../errors.ts';
 import { decodeFrame, encodeFrame } from './channel.ts';
-import { excerpt } from './peer-text.ts';
+import { excerpt } from '../redact.ts';
 import { brokenBy } from './remote-command.ts';
 import { MAX_STATUS_BYTES, openChannel, streamUrl, type StreamResult, type StreamTarget } from './stream.ts';
 

@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { UsageError } from '../errors.ts';
 import { CHANNEL, closeFrame, decodeFrame, encodeFrame, exitCodeOf, resizeFrame } from './channel.ts';
-import { excerpt } from './peer-text.ts';
+import { excerpt } from '../redact.ts';
 import { CLOSE_GRACE_MS, MAX_MESSAGE_BYTES, MAX_STATUS_BYTES, openChannel, streamUrl, type StreamResult, type StreamTarget } from './stream.ts';
 
 export interface TerminalSize {

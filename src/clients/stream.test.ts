@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import tls from 'node:tls';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { issue, validity } from '../lab/pki.ts';
+import { issue, validity } from '../lab/pki/certificates.ts';
 import { tokenIdentity } from './identity.ts';
 import { exec } from './remote-command.ts';
 

@@ -5,7 +5,8 @@ import net from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
 import { InputError } from '../errors.ts';
 import { CLIENT_PROTOCOLS, streamQuery, type StreamParams } from './channel.ts';
-import { excerpt } from './peer-text.ts';
+import { excerpt } from '../redact.ts';
+import { tlsClientOptions } from './transport/trust.ts';
 import type { Identity } from './identity.ts';
 
 /** Where a stream goes: the kubelet's own API (port 10250 by default) or the API server's pod subresources. */
@@ -107,15 +108,7 @@ export interface WsTrust {
  */
 export function wsOptions(target: StreamTarget): WsTrust {
   const t = target.transport;
-  const id = target.identity;
-  return {
-    headers: id.token ? { Authorization: `Bearer ${id.token.reveal()}` } : {},
-    ...(id.cert ? { cert: id.cert } : {}),
-    ...(id.key ? { key: id.key.reveal() } : {}),
-    ...(t.ca ? { ca: t.ca } : {}),
-    rejectUnauthorized: !t.insecureSkipVerify,
-    ...(t.servername ? { servername: t.servername } : {}),
-  };
+  return tlsClientOptions(target.identity, { ...(t.ca ? { ca: t.ca } : {}), ...(t.insecureSkipVerify ? { insecureSkipVerify: true } : {}), ...(t.servername ? { serverName: t.servername } : {}) });
 }
 
 type Handler = (data: Buffer, isBinary: boolean) => void;

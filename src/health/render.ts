@@ -2,6 +2,7 @@
 // close to expiry reads as `warning` (under 30 days) or `critical` (under 7), and an `unknown` row as not verified,
 // with the credential that would verify it.
 import type { ComponentHealth, ComponentId, HealthReport, HealthState } from '../model/index.ts';
+import { escapeControl } from '../redact.ts';
 
 /** What the STATE column says: the health state, with `degraded` told apart when only a certificate makes it so. */
 type ShownState = HealthState | 'warning' | 'critical';
@@ -31,8 +32,8 @@ const CREDENTIAL: Record<ComponentId, string> = {
 
 /** Only printable characters of a peer's text reach the terminal. */
 function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, ' ');
+  // One row per component: escapes for what a terminal acts on, a space for line breaks and tabs.
+  return escapeControl(text).replace(/[\n\t]/g, ' ');
 }
 
 function shownState(component: ComponentHealth): ShownState {

@@ -1,24 +1,28 @@
 // The lab's library entry (`kia/lab`): start a local cluster of stand-ins, faithful to upstream, on loopback.
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { InputError } from '../errors.ts';
+import { resolve } from 'node:path';
 import type { ComponentId } from '../model/index.ts';
-import { writeManifests } from './commands.ts';
-import { FaultControl } from './fault-control.ts';
-import type { FaultOrClear, FaultRecord, LabEvents } from './faults.ts';
-import { materialize } from './materialize.ts';
-import { planLab } from './plan.ts';
-import { processLayout, spawnProcess, stopChild, waitPorts, type ProcessHandle } from './processes.ts';
-import { buildStandIns, startAll, stopAll } from './runtime.ts';
-import type { StandIn } from './standin.ts';
+import { writeManifests } from './plan/command-lines.ts';
+import { FaultControl } from './supervisor/fault-router.ts';
+import type { FaultOrClear, FaultRecord, LabEvents } from './supervisor/faults.ts';
+import { writeLabFile } from './plan/lab-file.ts';
+import { materialize } from './plan/materialize.ts';
+import { reserve } from './supervisor/reservation.ts';
+import { processLayout, spawnProcess, stopChild, waitPorts, type ProcessHandle } from './supervisor/processes.ts';
+import { buildStandIns, startAll, stopAll } from './components/stand-ins.ts';
+import type { StandIn } from './components/stand-in.ts';
 import type { Clock, LabOptions, LabPlan, LabProcess } from './types.ts';
 
 export type * from './types.ts';
 export { PROFILES } from './types.ts';
-export { planLab, nodeAddresses, nodeName } from './plan.ts';
-export { parseFault, parseComponent, FAULT_NAMES } from './faults.ts';
-export type { Fault, FaultOrClear, FaultEvent, FaultRecord, LabEvents } from './faults.ts';
+export { planLab, nodeAddresses, nodeName } from './plan/address-plan.ts';
+export { parseFault, parseComponent, FAULT_NAMES } from './supervisor/faults.ts';
+export type { Fault, FaultOrClear, FaultEvent, FaultRecord, LabEvents } from './supervisor/faults.ts';
+export type { StandIn } from './components/stand-in.ts';
+export { labStatus, type LabStatus } from './supervisor/lab-status.ts';
+export { assertNoLab, runningSupervisor, stopLab } from './supervisor/pid-files.ts';
+export { runningLabs, type LabRecord } from './supervisor/lab-registry.ts';
+export { callControl, serveControl } from './supervisor/control-socket.ts';
 
 const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
 
@@ -39,28 +43,27 @@ export interface Lab {
   stop(): Promise<void>;
 }
 
-export function writePlan(plan: LabPlan): void {
-  writeFileSync(join(plan.dir, 'lab.json'), JSON.stringify(plan, null, 2) + '\n');
-}
+/** lab.json's one reader and writer, under the names callers know. */
+export { readLabFile as readPlan, writeLabFile as writePlan, parseLabFile } from './plan/lab-file.ts';
 
-export function readPlan(dir: string): LabPlan {
-  const file = join(resolve(dir), 'lab.json');
-  if (!existsSync(file)) throw new InputError(`no lab in ${dir} (lab.json not found)`);
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LabPlan;
-  } catch (error) {
-    throw new InputError(`cannot read ${file}: ${String(error)}`, { cause: error });
-  }
-}
-
-/** Starts a lab and resolves when every port is listening. */
+/**
+ * Starts a lab and resolves when every port is listening. Refuses a folder where a lab runs, and a network (or port
+ * offset) that another lab or process holds; with no network asked for, takes the first free one (plan.network).
+ */
 export async function startLab(options: LabOptions): Promise<Lab> {
   const dir = resolve(options.dir);
   const clock = options.clock ?? SYSTEM_CLOCK;
-  const plan = planLab({ ...options, dir });
-  await materialize(plan, clock);
-  writeManifests(plan);
-  writePlan(plan);
+  const reservation = await reserve({ ...options, dir, clock });
+  const plan = reservation.plan;
+  plan.supervisorPid = process.pid;
+  try {
+    await materialize(plan, clock);
+    writeManifests(plan);
+    writeLabFile(plan);
+  } catch (error) {
+    reservation.release();
+    throw error;
+  }
   const processes: ProcessHandle[] = [];
   let standIns: StandIn[] = [];
   const control = new FaultControl({
@@ -69,7 +72,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     processes,
     onChange: () => {
       plan.faults = control.records;
-      writePlan(plan);
+      writeLabFile(plan);
     },
   });
   const stop = async () => {
@@ -78,7 +81,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     plan.state = 'stopped';
     plan.processes = [];
     delete plan.faults;
-    writePlan(plan);
+    delete plan.supervisorPid;
+    writeLabFile(plan);
+    reservation.release();
   };
   try {
     const layout = processLayout(plan);
@@ -102,7 +107,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     throw error;
   }
   plan.state = 'ready';
-  writePlan(plan);
+  writeLabFile(plan);
   return {
     plan,
     standIns,

@@ -1,12 +1,11 @@
 // Entry point of one lab process (argv[0] is the component's name, the rest looks like its real flags).
 // It serves the stand-ins it is told to, reports ready over IPC, applies faults the parent sends (answering each),
 // and stops when told or when its parent goes away.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { ComponentId } from '../model/index.ts';
-import { answerFault, type FaultRequest } from './fault-control.ts';
-import { buildStandIns, startAll, stopAll } from './runtime.ts';
-import type { LabPlan } from './types.ts';
+import { answerFault, type FaultRequest } from './supervisor/fault-router.ts';
+import { buildStandIns, startAll, stopAll } from './components/stand-ins.ts';
+import { readLabFile } from './plan/lab-file.ts';
 
 // What to serve comes in the environment, so the command line carries only the component's own flags.
 const spec = JSON.parse(process.env.KIA_LAB_PROCESS ?? '{}') as Partial<Record<'lab' | 'process' | 'nodes' | 'components', string>>;
@@ -27,7 +26,7 @@ async function main(): Promise<void> {
   } catch {
     // Not Linux, or not allowed: the command line still carries the name.
   }
-  const plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as LabPlan;
+  const plan = readLabFile(dir);
   const standIns = buildStandIns(plan, { nodes: arg('nodes').split(','), components: arg('components').split(',') as ComponentId[] }, { now: () => Date.now() });
   let stopping = false;
   const stop = async () => {
@@ -52,4 +51,8 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((error: unknown) => {
+  // What went wrong goes to the parent, which says it in one line.
+  process.send?.({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

@@ -26,7 +26,9 @@ export interface LabOptions {
   nodeProfiles?: Record<string, ProfileName>;
   /**
    * Moves the whole address plan so several labs can run side by side: network n puts node IPs in 127.(2n).0.0/16
-   * and node-local addresses in 127.(2n+1).0.0/16. Default 0: node 1 is 127.0.1.1, its node-local address 127.1.1.1.
+   * and node-local addresses in 127.(2n+1).0.0/16 (network 0: node 1 is 127.0.1.1, its node-local address
+   * 127.1.1.1). A network another lab holds, or whose addresses are taken: InputError naming them. Default: the
+   * first free network (0 when nothing else runs here), in `plan.network`.
    */
   network?: number;
   /** Serve everything on 127.0.0.1, node i (0-based) shifted by offset + 100*i ports, for hosts with only 127.0.0.1. */
@@ -99,7 +101,7 @@ export interface LabPlan {
   processes: LabProcess[];
   /** Credential files for the callers a learner or a test uses. */
   files: LabFiles;
-  /** The supervisor's pid when the lab runs detached. */
+  /** The pid of the process that runs the lab (the `kia lab up` process, or the caller of startLab). */
   supervisorPid?: number;
   /** Active faults (kia lab fault), kept up to date by the process that runs the lab. */
   faults?: { node: string; component: ComponentId; faults: string[] }[];

@@ -45,6 +45,11 @@ export interface Target {
   address: string;
   source: 'argument' | 'cidr' | 'file' | 'lab' | 'kubeconfig' | 'local';
   node?: string;
+  /**
+   * The address stands for the node's own loopback (a lab's node-local address, or 127.0.0.1 on the node itself):
+   * what answers there is not exposed to the network.
+   */
+  loopback?: boolean;
 }
 
 /** The process behind a listening socket, from /proc (node-local discovery). */
@@ -71,6 +76,16 @@ export interface OpenPort {
   process?: ProcessInfo;
   /** Milliseconds to connect. */
   connectMs?: number;
+  /** What an inventory expects to answer here (a lab plan, the catalog's port on a listed node, a local process). */
+  expected?: ExpectedComponent;
+}
+
+/** A component and catalog port an inventory expects at an endpoint; health judges the endpoint as that. */
+export interface ExpectedComponent {
+  component: ComponentId;
+  /** Catalog port name (`api`, `healthz`, `client`, …). */
+  portName: string;
+  scheme: Scheme;
 }
 
 export type ClientCertObservation = ClientCertPolicy | 'unknown';
@@ -102,7 +117,26 @@ export interface TlsObservation {
   acceptableCAs?: string[];
 }
 
-export type RouteOutcome = 'ok' | 'refused' | 'timeout' | 'tls-error' | 'reset' | 'too-large' | 'error' | 'skipped';
+/**
+ * What became of one exchange with a peer, the one vocabulary every stage uses (the transport is the only code that
+ * maps socket errors to it):
+ * `ok` an HTTP answer read whole; `too-large` an HTTP answer cut at the byte cap (status and headers kept);
+ * `refused` nothing listens; `unreachable` no route to the host or a name that does not resolve; `timeout` no whole
+ * answer within the deadline; `reset` the peer closed or reset before a whole answer; `tls-error` the handshake
+ * failed; `tls-verify` the server's certificate did not verify, so nothing was sent; `tls-client-cert` the server
+ * refused our client certificate (or its absence) in or right after the handshake; `bad-answer` not HTTP, or HTTP
+ * kia will not read (broken status line, too many or too large headers, invalid chunking, two lengths); `aborted`
+ * the run's overall deadline passed first; `skipped` not asked (the reason says why); `error` anything else.
+ */
+export type Outcome = 'ok' | 'too-large' | 'refused' | 'unreachable' | 'timeout' | 'reset' | 'tls-error' | 'tls-verify' | 'tls-client-cert' | 'bad-answer' | 'aborted' | 'skipped' | 'error';
+
+/** Outcomes that carry an HTTP status the peer sent. */
+export function answered(outcome: Outcome): boolean {
+  return outcome === 'ok' || outcome === 'too-large';
+}
+
+/** @deprecated the one outcome type is `Outcome`. */
+export type RouteOutcome = Outcome;
 
 /** One request to one route as one identity: what happened, never a verdict. */
 export interface RouteObservation {
@@ -116,6 +150,12 @@ export interface RouteObservation {
   contentType?: string;
   /** The start of the body, capped, with secrets redacted. */
   bodySample?: string;
+  /** The whole body (up to the probe's cap) where its meaning needs it: health answers, configuration. */
+  body?: string;
+  /** One line on why it failed or was not asked. */
+  detail?: string;
+  /** For a failing check's own sub-path (`/healthz/<check>`): the check's name. */
+  check?: string;
   /** With outcome `too-large`: the byte cap the answer went past. */
   capBytes?: number;
   durationMs: number;
@@ -146,6 +186,8 @@ export interface EndpointObservation {
   /** Reachable from the network the hunt ran on, or bound to loopback only (local hunt). */
   exposure: 'network' | 'loopback' | 'unknown';
   errors: string[];
+  /** What the inventory expected here (health). */
+  expected?: ExpectedComponent;
 }
 
 export interface Evidence {
@@ -190,7 +232,14 @@ export interface Report {
   startedAt: string;
   finishedAt: string;
   /** What was hunted and how: targets, ports, identities used (names only), active or passive. */
-  scope: { targets: Target[]; ports: number[]; identities: string[]; active: boolean };
+  scope: {
+    targets: Target[];
+    ports: number[];
+    identities: string[];
+    active: boolean;
+    /** Server certificates were not verified (`--insecure-skip-tls-verify`): tokens went to unverified servers. */
+    insecureSkipVerify?: boolean;
+  };
   endpoints: EndpointObservation[];
   findings: Finding[];
   /** Hosts that could not be reached at all, and other non-fatal problems. */
@@ -244,6 +293,8 @@ export interface HealthProbe {
   proxy?: { lastUpdated?: string; currentTime?: string; ageSeconds?: number; nodeEligible?: boolean; healthy?: boolean };
 }
 
+/** Days left under which a serving certificate is a warning and a critical problem: declared once, for audit and health. */
+export const CERTIFICATE_THRESHOLDS = { warningDays: 30, criticalDays: 7 } as const;
 /** How close a certificate is to its notAfter, from the least to the most urgent. */
 export const CERTIFICATE_LEVELS = ['ok', 'warning', 'critical', 'expired'] as const;
 export type CertificateLevel = (typeof CERTIFICATE_LEVELS)[number];

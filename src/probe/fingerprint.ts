@@ -1,5 +1,5 @@
 // Which component answers on a port, from its answers and its TLS, never from the port number alone.
-import type { ComponentId, Fingerprint, RouteObservation, TlsObservation } from '../model/index.ts';
+import { answered, type ComponentId, type Fingerprint, type RouteObservation, type TlsObservation } from '../model/index.ts';
 
 export interface FingerprintInput {
   scheme: 'http' | 'https' | 'unknown';
@@ -9,7 +9,7 @@ export interface FingerprintInput {
   answers: ReadonlyMap<string, RouteObservation>;
 }
 
-const is = (o: RouteObservation | undefined, status: number) => o?.outcome === 'ok' && o.status === status;
+const is = (o: RouteObservation | undefined, status: number) => o !== undefined && answered(o.outcome) && o.status === status;
 const body = (o: RouteObservation | undefined) => o?.bodySample ?? '';
 
 function fp(component: ComponentId | 'unknown', port: string | undefined, confidence: Fingerprint['confidence'], evidence: string[], version?: string): Fingerprint {

@@ -1,209 +1,354 @@
-// Open ports -> observations: scheme, TLS facts and client-certificate policy, fingerprint, and the catalog's read
-// routes as each identity. Facts only: verdicts are the audit's.
-import { getComponent, routesFor } from '../catalog/index.ts';
-import { contextFor, EndpointClient, type EndpointResponse } from '../clients/endpoint-client.ts';
-import type { SecureContext } from 'node:tls';
+// Endpoints -> observations, the one probe pass for the hunt and for health: how the port speaks (TLS facts and the
+// client-certificate policy), who answers (the fingerprint, from answers, never from the port number), then either the
+// access matrix (the catalog's read routes, anonymously and as each identity) or the health routes, as the identity
+// each needs. Every request goes through the run's transport. Facts only: verdicts are the audit's and health's.
+import { getRoute } from '../catalog/index.ts';
 import type { Identity } from '../clients/identity.ts';
-import { dialTls } from '../clients/tls.ts';
-import type { EndpointObservation, OpenPort, RouteObservation, TlsObservation } from '../model/index.ts';
-import { clientCertContexts, detectClientCertPolicy } from './client-cert.ts';
+import { detectClientCertPolicy, clientCertContexts } from '../clients/transport/client-cert.ts';
+import { spokePlainHttp } from '../clients/transport/outcome.ts';
+import type { Exchange, Transport } from '../clients/transport/transport.ts';
+import type { Trust } from '../clients/transport/trust.ts';
+import { path as encodedPath, query, isPodRef } from '../clients/transport/url.ts';
+import { pool } from '../concurrency.ts';
+import { answered, type EndpointObservation, type Fingerprint, type OpenPort, type RouteObservation, type TlsObservation } from '../model/index.ts';
+import { redactShapes } from '../redact.ts';
 import { fingerprint } from './fingerprint.ts';
-import { sample } from './redact.ts';
-import { pool } from '../discover/scan.ts';
+import type { ProbeMemory } from './memory.ts';
+import { accessRoutes, askersFor, FINGERPRINT_FIRST, FINGERPRINT_SECOND, healthRoutes, keepsBody } from './plan.ts';
+
+export { ProbeMemory } from './memory.ts';
+export { healthRoutes, catalogScheme, accessRoutes, touchesActing } from './plan.ts';
 
 export interface ProbeOptions {
-  /** Identities besides anonymous (which is always tried first). */
+  transport: Transport;
+  /** Identities besides anonymous, in the order they are tried. */
   identities?: readonly Identity[];
-  /** CA bundle the served chains are verified against (recorded, and required before a token is sent). */
-  ca?: string;
-  /** Send bearer tokens to servers whose certificate did not verify against `ca`. */
-  insecureSkipVerify?: boolean;
-  /** Send acting requests (harmless ones: `id` through /run). */
+  trust?: Trust;
+  /**
+   * `hunt`: TLS facts, fingerprint, access matrix. `identify`: TLS facts and fingerprint only. `health`: fingerprint
+   * (when due) and the health routes.
+   */
+  purpose: 'hunt' | 'identify' | 'health';
+  /** Harmless acting checks (`id` through a kubelet's /run). */
   active?: boolean;
-  timeoutMs?: number;
+  /** Endpoints probed at once. */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
-  /** TLS contexts shared by every connection of a run (probeAll builds them once). */
-  contexts?: RunContexts;
+  /** Kept across cycles by `kia serve`, `--watch` and the agent. */
+  memory?: ProbeMemory;
+  now?: () => number;
 }
 
-export interface RunContexts {
-  identities: Map<Identity, SecureContext>;
-  policy: ReturnType<typeof clientCertContexts>;
-  plain: SecureContext;
-}
-
-export function runContexts(identities: readonly Identity[]): RunContexts {
-  const anonymous = contextFor({ name: 'anonymous' });
-  return { identities: new Map(identities.map((i) => [i, contextFor(i)])), policy: clientCertContexts(), plain: anonymous };
-}
-
-// Asked in two rounds: most components are named by the first; the second only when the first left doubt.
-const FINGERPRINT_FIRST = ['/version', '/pods', '/healthz', '/health'] as const;
-const FINGERPRINT_SECOND = ['/healthz?verbose', '/proxyMode', '/members', '/livez', '/metrics'] as const;
+const SAMPLE_BYTES = 512;
 const BODY_CAP = 64 << 10;
+const PODLIST_CAP = 4 << 20;
+const PER_ENDPOINT = 8;
 
-interface Caller {
-  identity: Identity;
-  client: EndpointClient;
+interface Ctx {
+  endpoint: OpenPort;
+  scheme: 'http' | 'https';
+  /** Other names the endpoint's certificate may carry (the node's name). */
+  names: string[];
+  key: string;
+  options: ProbeOptions;
 }
 
-async function call(_base: string, caller: Caller, method: string, path: string, route: string, _options: ProbeOptions): Promise<{ observation: RouteObservation; response: EndpointResponse }> {
-  const started = performance.now();
-  const response = await caller.client.request(method, path);
-  const observation: RouteObservation = {
-    route,
-    method,
-    path,
-    identity: caller.identity.name,
-    outcome: response.outcome === 'too-large' ? 'ok' : response.outcome,
-    durationMs: Math.round((performance.now() - started) * 10) / 10,
-  };
-  if (response.status !== undefined) observation.status = response.status;
-  const type = response.headers?.['content-type'];
+function text(body: Buffer, max: number): string {
+  return body.subarray(0, max).toString('utf8').split(String.fromCharCode(0)).join(' ');
+}
+
+/** One request, recorded as a route observation; the exchange comes along for the caller's own reading. */
+async function ask(ctx: Ctx, identity: Identity | undefined, path: string, route: string, extra: { method?: string; certificate?: boolean; keepBody?: boolean; maxBytes?: number; check?: string } = {}): Promise<{ observation: RouteObservation; exchange: Exchange }> {
+  const { endpoint, options } = ctx;
+  // Repeated health probes resume TLS 1.2 sessions where the server takes TLS 1.2 (a cheaper resumption than 1.3's).
+  const cheap = options.purpose === 'health' && ctx.scheme === 'https' && !extra.certificate && options.memory?.tls12(ctx.key) === true;
+  const exchange = await options.transport.exchange({
+    url: { scheme: ctx.scheme, host: endpoint.address, port: endpoint.port, path },
+    method: extra.method ?? 'GET',
+    ...(identity ? { identity } : {}),
+    trust: options.trust ?? {},
+    mode: 'survey',
+    names: ctx.names,
+    maxBytes: extra.maxBytes ?? BODY_CAP,
+    ...(extra.certificate ? { certificate: true } : {}),
+    ...(cheap ? { tlsVersions: { max: 'TLSv1.2' as const } } : {}),
+  });
+  // A server that refuses TLS 1.2, or that refuses our certificate by closing a TLS 1.2 handshake without an alert
+  // (Node's TLS servers do; TLS 1.3 shows the refusal better): ask it as before, with TLS 1.3, from now on.
+  const refused = /protocol version|unsupported protocol|no protocols available|version too low/i.test(exchange.detail ?? '');
+  if (cheap && ((exchange.outcome === 'tls-error' && refused) || (identity?.cert !== undefined && (exchange.outcome === 'reset' || exchange.outcome === 'tls-error')))) {
+    options.memory?.refusedTls12(ctx.key);
+    return ask(ctx, identity, path, route, extra);
+  }
+  const observation: RouteObservation = { route, method: exchange.method, path, identity: exchange.identity, outcome: exchange.outcome, durationMs: exchange.durationMs };
+  if (exchange.status !== undefined) observation.status = exchange.status;
+  const type = exchange.headers['content-type'];
   if (type) observation.contentType = type;
-  if (response.body.length > 0) observation.bodySample = sample(response.body);
-  return { observation, response };
-}
-
-async function tlsFacts(port: OpenPort, options: ProbeOptions): Promise<TlsObservation | undefined> {
-  const facts = await dialTls({ host: port.address, port: port.port, ca: options.ca, timeoutMs: options.timeoutMs ?? 5000, ...(options.contexts ? { secureContext: options.contexts.plain } : {}) });
-  if (facts.outcome !== 'ok' && facts.outcome !== 'tls-error') return undefined;
-  const policy = await detectClientCertPolicy({ host: port.address, port: port.port, timeoutMs: options.timeoutMs ?? 5000, ...(options.contexts ? { contexts: options.contexts.policy } : {}) });
-  // A handshake refused for want of a client certificate is still TLS (etcd with TLS 1.2 only).
-  if (facts.outcome !== 'ok' && policy.policy !== 'required') return undefined;
-  const tls: TlsObservation = { protocol: facts.protocol ?? null, alpn: facts.alpn ?? false, chain: facts.chain, clientCert: policy.policy, clientCertEvidence: policy.evidence };
-  if (options.ca) {
-    tls.verified = facts.verified ?? false;
-    if (facts.verifyError) tls.verifyError = facts.verifyError;
+  if (exchange.body.length > 0) {
+    observation.bodySample = redactShapes(text(exchange.body, SAMPLE_BYTES));
+    if (extra.keepBody) observation.body = text(exchange.body, BODY_CAP);
   }
-  if (policy.acceptableCAs?.length) tls.acceptableCAs = policy.acceptableCAs;
-  return tls;
+  if (exchange.detail) observation.detail = exchange.detail;
+  if (exchange.outcome === 'too-large') observation.capBytes = extra.maxBytes ?? BODY_CAP;
+  if (extra.check) observation.check = extra.check;
+  return { observation, exchange };
 }
 
-/** Whether a bearer token may be sent to this endpoint: never to a server we could not verify, unless told. */
-function mayUse(identity: Identity, tls: TlsObservation | undefined, options: ProbeOptions): boolean {
-  if (!identity.token) return true;
-  return tls?.verified === true || options.insecureSkipVerify === true;
+function keyOf(endpoint: OpenPort): string {
+  return `${endpoint.address}|${endpoint.port}`;
 }
 
-function routePaths(component: EndpointObservation['fingerprint']['component'], portName: string | undefined, version: string | undefined): { id: string; path: string }[] {
-  if (component === 'unknown' || !portName) return [];
-  let routes;
-  try {
-    const minor = version ? /(\d+\.\d+)/.exec(version)?.[1] : undefined;
-    routes = minor && component !== 'etcd' ? routesFor(component, portName, minor) : getComponent(component).ports.concat(getComponent(component).removedPorts ?? []).find((p) => p.name === portName)?.routes ?? [];
-  } catch {
-    return [];
-  }
-  return routes
-    .filter((r) => r.mode === 'read' && (r.methods.includes('GET') || r.methods.includes('*')) && !r.path.includes('{') && !r.streaming)
-    .map((r) => ({ id: r.id, path: r.path.endsWith('*') ? r.path.slice(0, -1) : r.path }))
-    .concat(component !== 'etcd' ? [{ id: `${component}.${portName}.pprof-cmdline`, path: '/debug/pprof/cmdline' }] : [])
-    .filter((r, i, all) => all.findIndex((o) => o.path === r.path) === i)
-    .slice(0, 32);
+function exposureOf(endpoint: OpenPort): EndpointObservation['exposure'] {
+  if (endpoint.target.loopback) return 'loopback';
+  if (endpoint.bindAddress) return /^(127\.|::1$|::ffff:127\.)/.test(endpoint.bindAddress) ? 'loopback' : 'network';
+  return endpoint.target.source === 'local' ? 'unknown' : 'network';
 }
 
-export async function probeEndpoint(port: OpenPort, options: ProbeOptions = {}): Promise<EndpointObservation> {
-  const tls = await tlsFacts(port, options);
-  const host = port.address.includes(':') ? `[${port.address}]` : port.address;
-  const base = `${tls ? 'https' : 'http'}://${host}:${port.port}`;
-  // One keep-alive connection per identity: requests queue on it instead of paying a handshake each.
-  const client = (identity: Identity) => {
-    const secureContext = identity.name === 'anonymous' ? options.contexts?.plain : options.contexts?.identities.get(identity);
-    return new EndpointClient({ origin: base, identity, timeoutMs: options.timeoutMs ?? 5000, maxBytes: BODY_CAP, ...(secureContext ? { secureContext } : {}) });
-  };
-  const callers: Caller[] = [{ identity: { name: 'anonymous' }, client: client({ name: 'anonymous' }) }];
-  for (const identity of options.identities ?? []) if (mayUse(identity, tls, options)) callers.push({ identity, client: client(identity) });
+function emptyObservation(endpoint: OpenPort): EndpointObservation {
   const observation: EndpointObservation = {
-    target: port.target,
-    address: port.address,
-    port: port.port,
-    scheme: tls ? 'https' : 'unknown',
+    target: endpoint.target,
+    address: endpoint.address,
+    port: endpoint.port,
+    scheme: 'unknown',
     outcome: 'open',
     fingerprint: { component: 'unknown', confidence: 'low', evidence: [] },
     routes: [],
-    exposure: port.bindAddress ? (/^(127\.|::1$|::ffff:127\.)/.test(port.bindAddress) ? 'loopback' : 'network') : port.target.source === 'local' ? 'unknown' : 'network',
+    exposure: exposureOf(endpoint),
     errors: [],
   };
-  if (tls) observation.tls = tls;
-  if (port.bindAddress) observation.bindAddress = port.bindAddress;
-  if (port.process) observation.process = port.process;
-  try {
-    const answers = new Map<string, RouteObservation>();
-    const first = await call(base, callers[0] as Caller, 'GET', '/version', 'probe:version', options);
-    if (!tls && first.response.outcome === 'ok') observation.scheme = 'http';
-    if (!tls && first.response.outcome !== 'ok') {
-      observation.errors.push(`not TLS and no HTTP answer: ${first.response.error ?? first.response.outcome}`);
-      observation.routes.push(first.observation);
-      return observation;
-    }
-    answers.set('/version', first.observation);
-    const ask = async (paths: readonly string[]) => {
-      const got = await Promise.all(paths.map((path) => call(base, callers[0] as Caller, 'GET', path, `probe:${path}`, options)));
-      got.forEach((r, i) => answers.set(paths[i] as string, r.observation));
-    };
-    await ask(FINGERPRINT_FIRST.slice(1));
-    const early = fingerprint({ scheme: observation.scheme, port: port.port, ...(tls ? { tls } : {}), answers });
-    if (early.confidence !== 'high' || early.component === 'etcd') await ask(FINGERPRINT_SECOND);
-    // A port that refuses anonymous TLS clients (etcd) may still answer an identity that has a certificate.
-    if (first.response.outcome !== 'ok') {
-      for (const caller of callers.slice(1)) {
-        const again = await call(base, caller, 'GET', '/version', 'probe:version', options);
-        if (again.response.outcome === 'ok') {
-          answers.set('/version', again.observation);
-          if (again.response.status === 200 && again.observation.bodySample?.includes('etcdserver')) answers.set('/members', (await call(base, caller, 'GET', '/members', 'probe:/members', options)).observation);
-          break;
-        }
-      }
-    }
-    observation.fingerprint = fingerprint({ scheme: observation.scheme, port: port.port, ...(tls ? { tls } : {}), answers });
-    observation.routes.push(...answers.values());
-    const { component, port: portName, version } = observation.fingerprint;
-    const paths = routePaths(component, portName, version);
-    // Anonymous answers the fingerprint already has are not asked again: the observation is relabelled with the route.
-    const asked = (caller: Caller, path: string) => (caller === callers[0] ? answers.get(path) : undefined);
-    // Over plain HTTP a credential changes nothing a component checks: only anonymous is asked.
-    const askers = observation.scheme === 'https' ? callers : callers.slice(0, 1);
-    const jobs = askers.flatMap((caller) => paths.filter((p) => !asked(caller, p.path)).map((p) => ({ caller, ...p })));
-    const results = await pool(jobs, 8, (job) => call(base, job.caller, 'GET', job.path, job.id, options));
-    for (const p of paths) {
-      const known = asked(callers[0] as Caller, p.path);
-      if (known) known.route = p.id;
-    }
-    observation.routes.push(...results.map((r) => r.observation));
-    if (options.active && component === 'kubelet') observation.routes.push(...(await activeRun(base, callers, answers, results, options)));
-  } catch (error) {
-    observation.errors.push(error instanceof Error ? error.message : String(error));
-  } finally {
-    await Promise.all(callers.map((caller) => caller.client.close()));
-  }
+  if (endpoint.bindAddress) observation.bindAddress = endpoint.bindAddress;
+  if (endpoint.process) observation.process = endpoint.process;
+  if (endpoint.expected) observation.expected = endpoint.expected;
   return observation;
 }
 
-/** `--active`: `id` through /run in the first pod the kubelet lists, as the first identity allowed to read pods. */
-async function activeRun(base: string, callers: Caller[], answers: Map<string, RouteObservation>, results: { observation: RouteObservation; response: EndpointResponse }[], options: ProbeOptions): Promise<RouteObservation[]> {
-  const out: RouteObservation[] = [];
-  for (const caller of callers) {
-    const pods = caller.identity.name === 'anonymous' ? answers.get('/pods') : results.find((r) => r.observation.path === '/pods' && r.observation.identity === caller.identity.name)?.observation;
-    if (pods?.status !== 200) continue;
-    const listing = await call(base, caller, 'GET', '/pods', 'probe:/pods', options);
-    const match = /"name":"([^"]+)","namespace":"([^"]+)"[\s\S]*?"containers":\[\{"name":"([^"]+)"/.exec(listing.response.body.toString());
-    if (!match) continue;
-    const [, pod, namespace, container] = match;
-    const run = await call(base, caller, 'POST', `/run/${namespace}/${pod}/${container}?cmd=id`, 'kubelet.api.run', options);
-    out.push(run.observation);
-    break;
+/** TLS facts the first certificate-reading exchange showed, joined with the client-certificate policy. */
+function tlsFrom(exchange: Exchange, base: Pick<TlsObservation, 'clientCert' | 'clientCertEvidence' | 'acceptableCAs'> & { alpn?: string | false }, trust: Trust): TlsObservation | undefined {
+  const info = exchange.tls;
+  if (!info) return undefined;
+  const tls: TlsObservation = { protocol: info.protocol, alpn: base.alpn ?? info.alpn, chain: info.chain ?? [], clientCert: base.clientCert, clientCertEvidence: base.clientCertEvidence };
+  if (trust.ca || trust.insecureSkipVerify) {
+    tls.verified = info.verified;
+    if (info.verifyError && !info.verified) tls.verifyError = info.verifyError;
   }
-  return out;
+  if (base.acceptableCAs?.length) tls.acceptableCAs = base.acceptableCAs;
+  return tls;
 }
 
-export async function probeAll(ports: readonly OpenPort[], options: ProbeOptions = {}): Promise<EndpointObservation[]> {
+/** Who answers: the fingerprint rounds, anonymously; an identity with a certificate where anonymous TLS is refused. */
+async function identify(ctx: Ctx, observation: EndpointObservation, answers: Map<string, RouteObservation>, certificate: boolean): Promise<Exchange | undefined> {
+  const anonymousFirst = await ask(ctx, undefined, '/version', 'probe:version', { certificate });
+  let withChain: Exchange | undefined = anonymousFirst.exchange.tls?.chain ? anonymousFirst.exchange : undefined;
+  answers.set('/version', anonymousFirst.observation);
+  if (ctx.scheme === 'http' && !answered(anonymousFirst.observation.outcome)) {
+    observation.errors.push(`no HTTP answer: ${anonymousFirst.observation.detail ?? anonymousFirst.observation.outcome}`);
+    return withChain;
+  }
+  const round = async (paths: readonly string[]) => {
+    const got = await Promise.all(paths.map((p) => ask(ctx, undefined, p, `probe:${p}`)));
+    got.forEach((r, i) => answers.set(paths[i] as string, r.observation));
+  };
+  await round(FINGERPRINT_FIRST.slice(1));
+  const early = fingerprint({ scheme: observation.scheme, port: ctx.endpoint.port, ...(observation.tls ? { tls: observation.tls } : {}), answers });
+  if (early.confidence !== 'high' || early.component === 'etcd') await round(FINGERPRINT_SECOND);
+  // A port that refuses anonymous TLS clients (etcd) may still answer an identity that has a certificate.
+  if (!answered(anonymousFirst.observation.outcome) && ctx.scheme === 'https') {
+    for (const identity of (ctx.options.identities ?? []).filter((i) => i.cert)) {
+      const again = await ask(ctx, identity, '/version', 'probe:version', { certificate: withChain === undefined });
+      if (!answered(again.observation.outcome)) continue;
+      withChain ??= again.exchange.tls?.chain ? again.exchange : undefined;
+      answers.set('/version', again.observation);
+      if (again.observation.status === 200 && again.observation.bodySample?.includes('etcdserver')) answers.set('/members', (await ask(ctx, identity, '/members', 'probe:/members')).observation);
+      break;
+    }
+  }
+  return withChain;
+}
+
+/** The hunt's pass over one endpoint. */
+async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void> {
+  const { endpoint, options } = ctx;
+  const policy = await detectClientCertPolicy({ host: endpoint.address, port: endpoint.port, timeoutMs: options.transport.timeoutMs, contexts: ctx.options.transport.cache.policyContexts(clientCertContexts) });
+  ctx.scheme = policy.isTls ? 'https' : 'http';
+  observation.scheme = ctx.scheme === 'https' ? 'https' : 'unknown';
+  const answers = new Map<string, RouteObservation>();
+  const withChain = await identify(ctx, observation, answers, ctx.scheme === 'https');
+  if (ctx.scheme === 'http' && answered(answers.get('/version')?.outcome ?? 'error')) observation.scheme = 'http';
+  if (ctx.scheme === 'https') {
+    const tls = withChain ? tlsFrom(withChain, { clientCert: policy.policy, clientCertEvidence: policy.evidence, ...(policy.acceptableCAs ? { acceptableCAs: policy.acceptableCAs } : {}), ...(policy.alpn !== undefined ? { alpn: policy.alpn } : {}) }, options.trust ?? {}) : undefined;
+    observation.tls = tls ?? { protocol: null, alpn: policy.alpn ?? false, chain: [], clientCert: policy.policy, clientCertEvidence: policy.evidence, ...(policy.acceptableCAs?.length ? { acceptableCAs: policy.acceptableCAs } : {}) };
+  }
+  observation.fingerprint = fingerprint({ scheme: observation.scheme, port: endpoint.port, ...(observation.tls ? { tls: observation.tls } : {}), answers });
+  observation.routes.push(...answers.values());
+  if (observation.scheme === 'unknown' || options.purpose === 'identify') return;
+  const { component, port: portName, version } = observation.fingerprint;
+  const paths = accessRoutes(component, portName, version);
+  // Over plain HTTP a credential changes nothing a component checks: only anonymous is asked.
+  const askers: (Identity | undefined)[] = observation.scheme === 'https' ? [undefined, ...(options.identities ?? [])] : [undefined];
+  // Anonymous answers the fingerprint already has are not asked again: the observation is relabelled with the route.
+  for (const p of paths) {
+    const known = answers.get(p.path);
+    if (known) known.route = p.id;
+  }
+  const jobs = askers.flatMap((identity) => paths.filter((p) => identity !== undefined || !answers.has(p.path)).map((p) => ({ identity, ...p })));
+  const results = await pool(jobs, PER_ENDPOINT, (job) => ask(ctx, job.identity, job.path, job.id, { keepBody: keepsBody(getRoute(job.id)) }));
+  observation.routes.push(...results.flatMap((r) => (r ? [r.observation] : [])));
+  if (options.active && component === 'kubelet') observation.routes.push(...(await activeRun(ctx, observation)));
+}
+
+/** `--active`: `id` through /run in the first pod the kubelet lists, as the first identity allowed to read pods. */
+async function activeRun(ctx: Ctx, observation: EndpointObservation): Promise<RouteObservation[]> {
+  const callers: (Identity | undefined)[] = [undefined, ...(ctx.options.identities ?? [])];
+  for (const identity of callers) {
+    const name = identity?.name ?? 'anonymous';
+    const pods = observation.routes.find((r) => r.path === '/pods' && r.identity === name);
+    if (pods?.status !== 200) continue;
+    const listing = await ask(ctx, identity, '/pods', 'probe:/pods', { maxBytes: PODLIST_CAP });
+    const target = firstContainer(listing.exchange.body);
+    if (!target) continue;
+    if (!isPodRef(target)) {
+      observation.errors.push(`--active: not running id in ${JSON.stringify(`${target.namespace}/${target.pod}/${target.container}`).slice(0, 120)}: not valid Kubernetes names`);
+      continue;
+    }
+    const path = `${encodedPath('/run/{namespace}/{pod}/{container}', target)}${query({ cmd: 'id' })}`;
+    return [(await ask(ctx, identity, path, 'kubelet.api.run', { method: 'POST' })).observation];
+  }
+  return [];
+}
+
+function firstContainer(body: Buffer): { namespace: string; pod: string; container: string } | undefined {
+  try {
+    const list = JSON.parse(body.toString('utf8')) as { items?: { metadata?: { name?: unknown; namespace?: unknown }; spec?: { containers?: { name?: unknown }[] } }[] };
+    for (const item of list.items ?? []) {
+      const [pod, namespace, container] = [item.metadata?.name, item.metadata?.namespace, item.spec?.containers?.[0]?.name];
+      if (typeof pod === 'string' && typeof namespace === 'string' && typeof container === 'string') return { namespace, pod, container };
+    }
+  } catch {
+    // Not a PodList after all.
+  }
+  return undefined;
+}
+
+/** Health's pass over one expected endpoint: the fingerprint when due, then each health route as the identity it needs. */
+async function check(ctx: Ctx, observation: EndpointObservation): Promise<void> {
+  const { endpoint, options } = ctx;
+  const expected = endpoint.expected;
+  if (!expected) return;
+  const now = options.now?.() ?? Date.now();
+  const memory = options.memory;
+  ctx.scheme = memory?.plain(ctx.key) ? 'http' : expected.scheme;
+  observation.scheme = ctx.scheme;
+  let chainDue = ctx.scheme === 'https' && (memory?.chainDue(ctx.key, now) ?? true);
+  const known = memory?.fingerprint(ctx.key, now);
+  if (known) observation.fingerprint = known;
+  else {
+    const answers = new Map<string, RouteObservation>();
+    const withChain = await identify(ctx, observation, answers, chainDue);
+    // A port the catalog knows as HTTPS that answers a TLS hello in plain HTTP (etcd without TLS): ask it over HTTP.
+    const first = answers.get('/version');
+    if (ctx.scheme === 'https' && first?.outcome === 'tls-error' && spokePlainHttp(first.detail)) {
+      memory?.markPlain(ctx.key);
+      ctx.scheme = 'http';
+      observation.scheme = 'http';
+      chainDue = false;
+      answers.clear();
+      observation.errors.length = 0;
+      await identify(ctx, observation, answers, false);
+    }
+    if (withChain?.tls) rememberChain(ctx, observation, withChain, now);
+    if (withChain?.tls) chainDue = false;
+    observation.fingerprint = fingerprint({ scheme: observation.scheme, port: endpoint.port, ...(observation.tls ? { tls: observation.tls } : {}), answers });
+    if ([...answers.values()].some((a) => answered(a.outcome))) memory?.rememberFingerprint(ctx.key, observation.fingerprint, now);
+    else memory?.forget(ctx.key);
+    observation.routes.push(...answers.values());
+  }
+  const asked = await Promise.all(healthRoutes(expected.component, expected.portName).map((route, i) => askHealth(ctx, route.id, i === 0 && chainDue)));
+  for (const { observation: o, exchange } of asked) {
+    observation.routes.push(o);
+    if (exchange?.tls?.chain) rememberChain(ctx, observation, exchange, now);
+    else if (exchange?.tls) memory?.leafSeen(ctx.key, exchange.tls.leaf);
+  }
+  if (!observation.tls && ctx.scheme === 'https') {
+    const remembered = memory?.chain(ctx.key);
+    if (remembered) observation.tls = { protocol: null, alpn: false, chain: remembered.chain, clientCert: 'unknown', clientCertEvidence: 'not checked by health', ...(remembered.verified !== undefined ? { verified: remembered.verified } : {}), ...(remembered.verifyError ? { verifyError: remembered.verifyError } : {}) };
+  }
+}
+
+function rememberChain(ctx: Ctx, observation: EndpointObservation, exchange: Exchange, now: number): void {
+  const tls = tlsFrom(exchange, { clientCert: 'unknown', clientCertEvidence: 'not checked by health' }, ctx.options.trust ?? {});
+  if (!tls || tls.chain.length === 0) return;
+  observation.tls = tls;
+  ctx.options.memory?.rememberChain(ctx.key, { chain: tls.chain, ...(tls.verified !== undefined ? { verified: tls.verified } : {}), ...(tls.verifyError ? { verifyError: tls.verifyError } : {}), ...(exchange.tls?.leaf ? { leaf: exchange.tls.leaf } : {}) }, now);
+}
+
+/** One health route: each candidate identity in turn until one gets an answer that is not a refusal of it. */
+async function askHealth(ctx: Ctx, routeId: string, certificate: boolean): Promise<{ observation: RouteObservation; exchange?: Exchange }> {
+  const route = getRoute(routeId);
+  if (!route?.health) return { observation: { route: routeId, method: 'GET', path: '', identity: '-', outcome: 'skipped', durationMs: 0, detail: 'not a health route' } };
+  const path = route.health.verbose ? `${route.path}?verbose` : route.path;
+  const who = askersFor(route, ctx.options.identities ?? [], ctx.scheme);
+  if (who.identities.length === 0) return { observation: { route: routeId, method: 'GET', path, identity: '-', outcome: 'skipped', durationMs: 0, detail: who.skipped ?? 'no credential to ask with' } };
+  let last: { observation: RouteObservation; exchange: Exchange } | undefined;
+  for (const identity of who.identities) {
+    last = await ask(ctx, identity, path, routeId, { keepBody: true, certificate: certificate && last === undefined });
+    const o = last.observation;
+    if (answered(o.outcome) && o.status !== 401 && o.status !== 403) break;
+    if (!['tls-client-cert', 'tls-error', 'reset', 'skipped'].includes(o.outcome) && !answered(o.outcome)) break;
+  }
+  return last as { observation: RouteObservation; exchange: Exchange };
+}
+
+/**
+ * Asks a failing check's own sub-path (`/healthz/<check>`), where upstream shows the reason the summary withholds:
+ * health decides which (it reads the answers), the probe asks, as the first identity with a certificate.
+ */
+export async function askFollowUps(observation: EndpointObservation, requests: readonly { route: string; check: string; path: string }[], options: ProbeOptions): Promise<void> {
+  if (requests.length === 0) return;
+  const ctx: Ctx = { endpoint: { target: observation.target, address: observation.address, port: observation.port }, scheme: observation.scheme === 'http' ? 'http' : 'https', names: namesOf(observation.target), key: `${observation.address}|${observation.port}`, options };
+  const follower = (options.identities ?? []).find((i) => i.cert) ?? (options.identities ?? [])[0];
+  const got = await Promise.all(requests.map((r) => ask(ctx, follower, r.path, r.route, { keepBody: true, check: r.check })));
+  observation.routes.push(...got.map((g) => g.observation));
+}
+
+function namesOf(target: OpenPort['target']): string[] {
+  return target.node && target.node !== target.address ? [target.node] : [];
+}
+
+export async function probeEndpoint(endpoint: OpenPort, options: ProbeOptions): Promise<EndpointObservation> {
+  const observation = emptyObservation(endpoint);
+  const ctx: Ctx = { endpoint, scheme: 'https', names: namesOf(endpoint.target), key: keyOf(endpoint), options };
+  try {
+    if (options.purpose === 'health') await check(ctx, observation);
+    else await survey(ctx, observation);
+  } catch (error) {
+    // A bug of ours must not lose the rest of the run: it is recorded on the endpoint it happened on.
+    observation.errors.push(`probe failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (options.transport.signal?.aborted && observation.routes.some((r) => r.outcome === 'aborted')) observation.errors.push('the overall deadline passed: this endpoint was not probed to the end');
+  return observation;
+}
+
+/** Probes every endpoint, bounded; endpoints the deadline left unprobed are reported as such, never dropped. */
+export async function probe(endpoints: readonly OpenPort[], options: ProbeOptions): Promise<EndpointObservation[]> {
   let done = 0;
-  const shared = { ...options, contexts: options.contexts ?? runContexts(options.identities ?? []) };
-  return pool(ports, options.concurrency ?? 128, async (port) => {
-    const result = await probeEndpoint(port, shared);
-    options.onProgress?.(++done, ports.length);
-    return result;
+  const signal = options.transport.signal;
+  const results = await pool(
+    endpoints,
+    options.concurrency ?? 128,
+    async (endpoint) => {
+      const result = await probeEndpoint(endpoint, options);
+      options.onProgress?.(++done, endpoints.length);
+      return result;
+    },
+    signal,
+  );
+  return endpoints.map((endpoint, i) => {
+    const result = results[i];
+    if (result) return result;
+    const skipped = emptyObservation(endpoint);
+    skipped.errors.push('not probed: the overall deadline passed first');
+    return skipped;
   });
 }
+
+export type { Fingerprint };

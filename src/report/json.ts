@@ -27,13 +27,13 @@ const keyOrder =
 
 const REPORT = keyOrder<Report>()(['schema', 'tool', 'startedAt', 'finishedAt', 'scope', 'endpoints', 'findings', 'notes', 'unanswered']);
 const TOOL = keyOrder<Report['tool']>()(['name', 'version']);
-const SCOPE = keyOrder<Report['scope']>()(['targets', 'ports', 'identities', 'active']);
-const TARGET = keyOrder<Target>()(['host', 'address', 'node', 'source']);
-const ENDPOINT = keyOrder<EndpointObservation>()(['target', 'address', 'port', 'scheme', 'outcome', 'exposure', 'bindAddress', 'fingerprint', 'tls', 'routes', 'process', 'errors']);
+const SCOPE = keyOrder<Report['scope']>()(['targets', 'ports', 'identities', 'active', 'insecureSkipVerify']);
+const TARGET = keyOrder<Target>()(['host', 'address', 'node', 'source', 'loopback']);
+const ENDPOINT = keyOrder<EndpointObservation>()(['target', 'address', 'port', 'scheme', 'outcome', 'exposure', 'bindAddress', 'fingerprint', 'tls', 'routes', 'process', 'errors', 'expected']);
 const FINGERPRINT = keyOrder<Fingerprint>()(['component', 'port', 'version', 'confidence', 'evidence']);
 const TLS = keyOrder<TlsObservation>()(['protocol', 'alpn', 'clientCert', 'clientCertEvidence', 'acceptableCAs', 'verified', 'verifyError', 'chain']);
 const CERTIFICATE = keyOrder<CertificateObservation>()(['subject', 'issuer', 'dnsNames', 'ipAddresses', 'notBefore', 'notAfter', 'selfSigned', 'isCA', 'fingerprint256']);
-const ROUTE = keyOrder<RouteObservation>()(['route', 'method', 'path', 'identity', 'outcome', 'status', 'contentType', 'bodySample', 'capBytes', 'durationMs']);
+const ROUTE = keyOrder<RouteObservation>()(['route', 'method', 'path', 'identity', 'outcome', 'status', 'contentType', 'check', 'detail', 'bodySample', 'body', 'capBytes', 'durationMs']);
 const PROCESS = keyOrder<ProcessInfo>()(['pid', 'name', 'cmdline', 'containerId', 'flags', 'configFile', 'config']);
 const FINDING = keyOrder<Finding>()(['rule', 'title', 'severity', 'mode', 'component', 'host', 'address', 'port', 'node', 'route', 'message', 'evidence', 'fix', 'references', 'waiver']);
 const WAIVER = keyOrder<Waiver>()(['reason', 'expires', 'expired']);

@@ -1,5 +1,5 @@
 // Plain-text layout shared by the terminal renderers: aligned columns, words wrapped to a width, peer text made safe.
-import { escapeControl } from './terminal.ts';
+import { escapeControl } from '../redact.ts';
 
 /** Left-aligned columns separated by two spaces; trailing spaces trimmed. Widths count the plain text only. */
 export function columns(rows: readonly (readonly string[])[], indent: string): string[] {

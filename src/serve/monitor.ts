@@ -1,10 +1,11 @@
 // The loop behind `kia serve`: a health cycle on an interval (jitter, bounded concurrency), an audit on a slower
 // interval, and a bounded history per cell. Publishes an event after each cycle and each audit; tests wait on those.
 import { EventEmitter } from 'node:events';
-import type { HealthEndpoint } from '../health/index.ts';
 import type { Identity } from '../clients/identity.ts';
+import type { Trust } from '../clients/transport/trust.ts';
 import { InThreadProber, WorkerProber, type Prober } from './prober.ts';
-import type { ComponentHealth, EndpointObservation, Finding, HealthReport, HealthState, Target } from '../model/index.ts';
+import { Secrets } from '../redact.ts';
+import type { ComponentHealth, EndpointObservation, Finding, HealthReport, HealthState, OpenPort, Target } from '../model/index.ts';
 
 export interface HistoryEntry {
   at: string;
@@ -37,10 +38,12 @@ export interface MonitorState {
 }
 
 export interface MonitorOptions {
-  endpoints: readonly HealthEndpoint[];
+  /** What health expects, per node. */
+  endpoints: readonly OpenPort[];
+  /** What the audit hunts (default: the endpoints' addresses that are not loopback stand-ins). */
+  auditTargets?: readonly Target[];
   identities?: readonly Identity[];
-  ca?: string;
-  insecureSkipVerify?: boolean;
+  trust?: Trust;
   /** Milliseconds between the starts of two cycles. */
   intervalMs: number;
   /** Fraction of the interval each wait varies by (0.1 = ±10 %). */
@@ -66,15 +69,24 @@ export interface MonitorEvents {
   failure: [Error];
 }
 
-/** Targets for the audit: every address the endpoints use, named by node. */
-export function auditTargets(endpoints: readonly HealthEndpoint[]): Target[] {
+/**
+ * Targets for the audit: the addresses the endpoints use, named by node, as `kia hunt` would be given them; an address
+ * that stands for a node's loopback is not audited as network exposure (it is the node's own view).
+ */
+export function auditTargets(endpoints: readonly OpenPort[]): Target[] {
   const seen = new Map<string, Target>();
-  for (const e of endpoints) if (!seen.has(e.address)) seen.set(e.address, { host: e.node, address: e.address, source: 'argument', node: e.node });
+  for (const e of endpoints) {
+    if (e.target.loopback || seen.has(e.address)) continue;
+    const node = e.target.node ?? e.target.host;
+    seen.set(e.address, { host: node, address: e.address, source: e.target.source === 'local' ? 'local' : e.target.source, node });
+  }
   return [...seen.values()];
 }
 
 export class Monitor extends EventEmitter<MonitorEvents> {
   readonly options: MonitorOptions;
+  /** Every secret the monitor holds: nothing it serves may carry one (a peer may echo what it was sent). */
+  readonly secrets = new Secrets();
   private readonly prober: Prober;
   private cycleCount = 0;
   private report: HealthReport | null = null;
@@ -92,17 +104,17 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   constructor(options: MonitorOptions) {
     super();
     this.options = options;
+    for (const identity of options.identities ?? []) this.secrets.add(identity.token?.reveal()).add(identity.key?.reveal());
     const settings = {
       endpoints: options.endpoints,
       ...(options.identities ? { identities: options.identities } : {}),
-      ...(options.ca ? { ca: options.ca } : {}),
-      insecureSkipVerify: options.insecureSkipVerify === true,
+      ...(options.trust ? { trust: options.trust } : {}),
       concurrency: options.concurrency ?? 64,
       timeoutMs: options.timeoutMs ?? 5000,
       keepAlive: options.keepAlive === true,
       ...(options.proxyStaleAfterSeconds !== undefined ? { proxyStaleAfterSeconds: options.proxyStaleAfterSeconds } : {}),
       ...(options.notes ? { notes: options.notes } : {}),
-      auditTargets: auditTargets(options.endpoints),
+      auditTargets: options.auditTargets ?? auditTargets(options.endpoints),
     };
     this.prober = options.worker ? new WorkerProber(settings) : new InThreadProber(settings, options.clock);
   }
@@ -250,8 +262,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   cell(node: string, component: string): { health: ComponentHealth | null; history: HistoryEntry[]; endpoints: EndpointObservation[] } | undefined {
     const nodeHealth = this.report?.nodes.find((n) => n.name === node);
     const health = nodeHealth?.components.find((c) => c.component === component) ?? null;
-    if (!health && !this.options.endpoints.some((e) => e.node === node && e.component === component)) return undefined;
-    const addresses = new Set(this.options.endpoints.filter((e) => e.node === node).map((e) => e.address));
+    if (!health && !this.options.endpoints.some((e) => e.target.node === node && e.expected?.component === component)) return undefined;
+    const addresses = new Set(this.options.endpoints.filter((e) => e.target.node === node).map((e) => e.address));
     const endpoints = this.observations.filter((o) => addresses.has(o.address) && o.fingerprint.component === component);
     return { health, history: this.history.get(`${node}/${component}`) ?? [], endpoints };
   }

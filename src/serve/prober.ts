@@ -4,23 +4,12 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Secret, type Identity } from '../clients/identity.ts';
 import { RULES } from '../audit/index.ts';
-import { checkHealth, HealthAgents, type HealthEndpoint } from '../health/index.ts';
-import { hunt } from '../hunt.ts';
-import type { HealthReport, Report, Target } from '../model/index.ts';
+import { Cycle, type CycleOptions } from '../pipelines/cycle.ts';
+import type { HealthReport, Report } from '../model/index.ts';
 import { ProbeMetrics } from './metrics.ts';
 
-export interface ProberSettings {
-  endpoints: readonly HealthEndpoint[];
-  identities?: readonly Identity[];
-  ca?: string;
-  insecureSkipVerify?: boolean;
-  concurrency?: number;
-  timeoutMs?: number;
-  keepAlive?: boolean;
-  proxyStaleAfterSeconds?: number;
-  notes?: string[];
-  auditTargets: readonly Target[];
-}
+/** What the engine needs, as plain data (it crosses to the worker thread): the cycle's options but its clock. */
+export type ProberSettings = Omit<CycleOptions, 'clock' | 'secrets'>;
 
 /** A cycle's or an audit's result, with the exporter's probe series rendered where the engine runs. */
 export interface Probed<T> {
@@ -38,15 +27,13 @@ export interface Prober {
 
 /** The engine in this thread; `clock` is honoured (tests). */
 export class InThreadProber implements Prober {
-  private readonly settings: ProberSettings;
-  private readonly agents: HealthAgents;
+  private readonly engine: Cycle;
   private readonly clock: { now(): number };
   private readonly metrics = new ProbeMetrics(RULES.map((r) => ({ id: r.id, severity: r.severity })));
 
   constructor(settings: ProberSettings, clock: { now(): number } = { now: () => Date.now() }) {
-    this.settings = settings;
-    this.agents = new HealthAgents(settings.keepAlive === true);
     this.clock = clock;
+    this.engine = new Cycle({ ...settings, clock });
   }
 
   initialMetrics(): Promise<string> {
@@ -54,36 +41,17 @@ export class InThreadProber implements Prober {
   }
 
   async cycle(): Promise<Probed<HealthReport>> {
-    const s = this.settings;
-    const report = await checkHealth(s.endpoints, {
-      ...(s.identities ? { identities: s.identities } : {}),
-      ...(s.ca ? { ca: s.ca } : {}),
-      insecureSkipVerify: s.insecureSkipVerify === true,
-      concurrency: s.concurrency ?? 64,
-      timeoutMs: s.timeoutMs ?? 5000,
-      ...(s.proxyStaleAfterSeconds !== undefined ? { proxyStaleAfterSeconds: s.proxyStaleAfterSeconds } : {}),
-      ...(s.notes ? { notes: s.notes } : {}),
-      agents: this.agents,
-      clock: this.clock,
-    });
+    const report = await this.engine.health();
     return { value: report, metrics: await this.metrics.updateHealth(report, this.clock.now()) };
   }
 
   async audit(): Promise<Probed<Report>> {
-    const s = this.settings;
-    const report = await hunt({
-      targets: s.auditTargets,
-      ...(s.identities ? { identities: s.identities } : {}),
-      ...(s.ca ? { ca: s.ca } : {}),
-      insecureSkipVerify: s.insecureSkipVerify === true,
-      timeoutMs: s.timeoutMs ?? 5000,
-      clock: this.clock,
-    });
+    const report = await this.engine.audit();
     return { value: report, metrics: await this.metrics.updateFindings(report.findings, Date.parse(report.finishedAt)) };
   }
 
   async close(): Promise<void> {
-    this.agents.destroy();
+    this.engine.close();
   }
 }
 

@@ -60,11 +60,10 @@ function send(res: http.ServerResponse, status: number, type: string, body: stri
   res.end(body);
 }
 
-function json(res: http.ServerResponse, status: number, value: unknown): void {
-  send(res, status, 'application/json', JSON.stringify(value));
-}
-
 export async function startServer(monitor: Monitor, metrics: ProcessMetrics, options: ServerOptions): Promise<RunningServer> {
+  // What a peer sent back is data kia serves: every secret the monitor holds is scrubbed from it first.
+  const json = (res: http.ServerResponse, status: number, value: unknown) => send(res, status, 'application/json', monitor.secrets.scrub(JSON.stringify(value)));
+  const stateEvent = () => `event: cycle\ndata: ${monitor.secrets.scrub(JSON.stringify(monitor.state()))}\n\n`;
   const assets = loadDashboard(options.dashboardDir);
   const expected = options.token ? digest(options.token) : undefined;
   const events = eventStreams({ maxClients: options.maxEventClients ?? 64, maxBufferedBytes: options.maxEventBufferBytes ?? 4 * 1024 * 1024, heartbeatMs: 15_000 });
@@ -102,7 +101,7 @@ export async function startServer(monitor: Monitor, metrics: ProcessMetrics, opt
     switch (path) {
       case '/metrics': {
         // The probe series as the engine rendered them after its last cycle, then this process's own, live.
-        const body = `${await monitor.probeMetrics()}\n${await metrics.metrics()}`;
+        const body = monitor.secrets.scrub(`${await monitor.probeMetrics()}\n${await metrics.metrics()}`, { shapes: false });
         return send(res, 200, metrics.contentType, body);
       }
       case '/api/state':
@@ -116,7 +115,7 @@ export async function startServer(monitor: Monitor, metrics: ProcessMetrics, opt
         return cell ? json(res, 200, cell) : json(res, 404, { error: 'no such node and component' });
       }
       case '/api/events':
-        return events.open(res, DASHBOARD_HEADERS, `retry: 2000\nevent: cycle\ndata: ${JSON.stringify(monitor.state())}\n\n`);
+        return events.open(res, DASHBOARD_HEADERS, `retry: 2000\n${stateEvent()}`);
       default: {
         const asset = assets[path];
         if (asset) return send(res, 200, asset.contentType, req.method === 'HEAD' ? '' : asset.body);
@@ -147,7 +146,7 @@ export async function startServer(monitor: Monitor, metrics: ProcessMetrics, opt
     url: `${options.tls ? 'https' : 'http'}://${host}:${address.port}/`,
     port: address.port,
     broadcast: () => {
-      if (events.clients > 0) events.broadcast(`event: cycle\ndata: ${JSON.stringify(monitor.state())}\n\n`);
+      if (events.clients > 0) events.broadcast(stateEvent());
     },
     get clients() {
       return events.clients;

@@ -2,13 +2,17 @@
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
-import { loadKubeconfig } from '../clients/kubeconfig.ts';
-import { InputError, UsageError } from '../errors.ts';
+import { apiServerAccess, listNodes, loadKubeconfig, type KubeconfigAccess } from '../clients/kube-api.ts';
+import { InputError, NetworkError, UsageError } from '../errors.ts';
 import type { Target } from '../model/index.ts';
+import { labTargets, readLabFile } from './lab-file.ts';
+
+export { readLabFile, parseLabFile, labTargets, type LabFile, type LabFileEndpoint, type LabFileNode } from './lab-file.ts';
 
 /** Ranges larger than a /16 need an explicit yes. */
 export const MAX_UNCONFIRMED_ADDRESSES = 65_536;
+/** Past a /12 the list of addresses alone would take hundreds of megabytes: split the range. */
+export const MAX_ADDRESSES = 1 << 20;
 
 function ipv4ToInt(ip: string): number {
   return ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
@@ -19,14 +23,15 @@ function intToIpv4(n: number): string {
 
 /** The host addresses of an IPv4 CIDR (network and broadcast excluded from /30 and wider). */
 export function expandCidr(cidr: string, options: { yes?: boolean } = {}): string[] {
-  const [base = '', bitsText = ''] = cidr.split('/');
-  const bits = Number(bitsText);
-  if (!net.isIPv4(base) || !Number.isInteger(bits) || bits < 0 || bits > 32) {
+  const [base = '', bitsText = '', ...rest] = cidr.split('/');
+  const bits = /^\d{1,2}$/.test(bitsText) ? Number(bitsText) : NaN;
+  if (!net.isIPv4(base) || rest.length > 0 || !(bits >= 0 && bits <= 32)) {
     if (net.isIPv6(base)) throw new UsageError(`IPv6 ranges are not scanned (${cidr}): give addresses instead`);
     throw new UsageError(`not a CIDR range: ${cidr}`);
   }
   const size = 2 ** (32 - bits);
-  if (size > MAX_UNCONFIRMED_ADDRESSES && !options.yes) throw new UsageError(`${cidr} holds ${size} addresses, more than a /16: add --yes to hunt it`);
+  if (size > MAX_UNCONFIRMED_ADDRESSES && !options.yes) throw new UsageError(`${cidr} holds ${size} addresses, more than a /16: add --yes to hunt it${size > MAX_ADDRESSES ? ' (up to a /12; split larger ranges)' : ''}`);
+  if (size > MAX_ADDRESSES) throw new UsageError(`${cidr} holds ${size} addresses, more than kia hunts at once (a /12, ${MAX_ADDRESSES}): split the range`);
   const start = Math.floor(ipv4ToInt(base) / size) * size;
   if (size <= 2) return Array.from({ length: size }, (_, i) => intToIpv4(start + i));
   return Array.from({ length: size - 2 }, (_, i) => intToIpv4(start + 1 + i));
@@ -56,44 +61,45 @@ export async function targetsFromFile(path: string, options: { yes?: boolean } =
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read targets file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new InputError(`cannot read --file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   const targets: Target[] = [];
-  for (const line of text.split('\n')) {
+  for (const [index, line] of text.split('\n').entries()) {
     const entry = line.replace(/#.*/, '').trim();
     if (entry === '') continue;
-    for (const target of await parseTarget(entry, options)) targets.push({ ...target, source: target.source === 'argument' ? 'file' : target.source });
+    let found: Target[];
+    try {
+      found = await parseTarget(entry, options);
+    } catch (error) {
+      throw new UsageError(`--file ${path} line ${index + 1}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    for (const target of found) targets.push({ ...target, source: target.source === 'argument' ? 'file' : target.source });
   }
+  // An empty file is a mistake, not a request to hunt this node instead.
+  if (targets.length === 0) throw new InputError(`--file ${path} holds no targets (one host, address or CIDR per line; # comments)`);
   return targets;
 }
 
 /** The node IPs of a lab (`<dir>/lab.json`). */
 export function targetsFromLab(dir: string): Target[] {
-  let plan: { nodes?: { name: string; ip: string }[] };
-  try {
-    plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as typeof plan;
-  } catch {
-    throw new InputError(`no lab in ${dir} (lab.json not readable)`);
-  }
-  return (plan.nodes ?? []).map((n) => ({ host: n.name, address: n.ip, source: 'lab' as const, node: n.name }));
+  return labTargets(readLabFile(dir));
 }
 
-/** Nodes listed through the API server, at their InternalIP (kubeconfig through @kubernetes/client-node). */
-export async function targetsFromKubeconfig(path: string | undefined, options: { context?: string } = {}): Promise<Target[]> {
-  const k8s = await import('@kubernetes/client-node');
-  const config = await loadKubeconfig(path, options.context);
-  const api = config.makeApiClient(k8s.CoreV1Api);
-  let nodes;
-  try {
-    nodes = await api.listNode();
-  } catch (error) {
-    throw new InputError(`cannot list nodes through ${config.getCurrentCluster()?.server ?? 'the API server'}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+/**
+ * Nodes listed through the API server (GET /api/v1/nodes as the kubeconfig's user), each at its address by the one
+ * rule of clients/kube-api.ts: InternalIP, else ExternalIP, else Hostname. Takes a kubeconfig path, or one already
+ * loaded (so an exec plugin runs once per command).
+ */
+export async function targetsFromKubeconfig(kubeconfig: string | undefined | KubeconfigAccess, options: { context?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Target[]> {
+  const kube = typeof kubeconfig === 'object' ? kubeconfig : await loadKubeconfig({ ...(kubeconfig ? { path: kubeconfig } : {}), ...(options.context ? { context: options.context } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const nodes = await listNodes(apiServerAccess(kube, { ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) }));
+  if (!nodes.ok) {
+    const f = nodes.failure;
+    const message = `cannot list nodes through ${kube.server} (kubeconfig ${kube.source}): ${f.status ?? ''} ${f.message}`.replace(/\s+/g, ' ');
+    // No answer is the API server's state (exit 3); an answer refusing the user is the kubeconfig's problem.
+    throw ['refused', 'timeout', 'reset', 'tls', 'error'].includes(f.kind) ? new NetworkError(message) : new InputError(message);
   }
-  return nodes.items.flatMap((node) => {
-    const name = node.metadata?.name ?? '';
-    const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-    return ip ? [{ host: name, address: ip, source: 'kubeconfig' as const, node: name }] : [];
-  });
+  return nodes.value.map((node) => ({ host: node.name, address: node.address, source: 'kubeconfig' as const, node: node.name }));
 }
 
 /** Same address once, first source wins. */

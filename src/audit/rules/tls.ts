@@ -3,8 +3,10 @@ import type { ComponentId } from '../../model/index.ts';
 import type { Rule } from '../types.ts';
 import { tlsEvidence } from '../evidence.ts';
 
-/** Days left under which a serving certificate is a finding: warning and critical, as data. */
-export const CERT_THRESHOLDS = { warningDays: 30, criticalDays: 7 } as const;
+import { CERTIFICATE_THRESHOLDS } from '../../model/index.ts';
+
+/** Days left under which a serving certificate is a finding: warning and critical (declared in the model). */
+export const CERT_THRESHOLDS = CERTIFICATE_THRESHOLDS;
 const DAY = 86_400_000;
 
 /** How each component's serving certificate is renewed. */

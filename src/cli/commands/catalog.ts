@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { CATALOG, COMPONENT_ALIASES, entryAt, findComponent } from '../../catalog/index.ts';
 import type { ComponentEntry } from '../../catalog/index.ts';
+import { UsageError } from '../../errors.ts';
 import { renderCatalogTable } from '../../report/catalog-table.ts';
 
 const OUTPUTS = ['table', 'json', 'yaml'] as const;
@@ -15,11 +16,6 @@ interface CatalogOptions {
 
 const VERSION_RE = /^v?\d+\.\d+(\.\d+)?$/;
 
-function usage(message: string): void {
-  process.stderr.write(`kia: ${message}\n`);
-  process.exitCode = 2;
-}
-
 function render(entries: readonly ComponentEntry[], output: Output, version: string | undefined): string {
   if (output === 'table') return renderCatalogTable(entries, version === undefined ? {} : { version });
   const data = version === undefined ? entries : entries.map((e) => entryAt(e, version));
@@ -28,23 +24,14 @@ function render(entries: readonly ComponentEntry[], output: Output, version: str
 
 function runCatalog(component: string | undefined, options: CatalogOptions): void {
   const output = options.output.toLowerCase();
-  if (!(OUTPUTS as readonly string[]).includes(output)) {
-    usage(`unknown output "${options.output}" (known: ${OUTPUTS.join(', ')})`);
-    return;
-  }
+  if (!(OUTPUTS as readonly string[]).includes(output)) throw new UsageError(`unknown output "${options.output}" (known: ${OUTPUTS.join(', ')})`);
   const raw = options.kubernetesVersion;
-  if (raw !== undefined && !VERSION_RE.test(raw.trim())) {
-    usage(`bad --kubernetes-version "${raw}" (want x.y or x.y.z, e.g. 1.31)`);
-    return;
-  }
+  if (raw !== undefined && !VERSION_RE.test(raw.trim())) throw new UsageError(`bad --kubernetes-version "${raw}" (want x.y or x.y.z, e.g. 1.31)`);
   const version = raw?.trim().replace(/^v/i, '');
   let entries: readonly ComponentEntry[] = CATALOG;
   if (component !== undefined) {
     const entry = findComponent(component);
-    if (!entry) {
-      usage(`unknown component "${component}" (known: ${CATALOG.map((c) => c.id).join(', ')})`);
-      return;
-    }
+    if (!entry) throw new UsageError(`unknown component "${component}" (known: ${CATALOG.map((c) => c.id).join(', ')})`);
     entries = [entry];
   }
   process.stdout.write(render(entries, output as Output, version));

@@ -1,55 +1,25 @@
-// Client commands for the components' own routes: `kia etcd|proxy|controller-manager|scheduler|apiserver <what>` and
-// `kia get <url>`. Ports, schemes and paths come from the catalog; every failure becomes one line naming what was
-// tried and what to do. Exit codes as CONVENTIONS.md: 0 healthy, 1 unhealthy answer, 2 usage/credential, 3 no answer.
-import { readCaFile } from '../../clients/identity.ts';
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { findComponent, findPortByNumber, getComponent, getPort, type PortEntry, type Route } from '../../catalog/index.ts';
-import { call, healthChecks, parseAnswer, proxyHealth, type Answer, type CallTarget, type HealthReport, type Parsed, type ProxyHealth } from '../../clients/components.ts';
+// Client commands for the components' own routes: `kia etcd|proxy|controller-manager|scheduler|apiserver <what>`.
+// Ports, schemes and paths come from the catalog; credentials, trust and time from the shared flag sets; every failure
+// is one line from explain.ts. Exit codes as CONVENTIONS.md: 0 healthy, 1 unhealthy or unusable answer, 2 usage, 3 down.
+import { Option, type Command } from 'commander';
+import { getComponent, getPort, type PortEntry } from '../../catalog/index.ts';
+import { healthChecks, parseAnswer, proxyHealth, call, type Answer, type CallTarget, type HealthChecks, type Parsed, type ProxyHealth } from '../../clients/components.ts';
 import { etcdHealth, etcdIdHex, etcdMembers, etcdStatus, etcdVersion, type EtcdMembers, type EtcdStatus } from '../../clients/etcd.ts';
 import { UsageError } from '../../errors.ts';
 import type { ComponentId } from '../../model/index.ts';
+import { fromAnswer, reportFailure } from '../explain.ts';
+import { addClientFlags, MiB, readCallTarget, type ClientFlags } from '../flags/client.ts';
+import { writeResult } from '../flags/format.ts';
+import { deadlineFor, oneRequestDeadline, withinDeadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
-import { collectIdentities } from './hunt.ts';
 
-interface ClientFlags {
-  endpoint?: string;
-  cert?: string;
-  key?: string;
-  cacert?: string;
-  token?: string;
-  tokenFile?: string;
-  kubeconfig?: string | true;
-  context?: string;
-  insecureSkipTlsVerify?: boolean;
-  output: 'text' | 'json';
-  timeout: number;
-  maxBytes?: number;
-}
+/** @deprecated import it from get.ts (metrics.ts still imports it from here). */
+export { resolveGetTarget } from './get.ts';
 
-interface GetFlags extends ClientFlags {
-  component?: string;
-  method?: string;
-  data?: string;
-  act?: boolean;
-}
-
-const KiB = 1024;
-const MiB = 1024 * KiB;
 const SMALL = 1 * MiB;
 const LARGE = 64 * MiB;
 
-/** Where kubeadm keeps what a failing call needs next (spec §2.9, §5.5, §6.1). */
-const KUBEADM_HINTS: Partial<Record<ComponentId, { ca?: string; cert?: string }>> = {
-  etcd: { ca: '/etc/kubernetes/pki/etcd/ca.crt', cert: '/etc/kubernetes/pki/etcd/healthcheck-client.crt and .key' },
-  'kube-apiserver': { ca: '/etc/kubernetes/pki/ca.crt', cert: '--kubeconfig /etc/kubernetes/admin.conf' },
-  'kube-controller-manager': { ca: 'none, its serving certificate is self-signed in memory' },
-  'kube-scheduler': { ca: 'none, its serving certificate is self-signed in memory' },
-  kubelet: { ca: 'none, /var/lib/kubelet/pki/kubelet.crt is self-signed', cert: '/etc/kubernetes/pki/apiserver-kubelet-client.crt and .key' },
-};
-
-// ---------------------------------------------------------------------------------------------------------------
-// Targets and credentials.
-
+/** `host` or `host:port` as a node address. */
 function hostPort(value: string): { host: string; port?: number } {
   const m = /^(\[[^\]]+\]|[^:/\s]+)(?::(\d+))?$/.exec(value);
   if (!m) throw new UsageError(`not a node address: ${value} (give host, host:port or --endpoint https://host:port)`);
@@ -58,84 +28,27 @@ function hostPort(value: string): { host: string; port?: number } {
   return { host: m[1] ?? value, ...(port !== undefined ? { port } : {}) };
 }
 
-function originOf(port: PortEntry, node: string | undefined, endpoint: string | undefined): string {
+/**
+ * The origin to call and the catalog port behind it. A node address with a port takes the scheme of the component's
+ * port of that number (etcd's 2381 is plain HTTP, 2379 HTTPS); --endpoint names any other origin.
+ */
+function originOf(spec: Spec, node: string | undefined, endpoint: string | undefined): { origin: string; port: PortEntry } {
+  const named = getPort(spec.component, spec.port);
   if (endpoint !== undefined) {
     if (node !== undefined) throw new UsageError('give either a node address or --endpoint, not both');
     let url: URL;
     try {
       url = new URL(endpoint);
     } catch {
-      throw new UsageError(`--endpoint takes a URL such as https://10.0.0.1:${port.port}, not ${endpoint}`);
+      throw new UsageError(`--endpoint takes a URL such as https://10.0.0.1:${named.port}, not ${endpoint}`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--endpoint must be http:// or https://, not ${url.protocol}`);
-    return url.origin;
+    return { origin: url.origin, port: named };
   }
   const { host, port: n } = hostPort(node ?? '127.0.0.1');
-  return `${port.scheme}://${host}:${n ?? port.port}`;
-}
-
-async function callTarget(origin: string, flags: ClientFlags, maxBytes: number): Promise<CallTarget> {
-  const identities = await collectIdentities({ ...flags, output: 'text' });
-  if (identities.length > 1) throw new UsageError('give one credential: --cert/--key, --token, --token-file or --kubeconfig');
-  const ca = readCaFile(flags.cacert);
-  const [identity] = identities;
-  return { origin, ...(identity ? { identity } : {}), ...(ca ? { ca } : {}), insecureSkipVerify: flags.insecureSkipTlsVerify === true, timeoutMs: flags.timeout, maxBytes: flags.maxBytes ?? maxBytes };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// One line for every way a call can fail.
-
-/** OpenSSL's `80…:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:…` becomes its reason. */
-function tidy(detail: string): string {
-  const openssl = /error:[0-9A-F]+:[^:]*:[^:]*:([^:]+)/.exec(detail);
-  return (openssl?.[1] ?? detail).replace(/\s+/g, ' ').trim();
-}
-
-const CREDENTIAL_FLAGS = '--cert/--key, --token, --token-file or --kubeconfig';
-
-function explain(answer: Answer, component: ComponentId, port: PortEntry | undefined, target: CallTarget): { message: string; code: number } {
-  const tried = `${answer.method} ${answer.url} as ${answer.as}`;
-  const title = getComponent(component).title;
-  const hint = KUBEADM_HINTS[component];
-  const hasCert = target.identity?.cert !== undefined;
-  const detail = answer.detail ? ` (${tidy(answer.detail)})` : '';
-  const url = new URL(answer.url);
-  // etcd's TLS port closes a certificate-less connection, which can surface as a reset rather than an alert.
-  const problem = answer.problem === 'reset' && url.protocol === 'https:' && port?.clientCert === 'required' ? 'tls-client-cert' : answer.problem;
-  const onLoopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  const loopback = port?.kubeadmBind === 'loopback' && !onLoopback ? ` (kubeadm binds ${title} ${port.port} to 127.0.0.1: run kia on the node)` : '';
-  switch (problem) {
-    case 'refused':
-      return { message: `${tried}: connection refused: nothing listens there${loopback}; check the address, or name the endpoint with --endpoint`, code: EXIT.down };
-    case 'timeout':
-      return { message: `${tried}: no answer within ${target.timeoutMs} ms: the port is filtered or ${title} hangs; check the address or raise --timeout`, code: EXIT.down };
-    case 'tls-verify':
-      return { message: `${tried}: the server certificate did not verify${detail}: pass its CA with --cacert <file>${hint?.ca ? ` (kubeadm: ${hint.ca})` : ''}, or --insecure-skip-tls-verify to skip the check`, code: EXIT.down };
-    case 'tls-client-cert':
-      return hasCert
-        ? { message: `${tried}: ${title} refused the client certificate in the TLS handshake${detail}: give one signed by the CA it trusts with --cert/--key${hint?.cert ? ` (kubeadm: ${hint.cert})` : ''}`, code: EXIT.usage }
-        : { message: `${tried}: ${title} requires a client certificate and ended the TLS handshake${detail}: give --cert and --key${hint?.cert ? ` (kubeadm: ${hint.cert})` : ''}`, code: EXIT.usage };
-    case 'tls-error':
-      return { message: `${tried}: TLS failed${detail}: check --cacert (or --insecure-skip-tls-verify) and the client certificate --cert/--key`, code: EXIT.down };
-    case 'reset':
-      return { message: `${tried}: the connection was closed without an answer${detail}${url.protocol === 'http:' ? ': the port may speak TLS; try --endpoint https://…' : ''}`, code: EXIT.down };
-    case 'too-large':
-      return { message: `${tried}: the answer is larger than ${target.maxBytes} bytes: raise --max-bytes`, code: EXIT.usage };
-    case 'credential':
-      return answer.as === 'anonymous'
-        ? { message: `${tried}: 401 Unauthorized: ${title} needs a credential here: give ${CREDENTIAL_FLAGS}`, code: EXIT.usage }
-        : { message: `${tried}: 401 Unauthorized: ${title} did not accept this credential (unknown CA, expired, or unknown token)${answer.tokenWithheld ? '; the token was not sent over plain HTTP' : ''}: give another with ${CREDENTIAL_FLAGS}`, code: EXIT.usage };
-    case 'forbidden':
-      return answer.as === 'anonymous'
-        ? { message: `${tried}: 403 Forbidden${detail}: give a credential allowed to ${answer.method} ${url.pathname} with ${CREDENTIAL_FLAGS}`, code: EXIT.usage }
-        : { message: `${tried}: 403 Forbidden${detail}: this identity is not authorised; use one that is with ${CREDENTIAL_FLAGS} (kubeadm: --kubeconfig /etc/kubernetes/admin.conf)`, code: EXIT.usage };
-    case 'not-found':
-      return { message: `${tried}: 404 Not Found: ${title} does not serve ${url.pathname} here (version or port); \`kia catalog ${component}\` lists its routes`, code: EXIT.usage };
-    case 'rejected':
-      return { message: `${tried}: ${answer.status}${detail}${/HTTP request to an HTTPS server/.test(answer.detail ?? '') ? ': use https:// (--endpoint https://…)' : ''}`, code: EXIT.usage };
-    default:
-      return { message: `${tried}: ${answer.detail ?? answer.outcome}: check the address and port`, code: EXIT.down };
-  }
+  const component = getComponent(spec.component);
+  const port = n === undefined ? named : ([...component.ports, ...(component.removedPorts ?? [])].find((p) => p.port === n) ?? named);
+  return { origin: `${port.scheme}://${host}:${n ?? port.port}`, port };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -165,7 +78,7 @@ function present<T>(parsed: Parsed<T>, show: (value: T, answer: Answer) => Shown
 
 const raw = (answer: Answer): Shown => ({ healthy: below500(answer), text: answer.body.toString('utf8'), json: { ...head(answer), contentType: answer.contentType, body: answer.body.toString('utf8') } });
 
-function showChecks(value: HealthReport, answer: Answer): Shown {
+function showChecks(value: HealthChecks, answer: Answer): Shown {
   const lines = value.checks.map((c) => (c.ok ? `[+] ${c.name} ${c.excluded ? 'excluded' : 'ok'}` : `[-] ${c.name} failed: ${c.reason ?? ''}`));
   const verdict = `${value.healthy ? 'healthy' : 'unhealthy'} (${answer.status}): ${value.checks.filter((c) => c.ok).length}/${value.checks.length} checks ok`;
   return { healthy: value.healthy, text: [verdict, ...lines, ...(value.summary ? [value.summary] : [])].join('\n'), json: { ...head(answer), ...value } };
@@ -275,167 +188,33 @@ const GROUPS: Record<string, { description: string; specs: Spec[] }> = {
   },
 };
 
-/** Writes to stdout; a reader that went away (`| head`) ends the output quietly instead of crashing. */
-function write(data: string | Buffer): void {
-  if (process.stdout.listenerCount('error') === 0) {
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-    });
-  }
-  process.stdout.write(data);
-}
-
-function emit(shown: Shown, flags: ClientFlags): void {
-  const text = flags.output === 'json' ? JSON.stringify(shown.json, null, 2) : shown.text;
-  write(text.endsWith('\n') ? text : `${text}\n`);
-}
-
-function fail(message: string, code: number): void {
-  process.stderr.write(`kia: ${message}\n`);
-  process.exitCode = code;
-}
-
 async function runSpec(spec: Spec, node: string | undefined, flags: ClientFlags): Promise<void> {
-  const port = getPort(spec.component, spec.port);
-  const target = await callTarget(originOf(port, node, flags.endpoint), flags, spec.maxBytes ?? SMALL);
-  const { answer, shown, parseError } = await spec.run(target, spec);
-  if (answer.problem) {
-    const { message, code } = explain(answer, spec.component, port, target);
-    return fail(message, code);
+  const deadline = deadlineFor(flags, oneRequestDeadline(flags.timeout));
+  try {
+    const { origin, port } = originOf(spec, node, flags.endpoint);
+    const target = await readCallTarget(origin, flags, { maxBytes: spec.maxBytes ?? SMALL, deadline });
+    const peer = { component: spec.component, port, timeoutMs: target.timeoutMs, maxBytes: target.maxBytes, hasCert: target.identity?.cert !== undefined };
+    const { answer, shown, parseError } = await withinDeadline(deadline, spec.run(target, spec), `${spec.method ?? 'GET'} ${new URL(spec.path, origin).href}: no answer`);
+    if (answer.problem) {
+      reportFailure(fromAnswer(answer), peer);
+      return;
+    }
+    if (!shown) {
+      // Answered, but not with what this component says here: the peer's doing (exit 1).
+      const status = answer.status ?? 0;
+      const detail = parseError ?? (answer.body.toString('utf8').split('\n')[0] ?? '');
+      reportFailure({ ...fromAnswer(answer), kind: status >= 500 ? 'server-error' : 'bad-answer', detail }, peer);
+      return;
+    }
+    writeResult(flags.output === 'json' ? JSON.stringify(shown.json, null, 2) : shown.text, {}, { fromPeer: true });
+    process.exitCode = shown.healthy ? EXIT.ok : EXIT.findings;
+  } finally {
+    deadline.clear();
   }
-  if (!shown) {
-    const status = answer.status ?? 0;
-    const what = parseError ?? `${status}: ${(answer.body.toString('utf8').split('\n')[0] ?? '').slice(0, 200)}`;
-    const broken = status >= 500;
-    return fail(`${answer.method} ${answer.url} as ${answer.as}: ${broken ? 'answered' : `not ${getComponent(spec.component).title}'s answer (is this the right port?)`}: ${what}`, broken ? EXIT.findings : EXIT.usage);
-  }
-  emit(shown, flags);
-  process.exitCode = shown.healthy ? EXIT.ok : EXIT.findings;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// `kia get`: any route the catalog knows.
-
-function pathMatches(pattern: string, path: string): boolean {
-  if (pattern.endsWith('*')) return path.startsWith(pattern.slice(0, -1));
-  const want = pattern.split('/');
-  const got = path.split('/');
-  for (const [i, part] of want.entries()) {
-    // `{path}` (the node proxy's tail) takes the rest; any other `{param}` one non-empty segment.
-    if (part === '{path}') return got.slice(i).join('/') !== '';
-    if (part.startsWith('{')) {
-      if (!got[i]) return false;
-    } else if (part !== got[i]) return false;
-  }
-  return want.length === got.length;
-}
-
-const specificity = (r: Route): number => (r.path.endsWith('*') ? 2 : r.path.includes('{') ? 1 : 0);
-
-/** The catalog route for a path and method on a port; with no method, GET when it is served, else the one method. */
-export function matchRoute(port: PortEntry, path: string, method: string | undefined): { route?: Route; method: string; methods: string[] } {
-  const candidates = port.routes.filter((r) => pathMatches(r.path, path)).sort((a, b) => specificity(a) - specificity(b));
-  const methods = [...new Set(candidates.flatMap((r) => r.methods))];
-  // A path only POSTed (the etcd gateway) or PUT needs no -X: take the most specific route's one method.
-  const only = candidates[0]?.methods.length === 1 ? candidates[0].methods[0] : undefined;
-  const chosen = method?.toUpperCase() ?? (methods.includes('GET') || methods.includes('*') || !only ? 'GET' : only);
-  const route = candidates.find((r) => r.methods.includes(chosen) || r.methods.includes('*'));
-  return { ...(route ? { route } : {}), method: chosen, methods };
-}
-
-function parseGetTarget(arg: string): { scheme?: 'http' | 'https'; host: string; port: number; path: string } {
-  const full = /^(https?):\/\//.exec(arg);
-  if (full) {
-    const url = new URL(arg);
-    return { scheme: full[1] as 'http' | 'https', host: url.hostname, port: Number(url.port || (full[1] === 'https' ? 443 : 80)), path: `${url.pathname}${url.search}` };
-  }
-  const m = /^(\[[^\]]+\]|[^:/\s]+):(\d+)(\/.*)?$/.exec(arg);
-  if (!m) throw new UsageError(`not a URL or node:port/path: ${arg} (e.g. 10.0.0.1:10249/proxyMode or https://10.0.0.1:10250/pods)`);
-  return { host: m[1] ?? '', port: Number(m[2]), path: m[3] ?? '/' };
-}
-
-/** A `kia get` target resolved against the catalog: the route, the method, and the URL in the port's scheme. */
-export interface ResolvedTarget {
-  port: PortEntry;
-  route: Route;
-  method: string;
-  /** The path as given, with its query. */
-  path: string;
-  /** The origin: the URL's own scheme when one was given, else the catalog port's (https for TLS ports). */
-  origin: string;
-}
-
-/** A URL or `node:port/path` as `kia get` takes it (also `kia metrics`); a UsageError names what is wrong. */
-export function resolveGetTarget(arg: string, options: { component?: string; method?: string }): ResolvedTarget {
-  const parsed = parseGetTarget(arg);
-  const pathname = new URL(parsed.path, 'http://x').pathname;
-  let ports: PortEntry[];
-  if (options.component) {
-    const component = findComponent(options.component);
-    if (!component) throw new UsageError(`unknown component "${options.component}" (see kia catalog)`);
-    const all = [...component.ports, ...(component.removedPorts ?? [])];
-    const byNumber = all.filter((p) => p.port === parsed.port);
-    ports = byNumber.length > 0 ? byNumber : all;
-  } else {
-    ports = findPortByNumber(parsed.port);
-    if (ports.length === 0) throw new UsageError(`port ${parsed.port} is not one the catalog knows: name the component with --component`);
-  }
-  const matches = ports.map((port) => ({ port, ...matchRoute(port, pathname, options.method) })).filter((m) => m.methods.length > 0);
-  const found = matches.find((m) => m.route);
-  if (!found?.route) {
-    const where = ports.map((p) => `${p.component} ${p.name} (${p.port})`).join(', ');
-    if (matches[0]) throw new UsageError(`${options.method?.toUpperCase() ?? 'GET'} ${pathname} is not a route of ${where}: it takes ${matches[0].methods.join(', ')} (-X)`);
-    throw new UsageError(`${pathname} is not a route the catalog knows on ${where}; \`kia catalog\` lists them`);
-  }
-  const { port, route, method } = found;
-  return { port, route, method, path: parsed.path, origin: `${parsed.scheme ?? port.scheme}://${parsed.host}:${parsed.port}` };
-}
-
-async function runGet(arg: string, flags: GetFlags): Promise<void> {
-  const { port, route, method, path, origin: resolved } = resolveGetTarget(arg, flags);
-  if (route.mode === 'act' && !flags.act) throw new UsageError(`${method} ${route.path} on ${port.component} ${port.port} acts on the target (${route.description.split(/\. /)[0]?.replace(/\.$/, '')}): add --act to run it`);
-  const origin = flags.endpoint ?? resolved;
-  const target = await callTarget(new URL(origin).origin, flags, LARGE);
-  const body = flags.data ?? (method === 'POST' && route.path.startsWith('/v3/') ? '{}' : undefined);
-  const answer = await call(target, { path, method, ...(body !== undefined ? { body } : {}) });
-  if (answer.problem) {
-    const { message, code } = explain(answer, port.component, port, target);
-    return fail(message, code);
-  }
-  write(answer.body);
-  const status = answer.status ?? 0;
-  if (status >= 300) fail(`${answer.method} ${answer.url} as ${answer.as}: answered ${status}`, status >= 500 ? EXIT.findings : EXIT.usage);
-  else process.exitCode = EXIT.ok;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Registration.
-
-const milliseconds = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 100 || n > 600_000) throw new InvalidArgumentError('--timeout takes milliseconds from 100 to 600000');
-  return n;
-};
-const bytes = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--max-bytes takes a positive number of bytes');
-  return n;
-};
-
-function clientOptions(command: Command, defaultBytes: number): Command {
-  return command
-    .option('--endpoint <url>', 'the full origin, e.g. https://10.0.0.1:2379 (instead of a node address)')
-    .option('--cert <file>', 'client certificate (PEM)')
-    .option('--key <file>', 'key of --cert')
-    .option('--cacert <file>', 'CA bundle to verify the server certificate with')
-    .option('--insecure-skip-tls-verify', 'do not verify the server certificate')
-    .option('--token <token>', 'bearer token (never sent over plain HTTP)')
-    .option('--token-file <file>', 'bearer token file')
-    .option('--kubeconfig [path]', "use the kubeconfig user's credential")
-    .option('--context <name>', 'kubeconfig context')
-    .option('--timeout <ms>', 'deadline for the whole exchange', milliseconds, 10_000)
-    .option('--max-bytes <n>', `largest answer accepted (default ${defaultBytes})`, bytes);
-}
 
 function helpFor(spec: Spec): string {
   const port = getPort(spec.component, spec.port);
@@ -451,20 +230,12 @@ export function registerComponents(program: Command): void {
     for (const spec of specs) {
       const command = parent
         .command(spec.name)
-        .argument('[node]', 'node address, host or host:port (default 127.0.0.1 and the catalog port)')
+        .argument('[node]', "node address, host or host:port (default 127.0.0.1 and the catalog port; a port takes that port's scheme)")
         .description(spec.summary)
         .addHelpText('after', helpFor(spec));
-      clientOptions(command, spec.maxBytes ?? SMALL)
+      addClientFlags(command, { maxBytes: spec.maxBytes ?? SMALL })
         .addOption(new Option('-o, --output <format>', 'output').choices(['text', 'json']).default('text'))
         .action((node: string | undefined, flags: ClientFlags) => runSpec(spec, node, flags));
     }
   }
-  clientOptions(program.command('get'), LARGE)
-    .argument('<target>', 'URL or node:port/path of a route the catalog knows')
-    .description('GET (or -X) any catalog route and print the body raw; act routes need --act')
-    .option('--component <name>', 'the component, when the port number does not say')
-    .option('-X, --method <method>', 'HTTP method (default GET, or the route\'s only method)')
-    .option('-d, --data <body>', 'request body')
-    .option('--act', 'allow routes that act on the target (mode act)')
-    .action((arg: string, flags: GetFlags) => runGet(arg, flags));
 }

@@ -4,7 +4,7 @@
 import net from 'node:net';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ANONYMOUS } from '../../clients/identity.ts';
-import { excerpt } from '../../clients/peer-text.ts';
+import { excerpt } from '../../redact.ts';
 import { portForward, type PortForwarder } from '../../clients/port-forward.ts';
 import { attach, exec } from '../../clients/remote-command.ts';
 import { isHostName, SETUP_DEADLINE_MS, type StreamResult, type StreamTarget, type StreamTransport } from '../../clients/stream.ts';

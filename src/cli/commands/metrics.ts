@@ -5,13 +5,13 @@
 import { once } from 'node:events';
 import { createReadStream, statSync, type Stats } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { request } from '../../clients/http.ts';
+import { Transport } from '../../clients/transport/transport.ts';
 import { certificateIdentity, readCaFile, tokenFileIdentity, tokenIdentity, type Identity } from '../../clients/identity.ts';
 import { CredentialError, InputError, NetworkError, TimeoutError, TooLargeError, UsageError } from '../../errors.ts';
 import {
   ExpositionParser, IndexSink, JsonSink, SampleSink, SUMMARY_FAMILIES, SummarySink, Tally, feed, jsonText, parseMatcher, renderSummary, summarize, type LabelMatcher, type Sink,
 } from '../../metrics/index.ts';
-import { escapeControl } from '../../report/terminal.ts';
+import { escapeControl } from '../../redact.ts';
 import { EXIT } from '../output.ts';
 import { resolveGetTarget } from './components.ts';
 
@@ -73,27 +73,46 @@ function identityOf(flags: MetricsFlags, url: URL): Identity | undefined {
   return identity.cert || identity.token ? identity : undefined;
 }
 
-/** The one network exchange of this command: the body (up to --max-bytes), or the one error the CLI prints. */
-async function fetchExposition(url: URL, flags: MetricsFlags): Promise<{ status: number; body: Buffer }> {
+/** The exposition as it arrives, stopped at --max-bytes (an answer too large is the peer's: exit 1). */
+async function* capped(stream: AsyncIterable<Buffer>, target: string, maxBytes: number): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  try {
+    for await (const chunk of stream) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) throw new TooLargeError(`${target}: the exposition is larger than ${maxBytes} bytes`);
+      yield chunk;
+    }
+  } catch (error) {
+    if (error instanceof TooLargeError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'KIA_TIMEOUT') throw new TimeoutError(`${target}: no whole answer within the deadline`);
+    throw new NetworkError(`${target}: the answer broke off (${line(error instanceof Error ? error.message : String(error))})`);
+  }
+}
+
+/** The one network exchange of this command: the body as a stream (parsed while it is read), or the one error. */
+async function peerSource(url: URL, flags: MetricsFlags): Promise<Source> {
   const identity = identityOf(flags, url);
   const ca = readCaFile(flags.cacert);
-  const res = await request({
+  const transport = new Transport({ timeoutMs: flags.timeout });
+  const res = await transport.open({
     url,
-    headers: { accept: ACCEPT },
+    headers: { Accept: ACCEPT },
     ...(identity ? { identity } : {}),
-    ...(ca ? { ca } : {}),
-    insecureSkipVerify: flags.insecureSkipTlsVerify === true,
-    timeoutMs: flags.timeout,
-    maxBytes: flags.maxBytes,
+    trust: { ...(ca ? { ca } : {}), ...(flags.insecureSkipTlsVerify === true ? { insecureSkipVerify: true } : {}) },
+    mode: 'strict',
+    streamIf: (status) => status >= 200 && status < 300,
+    wholeBodyMs: flags.timeout,
   });
   const target = `GET ${url.href}`;
-  const detail = line((res.error ?? '').split('\n')[0]?.slice(0, 120) ?? '');
+  const detail = line(res.detail ?? '');
   switch (res.outcome) {
     case 'ok':
       break;
     case 'tls-error':
+    case 'tls-verify':
       throw new NetworkError(`${target}: TLS failed (${detail || 'handshake'}); give the CA with --cacert, or skip verification with --insecure-skip-tls-verify`);
     case 'timeout':
+    case 'aborted':
       throw new TimeoutError(`${target}: no answer within ${flags.timeout} ms`);
     case 'too-large':
       throw new TooLargeError(`${target}: the exposition is larger than ${flags.maxBytes} bytes`);
@@ -103,16 +122,8 @@ async function fetchExposition(url: URL, flags: MetricsFlags): Promise<{ status:
   const status = res.status ?? 0;
   if (status === 401 || status === 403) throw new CredentialError(`${target}: ${status}: give credentials the component accepts (--token, --token-file, --cert/--key)`);
   if (status >= 400 && status < 500) throw new UsageError(`${target}: ${status}: no metrics there`);
-  return { status, body: res.body };
-}
-
-async function* slices(body: Buffer): AsyncGenerator<Buffer> {
-  for (let offset = 0; offset < body.length; offset += CHUNK) yield body.subarray(offset, offset + CHUNK);
-}
-
-async function peerSource(url: URL, flags: MetricsFlags): Promise<Source> {
-  const { status, body } = await fetchExposition(url, flags);
-  return { head: { url: url.href, status }, name: url.href, peer: true, status, now: Date.now() / 1000, chunks: slices(body) };
+  if (!res.stream) throw new NetworkError(`${target}: ${status}: not an exposition`);
+  return { head: { url: url.href, status }, name: url.href, peer: true, status, now: Date.now() / 1000, chunks: capped(res.stream, target, flags.maxBytes) };
 }
 
 /** A file or stdin read as a stream: a read error is the user's (exit 2), and so is nothing to read. */

@@ -1,35 +1,27 @@
 // `kia serve`: probe every health endpoint on an interval; serve /metrics for Prometheus, a live dashboard and its
 // JSON API. Loopback by default.
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { readCaFile } from '../../clients/identity.ts';
 import { InputError, UsageError } from '../../errors.ts';
 import { DEFAULT_PROXY_STALE_AFTER_SECONDS } from '../../health/index.ts';
 import { loadServeConfig, serve, type ServeConfig } from '../../serve/index.ts';
+import { addCredentialFlags, CREDENTIAL_PRECEDENCE, type CredentialFlags } from '../flags/credentials.ts';
+import { numberOption } from '../flags/numbers.ts';
+import { addTargetFlags, type TargetFlags } from '../flags/targets.ts';
+import { addTimeFlags, deadlineFor, withinDeadline, type TimeFlags } from '../flags/time.ts';
 import { planHealth, type HealthFlags } from './health.ts';
 
-interface ServeFlags {
+interface ServeFlags extends CredentialFlags, TargetFlags, Partial<TimeFlags> {
   config?: string;
   listen?: string;
   allowedHost?: string[];
   interval?: number;
   jitter?: number;
   concurrency?: number;
-  timeout?: number;
   keepAlive?: boolean;
   auditInterval?: number;
   proxyStaleAfter?: number;
-  lab?: string;
-  file?: string;
-  kubeconfig?: string | true;
-  context?: string;
-  cert?: string;
-  key?: string;
-  etcdCert?: string;
-  etcdKey?: string;
-  cacert?: string;
-  tokenFile?: string;
-  insecureSkipVerify?: boolean;
   authTokenFile?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -37,13 +29,8 @@ interface ServeFlags {
   allowRemote?: boolean;
 }
 
-function number(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} takes a number from ${min} to ${max}`);
-    return n;
-  };
-}
+/** Setting up (reading the config, listing nodes, finding endpoints, listening) must be done within 2 minutes. */
+const SETUP_DEADLINE_MS = 120_000;
 
 export function parseListen(text: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
@@ -67,8 +54,32 @@ function readSecretFile(path: string, what: string): string {
   }
 }
 
+/** Flags win over the config file; the config's credential paths fill what the flags leave out. */
+function merge(flags: ServeFlags, config: ServeConfig): HealthFlags {
+  const c = config.credentials ?? {};
+  const entries: [keyof HealthFlags, unknown][] = [
+    ['lab', flags.lab ?? config.lab],
+    ['file', flags.file ?? config.targetsFile],
+    ['kubeconfig', flags.kubeconfig ?? config.kubeconfig],
+    ['context', flags.context ?? config.context],
+    ['cert', flags.cert ?? c.cert],
+    ['key', flags.key ?? c.key],
+    ['etcdCert', flags.etcdCert ?? c.etcdCert],
+    ['etcdKey', flags.etcdKey ?? c.etcdKey],
+    ['cacert', flags.cacert ?? c.cacert],
+    ['tokenFile', flags.tokenFile ?? c.tokenFile],
+    ['yes', flags.yes],
+  ];
+  return {
+    ...(Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as Partial<HealthFlags>),
+    insecureSkipTlsVerify: flags.insecureSkipTlsVerify ?? c.insecureSkipVerify ?? false,
+    timeout: flags.timeout ?? config.timeout ?? 5000,
+    proxyStaleAfter: flags.proxyStaleAfter ?? config.proxyStaleAfter ?? DEFAULT_PROXY_STALE_AFTER_SECONDS,
+  };
+}
+
 export function registerServe(program: Command): void {
-  program
+  const command = program
     .command('serve')
     .argument('[targets...]', 'hostnames, IPs or CIDR ranges; none = this node (or --lab, --kubeconfig, --config)')
     .description('probe every health endpoint on an interval; serve /metrics (Prometheus), a live dashboard at / and a JSON API under /api/')
@@ -76,68 +87,48 @@ export function registerServe(program: Command): void {
     .option('--listen <host:port>', 'where to listen (default 127.0.0.1:9470)')
     .option('--allow-remote', 'allow --listen on a non-loopback address (with --auth-token-file or --client-ca)')
     .option('--allowed-host <name>', 'a name (or name:port) browsers may reach kia by besides the listen address, localhost and loopback IPs; repeatable (any other Host header is refused: DNS rebinding)', (name: string, all: string[] = []) => [...all, name])
-    .option('--interval <seconds>', 'seconds between probe cycles (default 30)', number('--interval', 0.05, 86_400))
-    .option('--jitter <fraction>', 'each wait varies by up to this fraction of the interval (default 0.1)', number('--jitter', 0, 0.5))
-    .option('--concurrency <n>', 'endpoints probed at once (default 64)', number('--concurrency', 1, 4096))
-    .option('--timeout <ms>', 'timeout of every connection and request (default 5000)', number('--timeout', 100, 120_000))
+    .addOption(numberOption('--interval <seconds>', 'seconds between probe cycles (default 30)', { kind: 'decimal', min: 0.05, max: 86_400 }))
+    .addOption(numberOption('--jitter <fraction>', 'each wait varies by up to this fraction of the interval (default 0.1)', { kind: 'decimal', min: 0, max: 0.5 }))
+    .addOption(numberOption('--concurrency <n>', 'endpoints probed at once (default 64)', { kind: 'integer', min: 1, max: 4096 }))
     .option('--keep-alive', 'keep connections between cycles (default: a new connection per probe, like blackbox_exporter)')
-    .option('--audit-interval <seconds>', 'seconds between audits (findings); 0 = never (default 600)', number('--audit-interval', 0, 604_800))
-    .option('--proxy-stale-after <seconds>', 'kube-proxy lastUpdated this far behind is stale (default 60)', number('--proxy-stale-after', 1, 86_400))
-    .option('--lab <dir>', "a lab's endpoints, with its own credentials")
-    .option('--file <path>', 'a file of targets, one per line')
-    .option('--kubeconfig [path]', "nodes through the API server; ask as the kubeconfig's user")
-    .option('--context <name>', 'kubeconfig context')
-    .option('--cert <file>', 'client certificate (PEM) for routes that need credentials')
-    .option('--key <file>', 'key of --cert')
-    .option('--etcd-cert <file>', 'etcd client certificate for /health on 2379')
-    .option('--etcd-key <file>', 'key of --etcd-cert')
-    .option('--cacert <file>', 'CA bundle the served certificates are checked against')
-    .option('--token-file <file>', 'bearer token file to probe with')
-    .option('--insecure-skip-tls-verify', 'send bearer tokens to servers whose certificate does not verify')
+    .addOption(numberOption('--audit-interval <seconds>', 'seconds between audits (findings); 0 = never (default 600)', { kind: 'decimal', min: 0, max: 604_800 }))
+    .addOption(numberOption('--proxy-stale-after <seconds>', 'kube-proxy lastUpdated this far behind is stale (default 60)', { kind: 'integer', min: 1, max: 86_400 }));
+  addTargetFlags(command, { verb: 'watch', lab: "a lab's endpoints, with its own credentials" });
+  addCredentialFlags(command, { etcd: true, noInlineToken: true, texts: { cacert: 'CA bundle the served certificates are checked against; tokens go only to servers it verifies' } });
+  command
     .option('--auth-token-file <file>', 'require this bearer token from scrapers and browsers')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate')
     .option('--tls-key <file>', 'key of --tls-cert')
-    .option('--client-ca <file>', 'with --tls-cert: require client certificates signed by this CA')
-    .action(async (args: string[], flags: ServeFlags) => {
-      const config: ServeConfig = flags.config ? loadServeConfig(flags.config) : {};
-      const c = config.credentials ?? {};
-      const a = config.auth ?? {};
-      const healthFlags: HealthFlags = {
-        ...((flags.lab ?? config.lab) ? { lab: flags.lab ?? config.lab } : {}),
-        ...((flags.file ?? config.targetsFile) ? { file: flags.file ?? config.targetsFile } : {}),
-        ...((flags.kubeconfig ?? config.kubeconfig) ? { kubeconfig: flags.kubeconfig ?? config.kubeconfig } : {}),
-        ...((flags.context ?? config.context) ? { context: flags.context ?? config.context } : {}),
-        ...((flags.cert ?? c.cert) ? { cert: flags.cert ?? c.cert } : {}),
-        ...((flags.key ?? c.key) ? { key: flags.key ?? c.key } : {}),
-        ...((flags.etcdCert ?? c.etcdCert) ? { etcdCert: flags.etcdCert ?? c.etcdCert } : {}),
-        ...((flags.etcdKey ?? c.etcdKey) ? { etcdKey: flags.etcdKey ?? c.etcdKey } : {}),
-        ...((flags.cacert ?? c.cacert) ? { cacert: flags.cacert ?? c.cacert } : {}),
-        ...((flags.tokenFile ?? c.tokenFile) ? { tokenFile: flags.tokenFile ?? c.tokenFile } : {}),
-        insecureSkipVerify: flags.insecureSkipVerify ?? c.insecureSkipVerify ?? false,
-        timeout: flags.timeout ?? config.timeout ?? 5000,
-        output: 'table',
-        interval: 1,
-        proxyStaleAfter: flags.proxyStaleAfter ?? config.proxyStaleAfter ?? DEFAULT_PROXY_STALE_AFTER_SECONDS,
-      };
-      const targets = args.length > 0 ? args : (config.targets ?? []);
-      const plan = await planHealth(targets, healthFlags);
-      if (plan.endpoints.length === 0) throw new InputError(`nothing to watch: ${plan.notes.join('; ') || 'no endpoints'}`);
-      const listen = parseListen(flags.listen ?? config.listen ?? '127.0.0.1:9470');
-      const tokenFile = flags.authTokenFile ?? a.tokenFile;
-      const tlsCert = flags.tlsCert ?? a.tlsCert;
-      const tlsKey = flags.tlsKey ?? a.tlsKey;
-      const clientCa = flags.clientCa ?? a.clientCa;
-      if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
-      if (clientCa && !tlsCert) throw new UsageError('--client-ca needs --tls-cert and --tls-key');
-      if (!isLoopback(listen.host)) {
-        if (!flags.allowRemote) throw new UsageError(`--listen ${listen.host} is not loopback: add --allow-remote (and require a token or client certificates)`);
-        if (!tokenFile && !clientCa) throw new UsageError('listening beyond loopback needs --auth-token-file or --client-ca');
-      }
-      const service = await serve({
+    .option('--client-ca <file>', 'with --tls-cert: require client certificates signed by this CA');
+  // --timeout keeps no default here: the config file's `timeout` applies when the flag is absent (then 5 s).
+  addTimeFlags(command, { deadline: '2m, for setting up (listing nodes, finding endpoints, listening); probing then runs until Ctrl-C', setupOnly: true });
+  command.addHelpText('after', `\n${CREDENTIAL_PRECEDENCE}\n`);
+  command.action(async (args: string[], flags: ServeFlags) => {
+    const deadline = deadlineFor({ timeout: 0, ...(flags.deadline !== undefined ? { deadline: flags.deadline } : {}) }, SETUP_DEADLINE_MS);
+    const config: ServeConfig = flags.config ? loadServeConfig(flags.config) : {};
+    const a = config.auth ?? {};
+    const healthFlags = merge(flags, config);
+    const targets = args.length > 0 ? args : (config.targets ?? []);
+    const plan = await withinDeadline(deadline, planHealth(targets, healthFlags, deadline.signal));
+    if (plan.endpoints.length === 0) throw new InputError(`nothing to watch: ${plan.notes.join('; ') || 'no endpoints'}`);
+    const listen = parseListen(flags.listen ?? config.listen ?? '127.0.0.1:9470');
+    const tokenFile = flags.authTokenFile ?? a.tokenFile;
+    const tlsCert = flags.tlsCert ?? a.tlsCert;
+    const tlsKey = flags.tlsKey ?? a.tlsKey;
+    const clientCa = flags.clientCa ?? a.clientCa;
+    if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+    if (clientCa && !tlsCert) throw new UsageError('--client-ca needs --tls-cert and --tls-key');
+    if (!isLoopback(listen.host)) {
+      if (!flags.allowRemote) throw new UsageError(`--listen ${listen.host} is not loopback: add --allow-remote (and require a token or client certificates)`);
+      if (!tokenFile && !clientCa) throw new UsageError('listening beyond loopback needs --auth-token-file or --client-ca');
+    }
+    const service = await withinDeadline(
+      deadline,
+      serve({
         endpoints: plan.endpoints,
+        auditTargets: plan.auditTargets,
         identities: plan.identities,
-        ...(plan.ca ? { ca: plan.ca } : {}),
-        insecureSkipVerify: healthFlags.insecureSkipVerify === true,
+        trust: plan.trust,
         intervalMs: (flags.interval ?? config.interval ?? 30) * 1000,
         jitter: flags.jitter ?? config.jitter ?? 0.1,
         concurrency: flags.concurrency ?? config.concurrency ?? 64,
@@ -145,7 +136,7 @@ export function registerServe(program: Command): void {
         keepAlive: flags.keepAlive ?? config.keepAlive ?? false,
         auditIntervalMs: (flags.auditInterval ?? config.auditInterval ?? 600) * 1000,
         historySize: config.historySize ?? 60,
-        proxyStaleAfterSeconds: healthFlags.proxyStaleAfter,
+        proxyStaleAfterSeconds: healthFlags.proxyStaleAfter ?? DEFAULT_PROXY_STALE_AFTER_SECONDS,
         notes: plan.notes,
         worker: true,
         listen: {
@@ -154,13 +145,16 @@ export function registerServe(program: Command): void {
           ...(tokenFile ? { token: readSecretFile(tokenFile, 'token file') } : {}),
           ...(tlsCert && tlsKey ? { tls: { cert: readSecretFile(tlsCert, 'certificate'), key: readSecretFile(tlsKey, 'key'), ...(clientCa ? { clientCa: readCaFile(clientCa, '--client-ca') ?? '' } : {}) } } : {}),
         },
-      });
-      service.on('failure', (error) => process.stderr.write(`kia serve: ${error.message}\n`));
-      process.stderr.write(`kia serve: ${plan.endpoints.length} endpoints on ${new Set(plan.endpoints.map((e) => e.node)).size} nodes; dashboard ${service.url} · metrics ${service.url}metrics\n`);
-      await new Promise<void>((done) => {
-        const stop = () => void service.close().then(done);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      }),
+    );
+    // Set up: the deadline does not bound the probing that follows.
+    deadline.clear();
+    service.on('failure', (error) => process.stderr.write(`kia serve: ${error.message}\n`));
+    process.stderr.write(`kia serve: ${plan.endpoints.length} endpoints on ${new Set(plan.endpoints.map((e) => e.target.node ?? e.target.host)).size} nodes; dashboard ${service.url} · metrics ${service.url}metrics\n`);
+    await new Promise<void>((done) => {
+      const stop = () => void service.close().then(done);
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
     });
+  });
 }

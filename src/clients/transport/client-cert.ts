@@ -1,0 +1,249 @@
+// Whether a TLS server asks for a client certificate, and whether it insists. Node has no API for "the server sent a
+// CertificateRequest", so we offer TLS 1.2 only, record the server's bytes (its handshake is in clear up to
+// Finished) and parse them. A TLS 1.3-only server encrypts its CertificateRequest: there we can only see a
+// certificate_required alert after the handshake.
+import net from 'node:net';
+import { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { outcomeOf } from './outcome.ts';
+import { alertFromCode, alertName, parseServerFlight, type ServerFlight } from './tls-records.ts';
+
+export interface ClientCertPolicyResult {
+  policy: 'none' | 'requested' | 'required' | 'unknown';
+  /** One short sentence: what was seen on the wire. */
+  evidence: string;
+  /** The CA names of the TLS 1.2 CertificateRequest, as `O=..., CN=...` in DER order. */
+  acceptableCAs?: string[];
+  /** The server completed (or got as far as a ServerHello in) a TLS 1.2 handshake. */
+  tls12: boolean;
+  /** The server's ALPN choice from an offer of h2 and http/1.1, when a handshake completed. */
+  alpn?: string | false;
+  /** The port speaks TLS: a ServerHello or a TLS alert came back, or a handshake completed. */
+  isTls: boolean;
+}
+
+export interface ClientCertProbe {
+  host: string;
+  port: number;
+  servername?: string;
+  timeoutMs?: number;
+  /** Secure contexts to reuse across probes (building one per connection costs more than the handshake). */
+  contexts?: { tls12: tls.SecureContext; tls13: tls.SecureContext };
+}
+
+export function clientCertContexts(): { tls12: tls.SecureContext; tls13: tls.SecureContext } {
+  return { tls12: tls.createSecureContext({ maxVersion: 'TLSv1.2' }), tls13: tls.createSecureContext({ minVersion: 'TLSv1.3' }) };
+}
+
+const RECORD_CAP = 64 << 10;
+// How long to wait after a TLS 1.3 handshake for the server's first word (a session ticket or an alert).
+const AFTER_HANDSHAKE_MS = 1_000;
+
+/**
+ * The raw socket as the TLS layer's transport, keeping a copy of the first 64 KiB the server sends. A socket error
+ * (a reset) reaches the TLS layer as end of stream, after every byte before it, so an alert that came just ahead
+ * of the reset is still decoded.
+ */
+class Recorder extends Duplex {
+  private readonly socket: net.Socket;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  resetBy?: string;
+
+  constructor(socket: net.Socket) {
+    super({ allowHalfOpen: false });
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      if (this.size < RECORD_CAP) this.chunks.push(chunk.subarray(0, RECORD_CAP - this.size));
+      this.size += chunk.length;
+      if (!this.push(chunk)) socket.pause();
+    });
+    socket.on('end', () => this.push(null));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.resetBy = error.code ?? error.message;
+      this.push(null);
+    });
+  }
+
+  get recorded(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+
+  override _read(): void {
+    this.socket.resume();
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.socket.destroyed) callback();
+    else this.socket.write(chunk, () => callback());
+  }
+  override _final(callback: (error?: Error | null) => void): void {
+    this.socket.end();
+    callback();
+  }
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.socket.destroy();
+    callback(error);
+  }
+}
+
+type After = 'session' | 'data' | 'alert' | 'closed' | 'quiet';
+
+interface Attempt {
+  outcome: 'refused' | 'unreachable' | 'timeout' | 'failed' | 'secure';
+  /** The protocol the server chose from our ALPN offer (h2, http/1.1), once the handshake completed. */
+  alpn?: string | false;
+  /** The Node error code (or message) of a failure, or of an alert after the handshake. */
+  error?: string;
+  /** TLS 1.3 only: the first thing that happened after the handshake. */
+  after?: After;
+  resetBy?: string;
+  flight: ServerFlight;
+}
+
+function attempt(probe: ClientCertProbe, version: '1.2' | '1.3', timeoutMs: number): Promise<Attempt> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: probe.host, port: probe.port });
+    let recorder: Recorder | undefined;
+    let secure: tls.TLSSocket | undefined;
+    let done = false;
+    let grace: NodeJS.Timeout | undefined;
+    const finish = (result: Omit<Attempt, 'flight' | 'resetBy'>) => {
+      if (done) return;
+      done = true;
+      if (secure?.alpnProtocol !== undefined && result.outcome === 'secure') result.alpn = secure.alpnProtocol ?? false;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      secure?.destroy();
+      recorder?.destroy();
+      socket.destroy();
+      const resetBy = recorder?.resetBy;
+      resolve({ ...result, ...(resetBy ? { resetBy } : {}), flight: parseServerFlight(recorder?.recorded ?? Buffer.alloc(0)) });
+    };
+    const timer = setTimeout(() => finish({ outcome: 'timeout' }), timeoutMs);
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      if (!recorder) finish({ outcome: outcomeOf(error).outcome === 'refused' ? 'refused' : 'unreachable', error: error.code ?? error.message });
+    });
+    socket.once('connect', () => {
+      recorder = new Recorder(socket);
+      const servername = probe.servername ?? (net.isIP(probe.host) ? undefined : probe.host);
+      const session = tls.connect({
+        socket: recorder,
+        ...(servername ? { servername } : {}),
+        rejectUnauthorized: false,
+        ALPNProtocols: ['h2', 'http/1.1'],
+        ...(probe.contexts
+          ? { secureContext: version === '1.2' ? probe.contexts.tls12 : probe.contexts.tls13 }
+          : version === '1.2' ? { maxVersion: 'TLSv1.2' as const } : { minVersion: 'TLSv1.3' as const }),
+      });
+      secure = session;
+      let handshaken = false;
+      const after = (what: After, error?: string) => finish({ outcome: 'secure', after: what, ...(error ? { error } : {}) });
+      session.on('error', (error: NodeJS.ErrnoException) => {
+        const code = error.code ?? error.message;
+        if (handshaken) after(alertFromCode(error.code) !== undefined ? 'alert' : 'closed', code);
+        else finish({ outcome: 'failed', error: code });
+      });
+      session.on('close', () => (handshaken ? after('closed') : finish({ outcome: 'failed', error: 'closed' })));
+      session.on('end', () => handshaken && after('closed'));
+      // Listening for 'session' also makes Node ask OpenSSL for TLS 1.3 tickets: the server's first word when it
+      // accepted us without a certificate.
+      session.on('session', () => handshaken && after('session'));
+      session.on('data', () => after('data'));
+      session.once('secureConnect', () => {
+        handshaken = true;
+        // In TLS 1.2 the server's Finished comes after it saw our (empty) Certificate: the handshake says it all.
+        if (version === '1.2') finish({ outcome: 'secure' });
+        else grace = setTimeout(() => after('quiet'), Math.min(AFTER_HANDSHAKE_MS, timeoutMs));
+      });
+    });
+  });
+}
+
+function alertOf(result: Attempt): number | undefined {
+  return result.flight.alerts.find((a) => a.level === 2)?.description ?? result.flight.alerts[0]?.description ?? alertFromCode(result.error);
+}
+
+function why(result: Attempt): string {
+  const alert = alertOf(result);
+  if (alert !== undefined) return `alert ${alertName(alert)}`;
+  if (result.resetBy) return `connection reset (${result.resetBy}) without an alert`;
+  // Node reports the peer's FIN during a handshake as ECONNRESET ("socket disconnected before secure TLS
+  // connection was established"); a real reset is what the raw socket saw.
+  const closed = !result.error || result.error === 'closed' || result.error === 'ECONNRESET';
+  return closed ? 'connection closed without an alert' : String(result.error);
+}
+
+function requestText(flight: ServerFlight): string {
+  const count = flight.certificateRequest?.caNames.length ?? 0;
+  return `TLS 1.2 CertificateRequest (${count} CA name${count === 1 ? '' : 's'})`;
+}
+
+function fromTls13(result: Attempt, prefix: string): Omit<ClientCertPolicyResult, 'isTls'> {
+  const unknown = (evidence: string): Omit<ClientCertPolicyResult, 'isTls'> => ({ policy: 'unknown', evidence: `${prefix}${evidence}`, tls12: false });
+  if (result.outcome === 'refused') return unknown('connection refused');
+  if (result.outcome === 'timeout') return unknown('timeout');
+  if (result.outcome === 'unreachable') return unknown(`connection failed: ${result.error}`);
+  const alert = alertOf(result);
+  if (alert === 116) {
+    const when = result.outcome === 'secure' ? 'right after the TLS 1.3 handshake' : 'during the TLS 1.3 handshake';
+    return { policy: 'required', evidence: `${prefix}alert 116 certificate_required ${when}`, tls12: false };
+  }
+  if (result.outcome === 'failed') return unknown(`TLS 1.3 handshake failed: ${why(result)}`);
+  if (result.after === 'alert') return unknown(`alert ${alert === undefined ? result.error : alertName(alert)} after the TLS 1.3 handshake; its CertificateRequest is encrypted`);
+  if (result.after === 'closed') return unknown(`TLS 1.3 handshake completed, then ${why(result)}; its CertificateRequest is encrypted`);
+  return unknown('TLS 1.3 handshake completed without a client certificate; its CertificateRequest, if any, is encrypted');
+}
+
+/** Sees whether a server requests or requires a client certificate, without ever sending one. Never throws. */
+export async function detectClientCertPolicy(options: ClientCertProbe): Promise<ClientCertPolicyResult> {
+  const seen: { alpn?: string | false; tls: boolean } = { tls: false };
+  const result = await detect(options, seen);
+  return { ...result, isTls: seen.tls || result.policy !== 'unknown' || result.tls12, ...(seen.alpn !== undefined ? { alpn: seen.alpn } : {}) };
+}
+
+/** A TLS record came back, or a handshake completed. */
+function spokeTls(attempt: Attempt): boolean {
+  return attempt.outcome === 'secure' || attempt.flight.serverHello !== undefined || attempt.flight.alerts.length > 0 || alertFromCode(attempt.error) !== undefined;
+}
+
+async function detect(options: ClientCertProbe, seen: { alpn?: string | false; tls: boolean }): Promise<Omit<ClientCertPolicyResult, 'isTls'>> {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const first = await attempt(options, '1.2', timeoutMs);
+  if (first.alpn !== undefined) seen.alpn = first.alpn;
+  seen.tls ||= spokeTls(first);
+  const { flight } = first;
+  if (first.outcome === 'refused') return { policy: 'unknown', evidence: 'connection refused', tls12: false };
+  if (first.outcome === 'unreachable') return { policy: 'unknown', evidence: `connection failed: ${first.error}`, tls12: false };
+  const request = flight.certificateRequest;
+  const acceptableCAs = request ? { acceptableCAs: request.caNames } : {};
+  if (first.outcome === 'secure') {
+    if (request) return { policy: 'requested', evidence: `${requestText(flight)}, handshake completed without a client certificate`, ...acceptableCAs, tls12: true };
+    return { policy: 'none', evidence: 'TLS 1.2 handshake completed without a CertificateRequest', tls12: true };
+  }
+  if (request) {
+    // Refused means an alert. A hang-up without one is not proof: a server may accept us and then close before its
+    // Finished is flushed (a Node server that destroys the socket on 'secureConnection' does exactly that).
+    const alert = alertOf(first);
+    if (first.outcome === 'failed' && alert !== undefined) {
+      return { policy: 'required', evidence: `${requestText(flight)}, handshake refused: alert ${alertName(alert)}`, ...acceptableCAs, tls12: true };
+    }
+    const end = first.outcome === 'timeout' ? 'then the handshake stalled (timeout)' : `then ${why(first)}`;
+    const accepted = flight.changeCipherSpec ? ' after the server accepted the empty certificate' : '';
+    return { policy: accepted ? 'requested' : 'unknown', evidence: `${requestText(flight)}, ${end}${accepted}`, ...acceptableCAs, tls12: true };
+  }
+  // In TLS 1.2 a server that sent its whole first flight without a CertificateRequest cannot ask for a certificate.
+  if (flight.serverHelloDone) {
+    const end = first.outcome === 'timeout' ? 'the handshake then stalled (timeout)' : `the handshake then failed: ${why(first)}`;
+    return { policy: 'none', evidence: `TLS 1.2 server hello without a CertificateRequest; ${end}`, tls12: true };
+  }
+  if (first.outcome === 'timeout') return { policy: 'unknown', evidence: 'timeout', tls12: flight.serverHello !== undefined };
+  if (flight.serverHello !== undefined && alertOf(first) !== 70) {
+    return { policy: 'unknown', evidence: `TLS 1.2 handshake failed without a CertificateRequest: ${why(first)}`, tls12: true };
+  }
+  // No TLS 1.2: a protocol_version alert, or no ServerHello at all. Try TLS 1.3.
+  const prefix = flight.notTls ? 'no TLS answer to a TLS 1.2 hello; ' : `TLS 1.2 refused (${why(first)}); `;
+  const second = await attempt(options, '1.3', timeoutMs);
+  if (second.alpn !== undefined) seen.alpn = second.alpn;
+  seen.tls ||= spokeTls(second);
+  return fromTls13(second, prefix);
+}

@@ -1,0 +1,277 @@
+// One HTTP/1.1 exchange on one connection: dial (TCP, or TLS with the identity's context and a resumed session),
+// decide by the trust policy whether the request may be written, write it, read the answer with the caps, and report
+// what happened as data. The deadline covers the whole exchange, from the dial to the last byte: a peer that drips a
+// byte a second ends at the deadline like one that never answers.
+import net from 'node:net';
+import { PassThrough, type Readable } from 'node:stream';
+import tls, { type TLSSocket } from 'node:tls';
+import type { CertificateObservation, Outcome } from '../../model/index.ts';
+import type { Identity } from '../identity.ts';
+import { ResponseReader, type ReaderLimits, type ResponseHead } from './http1.ts';
+import { outcomeOf, spokePlainHttp } from './outcome.ts';
+import type { TlsCache } from './tls-cache.ts';
+import { chainOf, matchesName, mayAsk, type Trust, type TrustMode } from './trust.ts';
+
+/** What the TLS handshake showed. */
+export interface TlsInfo {
+  protocol: string | null;
+  alpn: string | false;
+  /** The chain verified against the CA (or the system roots) and the certificate carries one of the names. */
+  verified: boolean;
+  verifyError?: string;
+  resumed: boolean;
+  /** SHA-256 fingerprint of the leaf, as Node prints it. */
+  leaf?: string;
+  /** The served chain, leaf first: read when asked for (a full handshake). */
+  chain?: CertificateObservation[];
+}
+
+/** A live connection, idle between exchanges when kept alive. */
+export interface Connection {
+  socket: net.Socket;
+  tls?: TlsInfo;
+  /** Where its TLS session is kept. */
+  sessionKey?: string;
+}
+
+export interface Dial {
+  host: string;
+  port: number;
+  scheme: 'http' | 'https';
+  identity?: Identity;
+  trust: Trust;
+  /** Names the certificate may carry (the server name or address, and alternatives such as a node name). */
+  names: readonly string[];
+  /** Read and describe the served chain: no session resumption for this connection. */
+  certificate: boolean;
+  cache: TlsCache;
+  /** Offered ALPN protocols; only HTTP/1.1 is spoken. */
+  alpn?: string[];
+  extraContext?: { minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion; ciphers?: string };
+}
+
+export interface WireRequest {
+  method: string;
+  /** Path and query, already encoded. */
+  target: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  identity?: Identity;
+  trust: Trust;
+  mode: TrustMode;
+  limits: ReaderLimits;
+}
+
+/** The answer's head and body bytes so far, and how the exchange ended. */
+export interface WireResult {
+  outcome: Outcome;
+  detail?: string;
+  head?: ResponseHead;
+  body: Buffer[];
+  /** The handshake completed before the failure (TLS 1.3: the server judges our certificate after it). */
+  established: boolean;
+  /** The peer answered our TLS hello in plain HTTP. */
+  plainHttp?: boolean;
+  /** The connection may carry another request. */
+  reusable: boolean;
+  /** Nothing was written: a stale kept-alive connection, safe to retry on a new one. */
+  unsent?: boolean;
+}
+
+function isAddress(host: string): boolean {
+  return net.isIP(host) !== 0;
+}
+
+/** Opens a TCP or TLS connection; resolves once it can carry a request, or with the failure. */
+export function dial(d: Dial, abort: AbortSignal): Promise<Connection | { outcome: Outcome; detail: string; plainHttp?: boolean }> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let socket: net.Socket;
+    const settle = (value: Connection | { outcome: Outcome; detail: string; plainHttp?: boolean }) => {
+      if (settled) return;
+      settled = true;
+      abort.removeEventListener('abort', onAbort);
+      if (!('socket' in value)) socket.destroy();
+      resolve(value);
+    };
+    const onAbort = () => settle({ outcome: 'timeout', detail: String(abort.reason ?? 'deadline') });
+    if (d.scheme === 'http') {
+      socket = net.connect({ host: d.host, port: d.port, noDelay: true }, () => settle({ socket }));
+    } else {
+      const servername = d.names.find((n) => !isAddress(n));
+      // Sessions made under other TLS versions or ciphers are not offered: they would not resume.
+      const sessionKey = `${d.cache.sessionKey(d.host, d.port, servername, d.identity)}|${d.extraContext ? JSON.stringify(d.extraContext) : ''}`;
+      const session = d.certificate ? undefined : d.cache.session(sessionKey);
+      const secure = tls.connect({
+        host: d.host,
+        port: d.port,
+        secureContext: d.cache.context(d.identity, d.trust.ca, d.extraContext),
+        ...(servername ? { servername } : {}),
+        ...(session ? { session } : {}),
+        ALPNProtocols: d.alpn ?? ['http/1.1'],
+        rejectUnauthorized: false,
+      });
+      socket = secure;
+      secure.setNoDelay(true);
+      secure.on('session', (s: Buffer) => d.cache.keepSession(sessionKey, s));
+      secure.once('secureConnect', () => settle({ socket: secure, tls: tlsInfo(secure, d, sessionKey), sessionKey }));
+    }
+    socket.once('error', (error) => {
+      const failure = outcomeOf(error);
+      settle({ ...failure, ...(d.scheme === 'https' && spokePlainHttp(failure.detail) ? { plainHttp: true } : {}) });
+    });
+    socket.once('close', () => settle({ outcome: d.scheme === 'https' ? 'tls-error' : 'reset', detail: 'connection closed before it was established' }));
+    if (abort.aborted) onAbort();
+    else abort.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
+  const resumed = socket.isSessionReused();
+  const authorized = socket.authorized === true;
+  // A resumed session shows no peer certificate: what its full handshake showed stands for it.
+  let peer = resumed ? d.cache.peer(sessionKey) : undefined;
+  const served = peer ? undefined : socket.getPeerCertificate(d.certificate);
+  if (!peer) {
+    const named = served?.raw ? matchesName(served, d.names) : { ok: false, error: 'no certificate served' };
+    peer = { ...(served?.fingerprint256 ? { leaf: served.fingerprint256 } : {}), named: named.ok, ...(named.error ? { nameError: named.error } : {}) };
+    d.cache.rememberPeer(sessionKey, peer);
+  }
+  const info: TlsInfo = { protocol: socket.getProtocol(), alpn: socket.alpnProtocol ?? false, verified: authorized && peer.named, resumed, ...(peer.leaf ? { leaf: peer.leaf } : {}) };
+  if (!authorized) info.verifyError = String(socket.authorizationError ?? 'not verified');
+  else if (!peer.named && peer.nameError) info.verifyError = peer.nameError;
+  if (d.certificate && served?.raw) info.chain = chainOf(socket).map((c) => d.cache.describe(c.raw, c.fingerprint256));
+  return info;
+}
+
+function head(request: WireRequest, host: string, port: number, keepAlive: boolean): Buffer {
+  const lines = [`${request.method} ${request.target} HTTP/1.1`, `Host: ${isAddress(host) && host.includes(':') ? `[${host}]` : host}:${port}`];
+  for (const [name, value] of Object.entries(request.headers)) lines.push(`${name}: ${value}`);
+  if (request.identity?.token) lines.push(`Authorization: Bearer ${request.identity.token.reveal()}`);
+  if (request.body !== undefined) lines.push(`Content-Length: ${request.body.length}`);
+  if (!keepAlive) lines.push('Connection: close');
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+}
+
+/** How a streamed body is handed over: from the head on, body bytes go to a stream instead of a buffer. */
+export interface StreamSink {
+  /** Whether to stream this answer; one it refuses is read whole (capped, within the deadline) like any other. */
+  accept?: (head: ResponseHead) => boolean;
+  /** Called with each body chunk; the stream pauses the socket while it is full. */
+  transform?: (chunk: Buffer) => Buffer;
+  /** Called once at the end of the body, for bytes held back. */
+  flush?: () => Buffer;
+  /** Body bytes streamed at most; the stream ends there. */
+  limit?: number;
+}
+
+/**
+ * Writes one request on a connection and reads its answer. `abort` ends it early (the deadline); the caller owns the
+ * connection afterwards (reuse it when `reusable`, else destroy it). With `sink`, the exchange resolves at the head
+ * and the body flows into `stream` (the deadline no longer applies; the stream's consumer ends it).
+ */
+export function exchangeOn(connection: Connection, request: WireRequest, target: { host: string; port: number; scheme: 'http' | 'https'; keepAlive: boolean }, abort: AbortSignal, sink?: StreamSink): Promise<WireResult & { stream?: Readable }> {
+  const { socket } = connection;
+  const established = connection.tls !== undefined;
+  const permitted = mayAsk(request.identity, target.scheme, connection.tls?.verified === true, request.trust, request.mode);
+  if (!permitted.ok) return Promise.resolve({ outcome: permitted.why.startsWith('the server certificate') ? 'tls-verify' : 'skipped', detail: permitted.why, body: [], established, reusable: true, unsent: true });
+  return new Promise((resolve) => {
+    const body: Buffer[] = [];
+    let received = 0;
+    let settled = false;
+    let headSeen: ResponseHead | undefined;
+    let stream: PassThrough | undefined;
+    let streamed = 0;
+    const cleanup = () => {
+      abort.removeEventListener('abort', onAbort);
+      if (stream) return;
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      socket.off('error', onError);
+    };
+    const settle = (result: Omit<WireResult, 'body' | 'established' | 'head'>) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve({ ...result, body, established, ...(headSeen ? { head: headSeen } : {}), ...(stream ? { stream } : {}) });
+    };
+    const endStream = () => {
+      if (!stream || stream.writableEnded) return;
+      const rest = sink?.flush?.();
+      stream.end(rest && rest.length > 0 ? rest : undefined);
+      socket.destroy();
+    };
+    const reader = new ResponseReader({
+      method: request.method,
+      limits: request.limits,
+      emit: (event) => {
+        switch (event.kind) {
+          case 'head':
+            headSeen = event.head;
+            if (sink && (sink.accept?.(event.head) ?? true)) {
+              reader.unlimitBody();
+              stream = new PassThrough();
+              stream.on('drain', () => socket.resume());
+              stream.on('close', () => socket.destroy());
+              settle({ outcome: 'ok', reusable: false });
+            }
+            return;
+          case 'body': {
+            if (!stream) return void body.push(event.chunk);
+            const room = (sink?.limit ?? Number.MAX_SAFE_INTEGER) - streamed;
+            const chunk = event.chunk.length > room ? event.chunk.subarray(0, room) : event.chunk;
+            streamed += chunk.length;
+            if (!stream.write(sink?.transform ? sink.transform(chunk) : chunk)) socket.pause();
+            if (chunk.length < event.chunk.length) endStream();
+            return;
+          }
+          case 'end':
+            if (stream) return endStream();
+            return settle({ outcome: 'ok', reusable: event.reusable && target.keepAlive });
+          case 'too-large':
+            if (stream) return endStream();
+            return settle({ outcome: 'too-large', detail: `answer larger than ${request.limits.maxBodyBytes} bytes`, reusable: false });
+          case 'bad':
+            if (stream) return endStream();
+            return settle({ outcome: received === 0 && !headSeen ? 'reset' : 'bad-answer', detail: event.detail, reusable: false });
+        }
+      },
+    });
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      reader.push(chunk);
+    };
+    const onEnd = () => {
+      if (stream) return reader.done ? undefined : (reader.close(), endStream());
+      if (received === 0 && !settled) return settle(nothingBack(request, connection, 'connection closed without an answer'));
+      reader.close();
+    };
+    const onError = (error: Error) => {
+      // A stream the peer breaks ends: what came is what there is.
+      if (stream) return endStream();
+      const failure = outcomeOf(error);
+      if (received === 0 && failure.outcome === 'reset') return settle(nothingBack(request, connection, failure.detail));
+      if (headSeen && !reader.done && failure.outcome === 'reset') return reader.close();
+      settle({ outcome: failure.outcome, detail: failure.detail, reusable: false });
+    };
+    const onAbort = () => settle({ outcome: 'timeout', detail: String(abort.reason ?? 'deadline'), reusable: false });
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.once('close', onEnd);
+    socket.on('error', onError);
+    if (abort.aborted) return onAbort();
+    abort.addEventListener('abort', onAbort, { once: true });
+    socket.write(head(request, target.host, target.port, target.keepAlive));
+    if (request.body !== undefined && request.body.length > 0) socket.write(request.body);
+  });
+}
+
+/** A connection that ended before any byte came back: a stale kept-alive socket, or a refused client certificate. */
+function nothingBack(request: WireRequest, connection: Connection, detail: string): Omit<WireResult, 'body' | 'established' | 'head'> {
+  // TLS 1.3 servers judge the client certificate after the handshake: an empty close then means "not this one".
+  if (connection.tls?.protocol === 'TLSv1.3' && request.identity?.cert && !connection.tls.resumed) {
+    return { outcome: 'tls-client-cert', detail: `the server ended the connection without answering after the handshake: it did not accept the client certificate of ${request.identity.name}`, reusable: false };
+  }
+  return { outcome: 'reset', detail, reusable: false, unsent: true };
+}

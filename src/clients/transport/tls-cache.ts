@@ -1,0 +1,105 @@
+// What a run keeps between TLS connections: one secure context per identity and CA (building one costs more than a
+// handshake), TLS sessions for resumption, and the description of each certificate seen. Sessions are never shared
+// between identities: a resumed TLS 1.3 session keeps the client authentication of the handshake that made it, so
+// another identity resuming it would ask as the first one.
+import { createHash, X509Certificate } from 'node:crypto';
+import tls, { type SecureContext } from 'node:tls';
+import type { CertificateObservation } from '../../model/index.ts';
+import type { Identity } from '../identity.ts';
+import { describeCertificate } from './trust.ts';
+
+const MAX_SESSIONS = 8192;
+const MAX_CERTIFICATES = 4096;
+
+/** Oldest-first eviction for a bounded map. */
+function bounded<K, V>(map: Map<K, V>, max: number, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value as K);
+}
+
+export class TlsCache {
+  readonly #contexts = new Map<string, SecureContext>();
+  readonly #sessions = new Map<string, Buffer>();
+  readonly #certificates = new Map<string, CertificateObservation>();
+  // What the full handshake behind a session showed: a resumed TLS 1.3 session shows no peer certificate.
+  readonly #peers = new Map<string, { leaf?: string; named: boolean; nameError?: string }>();
+  // Identities are compared by object; one name may stand for two different credentials (two --cert flags).
+  readonly #ids = new WeakMap<Identity, number>();
+  #nextId = 1;
+
+  #idOf(identity: Identity | undefined): string {
+    if (!identity) return 'anonymous';
+    let id = this.#ids.get(identity);
+    if (id === undefined) {
+      id = this.#nextId++;
+      this.#ids.set(identity, id);
+    }
+    return `${id}:${identity.name}`;
+  }
+
+  /** The context an identity speaks TLS with: its certificate and key, and the CA bundle that verifies servers. */
+  context(identity: Identity | undefined, ca: string | undefined, extra?: { minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion; ciphers?: string }): SecureContext {
+    // TLS 1.0 and 1.1 need OpenSSL's security level 0 to be offered at all (a posture probe asks for them).
+    const legacy = extra?.minVersion === 'TLSv1' || extra?.minVersion === 'TLSv1.1';
+    const caKey = ca ? createHash('sha256').update(ca).digest('base64').slice(0, 16) : '-';
+    const key = `${this.#idOf(identity)}|${caKey}|${extra ? JSON.stringify(extra) : ''}`;
+    let context = this.#contexts.get(key);
+    if (!context) {
+      context = tls.createSecureContext({
+        ...(identity?.cert ? { cert: identity.cert } : {}),
+        ...(identity?.key ? { key: identity.key.reveal() } : {}),
+        ...(ca ? { ca } : {}),
+        ...extra,
+        ...(legacy ? { ciphers: `${extra?.ciphers ?? 'DEFAULT'}:@SECLEVEL=0` } : {}),
+      });
+      this.#contexts.set(key, context);
+    }
+    return context;
+  }
+
+  #policy: { tls12: SecureContext; tls13: SecureContext } | undefined;
+
+  /** The two contexts the client-certificate policy probe offers (TLS 1.2 only, TLS 1.3 only), built once. */
+  policyContexts(build: () => { tls12: SecureContext; tls13: SecureContext }): { tls12: SecureContext; tls13: SecureContext } {
+    this.#policy ??= build();
+    return this.#policy;
+  }
+
+  /** The key sessions are kept under: the server and the identity that made them. */
+  sessionKey(host: string, port: number, servername: string | undefined, identity: Identity | undefined): string {
+    return `${host}|${port}|${servername ?? ''}|${this.#idOf(identity)}`;
+  }
+
+  session(key: string): Buffer | undefined {
+    return this.#sessions.get(key);
+  }
+
+  keepSession(key: string, session: Buffer): void {
+    bounded(this.#sessions, MAX_SESSIONS, key, session);
+  }
+
+  forgetSession(key: string): void {
+    this.#sessions.delete(key);
+    this.#peers.delete(key);
+  }
+
+  /** The leaf and name check of the last full handshake made under a session key. */
+  peer(key: string): { leaf?: string; named: boolean; nameError?: string } | undefined {
+    return this.#peers.get(key);
+  }
+
+  rememberPeer(key: string, peer: { leaf?: string; named: boolean; nameError?: string }): void {
+    bounded(this.#peers, MAX_SESSIONS, key, peer);
+  }
+
+  /** A certificate's description, read once per fingerprint. */
+  describe(raw: Buffer, fingerprint: string): CertificateObservation {
+    let known = this.#certificates.get(fingerprint);
+    if (!known) {
+      known = describeCertificate(new X509Certificate(raw));
+      bounded(this.#certificates, MAX_CERTIFICATES, fingerprint, known);
+    }
+    return known;
+  }
+}

@@ -1,0 +1,285 @@
+// The transport against peers on loopback that misbehave on purpose: every exchange ends with an outcome, within
+// its deadline, with what it may keep; credentials go only where the trust policy lets them; secrets never come back.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { Secret, type Identity } from '../identity.ts';
+import { Secrets } from '../../redact.ts';
+import { Transport } from './transport.ts';
+
+type Handler = (socket: net.Socket, request: string) => void;
+
+interface Peer {
+  port: number;
+  requests: string[];
+  connections: number;
+  close(): Promise<void>;
+}
+
+/** A raw peer: every request's head is recorded, then `handler` answers on the socket as it likes. */
+async function peer(handler: Handler, options: { tls?: tls.SecureContextOptions; raw?: boolean } = {}): Promise<Peer> {
+  const requests: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const state = { connections: 0 };
+  const onSocket = (socket: net.Socket) => {
+    state.connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      if (options.raw) return handler(socket, chunk.toString('latin1'));
+      buffered += chunk.toString('latin1');
+      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+        const request = buffered.slice(0, end);
+        buffered = buffered.slice(end + 4);
+        requests.push(request);
+        handler(socket, request);
+      }
+    });
+  };
+  const server = options.tls ? tls.createServer(options.tls, onSocket) : net.createServer(onSocket);
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    requests,
+    get connections() {
+      return state.connections;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const ok = (socket: net.Socket, body = 'ok') => socket.write(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+
+let dir: string;
+let ca: string;
+let serverCert: { cert: string; key: string };
+let selfSigned: { cert: string; key: string };
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kia-transport-'));
+  const sh = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  sh(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=test-ca']);
+  sh(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'srv.key', '-out', 'srv.csr', '-subj', '/CN=127.0.0.1']);
+  writeFileSync(join(dir, 'srv.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  sh(['x509', '-req', '-in', 'srv.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'srv.crt', '-days', '2', '-extfile', 'srv.ext']);
+  sh(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'self.key', '-out', 'self.crt', '-days', '2', '-subj', '/CN=impostor', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
+  serverCert = { cert: readFileSync(join(dir, 'srv.crt'), 'utf8'), key: readFileSync(join(dir, 'srv.key'), 'utf8') };
+  selfSigned = { cert: readFileSync(join(dir, 'self.crt'), 'utf8'), key: readFileSync(join(dir, 'self.key'), 'utf8') };
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const TOKEN = 'kia-test-token-0123456789abcdef';
+const withToken: Identity = { name: 'token', token: new Secret(TOKEN) };
+
+describe('transport: answers and their limits', () => {
+  it('reads a whole answer and reuses a kept-alive connection', async () => {
+    const p = await peer((s) => ok(s, 'hello'));
+    const transport = new Transport({ keepAlive: true, timeoutMs: 2000 });
+    const a = await transport.exchange({ url: `http://127.0.0.1:${p.port}/a` });
+    const b = await transport.exchange({ url: `http://127.0.0.1:${p.port}/b` });
+    assert.equal(a.outcome, 'ok');
+    assert.equal(a.status, 200);
+    assert.equal(a.body.toString(), 'hello');
+    assert.equal(a.headers['content-type'], 'text/plain');
+    assert.equal(b.outcome, 'ok');
+    assert.equal(p.connections, 1);
+    assert.match(p.requests[0] ?? '', /^GET \/a HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\n/);
+    transport.close();
+    await p.close();
+  });
+
+  it('ends a body dripped a byte at a time at the whole-request deadline', async () => {
+    const p = await peer((s) => {
+      s.write('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n');
+      const timer = setInterval(() => (s.destroyed ? clearInterval(timer) : s.write('x')), 100);
+      s.on('close', () => clearInterval(timer));
+    });
+    const r = await new Transport({ timeoutMs: 600 }).exchange({ url: `http://127.0.0.1:${p.port}/` });
+    assert.equal(r.outcome, 'timeout');
+    assert.equal(r.status, 200);
+    assert.match(r.detail ?? '', /no whole answer within/);
+    await p.close();
+  });
+
+  it('ends a peer that never answers, and one that drips its status line', async () => {
+    const silent = await peer(() => undefined);
+    const drip = await peer((s) => {
+      const text = 'HTTP/1.1 200 OK\r\n';
+      let i = 0;
+      const timer = setInterval(() => (s.destroyed || i >= text.length ? clearInterval(timer) : s.write(text[i++] as string)), 100);
+    });
+    const t = new Transport({ timeoutMs: 500 });
+    assert.equal((await t.exchange({ url: `http://127.0.0.1:${silent.port}/` })).outcome, 'timeout');
+    assert.equal((await t.exchange({ url: `http://127.0.0.1:${drip.port}/` })).outcome, 'timeout');
+    await Promise.all([silent.close(), drip.close()]);
+  });
+
+  it('cuts an endless body at the cap and keeps the status', async () => {
+    const p = await peer((s) => {
+      s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+      const chunk = Buffer.alloc(16384, 'a');
+      const pump = () => {
+        while (!s.destroyed && s.write(`4000\r\n${chunk.toString()}\r\n`));
+      };
+      s.on('drain', pump);
+      pump();
+    });
+    const r = await new Transport({ timeoutMs: 3000, maxBytes: 100_000 }).exchange({ url: `http://127.0.0.1:${p.port}/` });
+    assert.equal(r.outcome, 'too-large');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.length, 100_000);
+    await p.close();
+  });
+
+  for (const [name, answer, pattern] of [
+    ['a broken status line', 'HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n', /not an HTTP status line/],
+    ['not HTTP at all', 'SSH-2.0-OpenSSH_9.2\r\n', /not an HTTP answer/],
+    ['two Content-Lengths', 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde', /conflicting Content-Length/],
+    ['invalid chunking', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n', /invalid chunk size/],
+    ['thousands of headers', `HTTP/1.1 200 OK\r\n${'X-A: b\r\n'.repeat(3000)}\r\n`, /more than 256 headers/],
+    ['a megabyte header', `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(1 << 20)}\r\n\r\n`, /headers larger than/],
+  ] as const) {
+    it(`reports ${name} as a bad answer`, async () => {
+      const p = await peer((s) => s.end(answer));
+      const r = await new Transport({ timeoutMs: 3000 }).exchange({ url: `http://127.0.0.1:${p.port}/` });
+      assert.equal(r.outcome, 'bad-answer');
+      assert.match(r.detail ?? '', pattern);
+      await p.close();
+    });
+  }
+
+  it('reports a peer that resets every connection, and a port where nothing listens', async () => {
+    const p = await peer((s) => s.resetAndDestroy());
+    const closed = await peer(() => undefined);
+    await closed.close();
+    const t = new Transport({ timeoutMs: 2000 });
+    assert.equal((await t.exchange({ url: `http://127.0.0.1:${p.port}/` })).outcome, 'reset');
+    assert.equal((await t.exchange({ url: `http://127.0.0.1:${closed.port}/` })).outcome, 'refused');
+    await p.close();
+  });
+
+  it('answers requests queued behind a kept-alive endpoint that timed out at once, without sending them', async () => {
+    let answered = 0;
+    const p = await peer((s) => {
+      if (answered++ === 0) ok(s);
+    });
+    const t = new Transport({ keepAlive: true, timeoutMs: 400 });
+    const url = `http://127.0.0.1:${p.port}/`;
+    assert.equal((await t.exchange({ url })).outcome, 'ok');
+    const rest = await Promise.all(Array.from({ length: 6 }, (_, i) => t.exchange({ url: `${url}${i}` })));
+    assert.deepEqual(rest.map((r) => r.outcome), ['timeout', 'timeout', 'timeout', 'timeout', 'timeout', 'timeout']);
+    assert.equal(p.requests.length, 2);
+    assert.match(rest[1]?.detail ?? '', /not asked: an earlier request/);
+    t.close();
+    await p.close();
+  });
+
+  it('ends everything at the run deadline', async () => {
+    const p = await peer(() => undefined);
+    const controller = new AbortController();
+    const t = new Transport({ timeoutMs: 10_000, signal: controller.signal });
+    const pending = t.exchange({ url: `http://127.0.0.1:${p.port}/` });
+    setTimeout(() => controller.abort(), 100);
+    assert.equal((await pending).outcome, 'aborted');
+    assert.equal((await t.exchange({ url: `http://127.0.0.1:${p.port}/` })).outcome, 'aborted');
+    await p.close();
+  });
+});
+
+describe('transport: the trust policy', () => {
+  it('speaks to a verified server and sends the token', async () => {
+    const p = await peer((s, req) => ok(s, /authorization: bearer/i.test(req) ? 'with token' : 'anonymous'), { tls: serverCert });
+    const r = await new Transport({ timeoutMs: 2000 }).exchange({ url: `https://127.0.0.1:${p.port}/`, identity: withToken, trust: { ca } });
+    assert.equal(r.outcome, 'ok');
+    assert.equal(r.body.toString(), 'with token');
+    assert.equal(r.tls?.verified, true);
+    await p.close();
+  });
+
+  it('does not speak to a server that does not verify, in strict mode', async () => {
+    const p = await peer((s) => ok(s), { tls: selfSigned });
+    const r = await new Transport({ timeoutMs: 2000 }).exchange({ url: `https://127.0.0.1:${p.port}/`, trust: { ca } });
+    assert.equal(r.outcome, 'tls-verify');
+    assert.equal(p.requests.length, 0);
+    await p.close();
+  });
+
+  it('surveys an unverified server anonymously but withholds a token from it', async () => {
+    const p = await peer((s) => ok(s), { tls: selfSigned });
+    const t = new Transport({ timeoutMs: 2000 });
+    const url = `https://127.0.0.1:${p.port}/`;
+    const anonymous = await t.exchange({ url, trust: { ca }, mode: 'survey', certificate: true });
+    const token = await t.exchange({ url, trust: { ca }, mode: 'survey', identity: withToken });
+    const skipping = await t.exchange({ url, trust: { ca, insecureSkipVerify: true }, mode: 'survey', identity: withToken });
+    assert.equal(anonymous.outcome, 'ok');
+    assert.equal(anonymous.tls?.verified, false);
+    assert.equal(anonymous.tls?.chain?.[0]?.subject, 'CN=impostor');
+    assert.equal(token.outcome, 'skipped');
+    assert.match(token.detail ?? '', /credential withheld/);
+    assert.equal(skipping.outcome, 'ok');
+    assert.equal(p.requests.length, 2);
+    assert.ok(p.requests.every((r) => !r.includes(TOKEN)) || p.requests.filter((r) => r.includes(TOKEN)).length === 1);
+    await p.close();
+  });
+
+  it('never sends a token over plain HTTP', async () => {
+    const p = await peer((s) => ok(s));
+    const r = await new Transport().exchange({ url: `http://127.0.0.1:${p.port}/`, identity: withToken, mode: 'survey' });
+    assert.equal(r.outcome, 'skipped');
+    assert.equal(p.requests.length, 0);
+    await p.close();
+  });
+
+  it('says when a TLS port answers in plain HTTP', async () => {
+    const p = await peer((s) => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'), { raw: true });
+    const r = await new Transport({ timeoutMs: 2000 }).exchange({ url: `https://127.0.0.1:${p.port}/`, mode: 'survey' });
+    assert.equal(r.outcome, 'tls-error');
+    assert.equal(r.plainHttp, true);
+    await p.close();
+  });
+});
+
+describe('transport: secrets a peer echoes', () => {
+  it('scrubs held secrets from bodies, headers and streamed bodies', async () => {
+    const p = await peer((s, req) => {
+      const echoed = `you sent: ${req}`;
+      if (req.startsWith('GET /stream')) {
+        s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+        // The token split across two chunks.
+        const at = echoed.indexOf(TOKEN) + 5;
+        for (const part of [echoed.slice(0, at), echoed.slice(at)]) s.write(`${Buffer.byteLength(part).toString(16)}\r\n${part}\r\n`);
+        s.end('0\r\n\r\n');
+        return;
+      }
+      s.write(`HTTP/1.1 401 Unauthorized\r\nX-Echo: ${TOKEN}\r\nContent-Length: ${Buffer.byteLength(echoed)}\r\n\r\n${echoed}`);
+    }, { tls: serverCert });
+    const t = new Transport({ timeoutMs: 2000, secrets: new Secrets().add('another-secret-held-by-kia') });
+    const r = await t.exchange({ url: `https://127.0.0.1:${p.port}/x`, identity: withToken, trust: { ca } });
+    assert.equal(r.status, 401);
+    assert.ok(!r.body.toString().includes(TOKEN));
+    assert.match(r.body.toString(), /Bearer \[redacted\]/);
+    assert.equal(r.headers['x-echo'], '[redacted]');
+    const opened = await t.open({ url: `https://127.0.0.1:${p.port}/stream`, identity: withToken, trust: { ca } });
+    assert.equal(opened.outcome, 'ok');
+    const chunks: Buffer[] = [];
+    for await (const chunk of opened.stream ?? []) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString();
+    assert.ok(!text.includes(TOKEN), text);
+    assert.match(text, /you sent: GET \/stream/);
+    await p.close();
+  });
+});

@@ -1,0 +1,95 @@
+// The hunting guide as one function: targets -> discover -> probe -> audit -> report. One way, plain data.
+import { audit } from '../audit/index.ts';
+import { componentOfProcess } from '../catalog/index.ts';
+import type { Identity } from '../clients/identity.ts';
+import { Transport } from '../clients/transport/transport.ts';
+import type { Trust } from '../clients/transport/trust.ts';
+import { catalogPorts, scan } from '../discover/scan.ts';
+import type { OpenPort, Report, Target } from '../model/index.ts';
+import { probe } from '../probe/index.ts';
+import type { Secrets } from '../redact.ts';
+import { unansweredTargets } from '../report/unanswered.ts';
+
+export const VERSION = '0.1.0';
+
+export type HuntPhase = 'discover' | 'probe';
+
+export interface HuntOptions {
+  /** Remote targets; empty with `local` means the node kia runs on. */
+  targets: readonly Target[];
+  /** Node-local discovery (/proc) instead of a connect scan. */
+  local?: boolean;
+  /** Extra ports besides the catalog's. */
+  ports?: readonly number[];
+  /** Identities besides anonymous. */
+  identities?: readonly Identity[];
+  trust?: Trust;
+  /** Harmless acting checks (`id` through the kubelet's /run). */
+  active?: boolean;
+  /** Ask the catalog's read routes as each identity (default); off: name what answers and stop there. */
+  accessMatrix?: boolean;
+  /** Per request, dial to last byte (default 5 s). */
+  timeoutMs?: number;
+  /** Connections in flight during the scan. */
+  concurrency?: number;
+  /** The overall deadline: what is done by then is reported. */
+  signal?: AbortSignal;
+  /** Every secret the run holds, scrubbed from what peers return. */
+  secrets?: Secrets;
+  clock?: { now(): number };
+  onProgress?: (phase: HuntPhase, done: number, total: number) => void;
+}
+
+async function discoverLocalPorts(ports: readonly number[], notes: string[]): Promise<OpenPort[]> {
+  const { discoverLocal } = await import('../discover/local.ts');
+  const found = await discoverLocal({});
+  notes.push(...found.notes);
+  const wanted = new Set(ports);
+  return found.ports.filter((p: OpenPort) => wanted.has(p.port) || (p.process && componentOfProcess(p.process.name)));
+}
+
+export async function hunt(options: HuntOptions): Promise<Report> {
+  const clock = options.clock ?? { now: () => Date.now() };
+  const startedAt = new Date(clock.now()).toISOString();
+  const ports = [...new Set([...catalogPorts(), ...(options.ports ?? [])])].sort((a, b) => a - b);
+  const notes: string[] = [];
+  const transport = new Transport({ keepAlive: true, timeoutMs: options.timeoutMs ?? 5000, ...(options.signal ? { signal: options.signal } : {}), ...(options.secrets ? { secrets: options.secrets } : {}) });
+  try {
+    const open = options.local
+      ? await discoverLocalPorts(ports, notes)
+      : await scan(options.targets, { ports, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: (d, t) => options.onProgress?.('discover', d, t) } : {}) });
+    const silent = options.local ? undefined : unansweredTargets(options.targets, new Set(open.map((p) => p.address)));
+    if (silent) notes.push(...silent.notes);
+    const endpoints = await probe(open, {
+      transport,
+      purpose: options.accessMatrix === false ? 'identify' : 'hunt',
+      ...(options.identities ? { identities: options.identities } : {}),
+      ...(options.trust ? { trust: options.trust } : {}),
+      active: options.active === true,
+      onProgress: (d, t) => options.onProgress?.('probe', d, t),
+    });
+    endpoints.sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }) || a.port - b.port);
+    if (options.signal?.aborted) notes.push(`the overall deadline passed: ${endpoints.filter((e) => e.errors.some((x) => /deadline/.test(x))).length} of ${endpoints.length} endpoints were not probed to the end`);
+    const findings = audit(endpoints, { now: clock.now(), active: options.active === true });
+    const targets = options.local ? [{ host: 'localhost', address: '127.0.0.1', source: 'local' as const }] : [...options.targets];
+    return {
+      schema: 'kia.report/v1',
+      tool: { name: 'kia', version: VERSION },
+      startedAt,
+      finishedAt: new Date(clock.now()).toISOString(),
+      scope: {
+        targets,
+        ports,
+        identities: ['anonymous', ...(options.identities ?? []).map((i) => i.name)],
+        active: options.active === true,
+        ...(options.trust?.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+      },
+      endpoints,
+      findings,
+      notes,
+      ...(silent?.unanswered ? { unanswered: silent.unanswered } : {}),
+    };
+  } finally {
+    transport.close();
+  }
+}
