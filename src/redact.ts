@@ -14,8 +14,9 @@ const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
 const BEARER = /(authorization["']?\s*[:=]\s*["']?\s*bearer\s+)[^\s'"\\,;]+/gi;
 // curl's own option for the same header.
 const CURL_BEARER = /(--oauth2-bearer(?:\s+|=)["']?)[^\s'"\\]+/gi;
-// Credential fields of a kubeconfig or a TokenReview echoed as JSON or YAML.
-const FIELDS = /(["']?(?:token|password|client-key-data|id-token|refresh-token)["']?\s*:\s*["']?)[^"'\s,}]{6,}/gi;
+// Credential fields of a kubeconfig or a TokenReview echoed as JSON (a quoted key) or YAML (a space after the colon);
+// kia's own identity labels (`token:admin.token`, `kubeconfig:token`) are neither.
+const FIELDS = /((?:["'](?:token|password|client-key-data|id-token|refresh-token)["']\s*:\s*["']?|\b(?:token|password|client-key-data|id-token|refresh-token):[ \t]+["']?))[^"'\s,}]{6,}/gi;
 
 /** Secrets by shape: private keys, JWTs, bearer headers and credential fields become `[redacted]`. */
 export function redactShapes(text: string): string {
@@ -26,7 +27,7 @@ export function redactShapes(text: string): string {
 const MIN_SECRET = 8;
 
 /**
- * Every secret value a run holds, in the forms a peer could echo it in (as sent, base64, URL-encoded, and each line
+ * Every secret value a run holds, in the forms a peer could echo it in (as sent, base64, base64url, URL-encoded, and each line
  * of a PEM key's body), scrubbed from text and bytes by value. One per run; the CLI, the transport and `kia serve`
  * share it.
  */
@@ -38,7 +39,7 @@ export class Secrets {
   add(value: string | undefined): this {
     const text = value?.trim();
     if (!text || text.length < MIN_SECRET) return this;
-    const forms = [text, Buffer.from(text).toString('base64'), encodeURIComponent(text)];
+    const forms = [text, Buffer.from(text).toString('base64'), Buffer.from(text).toString('base64url'), encodeURIComponent(text)];
     // A PEM block: every line of its body, so that a line quoted alone is caught too.
     if (text.includes('-----BEGIN')) forms.push(...text.split('\n').map((l) => l.trim()).filter((l) => !l.startsWith('-----')));
     for (const form of forms) if (form.length >= MIN_SECRET) this.#values.add(form);

@@ -1,13 +1,13 @@
 // `kia get <url-or-node:port/path>`: any route the catalog knows, its body printed raw. The port number names the
 // component (or --component does) and its scheme; act routes need --act.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { findComponent, findPortByNumber, type PortEntry, type Route } from '../../catalog/index.ts';
 import { call } from '../../clients/components.ts';
 import { UsageError } from '../../errors.ts';
 import { fromAnswer, reportFailure } from '../explain.ts';
 import { addClientFlags, MiB, readCallTarget, type ClientFlags } from '../flags/client.ts';
 import { peerText } from '../flags/format.ts';
-import { deadlineFor, oneRequestDeadline, withinDeadline } from '../flags/time.ts';
+import { deadlineFor, oneRequestDeadline, throwIfCutShort, withinDeadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
 
 interface GetFlags extends ClientFlags {
@@ -15,6 +15,8 @@ interface GetFlags extends ClientFlags {
   method?: string;
   data?: string;
   act?: boolean;
+  /** `raw`: the bytes as sent, on a terminal too. */
+  output: string;
 }
 
 const LARGE = 64 * MiB;
@@ -117,7 +119,9 @@ async function runGet(arg: string, flags: GetFlags): Promise<void> {
   try {
     const target = await readCallTarget(origin, flags, { maxBytes: LARGE, deadline });
     const body = flags.data ?? (method === 'POST' && route.path.startsWith('/v3/') ? '{}' : undefined);
-    const answer = await withinDeadline(deadline, call(target, { path, method, ...(body !== undefined ? { body } : {}) }), `${method} ${new URL(path, origin).href}: no answer`);
+    const what = `${method} ${new URL(path, origin).href}: no answer`;
+    const answer = await withinDeadline(deadline, call(target, { path, method, ...(body !== undefined ? { body } : {}) }), what);
+    throwIfCutShort(deadline, answer.outcome, what);
     const status = answer.status ?? 0;
     const peer = { component: port.component, port, timeoutMs: target.timeoutMs, maxBytes: target.maxBytes, hasCert: target.identity?.cert !== undefined };
     // A redirect is not followed (credentials never follow one) and its body is not the answer asked for.
@@ -125,7 +129,7 @@ async function runGet(arg: string, flags: GetFlags): Promise<void> {
       reportFailure(fromAnswer(answer), peer);
       return;
     }
-    process.stdout.write(peerText()(answer.body));
+    process.stdout.write(peerText({ raw: flags.output === 'raw' })(answer.body));
     if (status >= 500) reportFailure(fromAnswer(answer), peer);
     else process.exitCode = EXIT.ok;
   } finally {
@@ -142,6 +146,7 @@ export function registerGet(program: Command): void {
     .option('-X, --method <method>', "HTTP method (default GET, or the route's only method)")
     .option('-d, --data <body>', 'request body')
     .option('--act', 'allow routes that act on the target (mode act)')
+    .addOption(new Option('-o, --output <format>', "text: on a terminal a peer's control characters are shown escaped; raw: the bytes as sent (a pipe or file always gets them)").choices(['text', 'raw']).default('text'))
     .addHelpText('after', '\nHTTP request:\n  <method> <scheme>://<node>:<port><path>   (the scheme is the catalog port\'s)\nEquivalent curl:\n  curl -sS [-X <method>] [-d <body>] --cacert ca.crt --cert client.crt --key client.key <url>\nExit codes: 0 answered 2xx; 1 a 4xx/5xx, a redirect or an answer over --max-bytes; 2 bad input; 3 no answer.\n');
   addClientFlags(command, { maxBytes: LARGE }).action((arg: string, flags: GetFlags) => runGet(arg, flags));
 }
