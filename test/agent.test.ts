@@ -26,7 +26,10 @@ interface Agent {
 
 /** Starts `kia agent` on a free loopback port and waits for its first cycle (the line it prints then). */
 function startAgent(args: readonly string[]): Promise<Agent> {
-  const child = spawn(process.execPath, [KIA, 'agent', '--listen', '127.0.0.1:0', '--interval', '1h', '--node-name', NODE, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The suite's other labs share this network namespace: the node's own addresses only, as on a real node.
+  const node = lab.plan.nodes[0];
+  const own = node ? ['--addresses', `${node.ip},${node.localIp}`] : [];
+  const child = spawn(process.execPath, [KIA, 'agent', '--listen', '127.0.0.1:0', '--interval', '1h', '--node-name', NODE, ...own, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   running.push(child);
   let stderr = '';
   return new Promise((resolve, reject) => {
