@@ -5,6 +5,7 @@ import { fixture, fixtureJson, perPodExposition, withBuildInfo, type BuildInfo }
 import type { LabNode, LabPlan, LabPod } from '../../types.ts';
 import { PROFILE_SETTINGS } from '../../plan/profiles.ts';
 import { nodeLayout } from '../../plan/node-layout.ts';
+import { kubeletProfileFields } from '../../plan/node-config.ts';
 
 const IMAGES: Record<string, string> = {
   etcd: 'registry.k8s.io/etcd:3.5.9-0',
@@ -109,7 +110,7 @@ export function configz(plan: LabPlan, node: LabNode): string {
   const s = PROFILE_SETTINGS[node.profile].kubelet;
   const L = nodeLayout(node);
   const port = (name: string) => plan.endpoints.find((e) => e.node === node.name && e.component === 'kubelet' && e.port === name)?.number ?? 0;
-  const config = {
+  const config: Record<string, unknown> = {
     ...base,
     staticPodPath: L.manifests,
     address: '0.0.0.0',
@@ -127,7 +128,10 @@ export function configz(plan: LabPlan, node: LabNode): string {
     healthzPort: port('healthz'),
     healthzBindAddress: s.healthzBind === 'all' ? '0.0.0.0' : '127.0.0.1',
     enableProfilingHandler: s.enableProfilingHandler,
+    ...kubeletProfileFields(s),
   };
+  // The kubelet serialises v1beta1 with omitempty: zero scalars are left out (pointer fields stay).
+  for (const key of ['readOnlyPort', 'rotateCertificates'] as const) if (!config[key]) delete config[key];
   return JSON.stringify({ kubeletconfig: config });
 }
 
