@@ -93,7 +93,8 @@ function served(endpoints: readonly EndpointObservation[], path: string, unread:
           continue;
         }
       }
-      asked.push(`${describe(route)} to ${route.identity}`);
+      // A 404 is a version that does not serve the path (/flagz before 1.33): nothing was withheld.
+      if (route.status !== 404) asked.push(`${describe(route)} to ${route.identity}`);
     }
   }
   if (asked.length > 0) unread.push(`${path}: ${[...new Set(asked)].join(', ')}`);

@@ -6,7 +6,11 @@ import type { CisContext, CisItem, Verdict } from './types.ts';
 
 const ALL = ['cis-1.10', 'cis-1.11', 'cis-1.12'] as const;
 type PortName = 'client' | 'peer';
-const port = (ctx: CisContext, name: PortName): EndpointObservation | undefined => ctx.endpoints.find((e) => e.fingerprint.port === name);
+// An etcd port that requires client certificates answers nothing to kia without one, so which port it is comes from
+// its number (the catalog's 2379 and 2380) when the answers could not say.
+const BY_NUMBER: Record<number, PortName> = { 2379: 'client', 2380: 'peer' };
+const port = (ctx: CisContext, name: PortName): EndpointObservation | undefined =>
+  ctx.endpoints.find((e) => e.fingerprint.port === name) ?? ctx.endpoints.find((e) => e.fingerprint.port === undefined && BY_NUMBER[e.port] === name);
 const needs = (name: PortName) => `a connection to etcd's ${name} port (${name === 'client' ? 2379 : 2380}) from where kia runs, or a hunt on the node (kia hunt --local) to read etcd's command line`;
 const where = (e: EndpointObservation) => `${e.address}:${e.port}`;
 

@@ -1,0 +1,122 @@
+// `kia hunt --cis` against labs over real sockets: each CIS item kia judges fails on the insecure profile and passes
+// on the hardened one, for 1.28 (cis-1.10), 1.31 (cis-1.11) and 1.36 (cis-1.12, newer than the newest benchmark), with
+// the source that proved it; without a credential the /configz items are "not verified" with what would verify them.
+// The expected tables are written by hand from the profiles' settings (src/lab/plan/profiles.ts).
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startLab, type Lab } from '../src/lab/index.ts';
+import { hunt } from '../src/pipelines/hunt.ts';
+import { certificateIdentity } from '../src/clients/identity.ts';
+import type { CisReport, Report, Target } from '../src/model/index.ts';
+
+type Version = '1.28' | '1.31' | '1.36';
+// One network for the whole file: each lab is stopped as soon as it has been hunted, before the next starts.
+const NETWORK = 51;
+const BENCHMARK: Record<Version, string> = { '1.28': 'cis-1.10', '1.31': 'cis-1.11', '1.36': 'cis-1.12' };
+
+// Insecure: anonymous + AlwaysAllow kubelet with the read-only port, no rotation, idle streams kept forever, no
+// iptables chains, no PID limit, no seccomp default, Go's default ciphers; controller manager and scheduler with
+// profiling on and bound to every address; kube-proxy metrics on every address; etcd TLS without client certificates.
+const INSECURE = (version: Version): Record<string, string> => ({
+  '1.3.1': 'pass configz', '1.3.2': 'fail configz', '1.3.3': 'pass configz', '1.3.4': 'pass configz', '1.3.5': 'pass configz',
+  // Bound to every address: /flagz says so at 1.36; before, the port answering from the network does.
+  '1.3.7': version === '1.36' ? 'fail flagz' : 'fail wire', '1.4.1': 'fail configz', '1.4.2': version === '1.36' ? 'fail flagz' : 'fail wire',
+  '2.1': 'pass wire', '2.2': 'fail wire', '2.3': 'pass wire', '2.4': 'pass wire', '2.5': 'fail wire', '2.6': 'pass wire',
+  '4.2.1': 'fail configz', '4.2.2': 'fail configz', '4.2.3': 'pass configz', '4.2.4': 'fail configz', '4.2.5': 'fail configz', '4.2.6': 'fail configz',
+  '4.2.8': 'pass configz', '4.2.9': 'fail wire', '4.2.10': 'fail configz', '4.2.11': 'fail configz', '4.2.12': 'fail configz', '4.2.13': 'fail configz',
+  '4.2.14': 'fail configz', '4.3.1': 'fail configz',
+});
+
+// Hardened: every item passes; the bind addresses are proven from /flagz where the version serves it (1.36) and are
+// not verifiable from the wire before (a loopback-only port shows nothing about its flags); kube-proxy's metrics port
+// listens on the node's loopback, where the hunt of the node-local address reads its /configz.
+const HARDENED = (version: Version): Record<string, string> => ({
+  '1.3.1': 'pass configz', '1.3.2': 'pass configz', '1.3.3': 'pass configz', '1.3.4': 'pass configz', '1.3.5': 'pass configz',
+  '1.3.7': version === '1.36' ? 'pass flagz' : 'not-verified', '1.4.1': 'pass configz', '1.4.2': version === '1.36' ? 'pass flagz' : 'not-verified',
+  '2.1': 'pass wire', '2.2': 'pass wire', '2.3': 'pass wire', '2.4': 'pass wire', '2.5': 'pass wire', '2.6': 'pass wire',
+  '4.2.1': 'pass configz', '4.2.2': 'pass configz', '4.2.3': 'pass configz', '4.2.4': 'pass configz', '4.2.5': 'pass configz', '4.2.6': 'pass configz',
+  '4.2.8': 'pass configz', '4.2.9': 'pass wire', '4.2.10': 'pass configz', '4.2.11': 'pass configz', '4.2.12': 'pass configz', '4.2.13': 'pass configz',
+  '4.2.14': 'pass configz', '4.3.1': 'pass configz',
+});
+
+/** On the control-plane node: item -> `status source`; cis-1.10 has no 4.2.14. */
+function table(cis: CisReport | undefined, node: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of cis?.results ?? []) if (r.node === node) out[r.item] = `${r.status}${r.source ? ` ${r.source}` : ''}`;
+  return out;
+}
+
+const without = (t: Record<string, string>, version: Version) => Object.fromEntries(Object.entries(t).filter(([id]) => version !== '1.28' || id !== '4.2.14'));
+
+/** The node's IP and its node-local address, as a hunt on the node itself reaches it. */
+function nodeTargets(lab: Lab): Target[] {
+  return lab.plan.nodes.flatMap((n) => [
+    { host: n.name, address: n.ip, source: 'argument' as const, node: n.name },
+    { host: n.name, address: n.localIp, source: 'argument' as const, node: n.name, loopback: true },
+  ]);
+}
+
+for (const version of ['1.28', '1.31', '1.36'] as const) {
+  describe(`kia hunt --cis at ${version}`, () => {
+    const addresses: string[] = [];
+    const reports: Record<'insecure' | 'hardened' | 'anonymous', Report | undefined> = { insecure: undefined, hardened: undefined, anonymous: undefined };
+    before(async () => {
+      for (const profile of ['insecure', 'hardened'] as const) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-cis-'));
+        let lab: Lab | undefined;
+        try {
+          lab = await startLab({ dir, nodes: 1, profile, network: NETWORK, kubernetesVersion: version, inProcess: true });
+          addresses.push(lab.plan.nodes[0]?.ip ?? '');
+          const trust = { ca: fs.readFileSync(lab.plan.files.ca, 'utf8') };
+          const admin = certificateIdentity(lab.plan.files.adminCert, lab.plan.files.adminKey, 'admin');
+          reports[profile] = await hunt({ targets: nodeTargets(lab), identities: [admin], trust, cis: {} });
+          if (profile === 'hardened') reports.anonymous = await hunt({ targets: nodeTargets(lab), trust, cis: {} });
+        } finally {
+          await lab?.stop();
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    });
+
+    it(`picks ${BENCHMARK[version]} from the version the API server reports`, () => {
+      assert.equal(reports.insecure?.cis?.benchmark, BENCHMARK[version]);
+      assert.equal(reports.insecure?.cis?.kubernetesVersion, version);
+      if (version === '1.36') assert.match(reports.insecure?.cis?.basis ?? '', /^Kubernetes 1\.36 is newer than every benchmark: judged by the newest, cis-1\.12, written for 1\.32, 1\.33, 1\.34; version seen: kube-apiserver on /);
+    });
+
+    it('fails every item the insecure profile breaks, each with its source', () => {
+      assert.deepEqual(table(reports.insecure?.cis, 'kia-control-plane'), without(INSECURE(version), version));
+    });
+
+    it('passes them on the hardened profile', () => {
+      assert.deepEqual(table(reports.hardened?.cis, 'kia-control-plane'), without(HARDENED(version), version));
+    });
+
+    it('says "not verified" with the credential that would verify, when kia has none', () => {
+      const results = reports.anonymous?.cis?.results.filter((r) => r.node === 'kia-control-plane') ?? [];
+      const readOnly = results.find((r) => r.item === '4.2.4');
+      assert.equal(readOnly?.status, 'not-verified');
+      // The kubelet serves /flagz from 1.36 (ComponentFlagz on by default); before, it is a 404 and not a refusal.
+      assert.equal(readOnly?.detail, version === '1.36' ? 'nothing decides it (/configz: 401 to anonymous; /flagz: 401 to anonymous)' : 'nothing decides it (/configz: 401 to anonymous)');
+      assert.match(readOnly?.needs ?? '', /^a credential the kubelet authorises for nodes\/proxy \(or nodes\/configz from 1\.33\) to read \/configz on 10250/);
+      // The controller manager authorises every path before it routes: /flagz is a 403 too, served or not.
+      assert.equal(results.find((r) => r.item === '1.3.2')?.detail, 'nothing decides it (/configz: 403 to anonymous; /flagz: 403 to anonymous)');
+      // The wire still proves what it can without a credential.
+      assert.equal(results.find((r) => r.item === '4.2.1')?.detail, 'anonymous GET /pods on the kubelet answered 401: authentication refuses it');
+      assert.equal(results.find((r) => r.item === '2.2')?.status, 'pass');
+      assert.ok(results.every((r) => r.status !== 'pass' || r.source !== undefined));
+    });
+
+    it('shows the running values with their source, and no drift on an unchanged lab', () => {
+      const kubelet = reports.insecure?.cis?.effective.find((c) => c.component === 'kubelet');
+      // AlwaysAllow: the insecure kubelet gives its configuration to anyone, and that is the first answer kia read.
+      assert.deepEqual(kubelet?.values.readOnlyPort, { value: 10255, source: 'configz', from: `GET https://${addresses[0]}:10250/configz as anonymous` });
+      const hardened = reports.hardened?.cis?.effective.find((c) => c.component === 'kubelet');
+      assert.deepEqual(hardened?.values.readOnlyPort, { value: 0, source: 'configz', from: `GET https://${addresses[1]}:10250/configz as admin`, omitted: true });
+      assert.deepEqual(reports.insecure?.cis?.effective.flatMap((c) => c.drift), []);
+    });
+  });
+}
