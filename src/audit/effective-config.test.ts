@@ -67,3 +67,14 @@ describe('effective configuration', () => {
     assert.equal(durationMs('5 minutes'), undefined);
   });
 });
+
+describe('drift as a finding (KIA-ANY-006)', () => {
+  it('fires once on the endpoint that served the running value, naming the file', async () => {
+    const { audit } = await import('./index.ts');
+    const process: ProcessInfo = { pid: 812, name: 'kubelet', cmdline: ['kubelet', '--config=/var/lib/kubelet/config.yaml'], flags: { config: '/var/lib/kubelet/config.yaml' }, config: { readOnlyPort: 10255 }, configFile: '/var/lib/kubelet/config.yaml' };
+    const findings = audit([endpoint('kubelet', 10250, [route('/configz', 'admin', 200, KUBELET_CONFIGZ)], process)], { now: 0 }).filter((f) => f.rule === 'KIA-ANY-006');
+    assert.deepEqual(findings.map((f) => [f.port, f.route, f.message, f.evidence[0]?.request]), [
+      [10250, '/configz', 'readOnlyPort runs as 0 (configz) but /var/lib/kubelet/config.yaml says 10255', "# as admin\ncurl -s -k 'https://10.0.0.11:10250/configz'"],
+    ]);
+  });
+});
