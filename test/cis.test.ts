@@ -2,7 +2,7 @@
 // on the hardened one, for 1.28 (cis-1.10), 1.31 (cis-1.11) and 1.36 (cis-1.12, newer than the newest benchmark), with
 // the source that proved it; without a credential the /configz items are "not verified" with what would verify them.
 // The expected tables are written by hand from the profiles' settings (src/lab/plan/profiles.ts).
-import { describe, it, before } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -120,3 +120,40 @@ for (const version of ['1.28', '1.31', '1.36'] as const) {
     });
   });
 }
+
+describe('drift on a lab whose components run as their own processes', () => {
+  let lab: Lab | undefined;
+  let dir = '';
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-cis-drift-'));
+    lab = await startLab({ dir, nodes: 1, profile: 'kubeadm', network: NETWORK, kubernetesVersion: '1.31' });
+  });
+  after(async () => {
+    await lab?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // A hunt on the node itself: /proc gives the kubelet's command line and config file, /configz its running values.
+  const huntHere = async (l: Lab) => hunt({ targets: [], local: true, identities: [certificateIdentity(l.plan.files.adminCert, l.plan.files.adminKey, 'admin')], trust: { ca: fs.readFileSync(l.plan.files.ca, 'utf8') }, cis: {} });
+
+  it('finds none on an unchanged lab, and the drift after `drift readOnlyPort=10255`, with the file that says otherwise', async () => {
+    assert.ok(lab);
+    const before = await huntHere(lab);
+    assert.deepEqual(before.findings.filter((f) => f.rule === 'KIA-ANY-006'), []);
+    assert.equal(before.cis?.results.find((r) => r.item === '4.2.4')?.status, 'pass');
+    await lab.fault('kia-control-plane', 'kubelet', 'drift:readOnlyPort=10255');
+    const after = await huntHere(lab);
+    const file = path.join(dir, 'nodes/kia-control-plane/var/lib/kubelet/config.yaml');
+    const drift = after.findings.filter((f) => f.rule === 'KIA-ANY-006');
+    // The kubelet serves 10250 on the node IP and the node-local address: the finding stands on each endpoint.
+    const node = lab.plan.nodes[0];
+    assert.deepEqual(drift.map((f) => [f.address, f.port, f.route, f.message]).sort(), [
+      [node?.ip, 10250, '/configz', `readOnlyPort runs as 10255 (configz) but ${file} says 0`],
+      [node?.localIp, 10250, '/configz', `readOnlyPort runs as 10255 (configz) but ${file} says 0`],
+    ]);
+    // The running value is what the benchmark judges: the file would pass, the kubelet does not.
+    assert.deepEqual(after.cis?.results.filter((r) => r.item === '4.2.4').map((r) => [r.status, r.source, r.detail]), [['fail', 'configz', `readOnlyPort=10255, from GET https://${node?.ip}:10250/configz as admin`]]);
+    assert.deepEqual(after.cis?.effective.flatMap((c) => c.drift.map((d) => `${c.component} ${d.setting} ${JSON.stringify(d.running.value)} ${d.declared.source}`)), ['kubelet readOnlyPort 10255 file']);
+    await lab.fault('kia-control-plane', 'kubelet', 'clear');
+  });
+});

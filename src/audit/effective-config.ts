@@ -148,7 +148,12 @@ function forComponent(component: ComponentId, endpoints: readonly EndpointObserv
     // path), so a default the file leaves out is no claim to hold the running value to.
     if (run && node && !node.defaulted && comparable(run.value, field.kind) !== comparable(node.value, field.kind)) drift.push({ setting: field.key, running: run, declared: node });
   }
-  return { component, host: first.target.host, address: first.address, ...(first.target.node ? { node: first.target.node } : {}), values, drift, unread };
+  return { component, host: hostKey(first), address: first.address, ...(first.target.node ? { node: first.target.node } : {}), values, drift, unread };
+}
+
+/** The machine an endpoint is on: its node, else (a hunt on the node itself) the one local host, else its address. */
+export function hostKey(endpoint: EndpointObservation): string {
+  return endpoint.target.node ?? (endpoint.target.source === 'local' ? endpoint.target.host : endpoint.address);
 }
 
 /** Per host and component, the effective configuration; components kia knows no settings of are left out. */
@@ -157,7 +162,7 @@ export function effectiveConfig(endpoints: readonly EndpointObservation[]): Effe
   for (const endpoint of endpoints) {
     const component = endpoint.fingerprint.component;
     if (component === 'unknown' || !CONFIG_FIELDS[component]) continue;
-    const key = `${endpoint.target.node ?? endpoint.address}\u0000${component}`;
+    const key = `${hostKey(endpoint)}\u0000${component}`;
     groups.set(key, [...(groups.get(key) ?? []), endpoint]);
   }
   return [...groups.values()].map((group) => forComponent(group[0]?.fingerprint.component as ComponentId, group));

@@ -2,7 +2,7 @@
 // for each host where its component answered, pass or fail with the source that proved it, else not verified with
 // what would verify it. Pure.
 import type { CisReport, CisResult, ComponentId, EffectiveConfig, EndpointObservation } from '../../model/index.ts';
-import { effectiveConfig } from '../effective-config.ts';
+import { effectiveConfig, hostKey } from '../effective-config.ts';
 import { benchmarkFor, BENCHMARKS, type BenchmarkChoice } from './benchmarks.ts';
 import { CONTROL_PLANE_ITEMS } from './control-plane.ts';
 import { ETCD_ITEMS } from './etcd.ts';
@@ -52,13 +52,13 @@ export function cisAudit(endpoints: readonly EndpointObservation[], options: Cis
   for (const item of CIS_ITEMS.filter((i) => i.benchmarks.includes(choice.id))) {
     const hosts = new Map<string, EndpointObservation[]>();
     for (const e of endpoints.filter((x) => x.fingerprint.component === item.component)) {
-      const key = e.target.node ?? e.address;
+      const key = hostKey(e);
       hosts.set(key, [...(hosts.get(key) ?? []), e]);
     }
     if (hosts.size === 0) results.push({ item: item.id, title: item.title, component: item.component, host: '-', status: 'not-verified', detail: `no ${item.component} answered on any target`, needs: item.needs });
     for (const [key, group] of hosts) {
       const first = group[0] as EndpointObservation;
-      const config = effective.find((c) => c.component === item.component && (c.node ?? c.address) === key);
+      const config = effective.find((c) => c.component === item.component && c.host === key);
       results.push(judged(item, choice.id, { host: first.target.host, ...(first.target.node ? { node: first.target.node } : {}) }, group, config));
     }
   }

@@ -63,12 +63,20 @@ abstract class ControlPlaneComponent extends DelegatedServer {
     return undefined;
   }
 
-  /** The running configuration: the real v1.28 answer, with what the profile's command line changes (--profiling). */
+  /** The running configuration: the real v1.28 answer, with what the plan's command line sets (--profiling, key files). */
   private configz(profiling: boolean): string {
     const document = JSON.parse(fixture(this.configzFixture)) as Record<string, Record<string, unknown>>;
     const [root, config] = Object.entries(document)[0] ?? ['', {}];
     if (this.component === 'kube-scheduler') config.EnableProfiling = profiling;
-    else ((config.Generic as Record<string, Record<string, unknown>>).Debugging ??= {}).EnableProfiling = profiling;
+    else {
+      ((config.Generic as Record<string, Record<string, unknown>>).Debugging ??= {}).EnableProfiling = profiling;
+      // The files the plan's command line names, where the real answer has kubeadm's paths.
+      const flags = this.flags();
+      const sa = (config.SAController ??= {}) as Record<string, unknown>;
+      sa.ServiceAccountKeyFile = flags['service-account-private-key-file'] ?? '';
+      sa.RootCAFile = flags['root-ca-file'] ?? '';
+      (config.KubeCloudShared as Record<string, unknown>).UseServiceAccountCredentials = flags['use-service-account-credentials'] === 'true';
+    }
     return JSON.stringify({ [root]: config });
   }
 

@@ -105,7 +105,8 @@ export function runningPodList(node: LabNode): string {
   return JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items }) + '\n';
 }
 
-export function configz(plan: LabPlan, node: LabNode): string {
+/** `/configz`: the plan's KubeletConfiguration as running, with the fields a `drift` fault changed under the process. */
+export function configz(plan: LabPlan, node: LabNode, drifted: Record<string, unknown> = {}): string {
   const base = fixtureJson<{ kubeletconfig: Record<string, unknown> }>('kubelet.configz.json').kubeletconfig;
   const s = PROFILE_SETTINGS[node.profile].kubelet;
   const L = nodeLayout(node);
@@ -130,9 +131,20 @@ export function configz(plan: LabPlan, node: LabNode): string {
     enableProfilingHandler: s.enableProfilingHandler,
     ...kubeletProfileFields(s),
   };
+  for (const [path, value] of Object.entries(drifted)) setPath(config, path, value);
   // The kubelet serialises v1beta1 with omitempty: zero scalars are left out (pointer fields stay).
   for (const key of ['readOnlyPort', 'rotateCertificates'] as const) if (!config[key]) delete config[key];
   return JSON.stringify({ kubeletconfig: config });
+}
+
+function setPath(object: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let here = object;
+  for (const part of parts.slice(0, -1)) {
+    const next = here[part];
+    here = (here[part] = next !== null && typeof next === 'object' ? { ...(next as Record<string, unknown>) } : {}) as Record<string, unknown>;
+  }
+  here[parts[parts.length - 1] as string] = value;
 }
 
 export function statsSummary(node: LabNode, epoch: number, now: number): string {
