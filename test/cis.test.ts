@@ -11,6 +11,7 @@ import { startLab, type Lab } from '../src/lab/index.ts';
 import { hunt } from '../src/pipelines/hunt.ts';
 import { certificateIdentity } from '../src/clients/identity.ts';
 import type { CisReport, Report, Target } from '../src/model/index.ts';
+import { oneStderrLine, runKia } from './helpers.ts';
 
 type Version = '1.28' | '1.31' | '1.36';
 // One network for the whole file: each lab is stopped as soon as it has been hunted, before the next starts.
@@ -135,6 +136,22 @@ describe('drift on a lab whose components run as their own processes', () => {
 
   // A hunt on the node itself: /proc gives the kubelet's command line and config file, /configz its running values.
   const huntHere = async (l: Lab) => hunt({ targets: [], local: true, identities: [certificateIdentity(l.plan.files.adminCert, l.plan.files.adminKey, 'admin')], trust: { ca: fs.readFileSync(l.plan.files.ca, 'utf8') }, cis: {} });
+
+  it('kia hunt --cis prints the section and puts it in the JSON report; --kubernetes-version picks the benchmark', async () => {
+    assert.ok(lab);
+    const creds = ['--cert', lab.plan.files.adminCert, '--key', lab.plan.files.adminKey, '--cacert', lab.plan.files.ca];
+    const text = await runKia(['hunt', '--lab', dir, '--cis', '--no-color', ...creds], { env: { ...process.env, NO_COLOR: '1' }, timeoutMs: 120_000 });
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /\nCIS Kubernetes Benchmark\n {2}cis-1\.11: Kubernetes 1\.31 is covered by cis-1\.11 \(written for 1\.29, 1\.30, 1\.31\); version seen:/);
+    assert.match(text.stdout, /\n {4}PASS +4\.2\.4 The kubelet read-only port is off \[configz\]\n/);
+    const json = await runKia(['hunt', '--lab', dir, '--cis', '--kubernetes-version', '1.28', '-o', 'json', ...creds], { timeoutMs: 120_000 });
+    assert.equal(json.code, 0, json.stderr);
+    const cis = (JSON.parse(json.stdout) as Report).cis;
+    assert.equal(cis?.benchmark, 'cis-1.10');
+    assert.equal(cis?.basis, 'Kubernetes 1.28 is covered by cis-1.10 (written for 1.28); version given');
+    assert.equal(oneStderrLine(await runKia(['hunt', '--lab', dir, '--cis', '--kubernetes-version', 'latest'])), 'kia: --kubernetes-version latest: not a Kubernetes version (1.31, v1.31.4)');
+    assert.equal(oneStderrLine(await runKia(['hunt', '--lab', dir, '--kubernetes-version', '1.31'])), 'kia: --kubernetes-version picks the CIS Benchmark: give --cis too');
+  });
 
   it('finds none on an unchanged lab, and the drift after `drift readOnlyPort=10255`, with the file that says otherwise', async () => {
     assert.ok(lab);

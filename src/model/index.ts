@@ -406,6 +406,8 @@ export interface CisResult {
   detail: string;
   /** With `not-verified`: the credential or access that would verify it. */
   needs?: string;
+  /** With `fail`: the setting and its safe value. */
+  fix?: string;
 }
 
 export interface CisReport {

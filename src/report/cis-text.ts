@@ -23,6 +23,7 @@ export function cisLines(cis: CisReport, width: number, paint: (status: CisStatu
       out.push(...wrap(`${r.item} ${r.title}${r.source ? ` [${r.source}]` : ''}`, width, `    ${paint(r.status, status.padEnd(12))} `, ' '.repeat(17)));
       out.push(...wrap(r.detail, width, ' '.repeat(17)));
       if (r.needs) out.push(...wrap(`needs ${r.needs}`, width, ' '.repeat(17)));
+      if (r.fix) out.push(...wrap(`fix: ${r.fix}`, width, ' '.repeat(17)));
     }
     out.push('');
   }

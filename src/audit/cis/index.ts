@@ -35,7 +35,7 @@ function choose(endpoints: readonly EndpointObservation[], given: string | undef
 function judged(item: CisItem, benchmark: BenchmarkChoice['id'], host: { host: string; node?: string }, endpoints: readonly EndpointObservation[], config: EffectiveConfig | undefined): CisResult {
   const verdict = item.judge({ benchmark, endpoints, ...(config ? { config } : {}) });
   const base = { item: item.id, title: item.title, component: item.component, host: host.host, ...(host.node ? { node: host.node } : {}) };
-  if (verdict) return { ...base, status: verdict.status, source: verdict.source, detail: verdict.detail };
+  if (verdict) return { ...base, status: verdict.status, source: verdict.source, detail: verdict.detail, ...(verdict.status === 'fail' ? { fix: item.remediation } : {}) };
   const unread = config?.unread.length ? `nothing decides it (${config.unread.join('; ')})` : 'nothing kia saw decides it';
   return { ...base, status: 'not-verified', detail: unread, needs: item.needs };
 }

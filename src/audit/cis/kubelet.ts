@@ -77,7 +77,7 @@ export const KUBELET_ITEMS: readonly CisItem[] = [
   {
     id: '4.2.8', title: 'Event recording is not switched off', component: 'kubelet', benchmarks: ALL, sources: ['configz', 'cmdline', 'file'], needs: CONFIGZ,
     remediation: `${CONFIG} set eventRecordQPS to 0 (no limit) or a rate that keeps the events you need.`,
-    judge: (ctx) => setting(ctx, 'eventRecordQPS', (v) => typeof v === 'number' && v >= 0, (v) => (v === 0 ? 'no limit on event creation' : 'events per second')),
+    judge: (ctx) => setting(ctx, 'eventRecordQPS', (v) => typeof v === 'number' && v >= 0, (v) => (v === 0 ? 'no limit on event creation' : `at most ${String(v)} events per second`)),
   },
   {
     id: '4.2.9', title: 'The kubelet serves a certificate issued for it, not a self-generated one', component: 'kubelet', benchmarks: ALL, sources: ['wire', 'configz'],
