@@ -14,8 +14,9 @@ const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
 const BEARER = /(authorization["']?\s*[:=]\s*["']?\s*bearer\s+)[^\s'"\\,;]+/gi;
 // curl's own option for the same header.
 const CURL_BEARER = /(--oauth2-bearer(?:\s+|=)["']?)[^\s'"\\]+/gi;
-// Credential fields of a kubeconfig or a TokenReview echoed as JSON or YAML.
-const FIELDS = /(["']?(?:token|password|client-key-data|id-token|refresh-token)["']?\s*:\s*["']?)[^"'\s,}]{6,}/gi;
+// Credential fields of a kubeconfig or a TokenReview echoed as JSON (a quoted key) or YAML (a space after the colon);
+// kia's own identity labels (`token:admin.token`, `kubeconfig:token`) are neither.
+const FIELDS = /((?:["'](?:token|password|client-key-data|id-token|refresh-token)["']\s*:\s*["']?|\b(?:token|password|client-key-data|id-token|refresh-token):[ \t]+["']?))[^"'\s,}]{6,}/gi;
 
 /** Secrets by shape: private keys, JWTs, bearer headers and credential fields become `[redacted]`. */
 export function redactShapes(text: string): string {

@@ -81,9 +81,9 @@ describe('kia CLI', () => {
       return hex.endsWith('6E7F') || hex.endsWith('6F7F'); // 127.110.x.y and 127.111.x.y, little-endian
     });
     assert.ok(listening().length > 0);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code} ${signal}`)));
     child.kill('SIGINT');
-    assert.equal(await exited, 0);
+    assert.equal(await exited, '0 null', stderr);
     assert.match(stderr, /lab stopped/);
     assert.deepEqual(listening(), []);
     fs.rmSync(fg, { recursive: true, force: true });

@@ -50,7 +50,8 @@ describe('the README tour of the lab, run as written', { skip }, () => {
 
   it('runs every line, each answering what its comment says', async () => {
     const tour = readmeBlock('## A tour: the hunting guide on the lab');
-    const env = { ...process.env, PATH: `${path.dirname(KUBECTL)}:${process.env.PATH ?? ''}` };
+    // `kia` on PATH as the README's first command puts it there (bin/kia).
+    const env = { ...process.env, PATH: `${path.join(ROOT, 'bin')}:${path.dirname(KUBECTL)}:${process.env.PATH ?? ''}` };
     const res = await sh(ns, `set -eo pipefail\n${tour}`, { cwd, env });
     assert.equal(res.code, 0, `${res.stdout}\n${res.stderr}`);
     const out = res.stdout;

@@ -85,7 +85,7 @@ const KUBEADM_HINTS: Partial<Record<ComponentId, { ca?: string; cert?: string }>
 };
 
 const CREDENTIAL_FLAGS = '--cert/--key, --token, --token-file or --kubeconfig';
-const NAME_MISMATCH = /altnames|does not match certificate|ERR_TLS_CERT_ALTNAME_INVALID/i;
+const NAME_MISMATCH = /altnames|does not match certificate|ERR_TLS_CERT_ALTNAME_INVALID|not valid for|does not name/i;
 
 /** OpenSSL's `80…:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:…` becomes its reason. */
 function tidy(detail: string): string {

@@ -10,7 +10,7 @@ import type { ComponentId } from '../../model/index.ts';
 import { fromAnswer, reportFailure } from '../explain.ts';
 import { addClientFlags, MiB, readCallTarget, type ClientFlags } from '../flags/client.ts';
 import { writeResult } from '../flags/format.ts';
-import { deadlineFor, oneRequestDeadline, withinDeadline } from '../flags/time.ts';
+import { deadlineFor, oneRequestDeadline, throwIfCutShort, withinDeadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
 
 /** @deprecated import it from get.ts (metrics.ts still imports it from here). */
@@ -194,7 +194,9 @@ async function runSpec(spec: Spec, node: string | undefined, flags: ClientFlags)
     const { origin, port } = originOf(spec, node, flags.endpoint);
     const target = await readCallTarget(origin, flags, { maxBytes: spec.maxBytes ?? SMALL, deadline });
     const peer = { component: spec.component, port, timeoutMs: target.timeoutMs, maxBytes: target.maxBytes, hasCert: target.identity?.cert !== undefined };
-    const { answer, shown, parseError } = await withinDeadline(deadline, spec.run(target, spec), `${spec.method ?? 'GET'} ${new URL(spec.path, origin).href}: no answer`);
+    const what = `${spec.method ?? 'GET'} ${new URL(spec.path, origin).href}: no answer`;
+    const { answer, shown, parseError } = await withinDeadline(deadline, spec.run(target, spec), what);
+    throwIfCutShort(deadline, answer.outcome, what);
     if (answer.problem) {
       reportFailure(fromAnswer(answer), peer);
       return;

@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.ts';
 import { fromAnswer, reportFailure } from '../explain.ts';
 import { addClientFlags, MiB, readCallTarget, type ClientFlags } from '../flags/client.ts';
 import { peerText } from '../flags/format.ts';
-import { deadlineFor, oneRequestDeadline, withinDeadline } from '../flags/time.ts';
+import { deadlineFor, oneRequestDeadline, throwIfCutShort, withinDeadline } from '../flags/time.ts';
 import { EXIT } from '../output.ts';
 
 interface GetFlags extends ClientFlags {
@@ -117,7 +117,9 @@ async function runGet(arg: string, flags: GetFlags): Promise<void> {
   try {
     const target = await readCallTarget(origin, flags, { maxBytes: LARGE, deadline });
     const body = flags.data ?? (method === 'POST' && route.path.startsWith('/v3/') ? '{}' : undefined);
-    const answer = await withinDeadline(deadline, call(target, { path, method, ...(body !== undefined ? { body } : {}) }), `${method} ${new URL(path, origin).href}: no answer`);
+    const what = `${method} ${new URL(path, origin).href}: no answer`;
+    const answer = await withinDeadline(deadline, call(target, { path, method, ...(body !== undefined ? { body } : {}) }), what);
+    throwIfCutShort(deadline, answer.outcome, what);
     const status = answer.status ?? 0;
     const peer = { component: port.component, port, timeoutMs: target.timeoutMs, maxBytes: target.maxBytes, hasCert: target.identity?.cert !== undefined };
     // A redirect is not followed (credentials never follow one) and its body is not the answer asked for.

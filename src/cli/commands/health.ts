@@ -142,7 +142,10 @@ async function runHealth(args: readonly string[], flags: HealthFlags, deadline: 
   {
     if (flags.deadline === undefined) deadline.setTotal(DEADLINE_BASE_MS + DEADLINE_PER_TARGET_MS * Math.max(new Set(plan.endpoints.map((e) => e.address)).size - 1, 0));
     const report = await withinDeadline(deadline, once(deadline.signal), `health of ${plan.endpoints.length} endpoints: no report`);
-    if (deadline.expired()) report.notes.push(`the deadline of ${formatDuration(deadline.total())} (--deadline) passed: the report holds what answered by then`);
+    if (deadline.expired()) {
+      report.notes.push(`the deadline of ${formatDuration(deadline.total())} (--deadline) passed: the report holds what answered by then`);
+      process.stderr.write(`kia: the deadline of ${formatDuration(deadline.total())} passed (--deadline): the report holds what answered by then\n`);
+    }
     writeResult(render(report, flags), flags);
     process.exitCode = deadline.expired() ? Math.max(healthExitCode(report), EXIT.down) : healthExitCode(report);
   }

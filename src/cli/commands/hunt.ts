@@ -105,7 +105,10 @@ export async function runHunt(args: readonly string[], flags: HuntFlags, deadlin
     report.scope.insecureSkipVerify = true;
     report.notes.push('TLS verification was off (--insecure-skip-tls-verify): tokens were sent to servers that did not verify');
   }
-  if (deadline.expired()) report.notes.push(`the deadline of ${formatDuration(deadline.total())} (--deadline) passed: the report holds what was found by then`);
+  if (deadline.expired()) {
+    report.notes.push(`the deadline of ${formatDuration(deadline.total())} (--deadline) passed: the report holds what was found by then`);
+    process.stderr.write(`kia: the deadline of ${formatDuration(deadline.total())} passed (--deadline): the report holds what was found by then\n`);
+  }
   return baseline ? applyBaseline(report, baseline) : report;
 }
 

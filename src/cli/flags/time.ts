@@ -97,6 +97,14 @@ export function deadlineFor(flags: TimeFlags, fallbackMs: number): Deadline {
 }
 
 /**
+ * A one-request command whose request the deadline ended (the transport's `aborted`): the same DeadlineError the
+ * command would have met had the library not stopped first, naming what got no answer.
+ */
+export function throwIfCutShort(deadline: Deadline, outcome: string | undefined, what: string): void {
+  if (outcome === 'aborted' && deadline.expired()) throw new DeadlineError(`${what}: ${(deadline.signal.reason as Error).message}`);
+}
+
+/**
  * Runs `work` against the deadline. When it passes, the work gets a grace second to come back with what it has (the
  * library stops on the signal and returns partial results); after that a DeadlineError naming `what` wins, so a
  * command ends on time even where the library has not stopped.

@@ -174,7 +174,12 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
   const { socket } = connection;
   const established = connection.tls !== undefined;
   const permitted = mayAsk(request.identity, target.scheme, connection.tls?.verified === true, request.trust, request.mode);
-  if (!permitted.ok) return Promise.resolve({ outcome: permitted.why.startsWith('the server certificate') ? 'tls-verify' : 'skipped', detail: permitted.why, body: [], established, reusable: true, unsent: true });
+  if (!permitted.ok) {
+    const refused = permitted.why.startsWith('the server certificate');
+    // What did not verify (an unknown issuer, a name the certificate does not carry) is the user's clue to the fix.
+    const detail = refused && connection.tls?.verifyError ? `${permitted.why}: ${connection.tls.verifyError}` : permitted.why;
+    return Promise.resolve({ outcome: refused ? 'tls-verify' : 'skipped', detail, body: [], established, reusable: true, unsent: true });
+  }
   return new Promise((resolve) => {
     const body: Buffer[] = [];
     let received = 0;
