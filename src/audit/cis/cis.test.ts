@@ -2,7 +2,7 @@
 // "not verified" with what would verify it when nothing decides an item. Expected strings are written by hand.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CisResult, EndpointObservation, RouteObservation } from '../../model/index.ts';
+import type { CisResult, EndpointObservation, Report, RouteObservation } from '../../model/index.ts';
 import { benchmarkFor, cisAudit } from './index.ts';
 
 const target = { host: 'kia-worker-3', address: '10.0.0.13', source: 'lab', node: 'kia-worker-3' } as const;
@@ -63,5 +63,18 @@ describe('CIS kubelet items', () => {
     const report = cisAudit([kubelet([])], { kubernetesVersion: '1.36' });
     assert.deepEqual(report.results.filter((r) => r.item === '1.3.2').map((r) => [r.host, r.status, r.detail]), [['-', 'not-verified', 'no kube-controller-manager answered on any target']]);
     assert.match(report.basis, /^Kubernetes 1\.36 is newer than every benchmark: judged by the newest, cis-1\.12/);
+  });
+});
+
+describe('CIS section in the renderers', () => {
+  it('text and Markdown show each verdict with its source, and what would verify the rest', async () => {
+    const { renderText, renderMarkdown } = await import('../../report/index.ts');
+    const cis = cisAudit([kubelet([route('/configz', 'anonymous', 200, INSECURE)])], { kubernetesVersion: '1.31' });
+    const report: Report = { schema: 'kia.report/v1', tool: { name: 'kia', version: '0' }, startedAt: '2026-06-01T00:00:00Z', finishedAt: '2026-06-01T00:00:01Z', scope: { targets: [], ports: [], identities: ['anonymous'], active: false }, endpoints: [], findings: [], notes: [], cis };
+    const text = renderText(report, { color: false });
+    assert.match(text, /\n {4}FAIL {9}4\.2\.4 The kubelet read-only port is off \[configz\]\n {17}readOnlyPort=10255, from GET https:\/\/10\.0\.0\.13:10250\/configz as anonymous\n {17}fix: In the KubeletConfiguration set readOnlyPort: 0 \(--read-only-port=0\)\.\n/);
+    assert.match(text, /\n {4}NOT VERIFIED 1\.3\.2 The controller manager has profiling off\n {17}no kube-controller-manager answered on any target\n {17}needs a credential kube-controller-manager authorises/);
+    const md = renderMarkdown(report, []);
+    assert.match(md, /\n\| 4\.2\.4 \| The kubelet read-only port is off \| kia-worker-3 \| fail \(configz\) \| readOnlyPort=10255, from GET https:\/\/10\.0\.0\.13:10250\/configz as anonymous; fix: In the KubeletConfiguration set readOnlyPort: 0 \(--read-only-port=0\)\. \|\n/);
   });
 });
