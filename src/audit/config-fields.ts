@@ -22,6 +22,8 @@ export interface ConfigField {
   file?: string;
   /** What the config file means by leaving the field out: the config version's default (v1beta1 defaulting). */
   fileDefault?: unknown;
+  /** What a command line (or /flagz) without the flag means: the flag's default (control-plane components). */
+  flagDefault?: unknown;
 }
 
 export interface ComponentFields {
@@ -64,21 +66,21 @@ const KUBELET: ComponentFields = {
 const CONTROLLER_MANAGER: ComponentFields = {
   configzRoot: 'kubecontrollermanager.config.k8s.io',
   fields: [
-    { key: 'profiling', kind: 'boolean', configz: 'Generic.Debugging.EnableProfiling', zero: false, flag: 'profiling' },
+    { key: 'profiling', kind: 'boolean', configz: 'Generic.Debugging.EnableProfiling', zero: false, flag: 'profiling', flagDefault: true },
     { key: 'terminated-pod-gc-threshold', kind: 'number', configz: 'PodGCController.TerminatedPodGCThreshold', zero: 0, flag: 'terminated-pod-gc-threshold' },
     { key: 'use-service-account-credentials', kind: 'boolean', configz: 'KubeCloudShared.UseServiceAccountCredentials', zero: false, flag: 'use-service-account-credentials' },
     { key: 'service-account-private-key-file', kind: 'string', configz: 'SAController.ServiceAccountKeyFile', zero: '', flag: 'service-account-private-key-file' },
     { key: 'root-ca-file', kind: 'string', configz: 'SAController.RootCAFile', zero: '', flag: 'root-ca-file' },
     // Not in /configz: `Generic.Address` is a legacy field no flag sets.
-    { key: 'bind-address', kind: 'string', flag: 'bind-address' },
+    { key: 'bind-address', kind: 'string', flag: 'bind-address', flagDefault: '0.0.0.0' },
   ],
 };
 
 const SCHEDULER: ComponentFields = {
   configzRoot: 'componentconfig',
   fields: [
-    { key: 'profiling', kind: 'boolean', configz: 'EnableProfiling', zero: false, flag: 'profiling' },
-    { key: 'bind-address', kind: 'string', flag: 'bind-address' },
+    { key: 'profiling', kind: 'boolean', configz: 'EnableProfiling', zero: false, flag: 'profiling', flagDefault: true },
+    { key: 'bind-address', kind: 'string', flag: 'bind-address', flagDefault: '0.0.0.0' },
   ],
 };
 
@@ -97,7 +99,18 @@ const ETCD: ComponentFields = {
   fields: ['client-cert-auth', 'peer-client-cert-auth', 'auto-tls', 'peer-auto-tls', 'trusted-ca-file', 'cert-file', 'peer-cert-file'].map((flag) => ({ key: flag, kind: /auth|tls$/.test(flag) ? 'boolean' as const : 'string' as const, flag })),
 };
 
+// The API server has no /configz: its flags, from /flagz (1.32+) or the node's command line, with their defaults.
+const APISERVER: ComponentFields = {
+  fields: [
+    { key: 'anonymous-auth', kind: 'boolean', flag: 'anonymous-auth', flagDefault: true },
+    { key: 'authorization-mode', kind: 'string', flag: 'authorization-mode', flagDefault: 'AlwaysAllow' },
+    { key: 'profiling', kind: 'boolean', flag: 'profiling', flagDefault: true },
+    ...['kubelet-certificate-authority', 'service-account-key-file', 'etcd-certfile', 'etcd-keyfile', 'etcd-cafile', 'tls-cert-file', 'tls-private-key-file', 'client-ca-file'].map((flag) => ({ key: flag, kind: 'string' as const, flag, flagDefault: '' })),
+  ],
+};
+
 export const CONFIG_FIELDS: Partial<Record<ComponentId, ComponentFields>> = {
+  'kube-apiserver': APISERVER,
   kubelet: KUBELET,
   'kube-controller-manager': CONTROLLER_MANAGER,
   'kube-scheduler': SCHEDULER,

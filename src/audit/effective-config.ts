@@ -115,6 +115,7 @@ function running(field: ConfigField, configz: Served | undefined, flagz: Served 
     const flags = flagz.data as Record<string, string>;
     const value = field.kind === 'gate' ? gateOf(flags['feature-gates'], field.flag) : flags[field.flag];
     if (value !== undefined) return { value: typed(value, field.kind), source: 'flagz', from: flagz.from };
+    if (field.flagDefault !== undefined) return { value: field.flagDefault, source: 'flagz', from: flagz.from, defaulted: true };
   }
   return undefined;
 }
@@ -127,6 +128,7 @@ function declared(field: ConfigField, process: ProcessInfo | undefined): ConfigV
   const value = process.config?.[field.file ?? field.key];
   if (value !== undefined) return { value: typed(value, field.kind), source: 'file', from: file };
   if (process.configFile && field.fileDefault !== undefined) return { value: field.fileDefault, source: 'file', from: file, defaulted: true };
+  if (field.flagDefault !== undefined) return { value: field.flagDefault, source: 'cmdline', from: `pid ${process.pid} command line`, defaulted: true };
   return undefined;
 }
 

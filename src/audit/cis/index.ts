@@ -1,8 +1,9 @@
 // Observations -> the CIS Kubernetes Benchmark items kia can judge: the benchmark for the cluster's version, each item
 // for each host where its component answered, pass or fail with the source that proved it, else not verified with
 // what would verify it. Pure.
-import type { CisReport, CisResult, ComponentId, EffectiveConfig, EndpointObservation } from '../../model/index.ts';
+import type { CisReport, CisResult, EffectiveConfig, EndpointObservation } from '../../model/index.ts';
 import { effectiveConfig, hostKey } from '../effective-config.ts';
+import { APISERVER_ITEMS } from './apiserver.ts';
 import { benchmarkFor, BENCHMARKS, type BenchmarkChoice } from './benchmarks.ts';
 import { CONTROL_PLANE_ITEMS } from './control-plane.ts';
 import { ETCD_ITEMS } from './etcd.ts';
@@ -13,7 +14,7 @@ export { benchmarkFor, BENCHMARKS, BENCHMARK_IDS, type BenchmarkId } from './ben
 export type { CisItem, Verdict } from './types.ts';
 
 /** Every item kia judges, in benchmark order. */
-export const CIS_ITEMS: readonly CisItem[] = [...CONTROL_PLANE_ITEMS.filter((i) => i.id.startsWith('1.')), ...ETCD_ITEMS, ...KUBELET_ITEMS, ...CONTROL_PLANE_ITEMS.filter((i) => !i.id.startsWith('1.'))];
+export const CIS_ITEMS: readonly CisItem[] = [...APISERVER_ITEMS, ...CONTROL_PLANE_ITEMS.filter((i) => i.id.startsWith('1.')), ...ETCD_ITEMS, ...KUBELET_ITEMS, ...CONTROL_PLANE_ITEMS.filter((i) => !i.id.startsWith('1.'))];
 
 /** The cluster's version as the components told it: the API server's /version first, then any other component's. */
 function seenVersion(endpoints: readonly EndpointObservation[]): { version: string; from: string } | undefined {
@@ -64,6 +65,3 @@ export function cisAudit(endpoints: readonly EndpointObservation[], options: Cis
   }
   return { benchmark: choice.id, writtenFor: choice.writtenFor, kubernetesVersion: version, basis: choice.basis, results, effective };
 }
-
-/** The components the judged items are about. */
-export const CIS_COMPONENTS: readonly ComponentId[] = [...new Set(CIS_ITEMS.map((i) => i.component))];

@@ -4,7 +4,7 @@ import type { ConfigValue } from '../../model/index.ts';
 import type { CisContext, Verdict } from './types.ts';
 
 export function shown(key: string, v: ConfigValue): string {
-  const why = v.omitted ? ' (absent from /configz: the zero value)' : v.defaulted ? ' (left out of the file: the default)' : '';
+  const why = v.omitted ? ' (absent from /configz: the zero value)' : v.defaulted ? (v.source === 'file' ? ' (left out of the file: the default)' : ' (flag not given: the default)') : '';
   return `${key}=${JSON.stringify(v.value)}${why}, from ${v.from}`;
 }
 

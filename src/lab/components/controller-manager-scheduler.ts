@@ -8,7 +8,7 @@ import type { HealthChecks, StandInContext } from './stand-in.ts';
 import { serves } from './catalog-view.ts';
 import { zpage } from './zpages.ts';
 import { pprof } from './pprof.ts';
-import { commandLine } from '../plan/command-lines.ts';
+import { commandLine, commandLineFlags } from '../plan/command-lines.ts';
 import type { ComponentId } from '../../model/index.ts';
 
 /** The controllers kube-controller-manager's /healthz lists, from the real v1.28 answer. */
@@ -82,12 +82,7 @@ abstract class ControlPlaneComponent extends DelegatedServer {
 
   /** /flagz: the flags of the process's own command line (the plan's), so that the two agree. */
   private flags(): Record<string, string> {
-    const flags: Record<string, string> = {};
-    for (const arg of commandLine(this.ctx.plan, this.node, this.component).slice(1)) {
-      const m = /^--([^=]+)=(.*)$/.exec(arg);
-      if (m) flags[m[1] as string] = m[2] as string;
-    }
-    return flags;
+    return commandLineFlags(commandLine(this.ctx.plan, this.node, this.component));
   }
 
   private async setVerbosity(ctx: RequestContext): Promise<Reply> {
