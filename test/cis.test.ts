@@ -18,7 +18,8 @@ type Version = '1.28' | '1.31' | '1.36';
 const NETWORK = 51;
 const BENCHMARK: Record<Version, string> = { '1.28': 'cis-1.10', '1.31': 'cis-1.11', '1.36': 'cis-1.12' };
 
-// The items that read the same at every version: item, insecure, hardened. eventRecordQPS (4.2.8) cannot be
+// The items that read the same at every version: item, insecure, hardened. The insecure etcd asks for no client
+// certificate, so it trusts no CA for clients (2.7); the hardened one asks for CN=etcd-ca, not CN=kubernetes. eventRecordQPS (4.2.8) cannot be
 // negative in a kubelet that starts, so it passes everywhere; the hardened kube-proxy's metrics port (4.3.1) listens
 // on the node's loopback, where the hunt of the node-local address reads its /configz.
 const SAME_IN_EVERY_VERSION: Record<string, [string, string]> = Object.fromEntries(
@@ -35,6 +36,7 @@ const SAME_IN_EVERY_VERSION: Record<string, [string, string]> = Object.fromEntri
 2.4     pass wire      pass wire
 2.5     fail wire      pass wire
 2.6     pass wire      pass wire
+2.7     fail wire      pass wire
 4.2.1   fail configz   pass configz
 4.2.2   fail configz   pass configz
 4.2.3   pass configz   pass configz

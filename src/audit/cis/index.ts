@@ -33,9 +33,17 @@ function choose(endpoints: readonly EndpointObservation[], given: string | undef
   return { version: seen?.version ?? 'unknown', choice: { id: newest.id, writtenFor: [...newest.writtenFor], basis: `${why}: judged by the newest, ${newest.id}, written for ${newest.writtenFor.join(', ')}` } };
 }
 
-function judged(item: CisItem, benchmark: BenchmarkChoice['id'], host: { host: string; node?: string }, endpoints: readonly EndpointObservation[], config: EffectiveConfig | undefined): CisResult {
-  const verdict = item.judge({ benchmark, endpoints, ...(config ? { config } : {}) });
-  const base = { item: item.id, title: item.title, component: item.component, host: host.host, ...(host.node ? { node: host.node } : {}) };
+interface Subject {
+  host: string;
+  node?: string;
+  endpoints: readonly EndpointObservation[];
+  /** Every endpoint of the host, of any component. */
+  all: readonly EndpointObservation[];
+}
+
+function judged(item: CisItem, benchmark: BenchmarkChoice['id'], subject: Subject, config: EffectiveConfig | undefined): CisResult {
+  const verdict = item.judge({ benchmark, endpoints: subject.endpoints, host: subject.all, ...(config ? { config } : {}) });
+  const base = { item: item.id, title: item.title, component: item.component, host: subject.host, ...(subject.node ? { node: subject.node } : {}) };
   if (verdict) return { ...base, status: verdict.status, source: verdict.source, detail: verdict.detail, ...(verdict.status === 'fail' ? { fix: item.remediation } : {}) };
   const unread = config?.unread.length ? `nothing decides it (${config.unread.join('; ')})` : 'nothing kia saw decides it';
   return { ...base, status: 'not-verified', detail: unread, needs: item.needs };
@@ -60,7 +68,8 @@ export function cisAudit(endpoints: readonly EndpointObservation[], options: Cis
     for (const [key, group] of hosts) {
       const first = group[0] as EndpointObservation;
       const config = effective.find((c) => c.component === item.component && c.host === key);
-      results.push(judged(item, choice.id, { host: first.target.host, ...(first.target.node ? { node: first.target.node } : {}) }, group, config));
+      const all = endpoints.filter((e) => hostKey(e) === key);
+      results.push(judged(item, choice.id, { host: first.target.host, ...(first.target.node ? { node: first.target.node } : {}), endpoints: group, all }, config));
     }
   }
   return { benchmark: choice.id, writtenFor: choice.writtenFor, kubernetesVersion: version, basis: choice.basis, results, effective };

@@ -15,6 +15,8 @@ export interface CisContext {
   config?: EffectiveConfig;
   /** Every endpoint of this component on this host. */
   endpoints: readonly EndpointObservation[];
+  /** Every endpoint on this host, of any component (items that compare components). */
+  host: readonly EndpointObservation[];
 }
 
 export interface CisItem {
