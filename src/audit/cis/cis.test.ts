@@ -78,3 +78,15 @@ describe('CIS section in the renderers', () => {
     assert.match(md, /\n\| 4\.2\.4 \| The kubelet read-only port is off \| kia-worker-3 \| fail \(configz\) \| readOnlyPort=10255, from GET https:\/\/10\.0\.0\.13:10250\/configz as anonymous; fix: In the KubeletConfiguration set readOnlyPort: 0 \(--read-only-port=0\)\. \|\n/);
   });
 });
+
+describe('CIS control-plane items from the node', () => {
+  it('reads a flag the command line leaves out as its default: profiling on, bound to every address', () => {
+    const process = { pid: 901, name: 'kube-scheduler', cmdline: ['kube-scheduler', '--kubeconfig=/etc/kubernetes/scheduler.conf'], flags: { kubeconfig: '/etc/kubernetes/scheduler.conf' }, config: { kubeconfig: '/etc/kubernetes/scheduler.conf' } };
+    const scheduler: EndpointObservation = { target: { host: 'localhost', address: '127.0.0.1', source: 'local' }, address: '127.0.0.1', port: 10259, scheme: 'https', outcome: 'open', fingerprint: { component: 'kube-scheduler', port: 'secure', confidence: 'high', evidence: [] }, routes: [], exposure: 'loopback', errors: [], process };
+    const report = cisAudit([scheduler], { kubernetesVersion: '1.31' });
+    assert.deepEqual(report.results.filter((r) => r.component === 'kube-scheduler').map((r) => [r.item, r.status, r.source, r.detail]), [
+      ['1.4.1', 'fail', 'cmdline', 'profiling=true (flag not given: the default), from pid 901 command line'],
+      ['1.4.2', 'fail', 'cmdline', 'bind-address="0.0.0.0" (flag not given: the default), from pid 901 command line: other hosts reach it'],
+    ]);
+  });
+});
