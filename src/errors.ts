@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'KIA_NETWORK'
   | 'KIA_TIMEOUT'
   | 'KIA_TOO_LARGE'
+  | 'KIA_PEER'
   | 'KIA_TLS';
 
 export class KiaError extends Error {
@@ -63,5 +64,12 @@ export class TimeoutError extends KiaError {
 export class TooLargeError extends KiaError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('KIA_TOO_LARGE', message, options);
+  }
+}
+
+/** The peer answered, but not with what was asked (a refusal, an error status, a redirect): its doing, exit 1. */
+export class PeerError extends KiaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KIA_PEER', message, options);
   }
 }

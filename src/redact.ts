@@ -27,7 +27,7 @@ export function redactShapes(text: string): string {
 const MIN_SECRET = 8;
 
 /**
- * Every secret value a run holds, in the forms a peer could echo it in (as sent, base64, URL-encoded, and each line
+ * Every secret value a run holds, in the forms a peer could echo it in (as sent, base64, base64url, URL-encoded, and each line
  * of a PEM key's body), scrubbed from text and bytes by value. One per run; the CLI, the transport and `kia serve`
  * share it.
  */
@@ -39,7 +39,7 @@ export class Secrets {
   add(value: string | undefined): this {
     const text = value?.trim();
     if (!text || text.length < MIN_SECRET) return this;
-    const forms = [text, Buffer.from(text).toString('base64'), encodeURIComponent(text)];
+    const forms = [text, Buffer.from(text).toString('base64'), Buffer.from(text).toString('base64url'), encodeURIComponent(text)];
     // A PEM block: every line of its body, so that a line quoted alone is caught too.
     if (text.includes('-----BEGIN')) forms.push(...text.split('\n').map((l) => l.trim()).filter((l) => !l.startsWith('-----')));
     for (const form of forms) if (form.length >= MIN_SECRET) this.#values.add(form);

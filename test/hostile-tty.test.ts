@@ -35,25 +35,25 @@ function assertEscaped(run: WatchedRun, label: string, shown: boolean): void {
 }
 
 // `shown: false`: the output may cut the peer's text short (the health table fits the terminal's width).
-const ON_A_TERMINAL: { label: string; args: () => string[]; todo?: string; shown?: false }[] = [
-  { label: 'kia get (200 text)', args: () => ['get', `${family.peer('tls:escapes').origin}/healthz`, ...tls()], todo: 'kia get prints a peer\'s escape sequences raw on a terminal' },
-  { label: 'kia get (500 text)', args: () => ['get', `${family.peer('tls:escapes-error').origin}/healthz`, ...tls()], todo: 'kia get prints a peer\'s escape sequences raw on a terminal' },
-  { label: 'kia get (plain HTTP)', args: () => ['get', `${family.peer('plain:escapes').origin}/healthz`], todo: 'kia get prints a peer\'s escape sequences raw on a terminal' },
-  { label: 'kia kubelet pods (names in the PodList)', args: () => ['kubelet', ...kubelet('tls:escapes'), 'pods'], todo: 'pod names from a peer reach the terminal raw in the table' },
-  { label: 'kia kubelet pods -o yaml', args: () => ['kubelet', ...kubelet('tls:escapes'), 'pods', '-o', 'yaml'], todo: 'YAML escapes ESC but a C1 control (U+009B) reaches the terminal raw' },
-  { label: 'kia kubelet configz', args: () => ['kubelet', ...kubelet('tls:escapes'), 'configz'], todo: 'a C1 control in a peer\'s JSON string reaches the terminal raw' },
-  { label: 'kia kubelet logs', args: () => ['kubelet', ...kubelet('tls:escapes'), 'logs', 'kia.log'], todo: 'kia kubelet logs prints a peer\'s escape sequences raw on a terminal' },
-  { label: 'kia kubelet pods (403 error)', args: () => ['kubelet', ...kubelet('tls:escapes-error'), 'pods'], todo: 'the peer\'s 403 body reaches the terminal raw in the error message' },
-  { label: 'kia etcd health (reason)', args: () => ['etcd', 'health', '--endpoint', family.peer('tls:escapes').origin, ...tls()], todo: 'etcd\'s reason from a peer reaches the terminal raw' },
-  { label: 'kia etcd version', args: () => ['etcd', 'version', '--endpoint', family.peer('tls:escapes').origin, ...tls()], todo: 'the version strings from a peer reach the terminal raw' },
-  { label: 'kia etcd health (500 error)', args: () => ['etcd', 'health', '--endpoint', family.peer('tls:escapes-error').origin, ...tls()], todo: 'the peer\'s 500 body reaches the terminal raw in the error message' },
-  { label: 'kia metrics (HELP text and a label value)', args: () => ['metrics', `${family.peer('tls:escapes').origin}/metrics`, '--family', 'evil_total', ...tls()], todo: 'HELP text and label values from a peer reach the terminal raw' },
+const ON_A_TERMINAL: { label: string; args: () => string[]; shown?: false }[] = [
+  { label: 'kia get (200 text)', args: () => ['get', `${family.peer('tls:escapes').origin}/healthz`, ...tls()] },
+  { label: 'kia get (500 text)', args: () => ['get', `${family.peer('tls:escapes-error').origin}/healthz`, ...tls()] },
+  { label: 'kia get (plain HTTP)', args: () => ['get', `${family.peer('plain:escapes').origin}/healthz`] },
+  { label: 'kia kubelet pods (names in the PodList)', args: () => ['kubelet', ...kubelet('tls:escapes'), 'pods'] },
+  { label: 'kia kubelet pods -o yaml', args: () => ['kubelet', ...kubelet('tls:escapes'), 'pods', '-o', 'yaml'] },
+  { label: 'kia kubelet configz', args: () => ['kubelet', ...kubelet('tls:escapes'), 'configz'] },
+  { label: 'kia kubelet logs', args: () => ['kubelet', ...kubelet('tls:escapes'), 'logs', 'kia.log'] },
+  { label: 'kia kubelet pods (403 error)', args: () => ['kubelet', ...kubelet('tls:escapes-error'), 'pods'] },
+  { label: 'kia etcd health (reason)', args: () => ['etcd', 'health', '--endpoint', family.peer('tls:escapes').origin, ...tls()] },
+  { label: 'kia etcd version', args: () => ['etcd', 'version', '--endpoint', family.peer('tls:escapes').origin, ...tls()] },
+  { label: 'kia etcd health (500 error)', args: () => ['etcd', 'health', '--endpoint', family.peer('tls:escapes-error').origin, ...tls()] },
+  { label: 'kia metrics (HELP text and a label value)', args: () => ['metrics', `${family.peer('tls:escapes').origin}/metrics`, '--family', 'evil_total', ...tls()] },
   { label: 'kia health (500 detail)', args: () => ['health', family.peer('tls:escapes-error').host, '--cacert', family.pki.caFile, '--timeout', '5000'], shown: false },
 ];
 
 describe('on a terminal, a peer\'s escape sequences are shown escaped', { concurrency: 3 }, () => {
   for (const c of ON_A_TERMINAL) {
-    it(c.label, c.todo ? { todo: `issue 10: ${c.todo}` } : {}, async () => {
+    it(c.label, async () => {
       assertEscaped(await runWatched(c.args(), { killAfterMs: 30_000, tty: true }), c.label, c.shown !== false);
     });
   }
@@ -67,7 +67,7 @@ describe('raw bytes when the user asks for them', () => {
     assert.equal(run.out, `${ESCAPES}\n`);
   });
 
-  it('-o raw on a terminal: kia get writes the body as it came', { todo: 'issue 10: kia get has no -o raw' }, async () => {
+  it('-o raw on a terminal: kia get writes the body as it came', async () => {
     const run = await runWatched(['get', `${family.peer('plain:escapes').origin}/healthz`, '-o', 'raw'], { killAfterMs: 30_000, tty: true });
     assertEnded(run, 'kia get -o raw');
     assert.ok(run.out.includes(ESCAPES), describeRun(run));

@@ -155,12 +155,21 @@ export class KubeletClient {
 
   /** GET /pods: the pods the kubelet intends to run. */
   pods(): Promise<KubeletResult<PodList>> {
-    return this.#json<PodList>('/pods');
+    return this.#podList('/pods');
   }
 
   /** GET /runningpods/: the pods the container runtime reports. */
   runningPods(): Promise<KubeletResult<PodList>> {
-    return this.#json<PodList>('/runningpods/');
+    return this.#podList('/runningpods/');
+  }
+
+  /** A PodList, checked: JSON that is not one (no `items` list of objects) is a bad answer, not a crash later. */
+  async #podList(path: string): Promise<KubeletResult<PodList>> {
+    const answer = await this.#json<PodList>(path);
+    if (!answer.ok) return answer;
+    const items: unknown = (answer.value as unknown as { items?: unknown } | null)?.items;
+    if (!Array.isArray(items) || items.some((i) => typeof i !== 'object' || i === null)) return failureOf('bad-answer', answer.request, 'the answer is JSON but not a PodList', { status: answer.status });
+    return answer;
   }
 
   /** GET /configz: `{"kubeletconfig":{…}}`. */

@@ -155,11 +155,11 @@ function impostor(observation: EndpointObservation, probes: readonly { route: Ro
   const expected = observation.expected;
   if (!expected) return undefined;
   const fp = observation.fingerprint;
-  if (fp.component !== 'unknown' && fp.component !== expected.component && fp.confidence !== 'low') return `answers as ${fp.component}, not as ${expected.component} (${fp.evidence[0] ?? ''})`.replace(' ()', '');
+  if (fp.component !== 'unknown' && fp.component !== expected.component && fp.confidence !== 'low') return `not a ${expected.component}: answers as ${fp.component} (${fp.evidence[0] ?? ''})`.replace(' ()', '');
   const spoke = observation.routes.some((r) => answered(r.outcome));
   if (fp.component === 'unknown' && spoke && !probes.some((p) => inFormat(p.route, p.format))) {
     const sample = observation.routes.find((r) => answered(r.outcome));
-    return `answers over ${observation.scheme === 'http' ? 'HTTP' : 'HTTPS'}, but not as ${expected.component}${sample ? ` (GET ${sample.path}: ${sample.status})` : ''}`;
+    return `not a ${expected.component}: answers over ${observation.scheme === 'http' ? 'HTTP' : 'HTTPS'}, but not as one${sample ? ` (GET ${sample.path}: ${sample.status})` : ''}`;
   }
   return undefined;
 }

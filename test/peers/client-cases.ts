@@ -83,59 +83,6 @@ const EXITS_BY_COMMAND: Record<Command, Record<string, number[]>> = {
   'etcd version': { 'bad-utf8': UNUSABLE, binary: UNUSABLE, 'gzip-bomb': UNUSABLE, escapes: [0] },
 };
 
-const EXIT2_OVERSIZED = 'a peer\'s oversized answer exits 2 (bad input), not 1';
-const EXIT2_REDIRECT = 'a peer\'s redirect exits 2 (bad input), not 1';
-const EXIT2_GARBAGE = 'an answer kia cannot use exits 2 (bad input), not 1';
-const EXIT2_401 = 'a 401 exits 2 (bad input), not 1 (no credential it accepts)';
-const RAW_STDERR = 'the peer\'s control characters reach stderr raw (errors quote a short, cleaned excerpt)';
-
-/** What fails today, per command and member: each is a todo naming what is missing. */
-const TODAY: Partial<Record<Command, Partial<Record<Member, string>>>> = {
-  get: {
-    'tls:endless-body': EXIT2_OVERSIZED,
-    'plain:oversized-body': EXIT2_OVERSIZED,
-    'tls:redirect-loop': EXIT2_REDIRECT,
-    'plain:redirect-loop': EXIT2_REDIRECT,
-    'tls:redirect-away': EXIT2_REDIRECT,
-  },
-  metrics: {
-    'tls:gzip-bomb': EXIT2_GARBAGE,
-    'tls:bad-utf8': EXIT2_GARBAGE,
-    'plain:binary': EXIT2_GARBAGE,
-    'tls:escapes-error': 'a 500 is parsed as an exposition, exit 2',
-    'tls:kubelet': EXIT2_401,
-    'tls:redirect-loop': 'a redirect is read as an empty exposition, exit 0',
-    'plain:redirect-loop': 'a redirect is read as an empty exposition, exit 0',
-    'tls:redirect-away': 'a redirect is read as an empty exposition, exit 0',
-  },
-  'etcd health': {
-    'tls:endless-body': EXIT2_OVERSIZED,
-    'plain:oversized-body': EXIT2_OVERSIZED,
-    'tls:gzip-bomb': `${EXIT2_GARBAGE}; ${RAW_STDERR}`,
-    'tls:bad-utf8': EXIT2_GARBAGE,
-    'plain:binary': `${EXIT2_GARBAGE}; ${RAW_STDERR}`,
-    'tls:escapes-error': RAW_STDERR,
-    'tls:kubelet': EXIT2_401,
-    'tls:redirect-loop': EXIT2_REDIRECT,
-    'plain:redirect-loop': EXIT2_REDIRECT,
-    'tls:redirect-away': EXIT2_REDIRECT,
-  },
-  'etcd version': {
-    'tls:gzip-bomb': `${EXIT2_GARBAGE}; ${RAW_STDERR}`,
-    'tls:bad-utf8': EXIT2_GARBAGE,
-    'tls:binary': `${EXIT2_GARBAGE}; ${RAW_STDERR}`,
-    'tls:escapes-error': RAW_STDERR,
-    'plain:oversized-body': EXIT2_OVERSIZED,
-  },
-  'kubelet pods': {
-    'tls:bad-utf8': 'a JSON answer that is not a PodList ends in "Cannot read properties of undefined"',
-    'tls:binary': RAW_STDERR,
-    'tls:gzip-bomb': RAW_STDERR,
-    'tls:escapes-error': RAW_STDERR,
-  },
-  'kubelet logs': { 'tls:escapes-error': RAW_STDERR },
-  'kubelet configz': { 'tls:binary': RAW_STDERR, 'tls:gzip-bomb': RAW_STDERR, 'tls:escapes-error': RAW_STDERR },
-};
 
 function expected(command: Command, member: Member): number[] {
   const kind = kindOf(member);
@@ -182,8 +129,7 @@ export function clientSuites(options: { prefix: string; commands: readonly Comma
   for (const command of options.commands) {
     describe(`kia ${command} against every hostile peer`, { concurrency: 4 }, () => {
       for (const member of MEMBERS[command]) {
-        const todo = TODAY[command]?.[member];
-        it(`${member}: exit ${expected(command, member).join(' or ')}, one clean line, bounded`, todo ? { todo: `issue 10: ${todo}` } : {}, async () => {
+        it(`${member}: exit ${expected(command, member).join(' or ')}, one clean line, bounded`, async () => {
           const run = await runWatched(argv(family, command, member), { killAfterMs: 30_000 });
           assertOutcome(run, `kia ${command} × ${member}`, expected(command, member));
         });
@@ -194,7 +140,7 @@ export function clientSuites(options: { prefix: string; commands: readonly Comma
   describe('--deadline: one overall deadline for a one-shot command', { concurrency: 4 }, () => {
     // A drip body with no --timeout: only the overall deadline can end these (the kill timer is deadline + 25 s).
     for (const command of options.commands) {
-      it(`kia ${command} --deadline 3s against a drip body: exit 3, said why`, { todo: 'issue 10: no --deadline yet' }, async () => {
+      it(`kia ${command} --deadline 3s against a drip body: exit 3, said why`, async () => {
         const args = argv(family, command, 'tls:drip-body').filter((a, i, all) => a !== '--timeout' && all[i - 1] !== '--timeout');
         const run = await runWatched([...args, '--deadline', '3s'], { killAfterMs: 28_000 });
         assertOutcome(run, `kia ${command} --deadline`, [3]);

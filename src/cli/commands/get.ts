@@ -1,6 +1,6 @@
 // `kia get <url-or-node:port/path>`: any route the catalog knows, its body printed raw. The port number names the
 // component (or --component does) and its scheme; act routes need --act.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { findComponent, findPortByNumber, type PortEntry, type Route } from '../../catalog/index.ts';
 import { call } from '../../clients/components.ts';
 import { UsageError } from '../../errors.ts';
@@ -15,6 +15,8 @@ interface GetFlags extends ClientFlags {
   method?: string;
   data?: string;
   act?: boolean;
+  /** `raw`: the bytes as sent, on a terminal too. */
+  output: string;
 }
 
 const LARGE = 64 * MiB;
@@ -127,7 +129,7 @@ async function runGet(arg: string, flags: GetFlags): Promise<void> {
       reportFailure(fromAnswer(answer), peer);
       return;
     }
-    process.stdout.write(peerText()(answer.body));
+    process.stdout.write(peerText({ raw: flags.output === 'raw' })(answer.body));
     if (status >= 500) reportFailure(fromAnswer(answer), peer);
     else process.exitCode = EXIT.ok;
   } finally {
@@ -144,6 +146,7 @@ export function registerGet(program: Command): void {
     .option('-X, --method <method>', "HTTP method (default GET, or the route's only method)")
     .option('-d, --data <body>', 'request body')
     .option('--act', 'allow routes that act on the target (mode act)')
+    .addOption(new Option('-o, --output <format>', "text: on a terminal a peer's control characters are shown escaped; raw: the bytes as sent (a pipe or file always gets them)").choices(['text', 'raw']).default('text'))
     .addHelpText('after', '\nHTTP request:\n  <method> <scheme>://<node>:<port><path>   (the scheme is the catalog port\'s)\nEquivalent curl:\n  curl -sS [-X <method>] [-d <body>] --cacert ca.crt --cert client.crt --key client.key <url>\nExit codes: 0 answered 2xx; 1 a 4xx/5xx, a redirect or an answer over --max-bytes; 2 bad input; 3 no answer.\n');
   addClientFlags(command, { maxBytes: LARGE }).action((arg: string, flags: GetFlags) => runGet(arg, flags));
 }

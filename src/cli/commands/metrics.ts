@@ -6,28 +6,22 @@ import { once } from 'node:events';
 import { createReadStream, statSync, type Stats } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Transport } from '../../clients/transport/transport.ts';
-import { certificateIdentity, readCaFile, tokenFileIdentity, tokenIdentity, type Identity } from '../../clients/identity.ts';
-import { CredentialError, InputError, NetworkError, TimeoutError, TooLargeError, UsageError } from '../../errors.ts';
+import { InputError, NetworkError, PeerError, TimeoutError, TooLargeError, UsageError } from '../../errors.ts';
 import {
   ExpositionParser, IndexSink, JsonSink, SampleSink, SUMMARY_FAMILIES, SummarySink, Tally, feed, jsonText, parseMatcher, renderSummary, summarize, type LabelMatcher, type Sink,
 } from '../../metrics/index.ts';
 import { escapeControl } from '../../redact.ts';
-import { EXIT } from '../output.ts';
+import { addCredentialFlags, readCredentials, type CredentialFlags } from '../flags/credentials.ts';
+import { addTimeFlags, deadlineFor, oneRequestDeadline, ONE_REQUEST_DEADLINE, withinDeadline, type Deadline, type TimeFlags } from '../flags/time.ts';
+import { endAfterDeadline, EXIT } from '../output.ts';
 import { resolveGetTarget } from './components.ts';
 
-export interface MetricsFlags {
+export interface MetricsFlags extends CredentialFlags, TimeFlags {
   summary?: boolean;
   family: string[];
   label: LabelMatcher[];
   output: 'text' | 'json' | 'raw';
   component?: string;
-  cert?: string;
-  key?: string;
-  cacert?: string;
-  token?: string;
-  tokenFile?: string;
-  insecureSkipTlsVerify?: boolean;
-  timeout: number;
   maxBytes: number;
 }
 
@@ -63,16 +57,6 @@ function targetUrl(text: string): URL {
   return url;
 }
 
-function identityOf(flags: MetricsFlags, url: URL): Identity | undefined {
-  if (Boolean(flags.cert) !== Boolean(flags.key)) throw new CredentialError('--cert and --key go together');
-  if ((flags.token || flags.tokenFile) && url.protocol === 'http:') throw new UsageError('refusing to send a bearer token over plain http: use an https:// URL');
-  const identity: Identity = { name: 'anonymous' };
-  if (flags.cert && flags.key) Object.assign(identity, certificateIdentity(flags.cert, flags.key));
-  const token = flags.token ? tokenIdentity(flags.token) : flags.tokenFile ? tokenFileIdentity(flags.tokenFile) : undefined;
-  if (token?.token) identity.token = token.token;
-  return identity.cert || identity.token ? identity : undefined;
-}
-
 /** The exposition as it arrives, stopped at --max-bytes (an answer too large is the peer's: exit 1). */
 async function* capped(stream: AsyncIterable<Buffer>, target: string, maxBytes: number): AsyncGenerator<Buffer> {
   let bytes = 0;
@@ -85,20 +69,22 @@ async function* capped(stream: AsyncIterable<Buffer>, target: string, maxBytes: 
   } catch (error) {
     if (error instanceof TooLargeError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'KIA_TIMEOUT') throw new TimeoutError(`${target}: no whole answer within the deadline`);
+    if ((error as NodeJS.ErrnoException).code === 'KIA_BAD_ANSWER') throw new PeerError(`${target}: the answer broke HTTP's framing (${line((error as Error).message)})`);
     throw new NetworkError(`${target}: the answer broke off (${line(error instanceof Error ? error.message : String(error))})`);
   }
 }
 
 /** The one network exchange of this command: the body as a stream (parsed while it is read), or the one error. */
-async function peerSource(url: URL, flags: MetricsFlags): Promise<Source> {
-  const identity = identityOf(flags, url);
-  const ca = readCaFile(flags.cacert);
-  const transport = new Transport({ timeoutMs: flags.timeout });
+async function peerSource(url: URL, flags: MetricsFlags, deadline: Deadline): Promise<Source> {
+  const credentials = await readCredentials(flags, { single: true, signal: deadline.signal });
+  const identity = credentials.identities[0];
+  if (identity?.token && url.protocol === 'http:') throw new UsageError('refusing to send a bearer token over plain http: use an https:// URL');
+  const transport = new Transport({ timeoutMs: flags.timeout, signal: deadline.signal });
   const res = await transport.open({
     url,
     headers: { Accept: ACCEPT },
     ...(identity ? { identity } : {}),
-    trust: { ...(ca ? { ca } : {}), ...(flags.insecureSkipTlsVerify === true ? { insecureSkipVerify: true } : {}) },
+    trust: credentials.trust,
     mode: 'strict',
     streamIf: (status) => status >= 200 && status < 300,
     wholeBodyMs: flags.timeout,
@@ -112,17 +98,20 @@ async function peerSource(url: URL, flags: MetricsFlags): Promise<Source> {
     case 'tls-verify':
       throw new NetworkError(`${target}: TLS failed (${detail || 'handshake'}); give the CA with --cacert, or skip verification with --insecure-skip-tls-verify`);
     case 'timeout':
-    case 'aborted':
       throw new TimeoutError(`${target}: no answer within ${flags.timeout} ms`);
+    case 'aborted':
+      throw new TimeoutError(`${target}: no answer: ${(deadline.signal.reason as Error | undefined)?.message ?? 'the deadline passed'}`);
     case 'too-large':
       throw new TooLargeError(`${target}: the exposition is larger than ${flags.maxBytes} bytes`);
     default:
       throw new NetworkError(`${target}: ${res.outcome}${detail ? ` (${detail})` : ''}`);
   }
   const status = res.status ?? 0;
-  if (status === 401 || status === 403) throw new CredentialError(`${target}: ${status}: give credentials the component accepts (--token, --token-file, --cert/--key)`);
-  if (status >= 400 && status < 500) throw new UsageError(`${target}: ${status}: no metrics there`);
-  if (!res.stream) throw new NetworkError(`${target}: ${status}: not an exposition`);
+  // The peer's answer, not the user's mistake: exit 1 (CONVENTIONS), the way forward said.
+  if (status === 401 || status === 403) throw new PeerError(`${target}: ${status}: give credentials the component accepts (--token, --token-file, --cert/--key)`);
+  if (status >= 300 && status < 400) throw new PeerError(`${target}: ${status}: a redirect, not an exposition (kia does not follow redirects)`);
+  if (status >= 400 && status < 500) throw new PeerError(`${target}: ${status}: no metrics there`);
+  if (!res.stream) throw new PeerError(`${target}: ${status}: not an exposition`);
   return { head: { url: url.href, status }, name: url.href, peer: true, status, now: Date.now() / 1000, chunks: capped(res.stream, target, flags.maxBytes) };
 }
 
@@ -152,9 +141,9 @@ function stdinSource(): Source {
 }
 
 /** `-`, a URL, an existing file, or node:port/path resolved through the catalog as `kia get` does. */
-async function openSource(target: string, flags: MetricsFlags): Promise<Source> {
+async function openSource(target: string, flags: MetricsFlags, deadline: Deadline): Promise<Source> {
   if (target === '-') return stdinSource();
-  if (/^https?:\/\//i.test(target)) return peerSource(targetUrl(target), flags);
+  if (/^https?:\/\//i.test(target)) return peerSource(targetUrl(target), flags, deadline);
   let stats: Stats | undefined;
   try {
     stats = statSync(target);
@@ -165,7 +154,7 @@ async function openSource(target: string, flags: MetricsFlags): Promise<Source> 
   if (!target.includes(':')) throw new InputError(`no such file: ${target} (give a file, - for stdin, a URL or node:port/path)`);
   const resolved = resolveGetTarget(target, { method: 'GET', ...(flags.component ? { component: flags.component } : {}) });
   if (resolved.route.mode === 'act') throw new UsageError(`${resolved.route.path} on ${resolved.port.component} ${resolved.port.port} acts on the target: kia metrics only reads`);
-  return peerSource(new URL(resolved.path, resolved.origin), flags);
+  return peerSource(new URL(resolved.path, resolved.origin), flags, deadline);
 }
 
 /** Writes to stdout, waiting while the reader is behind: output never piles up in memory. */
@@ -178,11 +167,11 @@ function sinkFor(flags: MetricsFlags, source: Source): Sink {
   return flags.family.length > 0 || flags.label.length > 0 ? new SampleSink() : new IndexSink();
 }
 
-export async function runMetrics(target: string, flags: MetricsFlags): Promise<number> {
+export async function runMetrics(target: string, flags: MetricsFlags, deadline: Deadline = deadlineFor(flags, oneRequestDeadline(flags.timeout))): Promise<number> {
   if (flags.output === 'raw' && (flags.summary || flags.family.length > 0 || flags.label.length > 0)) {
     throw new UsageError('-o raw prints the exposition as served; --summary, --family and --label need -o text or -o json');
   }
-  const source = await openSource(target, flags);
+  const source = await openSource(target, flags, deadline);
   const verdict = source.status >= 500 ? EXIT.findings : EXIT.ok;
   if (flags.output === 'raw') {
     for await (const chunk of source.chunks) await out(chunk);
@@ -219,7 +208,7 @@ export async function runMetrics(target: string, flags: MetricsFlags): Promise<n
 const repeat = <T>(parse: (v: string) => T[]) => (value: string, previous: T[]) => [...previous, ...parse(value)];
 
 export function registerMetrics(program: Command): void {
-  program
+  const command = program
     .command('metrics')
     .argument('<target>', 'a metrics URL (https://10.0.0.1:10250/metrics), node:port/path as kia get takes it (10.0.0.1:10249/metrics), a saved exposition file, or - for stdin')
     .description('read a Prometheus/OpenMetrics exposition and list its families, print chosen ones, or summarise the component')
@@ -234,17 +223,6 @@ export function registerMetrics(program: Command): void {
     }), [])
     .addOption(new Option('-o, --output <format>', 'output format (raw: the exposition as served, unescaped)').choices(['text', 'json', 'raw']).default('text'))
     .option('--component <name>', 'the component, when the port number of node:port/path does not say')
-    .option('--cert <file>', 'client certificate (PEM)')
-    .option('--key <file>', 'key of --cert')
-    .option('--cacert <file>', 'CA bundle to verify the server with')
-    .option('--token <token>', 'bearer token (https only)')
-    .option('--token-file <file>', 'bearer token file (https only)')
-    .option('--insecure-skip-tls-verify', 'do not verify the server certificate')
-    .option('--timeout <ms>', 'timeout of the whole request', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 100 || n > 120_000) throw new InvalidArgumentError('--timeout takes milliseconds from 100 to 120000');
-      return n;
-    }, 10_000)
     .addOption(new Option('--max-bytes <n>', 'largest exposition read from the network').default(MAX_BYTES).argParser((v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1024) throw new InvalidArgumentError('--max-bytes takes a whole number of bytes, at least 1024');
@@ -255,8 +233,16 @@ export function registerMetrics(program: Command): void {
       'Request: GET <url> with Accept: text/plain;version=0.0.4 (OpenMetrics accepted); node:port/path takes the scheme of the catalog port',
       'Like:    curl -s --cacert ca.crt -H "Authorization: Bearer $TOKEN" <url>',
       'Saved:   kia metrics -o raw <url> > saved.metrics; kia metrics saved.metrics --summary; curl -s <url> | kia metrics -',
-    ].join('\n'))
-    .action(async (target: string, flags: MetricsFlags) => {
-      process.exitCode = await runMetrics(target, flags);
-    });
+    ].join('\n'));
+  addCredentialFlags(command, { serverName: true, texts: { cacert: 'CA bundle to verify the server with', token: 'bearer token (https only)', tokenFile: 'bearer token file (https only)' } });
+  addTimeFlags(command, { timeout: 10_000, deadline: ONE_REQUEST_DEADLINE });
+  command.action(async (target: string, flags: MetricsFlags) => {
+    const deadline = deadlineFor(flags, oneRequestDeadline(flags.timeout));
+    try {
+      process.exitCode = await withinDeadline(deadline, runMetrics(target, flags, deadline), `GET ${target}: no whole answer`);
+    } finally {
+      deadline.clear();
+      if (deadline.expired()) endAfterDeadline();
+    }
+  });
 }

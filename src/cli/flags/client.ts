@@ -40,7 +40,7 @@ export async function readCallTarget(origin: string, flags: ClientFlags, options
     origin,
     ...(identity ? { identity } : {}),
     ...(trust.ca ? { ca: trust.ca } : {}),
-    insecureSkipVerify: trust.insecureSkipVerify,
+    ...(trust.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
     ...(trust.serverName ? { serverName: trust.serverName } : {}),
     timeoutMs: flags.timeout,
     maxBytes: flags.maxBytes ?? options.maxBytes,

@@ -39,10 +39,10 @@ export function colorOn(flags: Pick<FormatFlags, 'color' | 'outputFile'>): boole
 /**
  * What a peer sent, as it may reach stdout: the bytes themselves for a pipe or a file, and on a terminal its control
  * characters shown as `\xNN` (an escape sequence from a peer must not retitle, clear or recolour the user's terminal).
- * Newlines and tabs stay. Feed a stream chunk by chunk; multi-byte characters split across chunks are kept whole.
+ * Newlines and tabs stay. `raw` (`-o raw`): the bytes as sent, on a terminal too. Feed a stream chunk by chunk; multi-byte characters split across chunks are kept whole.
  */
-export function peerText(): (chunk: string | Buffer) => string | Buffer {
-  if (process.stdout.isTTY !== true) return (chunk) => chunk;
+export function peerText(options: { raw?: boolean } = {}): (chunk: string | Buffer) => string | Buffer {
+  if (options.raw || process.stdout.isTTY !== true) return (chunk) => chunk;
   const decoder = new StringDecoder('utf8');
   return (chunk) => escapeControl(typeof chunk === 'string' ? chunk : decoder.write(chunk));
 }

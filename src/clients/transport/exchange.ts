@@ -10,7 +10,7 @@ import type { Identity } from '../identity.ts';
 import { ResponseReader, type ReaderLimits, type ResponseHead } from './http1.ts';
 import { outcomeOf, spokePlainHttp } from './outcome.ts';
 import type { TlsCache } from './tls-cache.ts';
-import { chainOf, matchesName, mayAsk, type Trust, type TrustMode } from './trust.ts';
+import { chainOf, matchesName, mayAsk, verifyErrorWords, type Trust, type TrustMode } from './trust.ts';
 
 /** What the TLS handshake showed. */
 export interface TlsInfo {
@@ -138,7 +138,7 @@ function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
     d.cache.rememberPeer(sessionKey, peer);
   }
   const info: TlsInfo = { protocol: socket.getProtocol(), alpn: socket.alpnProtocol ?? false, verified: authorized && peer.named, resumed, ...(peer.leaf ? { leaf: peer.leaf } : {}) };
-  if (!authorized) info.verifyError = String(socket.authorizationError ?? 'not verified');
+  if (!authorized) info.verifyError = verifyErrorWords(String(socket.authorizationError ?? 'not verified'), d.names);
   else if (!peer.named && peer.nameError) info.verifyError = peer.nameError;
   if (d.certificate && served?.raw) info.chain = chainOf(socket).map((c) => d.cache.describe(c.raw, c.fingerprint256));
   return info;
@@ -207,6 +207,13 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
       stream.end(rest && rest.length > 0 ? rest : undefined);
       socket.destroy();
     };
+    const breakStream = (detail: string) => {
+      if (!stream || stream.destroyed) return;
+      // The consumer reads the error from the destroyed stream when it gets there; none may be listening yet.
+      stream.on('error', () => undefined);
+      stream.destroy(Object.assign(new Error(detail), { code: 'KIA_BAD_ANSWER' }));
+      socket.destroy();
+    };
     const reader = new ResponseReader({
       method: request.method,
       limits: request.limits,
@@ -238,7 +245,8 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
             if (stream) return endStream();
             return settle({ outcome: 'too-large', detail: `answer larger than ${request.limits.maxBodyBytes} bytes`, reusable: false });
           case 'bad':
-            if (stream) return endStream();
+            // A body that breaks its own framing mid-stream is not a whole answer: the consumer must hear so.
+            if (stream) return breakStream(event.detail);
             return settle({ outcome: received === 0 && !headSeen ? 'reset' : 'bad-answer', detail: event.detail, reusable: false });
         }
       },

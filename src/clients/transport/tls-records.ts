@@ -48,11 +48,13 @@ export function parseServerFlight(bytes: Buffer): ServerFlight {
   let offset = 0;
   while (offset + 5 <= bytes.length) {
     const type = bytes[offset] ?? 0;
-    if (type < 20 || type > 23 || bytes[offset + 1] !== 3) {
+    const length = bytes.readUInt16BE(offset + 3);
+    // RFC 8446 §5.1/§5.2: a record type 20–23, version 3.0–3.4, at most 2^14 + 2048 bytes. Anything else is not TLS
+    // (a peer that answers a ClientHello with `\x15\x03\x03garbage` only looks like an alert).
+    if (type < 20 || type > 23 || bytes[offset + 1] !== 3 || (bytes[offset + 2] ?? 0) > 4 || length > 18_432) {
       flight.notTls = offset === 0;
       break;
     }
-    const length = bytes.readUInt16BE(offset + 3);
     const body = bytes.subarray(offset + 5, offset + 5 + length);
     offset += 5 + length;
     if (type === 20) flight.changeCipherSpec = true;

@@ -369,7 +369,7 @@ export class Transport {
     const body = wire.body.length === 1 ? (wire.body[0] as Buffer) : Buffer.concat(wire.body);
     const exchange: Exchange = { ...base, outcome, headers, body: held ? this.secrets.scrubBytes(body) : body, durationMs: Math.round((performance.now() - started) * 10) / 10 };
     if (wire.head) exchange.status = wire.head.status;
-    const detail = outcome === 'aborted' ? 'the overall deadline passed' : outcome === 'timeout' && abort?.aborted ? `no whole answer within ${Math.round(performance.now() - started)} ms` : wire.detail;
+    const detail = outcome === 'aborted' ? 'the overall deadline passed' : outcome === 'timeout' && abort?.aborted ? `timed out: no whole answer within ${Math.round(performance.now() - started)} ms` : wire.detail;
     if (detail) exchange.detail = excerpt(detail, { secrets: this.secrets, max: 300 });
     if (wire.tls) exchange.tls = wire.tls;
     if (wire.plainHttp) exchange.plainHttp = true;

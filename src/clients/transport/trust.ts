@@ -110,6 +110,26 @@ function roots(caPem: string): X509Certificate[] {
     });
 }
 
+// OpenSSL's verification codes as Go's crypto/x509 words them, so kia's reasons read like kubectl's.
+const VERIFY_WORDS: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate, signed by unknown authority',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain, signed by unknown authority',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate signed by unknown authority',
+  UNABLE_TO_GET_ISSUER_CERT: 'certificate signed by unknown authority',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate signed by unknown authority',
+  CERT_SIGNATURE_FAILURE: 'certificate signature does not verify',
+  CERT_REVOKED: 'certificate is revoked',
+};
+
+/** Why a served certificate did not verify, in words, with OpenSSL's code kept in parentheses. */
+export function verifyErrorWords(code: string, names: readonly string[]): string {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `certificate is not valid for ${names.join(' or ')} (${code})`;
+  const words = VERIFY_WORDS[code];
+  return words ? `${words} (${code})` : code;
+}
+
 /** Verifies a chain against PEM roots for one of the names, the way a Go client would; `now` for expiry. */
 export function verifyChain(chain: readonly X509Certificate[], caPem: string | undefined, names: readonly string[], now = Date.now()): { verified: boolean; error?: string } {
   const leaf = chain[0];
