@@ -67,7 +67,7 @@ describe('CIS kubelet items', () => {
 });
 
 describe('CIS section in the renderers', () => {
-  it('text and Markdown show each verdict with its source, and what would verify the rest', async () => {
+  it('text, Markdown and HTML show each verdict with its source, and what would verify the rest', async () => {
     const { renderText, renderMarkdown } = await import('../../report/index.ts');
     const cis = cisAudit([kubelet([route('/configz', 'anonymous', 200, INSECURE)])], { kubernetesVersion: '1.31' });
     const report: Report = { schema: 'kia.report/v1', tool: { name: 'kia', version: '0' }, startedAt: '2026-06-01T00:00:00Z', finishedAt: '2026-06-01T00:00:01Z', scope: { targets: [], ports: [], identities: ['anonymous'], active: false }, endpoints: [], findings: [], notes: [], cis };
@@ -75,6 +75,8 @@ describe('CIS section in the renderers', () => {
     assert.match(text, /\n {4}FAIL {9}4\.2\.4 The kubelet read-only port is off \[configz\]\n {17}readOnlyPort=10255, from GET https:\/\/10\.0\.0\.13:10250\/configz as anonymous\n {17}fix: In the KubeletConfiguration set readOnlyPort: 0 \(--read-only-port=0\)\.\n/);
     assert.match(text, /\n {4}NOT VERIFIED 1\.3\.2 The controller manager has profiling off\n {17}no kube-controller-manager answered on any target\n {17}needs a credential kube-controller-manager authorises/);
     const md = renderMarkdown(report, []);
+    const { renderHtml } = await import('../../report/index.ts');
+    assert.match(renderHtml(report, []), /<td data-label="Item">4\.2\.4<\/td><td data-label="Title">The kubelet read-only port is off<\/td><td data-label="Host">kia-worker-3<\/td><td data-label="Result"><strong>fail<\/strong> \(configz\)<\/td><td data-label="Detail">readOnlyPort=10255, from GET https:\/\/10\.0\.0\.13:10250\/configz as anonymous<br>fix: In the KubeletConfiguration set readOnlyPort: 0 \(--read-only-port=0\)\.<\/td>/);
     assert.match(md, /\n\| 4\.2\.4 \| The kubelet read-only port is off \| kia-worker-3 \| fail \(configz\) \| readOnlyPort=10255, from GET https:\/\/10\.0\.0\.13:10250\/configz as anonymous; fix: In the KubeletConfiguration set readOnlyPort: 0 \(--read-only-port=0\)\. \|\n/);
   });
 });
