@@ -111,7 +111,7 @@ describe('the installed kia', () => {
     const kia = path.join(bin, 'kia');
     const up = await run(kia, ['lab', 'up', '--dir', labDir, '--nodes', '1', '--network', '34', '--detach'], { cwd: tmp });
     assert.equal(up.code, 0, up.stderr);
-    assert.match(up.stdout, /^lab ready in .*: Kubernetes 1\.36, etcd 3\.6\.8 \(stand-in\)$/m);
+    assert.match(up.stdout, /^lab ready in .*: Kubernetes 1\.36, etcd 3\.6\.8 \(stand-in\), network \d+$/m);
     const hunt = await run(kia, ['hunt', '--lab', labDir, '--cert', path.join(labDir, 'admin.crt'), '--key', path.join(labDir, 'admin.key'), '--cacert', path.join(labDir, 'ca.crt'), '-o', 'json'], { cwd: tmp });
     assert.ok(hunt.code === 0 || hunt.code === 1, `exit ${hunt.code}: ${hunt.stderr}`);
     const report = JSON.parse(hunt.stdout) as { schema: string; endpoints: { address: string; port: number; fingerprint?: { component: string } }[] };
