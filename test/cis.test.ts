@@ -215,4 +215,18 @@ describe('drift on a lab whose components run as their own processes', () => {
     assert.deepEqual(after.cis?.effective.flatMap((c) => c.drift.map((d) => `${c.component} ${d.setting} ${JSON.stringify(d.running.value)} ${d.declared.source}`)), ['kubelet readOnlyPort 10255 file']);
     await lab.fault('kia-control-plane', 'kubelet', 'clear');
   });
+
+  it('finds drift on the controller manager too: /configz says profiling is off, its command line leaves it on', async () => {
+    assert.ok(lab);
+    await lab.fault('kia-control-plane', 'kube-controller-manager', 'drift:Generic.Debugging.EnableProfiling=false');
+    const after = await huntHere(lab);
+    const kcm = lab.plan.processes.find((p) => p.name === 'kube-controller-manager');
+    const node = lab.plan.nodes[0];
+    assert.deepEqual(after.findings.filter((f) => f.rule === 'KIA-ANY-006').map((f) => [f.address, f.port, f.message]), [
+      [node?.localIp, 10257, `profiling runs as false (configz) but pid ${kcm?.pid} command line says true`],
+    ]);
+    // The running value is judged: 1.3.2 passes while the restart that would turn profiling back on is pending.
+    assert.deepEqual(after.cis?.results.filter((r) => r.item === '1.3.2').map((r) => [r.status, r.source]), [['pass', 'configz']]);
+    await lab.fault('kia-control-plane', 'kube-controller-manager', 'clear');
+  });
 });

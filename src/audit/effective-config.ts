@@ -147,8 +147,9 @@ function forComponent(component: ComponentId, endpoints: readonly EndpointObserv
     const value = run ?? node;
     if (value) values[field.key] = value;
     // Only what the node states: the kubelet fills some fields itself as it starts (the self-generated certificate's
-    // path), so a default the file leaves out is no claim to hold the running value to.
-    if (run && node && !node.defaulted && comparable(run.value, field.kind) !== comparable(node.value, field.kind)) drift.push({ setting: field.key, running: run, declared: node });
+    // path), so a default the file leaves out is no claim to hold the running value to. A flag's default is one: a
+    // control-plane process without the flag runs with it.
+    if (run && node && (!node.defaulted || node.source === 'cmdline') && comparable(run.value, field.kind) !== comparable(node.value, field.kind)) drift.push({ setting: field.key, running: run, declared: node });
   }
   return { component, host: hostKey(first), address: first.address, ...(first.target.node ? { node: first.target.node } : {}), values, drift, unread };
 }

@@ -11,6 +11,19 @@ import type { Clock } from '../types.ts';
  */
 export type Fault = 'down' | 'hang' | 'unhealthy' | `unhealthy:${string}` | 'stale' | 'frozen' | `cert-expiring:${number}` | `drift:${string}`;
 
+/** Sets the drifted fields (dotted paths) in a running configuration, copying the objects on the way down. */
+export function applyDrift(config: Record<string, unknown>, drifted: Record<string, unknown>): void {
+  for (const [path, value] of Object.entries(drifted)) {
+    const parts = path.split('.');
+    let here = config;
+    for (const part of parts.slice(0, -1)) {
+      const next = here[part];
+      here = (here[part] = next !== null && typeof next === 'object' ? { ...(next as Record<string, unknown>) } : {}) as Record<string, unknown>;
+    }
+    here[parts[parts.length - 1] as string] = value;
+  }
+}
+
 export interface StateEvents {
   change: [{ node: string; component: ComponentId; faults: readonly Fault[] }];
 }

@@ -9,6 +9,7 @@ import { serves } from './catalog-view.ts';
 import { zpage } from './zpages.ts';
 import { pprof } from './pprof.ts';
 import { commandLine, commandLineFlags } from '../plan/command-lines.ts';
+import { applyDrift } from './component-state.ts';
 import type { ComponentId } from '../../model/index.ts';
 
 /** The controllers kube-controller-manager's /healthz lists, from the real v1.28 answer. */
@@ -77,6 +78,7 @@ abstract class ControlPlaneComponent extends DelegatedServer {
       sa.RootCAFile = flags['root-ca-file'] ?? '';
       (config.KubeCloudShared as Record<string, unknown>).UseServiceAccountCredentials = flags['use-service-account-credentials'] === 'true';
     }
+    applyDrift(config, this.state.drifted());
     return JSON.stringify({ [root]: config });
   }
 

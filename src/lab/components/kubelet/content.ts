@@ -6,6 +6,7 @@ import type { LabNode, LabPlan, LabPod } from '../../types.ts';
 import { PROFILE_SETTINGS } from '../../plan/profiles.ts';
 import { nodeLayout } from '../../plan/node-layout.ts';
 import { kubeletProfileFields } from '../../plan/node-config.ts';
+import { applyDrift } from '../component-state.ts';
 
 const IMAGES: Record<string, string> = {
   etcd: 'registry.k8s.io/etcd:3.5.9-0',
@@ -131,20 +132,10 @@ export function configz(plan: LabPlan, node: LabNode, drifted: Record<string, un
     enableProfilingHandler: s.enableProfilingHandler,
     ...kubeletProfileFields(s),
   };
-  for (const [path, value] of Object.entries(drifted)) setPath(config, path, value);
+  applyDrift(config, drifted);
   // The kubelet serialises v1beta1 with omitempty: zero scalars are left out (pointer fields stay).
   for (const key of ['readOnlyPort', 'rotateCertificates'] as const) if (!config[key]) delete config[key];
   return JSON.stringify({ kubeletconfig: config });
-}
-
-function setPath(object: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let here = object;
-  for (const part of parts.slice(0, -1)) {
-    const next = here[part];
-    here = (here[part] = next !== null && typeof next === 'object' ? { ...(next as Record<string, unknown>) } : {}) as Record<string, unknown>;
-  }
-  here[parts[parts.length - 1] as string] = value;
 }
 
 export function statsSummary(node: LabNode, epoch: number, now: number): string {
