@@ -355,9 +355,11 @@ describe('kia lab fault against a detached lab (child processes)', () => {
 
   it('bad input: one line on stderr and exit 2, whether the CLI, the lab or the child process finds it', async () => {
     const cases = [
-      [['kia-worker-1', 'kubelet', 'sideways'], 'kia: unknown fault "sideways": a fault is one of: down, hang, unhealthy[:<check>], stale, frozen, cert-expiring <days>, clear\n'],
+      [['kia-worker-1', 'kubelet', 'sideways'], 'kia: unknown fault "sideways": a fault is one of: down, hang, unhealthy[:<check>], stale, frozen, cert-expiring <days>, drift <field>=<value>, clear\n'],
       [['kia-worker-1', 'etcd', 'down'], 'kia: no etcd on kia-worker-1; it runs: kubelet, kube-proxy\n'],
       [['kia-worker-1', 'kubelet', 'stale'], 'kia: stale is a kube-proxy fault, not one of kubelet\n'],
+      [['kia-worker-1', 'kube-proxy', 'drift', 'metricsBindAddress=0.0.0.0:10249'], "kia: drift changes a running configuration (/configz) of the kubelet, controller manager or scheduler, not kube-proxy's\n"],
+      [['kia-worker-1', 'kubelet', 'drift', 'readOnlyPort'], 'kia: drift takes one <field>=<value> of the running configuration, e.g. drift readOnlyPort=10255 (got "readOnlyPort")\n'],
     ] as const;
     const results = await Promise.all(cases.map(([args]) => kia('lab', 'fault', ...args, '--dir', dir)));
     cases.forEach(([args, line], i) => {

@@ -1,6 +1,7 @@
 // Observations -> findings: pure, over the rules declared in rules/.
 import type { ComponentId, EndpointObservation, Finding, Severity } from '../model/index.ts';
 import { severityRank } from '../model/index.ts';
+import { configDrift } from './rules/drift.ts';
 import { etcdDebugVars, etcdNoClientCert, etcdPlainHttp } from './rules/etcd.ts';
 import { configzAnonymous, loopbackPortExposed, metricsAnonymous, pprofAnonymous, removedInsecurePort } from './rules/exposure.ts';
 import { kubeletAnonymousAlwaysAllow, kubeletAnonymousAuthn, kubeletCmdline, kubeletReadOnlyPort, kubeletRunActive, kubeletSelfSignedCert } from './rules/kubelet.ts';
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   removedInsecurePort,
   certExpired,
   certExpiring,
+  configDrift,
 ];
 
 function references(rule: Rule): string[] {

@@ -246,6 +246,8 @@ export interface Report {
   notes: string[];
   /** Targets on which no port answered: how many, and the first few addresses (a CIDR hunt can leave thousands). */
   unanswered?: { count: number; addresses: string[] };
+  /** The CIS Benchmark items kia can judge from what it saw (`--cis`). */
+  cis?: CisReport;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -345,4 +347,78 @@ export interface HealthReport {
   state: HealthState;
   nodes: NodeHealth[];
   notes: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Effective configuration and the CIS Kubernetes Benchmark (`kia hunt --cis`).
+
+/**
+ * Where a configuration value was read: the running process's own `/configz` or `/flagz`, or the node (its command
+ * line, its config file). The first two are what runs; the last two are what the node says should run.
+ */
+export type ConfigSource = 'configz' | 'flagz' | 'cmdline' | 'file';
+
+export interface ConfigValue {
+  value: unknown;
+  source: ConfigSource;
+  /** The request (`GET https://10.0.0.13:10250/configz as admin`) or the file (`/var/lib/kubelet/config.yaml`). */
+  from: string;
+  /** `/configz` left the field out (omitempty): the value is the type's zero value, not a default. */
+  omitted?: boolean;
+  /** The file left the field out: the value is the config version's default. */
+  defaulted?: boolean;
+}
+
+/** The running value and the node's own disagree: a restart is pending, or something changed under the process. */
+export interface ConfigDrift {
+  setting: string;
+  running: ConfigValue;
+  declared: ConfigValue;
+}
+
+/** One component on one host: the settings that matter, each with its source. */
+export interface EffectiveConfig {
+  component: ComponentId;
+  host: string;
+  address: string;
+  node?: string;
+  /** The effective value of each setting: running (configz, flagz) first, else the node's (cmdline, file). */
+  values: Record<string, ConfigValue>;
+  drift: ConfigDrift[];
+  /** Sources that were there but could not be read, one line each (`/configz: 403 to alice, 401 to anonymous`). */
+  unread: string[];
+}
+
+export type CisStatus = 'pass' | 'fail' | 'not-verified';
+
+/** One CIS Benchmark item judged for one component on one host. */
+export interface CisResult {
+  /** The benchmark's item number, e.g. `4.2.4`. */
+  item: string;
+  title: string;
+  component: ComponentId;
+  host: string;
+  node?: string;
+  status: CisStatus;
+  /** What proved it: a configuration source, or `wire` (TLS facts, answers). Never absent on pass or fail. */
+  source?: ConfigSource | 'wire';
+  /** One line: the value seen and what it means, or what is missing. */
+  detail: string;
+  /** With `not-verified`: the credential or access that would verify it. */
+  needs?: string;
+  /** With `fail`: the setting and its safe value. */
+  fix?: string;
+}
+
+export interface CisReport {
+  /** e.g. `cis-1.11`. */
+  benchmark: string;
+  /** The Kubernetes minors the benchmark was written for. */
+  writtenFor: string[];
+  /** The Kubernetes version judged (`1.31`), and where it came from. */
+  kubernetesVersion: string;
+  /** Why this benchmark: `1.31 is covered by cis-1.11`, or a newer release judged by the newest benchmark. */
+  basis: string;
+  results: CisResult[];
+  effective: EffectiveConfig[];
 }

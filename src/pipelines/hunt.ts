@@ -1,5 +1,6 @@
 // The hunting guide as one function: targets -> discover -> probe -> audit -> report. One way, plain data.
 import { audit } from '../audit/index.ts';
+import { cisAudit, type CisOptions } from '../audit/cis/index.ts';
 import { componentOfProcess } from '../catalog/index.ts';
 import type { Identity } from '../clients/identity.ts';
 import { Transport } from '../clients/transport/transport.ts';
@@ -42,6 +43,8 @@ export interface HuntOptions {
   /** Every secret the run holds, scrubbed from what peers return. */
   secrets?: Secrets;
   clock?: { now(): number };
+  /** Judge the CIS Kubernetes Benchmark items kia can prove, into the report's `cis` section. */
+  cis?: CisOptions;
   onProgress?: (phase: HuntPhase, done: number, total: number) => void;
 }
 
@@ -93,6 +96,7 @@ export async function hunt(options: HuntOptions): Promise<Report> {
       findings,
       notes,
       ...(silent?.unanswered ? { unanswered: silent.unanswered } : {}),
+      ...(options.cis ? { cis: cisAudit(endpoints, options.cis) } : {}),
     };
   } finally {
     transport.close();

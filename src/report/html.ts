@@ -1,6 +1,7 @@
 // One self-contained HTML page: inline CSS, no scripts, no external resources, readable on a phone.
 // Every value from the report or the rules goes through `esc`.
-import type { EndpointObservation, Report, Severity } from '../model/index.ts';
+import type { CisReport, EndpointObservation, Report, Severity } from '../model/index.ts';
+import { cisCounts } from './cis-text.ts';
 import type { Rule } from '../audit/types.ts';
 import { severityCounts, groupFindings, groupFixes, isWaived, referenceLines, ruleById, summaryLine, waiverText, whereText } from './finding-view.ts';
 import type { FindingGroup } from './finding-view.ts';
@@ -138,6 +139,13 @@ function waivedSection(groups: readonly FindingGroup[]): string {
   return `<h2>Waived</h2>\n<p>Accepted in the baseline; <code>--fail-on</code> does not count them.</p>\n<ul>${items.join('\n')}</ul>`;
 }
 
+/** The CIS items as one table: the verdict and its source, the value seen, or what would verify it. */
+function cisSection(cis: CisReport): string {
+  const n = cisCounts(cis);
+  const rows = cis.results.map((r) => [esc(r.item), esc(r.title), esc(r.node ?? r.host), `<strong>${esc(r.status)}</strong>${r.source ? ` (${esc(r.source)})` : ''}`, [esc(r.detail), ...(r.needs ? [`needs ${esc(r.needs)}`] : []), ...(r.fix ? [`fix: ${esc(r.fix)}`] : [])].join('<br>')]);
+  return `<h2>CIS Kubernetes Benchmark</h2>\n<p>${esc(`${cis.benchmark}: ${cis.basis}`)}. ${n.pass} pass, ${n.fail} fail, ${n['not-verified']} not verified.</p>\n${table(['Item', 'Title', 'Host', 'Result', 'Detail'], rows)}`;
+}
+
 /** Renders a report as one HTML page; secrets redacted, every value escaped. */
 export function renderHtml(report: Report, rules: readonly Rule[]): string {
   const safe = redactDeep(report);
@@ -155,6 +163,7 @@ export function renderHtml(report: Report, rules: readonly Rule[]): string {
     '<h2>Open ports</h2>',
     ...(hosts.length ? hosts.map((h) => hostSection(h, now)) : ['<p>No port answered.</p>']),
   ];
+  if (safe.cis) body.push(cisSection(safe.cis));
   if (safe.notes.length) body.push('<h2>Notes</h2>', `<ul>${safe.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   body.push(scopeSection(safe));
   return `<!doctype html>

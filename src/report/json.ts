@@ -3,6 +3,11 @@
 // to compile until it is placed (and documented, and the versioning rule applied).
 import type {
   CertificateObservation,
+  CisReport,
+  CisResult,
+  ConfigDrift,
+  ConfigValue,
+  EffectiveConfig,
   EndpointObservation,
   Evidence,
   Finding,
@@ -25,7 +30,7 @@ const keyOrder =
   <const K extends readonly (keyof T)[]>(keys: K & ([Missing<T, K>] extends [never] ? unknown : { missing: Missing<T, K> })): K =>
     keys;
 
-const REPORT = keyOrder<Report>()(['schema', 'tool', 'startedAt', 'finishedAt', 'scope', 'endpoints', 'findings', 'notes', 'unanswered']);
+const REPORT = keyOrder<Report>()(['schema', 'tool', 'startedAt', 'finishedAt', 'scope', 'endpoints', 'findings', 'notes', 'unanswered', 'cis']);
 const TOOL = keyOrder<Report['tool']>()(['name', 'version']);
 const SCOPE = keyOrder<Report['scope']>()(['targets', 'ports', 'identities', 'active', 'insecureSkipVerify']);
 const TARGET = keyOrder<Target>()(['host', 'address', 'node', 'source', 'loopback']);
@@ -39,6 +44,11 @@ const FINDING = keyOrder<Finding>()(['rule', 'title', 'severity', 'mode', 'compo
 const WAIVER = keyOrder<Waiver>()(['reason', 'expires', 'expired']);
 const UNANSWERED = keyOrder<NonNullable<Report['unanswered']>>()(['count', 'addresses']);
 const EVIDENCE = keyOrder<Evidence>()(['request', 'response']);
+const CIS = keyOrder<CisReport>()(['benchmark', 'writtenFor', 'kubernetesVersion', 'basis', 'results', 'effective']);
+const CIS_RESULT = keyOrder<CisResult>()(['item', 'title', 'component', 'host', 'node', 'status', 'source', 'detail', 'needs', 'fix']);
+const EFFECTIVE = keyOrder<EffectiveConfig>()(['component', 'host', 'address', 'node', 'values', 'drift', 'unread']);
+const CONFIG_VALUE = keyOrder<ConfigValue>()(['value', 'source', 'from', 'omitted', 'defaulted']);
+const DRIFT = keyOrder<ConfigDrift>()(['setting', 'running', 'declared']);
 
 /** The listed keys of `value` in order, leaving out absent ones. */
 function pick<T extends object>(value: T, keys: readonly (keyof T)[]): Record<string, unknown> {
@@ -71,6 +81,14 @@ const endpoint = (e: EndpointObservation) => ({
 
 const finding = (f: Finding) => ({ ...pick(f, FINDING), evidence: f.evidence.map((ev) => pick(ev, EVIDENCE)), ...(f.waiver !== undefined && { waiver: pick(f.waiver, WAIVER) }) });
 
+const configValue = (v: ConfigValue) => pick(v, CONFIG_VALUE);
+const effective = (e: EffectiveConfig) => ({
+  ...pick(e, EFFECTIVE),
+  values: Object.fromEntries(Object.entries(e.values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, configValue(v)])),
+  drift: e.drift.map((d) => ({ ...pick(d, DRIFT), running: configValue(d.running), declared: configValue(d.declared) })),
+});
+const cis = (c: CisReport) => ({ ...pick(c, CIS), results: c.results.map((r) => pick(r, CIS_RESULT)), effective: c.effective.map(effective) });
+
 /** The report as ordered plain data (what `renderJson` prints), secrets redacted. */
 export function reportDocument(report: Report): Record<string, unknown> {
   const r = redactDeep(report);
@@ -82,6 +100,7 @@ export function reportDocument(report: Report): Record<string, unknown> {
     endpoints: r.endpoints.map(endpoint),
     findings: r.findings.map(finding),
     ...(r.unanswered !== undefined && { unanswered: pick(r.unanswered, UNANSWERED) }),
+    ...(r.cis !== undefined && { cis: cis(r.cis) }),
   };
 }
 

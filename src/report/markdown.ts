@@ -1,5 +1,6 @@
 // A report as Markdown for issues and pull requests: scope, findings by severity, open ports per host, each finding.
-import type { Report } from '../model/index.ts';
+import type { CisReport, Report } from '../model/index.ts';
+import { cisCounts } from './cis-text.ts';
 import type { Rule } from '../audit/types.ts';
 import { severityCounts, groupFindings, groupFixes, isWaived, referenceLines, ruleById, summaryLine, waiverText, whereText } from './finding-view.ts';
 import type { FindingGroup } from './finding-view.ts';
@@ -111,6 +112,13 @@ function waivedSection(groups: readonly FindingGroup[]): string {
   return `## Waived\n\nAccepted in the baseline; \`--fail-on\` does not count them.\n\n${lines.join('\n')}`;
 }
 
+/** The CIS items as one table: the verdict, the value and its source, or what would verify it. */
+function cisSection(cis: CisReport): string {
+  const n = cisCounts(cis);
+  const rows = cis.results.map((r) => `| ${r.item} | ${mdText(r.title)} | ${mdText(r.node ?? r.host)} | ${r.status}${r.source ? ` (${r.source})` : ''} | ${mdText(r.detail)}${r.needs ? `; needs ${mdText(r.needs)}` : ''}${r.fix ? `; fix: ${mdText(r.fix)}` : ''} |`);
+  return `## CIS Kubernetes Benchmark\n\n${mdText(`${cis.benchmark}: ${cis.basis}`)}. ${n.pass} pass, ${n.fail} fail, ${n['not-verified']} not verified.\n\n| item | title | host | result | detail |\n|---|---|---|---|---|\n${rows.join('\n')}`;
+}
+
 /** Renders a report as GitHub-flavoured Markdown, findings first; secrets redacted. */
 export function renderMarkdown(report: Report, rules: readonly Rule[]): string {
   const safe = redactDeep(report);
@@ -122,6 +130,7 @@ export function renderMarkdown(report: Report, rules: readonly Rule[]): string {
   if (waived.length) sections.push(waivedSection(waived));
   const hosts = hostViews(safe);
   sections.push('## Open ports', hosts.length ? hosts.map((h) => hostSection(h, now)).join('\n\n') : 'No port answered.');
+  if (safe.cis) sections.push(cisSection(safe.cis));
   if (safe.notes.length) sections.push('## Notes', safe.notes.map((n) => `- ${mdText(n)}`).join('\n'));
   sections.push(scopeSection(safe));
   return `${sections.join('\n\n')}\n`;

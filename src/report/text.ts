@@ -7,6 +7,7 @@ import { groupFindings, groupFixes, isWaived, referenceLines, ruleById, summaryL
 import type { FindingGroup } from './finding-view.ts';
 import { mapStrings, redactDeep } from './redact.ts';
 import { columns, cut, printable, wrap } from './text-layout.ts';
+import { cisLines } from './cis-text.ts';
 import { certificateFacts, clientCertText, endpointProblems, fingerprintText, hostViews, processFacts, tlsText } from './view.ts';
 import type { HostView } from './view.ts';
 
@@ -161,6 +162,7 @@ export function renderText(report: Report, options: TextOptions): string {
     out.push(paint('bold', 'Open ports'), '');
     for (const host of hosts) out.push(...hostBlock(host, safe.scope.identities, layout), '');
   }
+  if (safe.cis) out.push(paint('bold', 'CIS Kubernetes Benchmark'), ...cisLines(safe.cis, layout.width, (status, text) => paint(status === 'fail' ? 'red' : status === 'pass' ? 'cyan' : 'dim', text)), '');
   if (safe.notes.length > 0) out.push(paint('bold', 'Notes'), ...safe.notes.flatMap((n) => wrap(n, layout.width, '  ', '    ')), '');
   out.push(summaryLine(safe));
   return `${out.join('\n')}\n`;

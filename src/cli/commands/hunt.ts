@@ -20,6 +20,8 @@ export interface HuntFlags extends CredentialFlags, TargetFlags, FormatFlags, Ti
   active?: boolean;
   failOn?: Severity;
   baseline?: string;
+  cis?: boolean;
+  kubernetesVersion?: string;
 }
 
 /** The hunt's default deadline: 5 minutes, plus 100 ms for every target past the first (a /24 in under 6). */
@@ -66,6 +68,8 @@ export function readBaseline(file: string): Baseline {
 /** Flags -> the library's hunt -> a report (partial when the deadline passed), waivers of --baseline applied. */
 export async function runHunt(args: readonly string[], flags: HuntFlags, deadline: Deadline = deadlineFor(flags, DEADLINE_BASE_MS)): Promise<Report> {
   const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
+  if (flags.kubernetesVersion !== undefined && !/^v?1\.\d+(\.\d+)?$/.test(flags.kubernetesVersion)) throw new UsageError(`--kubernetes-version ${flags.kubernetesVersion}: not a Kubernetes version (1.31, v1.31.4)`);
+  if (flags.kubernetesVersion !== undefined && !flags.cis) throw new UsageError('--kubernetes-version picks the CIS Benchmark: give --cis too');
   const local = isLocal(args, flags);
   if (local && process.platform !== 'linux') throw new UsageError('a local hunt reads /proc: give targets on this platform');
   const credentials = await readCredentials(flags, { signal: deadline.signal });
@@ -83,6 +87,7 @@ export async function runHunt(args: readonly string[], flags: HuntFlags, deadlin
       trust,
       ...(flags.ports ? { ports: flags.ports } : {}),
       active: flags.active === true,
+      ...(flags.cis ? { cis: flags.kubernetesVersion ? { kubernetesVersion: flags.kubernetesVersion } : {} } : {}),
       timeoutMs: flags.timeout,
       signal: deadline.signal,
       ...(onProgress ? { onProgress } : {}),
@@ -127,6 +132,8 @@ export function registerHunt(program: Command): void {
     },
   });
   command.option('--active', 'also run harmless acting checks (`id` through the kubelet /run)');
+  command.option('--cis', 'judge the CIS Kubernetes Benchmark items kia can prove (from /configz, /flagz, the handshake and the node): pass, fail or not verified, in a `cis` section');
+  command.option('--kubernetes-version <version>', 'with --cis: the cluster\'s version, which picks the benchmark (default: what the API server reports)');
   addFormatFlags(command, { formats: Object.keys(RENDERERS), default: 'text', file: true, color: true, description: 'report format' });
   command.addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]));
   command.option('--baseline <file>', 'accepted findings, YAML or JSON (waivers: rule, target, port, reason, expires): reported as waived and not counted by --fail-on until they expire');

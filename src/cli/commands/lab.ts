@@ -88,7 +88,7 @@ export function registerLab(program: Command): void {
     .description('inject a fault into one component of a running lab, or clear it')
     .argument('<node>', 'node name (kia-control-plane, kia-worker-1, ...)')
     .argument('<component>', 'etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet or kube-proxy (kube- may be left out)')
-    .argument('<fault...>', `${FAULT_NAMES.join(', ')}; unhealthy[:<check>], cert-expiring <days>`)
+    .argument('<fault...>', `${FAULT_NAMES.join(', ')}; unhealthy[:<check>], cert-expiring <days>, drift <field>=<value>`)
     .option('--dir <dir>', 'lab folder', DEFAULT_LAB_DIR)
     .addHelpText('after', [
       '',
@@ -99,6 +99,8 @@ export function registerLab(program: Command): void {
       '                        controller-manager/scheduler leaderElection, etcd NOSPACE|CORRUPT|leader, kube-proxy stale)',
       '  stale | frozen        kube-proxy: 503 with lastUpdated stuck | 200 with lastUpdated stuck',
       '  cert-expiring <days>  every serving certificate reissued to expire in <days> days',
+      '  drift <field>=<value> kubelet, controller-manager, scheduler: /configz serves the value, the node keeps its own',
+      '                        (readOnlyPort=10255; Generic.Debugging.EnableProfiling=false; EnableProfiling=false)',
       '  clear                 undo every fault of that component',
       '',
       'Example: kia lab fault kia-worker-1 kubelet unhealthy:syncloop',

@@ -9,7 +9,20 @@ import type { Clock } from '../types.ts';
  * `etcd`, controller-manager and scheduler `leaderElection`, etcd `NOSPACE`, kube-proxy `stale`); the state records
  * it with the check's name.
  */
-export type Fault = 'down' | 'hang' | 'unhealthy' | `unhealthy:${string}` | 'stale' | 'frozen' | `cert-expiring:${number}`;
+export type Fault = 'down' | 'hang' | 'unhealthy' | `unhealthy:${string}` | 'stale' | 'frozen' | `cert-expiring:${number}` | `drift:${string}`;
+
+/** Sets the drifted fields (dotted paths) in a running configuration, copying the objects on the way down. */
+export function applyDrift(config: Record<string, unknown>, drifted: Record<string, unknown>): void {
+  for (const [path, value] of Object.entries(drifted)) {
+    const parts = path.split('.');
+    let here = config;
+    for (const part of parts.slice(0, -1)) {
+      const next = here[part];
+      here = (here[part] = next !== null && typeof next === 'object' ? { ...(next as Record<string, unknown>) } : {}) as Record<string, unknown>;
+    }
+    here[parts[parts.length - 1] as string] = value;
+  }
+}
 
 export interface StateEvents {
   change: [{ node: string; component: ComponentId; faults: readonly Fault[] }];
@@ -53,9 +66,27 @@ export class ComponentState extends EventEmitter<StateEvents> {
     this.emitChange();
   }
 
-  /** Records a fault; a new `cert-expiring:<days>` replaces an older one. */
+  /**
+   * The running values a `drift:<field>=<value>` fault put under the process, by field path: what /configz serves
+   * while the node's config file keeps its own (a value that reads as JSON is that, else the text).
+   */
+  drifted(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const f of this.faultList.filter((x) => x.startsWith('drift:'))) {
+      const [field = '', ...rest] = f.slice('drift:'.length).split('=');
+      const text = rest.join('=');
+      try {
+        out[field] = JSON.parse(text);
+      } catch {
+        out[field] = text;
+      }
+    }
+    return out;
+  }
+
+  /** Records a fault; a new `cert-expiring:<days>` replaces an older one, a new drift of a field its older drift. */
   apply(fault: Fault): void {
-    const kind = (f: Fault) => (f.startsWith('cert-expiring:') ? 'cert-expiring' : f);
+    const kind = (f: Fault) => (f.startsWith('cert-expiring:') ? 'cert-expiring' : f.startsWith('drift:') ? f.split('=')[0] : f);
     this.faultList = [...this.faultList.filter((f) => kind(f) !== kind(fault)), fault];
     this.emitChange();
   }

@@ -8,7 +8,8 @@ import type { HealthChecks, StandInContext } from './stand-in.ts';
 import { serves } from './catalog-view.ts';
 import { zpage } from './zpages.ts';
 import { pprof } from './pprof.ts';
-import { commandLine } from '../plan/command-lines.ts';
+import { commandLine, commandLineFlags } from '../plan/command-lines.ts';
+import { applyDrift } from './component-state.ts';
 import type { ComponentId } from '../../model/index.ts';
 
 /** The controllers kube-controller-manager's /healthz lists, from the real v1.28 answer. */
@@ -43,7 +44,7 @@ abstract class ControlPlaneComponent extends DelegatedServer {
     const profiling = PROFILE_SETTINGS[this.node.profile].controlPlane.profiling;
     switch (url.pathname) {
       case '/configz':
-        return json(200, fixture(this.configzFixture), NOSNIFF);
+        return json(200, this.configz(profiling), NOSNIFF);
       case '/metrics':
         if (method === 'DELETE' && this.component === 'kube-scheduler') return { status: 200, headers: { 'Content-Type': TEXT }, body: 'metrics reset\n' };
         return this.metrics(ctx);
@@ -53,7 +54,7 @@ abstract class ControlPlaneComponent extends DelegatedServer {
       case '/flagz':
       case '/statusz':
         if (!serves(this.component, this.portName, v, url.pathname)) return undefined;
-        return zpage(url.pathname.slice(1) as 'flagz' | 'statusz', { component: this.component, startedAt: this.state.startedAt, now: this.ctx.clock.now(), version: this.version, flags: { 'bind-address': this.node.localIp, 'leader-elect': 'true', kubeconfig: `/etc/kubernetes/${this.component === 'kube-scheduler' ? 'scheduler' : 'controller-manager'}.conf` } });
+        return zpage(url.pathname.slice(1) as 'flagz' | 'statusz', { component: this.component, startedAt: this.state.startedAt, now: this.ctx.clock.now(), version: this.version, flags: this.flags() });
       case '/debug/flags/v':
         if (!profiling) return undefined;
         return this.setVerbosity(ctx);
@@ -61,6 +62,29 @@ abstract class ControlPlaneComponent extends DelegatedServer {
     if (profiling && url.pathname === '/debug/pprof') return { status: 301, headers: { Location: '/debug/pprof/' } };
     if (profiling && url.pathname.startsWith('/debug/pprof/')) return pprof(url.pathname.slice('/debug/pprof/'.length), commandLine(this.ctx.plan, this.node, this.component));
     return undefined;
+  }
+
+  /** The running configuration: the real v1.28 answer, with what the plan's command line sets (--profiling, key files). */
+  private configz(profiling: boolean): string {
+    const document = JSON.parse(fixture(this.configzFixture)) as Record<string, Record<string, unknown>>;
+    const [root, config] = Object.entries(document)[0] ?? ['', {}];
+    if (this.component === 'kube-scheduler') config.EnableProfiling = profiling;
+    else {
+      ((config.Generic as Record<string, Record<string, unknown>>).Debugging ??= {}).EnableProfiling = profiling;
+      // The files the plan's command line names, where the real answer has kubeadm's paths.
+      const flags = this.flags();
+      const sa = (config.SAController ??= {}) as Record<string, unknown>;
+      sa.ServiceAccountKeyFile = flags['service-account-private-key-file'] ?? '';
+      sa.RootCAFile = flags['root-ca-file'] ?? '';
+      (config.KubeCloudShared as Record<string, unknown>).UseServiceAccountCredentials = flags['use-service-account-credentials'] === 'true';
+    }
+    applyDrift(config, this.state.drifted());
+    return JSON.stringify({ [root]: config });
+  }
+
+  /** /flagz: the flags of the process's own command line (the plan's), so that the two agree. */
+  private flags(): Record<string, string> {
+    return commandLineFlags(commandLine(this.ctx.plan, this.node, this.component));
   }
 
   private async setVerbosity(ctx: RequestContext): Promise<Reply> {

@@ -96,6 +96,7 @@ export abstract class StandIn {
       return `unhealthy:${name}`;
     }
     if (fault === 'stale' || fault === 'frozen') throw new InputError(`${fault} is a kube-proxy fault, not one of ${this.component}`);
+    if (fault.startsWith('drift:') && !['kubelet', 'kube-controller-manager', 'kube-scheduler'].includes(this.component)) throw new InputError(`drift changes a running configuration (/configz) of the kubelet, controller manager or scheduler, not ${this.component}'s`);
     if (certDays(fault) !== undefined && !this.endpoints().some((e) => e.scheme === 'https')) throw new InputError(`${where} serves no TLS: cert-expiring needs an HTTPS port`);
     return fault;
   }

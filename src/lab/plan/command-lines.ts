@@ -56,6 +56,7 @@ export function commandLine(plan: LabPlan, node: LabNode, component: ComponentId
         `--etcd-certfile=${P.pki}/apiserver-etcd-client.crt`,
         `--etcd-keyfile=${P.pki}/apiserver-etcd-client.key`,
         `--etcd-servers=${s.etcd.scheme}://${node.localIp}:${port(plan, node, 'etcd', 'client')}`,
+        ...(s.controlPlane.profiling ? [] : ['--profiling=false']),
         `--kubelet-client-certificate=${P.pki}/apiserver-kubelet-client.crt`,
         `--kubelet-client-key=${P.pki}/apiserver-kubelet-client.key`,
         '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
@@ -94,6 +95,16 @@ export function commandLine(plan: LabPlan, node: LabNode, component: ComponentId
     default:
       return [component];
   }
+}
+
+/** The `--flag=value` pairs of a command line, as /flagz prints the process's flags. */
+export function commandLineFlags(argv: readonly string[]): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (const arg of argv.slice(1)) {
+    const m = /^--([^=]+)=(.*)$/.exec(arg);
+    if (m) flags[m[1] as string] = m[2] as string;
+  }
+  return flags;
 }
 
 /** kubeadm's static pod manifests for the control plane, with the same command lines. */

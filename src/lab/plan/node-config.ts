@@ -3,7 +3,20 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { LabNode, LabPlan } from '../types.ts';
 import { nodeLayout } from './node-layout.ts';
-import { PROFILE_SETTINGS } from './profiles.ts';
+import { PROFILE_SETTINGS, type Settings } from './profiles.ts';
+
+/** The KubeletConfiguration fields a profile decides beyond access: the same in the node's file and in /configz. */
+export function kubeletProfileFields(s: Settings['kubelet']): Record<string, unknown> {
+  return {
+    rotateCertificates: s.rotateCertificates,
+    streamingConnectionIdleTimeout: s.streamingIdleTimeout,
+    makeIPTablesUtilChains: s.makeIPTablesUtilChains,
+    podPidsLimit: s.podPidsLimit,
+    seccompDefault: s.seccompDefault,
+    ...(s.tlsCipherSuites ? { tlsCipherSuites: s.tlsCipherSuites } : {}),
+    ...(s.serverCertRotation ? {} : { featureGates: { RotateKubeletServerCertificate: false } }),
+  };
+}
 
 export function kubeletConfigYaml(plan: LabPlan, node: LabNode): string {
   const s = PROFILE_SETTINGS[node.profile].kubelet;
@@ -28,8 +41,8 @@ export function kubeletConfigYaml(plan: LabPlan, node: LabNode): string {
     clusterDomain: 'cluster.local',
     enableDebuggingHandlers: s.enableDebuggingHandlers,
     enableProfilingHandler: s.enableProfilingHandler,
-    rotateCertificates: true,
     staticPodPath: L.manifests,
+    ...kubeletProfileFields(s),
   };
   if (s.servingCert === 'cluster-ca') Object.assign(config, { tlsCertFile: `${L.kubeletServing}.crt`, tlsPrivateKeyFile: `${L.kubeletServing}.key` });
   return stringify(config);

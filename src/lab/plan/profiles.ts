@@ -19,6 +19,18 @@ export interface Settings {
     servingCert: 'self-generated' | 'cluster-ca';
     enableProfilingHandler: boolean;
     enableDebuggingHandlers: boolean;
+    /** rotateCertificates (client certificate rotation) */
+    rotateCertificates: boolean;
+    /** featureGates.RotateKubeletServerCertificate: false turns serving-certificate rotation off; true leaves the gate unset */
+    serverCertRotation: boolean;
+    /** streamingConnectionIdleTimeout ('0s' never closes idle streams) */
+    streamingIdleTimeout: string;
+    makeIPTablesUtilChains: boolean;
+    /** podPidsLimit (-1: unlimited) */
+    podPidsLimit: number;
+    seccompDefault: boolean;
+    /** tlsCipherSuites; absent: Go's default list */
+    tlsCipherSuites?: string[];
   };
   kubeProxy: { metricsBind: Bind; healthzBind: Bind; enableProfiling: boolean };
   etcd: { scheme: 'https' | 'http'; clientCertAuth: boolean; metricsBind: Bind };
@@ -35,6 +47,13 @@ const kubeadm: Settings = {
     servingCert: 'self-generated',
     enableProfilingHandler: true,
     enableDebuggingHandlers: true,
+    // kubeadm's KubeletConfiguration sets rotateCertificates; the rest are v1beta1's defaults.
+    rotateCertificates: true,
+    serverCertRotation: true,
+    streamingIdleTimeout: '4h0m0s',
+    makeIPTablesUtilChains: true,
+    podPidsLimit: -1,
+    seccompDefault: false,
   },
   kubeProxy: { metricsBind: 'node-local', healthzBind: 'all', enableProfiling: false },
   etcd: { scheme: 'https', clientCertAuth: true, metricsBind: 'node-local' },
@@ -44,14 +63,31 @@ const kubeadm: Settings = {
 export const PROFILE_SETTINGS: Record<ProfileName, Settings> = {
   kubeadm,
   hardened: {
-    kubelet: { ...kubeadm.kubelet, servingCert: 'cluster-ca', enableProfilingHandler: false },
+    kubelet: {
+      ...kubeadm.kubelet,
+      servingCert: 'cluster-ca',
+      enableProfilingHandler: false,
+      podPidsLimit: 4096,
+      seccompDefault: true,
+      tlsCipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305'],
+    },
     kubeProxy: { ...kubeadm.kubeProxy, healthzBind: 'node-local' },
     etcd: kubeadm.etcd,
     controlPlane: { bind: 'node-local', profiling: false },
   },
   'anonymous-webhook': { ...kubeadm, kubelet: { ...kubeadm.kubelet, anonymous: true } },
   insecure: {
-    kubelet: { ...kubeadm.kubelet, anonymous: true, authorization: 'AlwaysAllow', readOnlyPort: true, healthzBind: 'all' },
+    kubelet: {
+      ...kubeadm.kubelet,
+      anonymous: true,
+      authorization: 'AlwaysAllow',
+      readOnlyPort: true,
+      healthzBind: 'all',
+      rotateCertificates: false,
+      serverCertRotation: false,
+      streamingIdleTimeout: '0s',
+      makeIPTablesUtilChains: false,
+    },
     kubeProxy: { metricsBind: 'all', healthzBind: 'all', enableProfiling: true },
     etcd: { scheme: 'https', clientCertAuth: false, metricsBind: 'all' },
     controlPlane: { bind: 'all', profiling: true },

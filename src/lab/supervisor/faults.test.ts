@@ -18,6 +18,8 @@ describe('parseFault', () => {
       [['cert-expiring', '5'], 'cert-expiring:5'],
       [['cert-expiring:30'], 'cert-expiring:30'],
       [['cert-expiring 0'], 'cert-expiring:0'],
+      [['drift', 'readOnlyPort=10255'], 'drift:readOnlyPort=10255'],
+      [['drift:authentication.anonymous.enabled=true'], 'drift:authentication.anonymous.enabled=true'],
       [['clear'], 'clear'],
     ];
     for (const [words, fault] of cases) assert.equal(parseFault(words), fault, words.join(' '));
@@ -25,7 +27,9 @@ describe('parseFault', () => {
 
   it('refuses anything else with a usage error naming what is wrong', () => {
     const cases: [string[], RegExp][] = [
-      [[], /^a fault is one of: down, hang, unhealthy\[:<check>\], stale, frozen, cert-expiring <days>, clear$/],
+      [[], /^a fault is one of: down, hang, unhealthy\[:<check>\], stale, frozen, cert-expiring <days>, drift <field>=<value>, clear$/],
+      [['drift'], /^drift takes one <field>=<value> of the running configuration/],
+      [['drift', 'readOnlyPort'], /^drift takes one <field>=<value> of the running configuration/],
       [['sideways'], /^unknown fault "sideways": a fault is one of/],
       [['down', 'now'], /^fault down takes no argument \(got "now"\)$/],
       [['cert-expiring'], /^cert-expiring takes a number of days/],

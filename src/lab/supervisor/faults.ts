@@ -6,7 +6,7 @@ import type { Fault } from '../components/component-state.ts';
 export type { Fault } from '../components/component-state.ts';
 export type FaultOrClear = Fault | 'clear';
 
-export const FAULT_NAMES = ['down', 'hang', 'unhealthy', 'stale', 'frozen', 'cert-expiring', 'clear'] as const;
+export const FAULT_NAMES = ['down', 'hang', 'unhealthy', 'stale', 'frozen', 'cert-expiring', 'drift', 'clear'] as const;
 
 /** The faults active on one component of one node. */
 export interface FaultRecord {
@@ -24,11 +24,11 @@ export interface LabEvents {
   fault: [FaultEvent];
 }
 
-const USAGE = `a fault is one of: down, hang, unhealthy[:<check>], stale, frozen, cert-expiring <days>, clear`;
+const USAGE = `a fault is one of: down, hang, unhealthy[:<check>], stale, frozen, cert-expiring <days>, drift <field>=<value>, clear`;
 
 /**
  * Reads a fault from words: `down`, `hang`, `unhealthy`, `unhealthy:<check>` or `unhealthy <check>`, `stale`,
- * `frozen`, `cert-expiring:<days>` or `cert-expiring <days>`, `clear`.
+ * `frozen`, `cert-expiring:<days>` or `cert-expiring <days>`, `drift <field>=<value>`, `clear`.
  */
 export function parseFault(text: readonly string[]): FaultOrClear {
   const words = text.flatMap((w) => w.split(/\s+/)).filter(Boolean);
@@ -57,6 +57,11 @@ export function parseFault(text: readonly string[]): FaultOrClear {
       const [days = ''] = args;
       if (args.length !== 1 || !/^\d{1,5}$/.test(days)) throw new UsageError(`cert-expiring takes a number of days from 0 to 99999, e.g. cert-expiring 5 (got ${JSON.stringify(args.join(' '))})`);
       return `cert-expiring:${Number(days)}`;
+    }
+    case 'drift': {
+      const [setting = ''] = args;
+      if (args.length !== 1 || !/^[A-Za-z][\w.]*=\S+$/.test(setting)) throw new UsageError(`drift takes one <field>=<value> of the running configuration, e.g. drift readOnlyPort=10255 (got ${JSON.stringify(args.join(' '))})`);
+      return `drift:${setting}`;
     }
     default:
       throw new UsageError(head ? `unknown fault ${JSON.stringify(head)}: ${USAGE}` : USAGE);

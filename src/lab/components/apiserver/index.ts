@@ -18,7 +18,8 @@ import { versionInfo } from '../../plan/versions.ts';
 import type { Attributes } from '../../auth/apiserver-webhook.ts';
 import type { LabNode } from '../../types.ts';
 import { pprof } from '../pprof.ts';
-import { commandLine } from '../../plan/command-lines.ts';
+import { commandLine, commandLineFlags } from '../../plan/command-lines.ts';
+import { PROFILE_SETTINGS } from '../../plan/profiles.ts';
 import { serves } from '../catalog-view.ts';
 import { zpage } from '../zpages.ts';
 import { POD_STREAM_PATH, proxyPodStream } from './pod-streams.ts';
@@ -162,18 +163,20 @@ export class ApiserverStandIn extends StandIn {
       if (method === 'DELETE') return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'metrics reset\n' };
       return { status: 200, headers: { 'Content-Type': this.version.metricsContentType }, body: '# HELP kubernetes_healthcheck [STABLE] This metric records the result of a single healthcheck.\n# TYPE kubernetes_healthcheck gauge\nkubernetes_healthcheck{name="etcd",type="readyz"} 1\n' };
     }
-    if (path.startsWith('/debug/pprof/')) return pprof(path.slice('/debug/pprof/'.length), commandLine(this.ctx.plan, this.node, 'kube-apiserver'));
-    if (path === '/debug/pprof') return { status: 301, headers: { Location: '/debug/pprof/' } };
-    if (path === '/debug/flags/v') {
+    // --profiling=false: no profiling handlers, no /debug/flags/v, no resetting /metrics (genericapiserver installAPI).
+    const profiling = PROFILE_SETTINGS[this.node.profile].controlPlane.profiling;
+    if (profiling && path.startsWith('/debug/pprof/')) return pprof(path.slice('/debug/pprof/'.length), commandLine(this.ctx.plan, this.node, 'kube-apiserver'));
+    if (profiling && path === '/debug/pprof') return { status: 301, headers: { Location: '/debug/pprof/' } };
+    if (profiling && path === '/debug/flags/v') {
       if (method !== 'PUT') return goError(406, 'unsupported http method');
       return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: `successfully set klog.logging.verbosity to ${(await readBody(req, 1024)).toString().trim()}\n` };
     }
     if ((path === '/flagz' || path === '/statusz') && serves('kube-apiserver', 'secure', this.ctx.plan.kubernetesVersion, path)) {
-      return zpage(path.slice(1) as 'flagz' | 'statusz', { component: 'kube-apiserver', startedAt: this.state.startedAt, now: this.ctx.clock.now(), version: this.version, flags: { 'advertise-address': this.node.ip, 'authorization-mode': 'Node,RBAC', 'secure-port': '6443' }, paths: ['/api', '/apis', '/healthz', '/livez', '/metrics', '/readyz', '/version'] });
+      return zpage(path.slice(1) as 'flagz' | 'statusz', { component: 'kube-apiserver', startedAt: this.state.startedAt, now: this.ctx.clock.now(), version: this.version, flags: commandLineFlags(commandLine(this.ctx.plan, this.node, 'kube-apiserver')), paths: ['/api', '/apis', '/healthz', '/livez', '/metrics', '/readyz', '/version'] });
     }
     if (path === '/metrics') {
       // With profiling on (the default) the apiserver installs the resetting metrics handler.
-      if (method === 'DELETE') return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'metrics reset\n' };
+      if (method === 'DELETE' && profiling) return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'metrics reset\n' };
       const body = withBuildInfo(fixture('apiserver.metrics'), { ...this.version, major: '1', minor: this.ctx.plan.kubernetesVersion.split('.')[1] ?? '' });
       const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
       return { status: 200, headers: { 'Content-Type': this.version.metricsContentType, ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) }, body: gzip ? gzipSync(body) : body };

@@ -5,6 +5,8 @@ import { fixture, fixtureJson, perPodExposition, withBuildInfo, type BuildInfo }
 import type { LabNode, LabPlan, LabPod } from '../../types.ts';
 import { PROFILE_SETTINGS } from '../../plan/profiles.ts';
 import { nodeLayout } from '../../plan/node-layout.ts';
+import { kubeletProfileFields } from '../../plan/node-config.ts';
+import { applyDrift } from '../component-state.ts';
 
 const IMAGES: Record<string, string> = {
   etcd: 'registry.k8s.io/etcd:3.5.9-0',
@@ -104,12 +106,13 @@ export function runningPodList(node: LabNode): string {
   return JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items }) + '\n';
 }
 
-export function configz(plan: LabPlan, node: LabNode): string {
+/** `/configz`: the plan's KubeletConfiguration as running, with the fields a `drift` fault changed under the process. */
+export function configz(plan: LabPlan, node: LabNode, drifted: Record<string, unknown> = {}): string {
   const base = fixtureJson<{ kubeletconfig: Record<string, unknown> }>('kubelet.configz.json').kubeletconfig;
   const s = PROFILE_SETTINGS[node.profile].kubelet;
   const L = nodeLayout(node);
   const port = (name: string) => plan.endpoints.find((e) => e.node === node.name && e.component === 'kubelet' && e.port === name)?.number ?? 0;
-  const config = {
+  const config: Record<string, unknown> = {
     ...base,
     staticPodPath: L.manifests,
     address: '0.0.0.0',
@@ -127,7 +130,11 @@ export function configz(plan: LabPlan, node: LabNode): string {
     healthzPort: port('healthz'),
     healthzBindAddress: s.healthzBind === 'all' ? '0.0.0.0' : '127.0.0.1',
     enableProfilingHandler: s.enableProfilingHandler,
+    ...kubeletProfileFields(s),
   };
+  applyDrift(config, drifted);
+  // The kubelet serialises v1beta1 with omitempty: zero scalars are left out (pointer fields stay).
+  for (const key of ['readOnlyPort', 'rotateCertificates'] as const) if (!config[key]) delete config[key];
   return JSON.stringify({ kubeletconfig: config });
 }
 

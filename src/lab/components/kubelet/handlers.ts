@@ -68,7 +68,7 @@ export class KubeletHandlers {
       case 'metrics':
         return this.metrics(call);
       case 'configz':
-        return json(200, configz(this.kubelet.ctx.plan, this.node), NOSNIFF);
+        return json(200, configz(this.kubelet.ctx.plan, this.node, this.kubelet.state.drifted()), NOSNIFF);
       case 'pods':
         if (path !== '/pods' && path !== '/pods/') return notFound();
         if (method !== 'GET') return methodNotAllowed('GET');
