@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startLab, type Lab } from '../src/lab/index.ts';
 import { curl, oneStderrLine, readToken, runKia } from './helpers.ts';
 
-const NETWORK = 33; // node IP 127.66.1.1, node-local 127.67.1.1
+const NETWORK = 4; // node IP 127.8.1.1, node-local 127.9.1.1 (a network no other suite uses)
 const NODE = 'kia-control-plane';
 const KIA = path.join(process.cwd(), 'bin/kia.js');
 
@@ -86,27 +86,27 @@ test('the node seen from inside: loopback-only ports, their processes, health an
   const report = JSON.parse(answer.body) as Report;
   assert.equal(report.schema, 'kia.report/v1');
   assert.deepEqual(report.scope.targets, [{ host: NODE, address: '127.0.0.1', source: 'local', node: NODE }]);
-  // 127.67.1.1 is the lab node's loopback: etcd's metrics, the kubelet's healthz, kube-proxy's metrics, the
+  // 127.9.1.1 is the lab node's loopback: etcd's metrics, the kubelet's healthz, kube-proxy's metrics, the
   // controller-manager and the scheduler listen only there, out of reach of a scan of the node's IP.
   assert.deepEqual(report.endpoints.map((e) => [e.address, e.port, e.process?.name]), [
-    ['127.66.1.1', 2379, 'etcd'],
-    ['127.66.1.1', 2380, 'etcd'],
-    ['127.66.1.1', 6443, 'kube-apiserver'],
-    ['127.66.1.1', 10250, 'kubelet'],
-    ['127.66.1.1', 10256, 'kube-proxy'],
-    ['127.67.1.1', 2379, 'etcd'],
-    ['127.67.1.1', 2381, 'etcd'],
-    ['127.67.1.1', 6443, 'kube-apiserver'],
-    ['127.67.1.1', 10248, 'kubelet'],
-    ['127.67.1.1', 10249, 'kube-proxy'],
-    ['127.67.1.1', 10250, 'kubelet'],
-    ['127.67.1.1', 10256, 'kube-proxy'],
-    ['127.67.1.1', 10257, 'kube-controller'],
-    ['127.67.1.1', 10259, 'kube-scheduler'],
+    ['127.8.1.1', 2379, 'etcd'],
+    ['127.8.1.1', 2380, 'etcd'],
+    ['127.8.1.1', 6443, 'kube-apiserver'],
+    ['127.8.1.1', 10250, 'kubelet'],
+    ['127.8.1.1', 10256, 'kube-proxy'],
+    ['127.9.1.1', 2379, 'etcd'],
+    ['127.9.1.1', 2381, 'etcd'],
+    ['127.9.1.1', 6443, 'kube-apiserver'],
+    ['127.9.1.1', 10248, 'kubelet'],
+    ['127.9.1.1', 10249, 'kube-proxy'],
+    ['127.9.1.1', 10250, 'kubelet'],
+    ['127.9.1.1', 10256, 'kube-proxy'],
+    ['127.9.1.1', 10257, 'kube-controller'],
+    ['127.9.1.1', 10259, 'kube-scheduler'],
   ]);
   assert.deepEqual(report.findings.map((f) => [f.rule, f.address, f.port]), [
-    ['KIA-KUBELET-005', '127.66.1.1', 10250],
-    ['KIA-KUBELET-005', '127.67.1.1', 10250],
+    ['KIA-KUBELET-005', '127.8.1.1', 10250],
+    ['KIA-KUBELET-005', '127.9.1.1', 10250],
   ]);
   assert.deepEqual(report.notes, []);
   const metrics = await get(`${agent.base}/metrics`);

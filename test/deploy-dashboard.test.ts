@@ -72,7 +72,7 @@ describe('the Grafana dashboard', () => {
   let served: Set<string>;
 
   before(async () => {
-    lab = await startTestLab({ network: 35, nodes: 1, kubernetesVersion: '1.36' });
+    lab = await startTestLab({ network: 2, nodes: 1, kubernetesVersion: '1.36' });
     const child = spawn(process.execPath, [KIA, 'serve', '--lab', lab.dir, '--listen', '127.0.0.1:0', '--interval', '3600', '--audit-interval', '3600'], { stdio: ['ignore', 'ignore', 'pipe'] });
     serve = child;
     let stderr = '';

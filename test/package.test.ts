@@ -109,16 +109,16 @@ describe('the installed kia', () => {
 
   it('starts a 1-node lab, hunts it and checks its health, all from the installed package', async () => {
     const kia = path.join(bin, 'kia');
-    const up = await run(kia, ['lab', 'up', '--dir', labDir, '--nodes', '1', '--network', '34', '--detach'], { cwd: tmp });
+    const up = await run(kia, ['lab', 'up', '--dir', labDir, '--nodes', '1', '--network', '3', '--detach'], { cwd: tmp });
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stdout, /^lab ready in .*: Kubernetes 1\.36, etcd 3\.6\.8 \(stand-in\), network \d+$/m);
     const hunt = await run(kia, ['hunt', '--lab', labDir, '--cert', path.join(labDir, 'admin.crt'), '--key', path.join(labDir, 'admin.key'), '--cacert', path.join(labDir, 'ca.crt'), '-o', 'json'], { cwd: tmp });
     assert.ok(hunt.code === 0 || hunt.code === 1, `exit ${hunt.code}: ${hunt.stderr}`);
     const report = JSON.parse(hunt.stdout) as { schema: string; endpoints: { address: string; port: number; fingerprint?: { component: string } }[] };
     assert.equal(report.schema, 'kia.report/v1');
-    // Network 34: the node IP is 127.68.1.1; what a remote hunt of a kubeadm 1.36 node sees there.
+    // Network 3: the node IP is 127.6.1.1; what a remote hunt of a kubeadm 1.36 node sees there.
     assert.deepEqual(report.endpoints.map((e) => `${e.address}:${e.port} ${e.fingerprint?.component}`), [
-      '127.68.1.1:2379 etcd', '127.68.1.1:2380 etcd', '127.68.1.1:6443 kube-apiserver', '127.68.1.1:10250 kubelet', '127.68.1.1:10256 kube-proxy',
+      '127.6.1.1:2379 etcd', '127.6.1.1:2380 etcd', '127.6.1.1:6443 kube-apiserver', '127.6.1.1:10250 kubelet', '127.6.1.1:10256 kube-proxy',
     ]);
     // The stand-ins answer from the real fixtures the package carries (without them: 500 ENOENT).
     const health = await run(kia, ['health', '--lab', labDir, '-o', 'json'], { cwd: tmp });

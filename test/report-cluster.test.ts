@@ -12,7 +12,7 @@ import { startLab, type Lab } from '../src/lab/index.ts';
 import { writeAgentPods } from '../src/lab/components/apiserver/agent-pods.ts';
 import { curl, readToken, runKia, tcpConnect } from './helpers.ts';
 
-const NETWORK = 34; // node IPs 127.68.1.x, node-local 127.69.1.x
+const NETWORK = 41; // node IPs 127.82.1.x, node-local 127.83.1.x (a network no other suite uses)
 const KIA = path.join(process.cwd(), 'bin/kia.js');
 const AGENT_PORT = 9472;
 
@@ -91,7 +91,7 @@ test('the cluster report is the union of the agents, names the silent node, and 
       own.findings.map((f) => [f.rule, f.address, f.port]),
     );
     // The kubelet's healthz, kube-proxy's metrics, etcd's metrics, the controller-manager and the scheduler listen on
-    // the node's loopback only (127.69.1.x stands for it in the lab).
+    // the node's loopback only (127.83.1.x stands for it in the lab).
     const local = cluster.endpoints.filter((e) => e.target.node === node.name && e.address === node.localIp).map((e) => e.port);
     for (const port of node.role === 'control-plane' ? [2381, 10248, 10249, 10257, 10259] : [10248, 10249]) assert.ok(local.includes(port), `${node.name}: ${port} missing from ${local.join(',')}`);
   }
@@ -122,7 +122,7 @@ test('kia report without --cluster is a usage error', async () => {
 
 test('kia lab up --agents: an agent per node, and kia report --cluster against the lab with the kubeconfig it writes', async () => {
   const labDir = path.join(dir, 'with-agents');
-  const up = await runKia(['lab', 'up', '--dir', labDir, '--nodes', '2', '--network', '36', '--agents', '--detach'], { timeoutMs: 180_000 });
+  const up = await runKia(['lab', 'up', '--dir', labDir, '--nodes', '2', '--network', '43', '--agents', '--detach'], { timeoutMs: 180_000 });
   try {
     assert.equal(up.code, 0, up.stderr);
     const kubeconfig = path.join(labDir, 'kia-report.conf');
@@ -132,15 +132,15 @@ test('kia lab up --agents: an agent per node, and kia report --cluster against t
     const cluster = JSON.parse(run.stdout) as Report & { scope: { targets: { node?: string }[] } };
     assert.deepEqual(cluster.scope.targets.map((t) => t.node), ['kia-control-plane', 'kia-worker-1']);
     assert.equal(cluster.unanswered, undefined);
-    // 127.73.1.2 is the worker's loopback in network 36: its kubelet healthz and kube-proxy metrics, seen from inside.
-    assert.deepEqual(cluster.endpoints.filter((e) => e.target.node === 'kia-worker-1' && e.address === '127.73.1.2').map((e) => e.port), [10248, 10249, 10250, 10256]);
+    // 127.87.1.2 is the worker's loopback in network 43: its kubelet healthz and kube-proxy metrics, seen from inside.
+    assert.deepEqual(cluster.endpoints.filter((e) => e.target.node === 'kia-worker-1' && e.address === '127.87.1.2').map((e) => e.port), [10248, 10249, 10250, 10256]);
   } finally {
     await runKia(['lab', 'down', '--dir', labDir], { timeoutMs: 60_000 });
   }
   // The agents go with the lab's process: nothing answers on the control plane's 9472 any more.
   let outcome = '';
   for (let i = 0; i < 100 && outcome !== 'ECONNREFUSED'; i++) {
-    outcome = await tcpConnect('127.72.1.1', AGENT_PORT, 1000);
+    outcome = await tcpConnect('127.86.1.1', AGENT_PORT, 1000);
     if (outcome !== 'ECONNREFUSED') await new Promise((r) => setTimeout(r, 100));
   }
   assert.equal(outcome, 'ECONNREFUSED');

@@ -82,7 +82,7 @@ function kubeconfig(options: { server: string; caFile: string; user: Record<stri
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-secrets-'));
-  lab = await startTestLab({ network: 61, nodes: 1 });
+  lab = await startTestLab({ network: 0, nodes: 1 });
   labNode = (lab.plan.nodes[0] as { ip: string }).ip;
   pki = await peerPki({ dir, hosts: [ECHO] });
   for (const port of [10250, 6443, 2379]) echoes.push(await startHandlerPeer({ host: ECHO, port, tls: pki.good, handler: echoHandler }));
