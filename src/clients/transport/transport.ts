@@ -4,6 +4,7 @@
 // probes ask) or kept alive per endpoint and identity; a kept-alive endpoint that let one request time out answers
 // the requests queued behind it at once instead of letting each wait out its own deadline.
 import { channel } from 'node:diagnostics_channel';
+import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Outcome } from '../../model/index.ts';
 import { excerpt, Secrets } from '../../redact.ts';
@@ -158,6 +159,9 @@ export class Transport {
   constructor(options: TransportOptions = {}) {
     this.#options = options;
     this.secrets = options.secrets ?? new Secrets();
+    // Every request in flight listens on the run's signal (and stops listening when it ends): as many listeners as
+    // requests in flight is the design, not a leak, so Node's warning past ten would only alarm the user.
+    if (options.signal) setMaxListeners(0, options.signal);
   }
 
   get signal(): AbortSignal | undefined {
