@@ -28,6 +28,57 @@ const STATUS_401 = '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"F
 function status403(user: string, verb: string, path: string): string {
   return `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"forbidden: User \\"${user}\\" cannot ${verb} path \\"${path}\\"","reason":"Forbidden","details":{},"code":403}`;
 }
+// Go's net/http/pprof index (Go 1.20-1.22, the toolchains of Kubernetes 1.28 and 1.31; pprof.go indexTmplExecute),
+// written out from upstream: the <style> block after the <title>, the goroutine dump link, the descriptions, and no
+// newline after </html>. Only the counts (all 0) are the lab's.
+const PPROF_INDEX = `<html>
+<head>
+<title>/debug/pprof/</title>
+<style>
+.profile-name{
+	display:inline-block;
+	width:6rem;
+}
+</style>
+</head>
+<body>
+/debug/pprof/
+<br>
+<p>Set debug=1 as a query parameter to export in legacy text format</p>
+<br>
+Types of profiles available:
+<table>
+<thead><td>Count</td><td>Profile</td></thead>
+<tr><td>0</td><td><a href='allocs?debug=1'>allocs</a></td></tr>
+<tr><td>0</td><td><a href='block?debug=1'>block</a></td></tr>
+<tr><td>0</td><td><a href='cmdline?debug=1'>cmdline</a></td></tr>
+<tr><td>0</td><td><a href='goroutine?debug=1'>goroutine</a></td></tr>
+<tr><td>0</td><td><a href='heap?debug=1'>heap</a></td></tr>
+<tr><td>0</td><td><a href='mutex?debug=1'>mutex</a></td></tr>
+<tr><td>0</td><td><a href='profile?debug=1'>profile</a></td></tr>
+<tr><td>0</td><td><a href='threadcreate?debug=1'>threadcreate</a></td></tr>
+<tr><td>0</td><td><a href='trace?debug=1'>trace</a></td></tr>
+</table>
+<a href="goroutine?debug=2">full goroutine stack dump</a>
+<br>
+<p>
+Profile Descriptions:
+<ul>
+<li><div class=profile-name>allocs: </div> A sampling of all past memory allocations</li>
+<li><div class=profile-name>block: </div> Stack traces that led to blocking on synchronization primitives</li>
+<li><div class=profile-name>cmdline: </div> The command line invocation of the current program</li>
+<li><div class=profile-name>goroutine: </div> Stack traces of all current goroutines. Use debug=2 as a query parameter to export in the same format as an unrecovered panic.</li>
+<li><div class=profile-name>heap: </div> A sampling of memory allocations of live objects. You can specify the gc GET parameter to run GC before taking the heap sample.</li>
+<li><div class=profile-name>mutex: </div> Stack traces of holders of contended mutexes</li>
+<li><div class=profile-name>profile: </div> CPU profile. You can specify the duration in the seconds GET parameter. After you get the profile file, use the go tool pprof command to investigate the profile.</li>
+<li><div class=profile-name>threadcreate: </div> Stack traces that led to the creation of new OS threads</li>
+<li><div class=profile-name>trace: </div> A trace of execution of the current program. You can specify the duration in the seconds GET parameter. After you get the trace file, use the go tool trace command to investigate the trace.</li>
+</ul>
+</p>
+</body>
+</html>`;
+const PPROF_OK: Expected = { status: 200, body: PPROF_INDEX, contentType: 'text/html; charset=utf-8', headers: NOSNIFF };
+
 // The real 403's headers (controller-manager.configz-anonymous-403.headers), less date/length.
 const HEADERS_403 = { 'cache-control': 'no-cache, private', 'x-content-type-options': 'nosniff' };
 
@@ -48,6 +99,8 @@ interface Case {
   body?: string;
   /** always-allow path (KCM/scheduler) or RBAC public-info path (apiserver, GET only): anonymous and alice get the admin answer. */
   open?: boolean;
+  /** apiserver system:discovery path (bound to system:authenticated): alice gets the admin answer, anonymous 403. */
+  discovery?: boolean;
   /** resource request on the apiserver: 403 body not fixed by the spec; checked as a Forbidden Status. */
   resource?: boolean;
   versions?: Version[];
@@ -114,7 +167,7 @@ const KCM: Case[] = [
   // §5.3: KCM's /metrics is the legacy registry handler, any method (no reset); /metrics/slis resets on DELETE (§9.26).
   { method: 'DELETE', path: '/metrics', ok: { status: 200, bodyMatch: /^# HELP /m } },
   { method: 'DELETE', path: '/metrics/slis', ok: { status: 200, body: 'metrics reset\n' } },
-  { method: 'GET', path: '/debug/pprof/', ok: { status: 200 } },
+  { method: 'GET', path: '/debug/pprof/', ok: PPROF_OK },
   // §9.27
   { method: 'GET', path: '/debug/flags/v', ok: { status: 406, body: 'unsupported http method\n' } },
   { method: 'PUT', path: '/debug/flags/v', body: '0', ok: { status: 200, body: 'successfully set klog.logging.verbosity to 0\n' } },
@@ -147,7 +200,7 @@ const SCHEDULER: Case[] = [
   { method: 'GET', path: '/metrics/slis', ok: { status: 200 } },
   // §9.26: the scheduler always installs the resetting /metrics.
   { method: 'DELETE', path: '/metrics', ok: { status: 200, body: 'metrics reset\n' } },
-  { method: 'GET', path: '/debug/pprof/', ok: { status: 200 } },
+  { method: 'GET', path: '/debug/pprof/', ok: PPROF_OK },
   { method: 'GET', path: '/debug/flags/v', ok: { status: 406, body: 'unsupported http method\n' } },
   { method: 'PUT', path: '/debug/flags/v', body: '0', ok: { status: 200, body: 'successfully set klog.logging.verbosity to 0\n' } },
   ...zpages(VERSIONS),
@@ -174,6 +227,10 @@ const APISERVER: Case[] = [
     },
   },
   { method: 'GET', path: '/version/', open: true, ok: { status: 200, contentType: 'application/json' } },
+  // policy.go: system:discovery (GET /api, /api/*, /apis, /apis/*, /openapi, /openapi/*, and the public-info paths) is
+  // bound to system:authenticated, so a user with no grants of its own (alice) discovers; anonymous is not in that group.
+  { method: 'GET', path: '/api', discovery: true, ok: { status: 200, contentType: 'application/json', bodyStartsWith: '{"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[' } },
+  { method: 'GET', path: '/apis', discovery: true, ok: { status: 200, contentType: 'application/json', bodyStartsWith: '{"kind":"APIGroupList","apiVersion":"v1","groups":' } },
   // RBAC allows only GET there: POST /healthz is forbidden to anonymous (unlike KCM's always-allow list).
   { method: 'POST', path: '/healthz', ok: { status: 200, body: 'ok' } },
   { method: 'GET', path: '/healthz/etcd', ok: { status: 200, body: 'ok' } },
@@ -183,7 +240,7 @@ const APISERVER: Case[] = [
   { method: 'GET', path: '/metrics/slis', ok: { status: 200 } },
   // §6.2 / §9.26: DELETE /metrics resets when profiling is on (the default; kubeadm leaves it).
   { method: 'DELETE', path: '/metrics', ok: { status: 200, body: 'metrics reset\n' } },
-  { method: 'GET', path: '/debug/pprof/', ok: { status: 200 } },
+  { method: 'GET', path: '/debug/pprof/', ok: PPROF_OK },
   ...zpages(VERSIONS),
   { method: 'GET', path: '/foo', ok: { status: 404, body: GO_404 } },
   {
@@ -228,7 +285,7 @@ function expected(cs: Case, caller: Caller, path: string): Expected | 'ok' | 're
     case 'anonymous':
     case 'alice':
     case 'alice-token':
-      if (cs.open) return 'ok';
+      if (cs.open || (cs.discovery && caller !== 'anonymous')) return 'ok';
       if (cs.resource) return 'resource-forbidden';
       // Non-resource verbs are the lowercased method (§5.2); the path without its query.
       return { status: 403, bodyMatch: status(status403(USER[caller], cs.method.toLowerCase(), path.split('?')[0] as string)), contentType: 'application/json', headers: HEADERS_403 };

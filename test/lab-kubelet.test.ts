@@ -203,7 +203,12 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/portForward/kube-system/{pod}', verb: 'create', ...PROXY, ok: () => ({ status: 500, body: 'Upgrade request required\n' }) },
   { method: 'POST', path: '/portForward/kube-system/nope', verb: 'create', ...PROXY, ok: () => ({ status: 404, body: 'pod does not exist' }) },
   // §3.2 (B), §3.12, §9.16
-  { method: 'GET', path: '/debug/pprof/', verb: 'get', ...PROXY, ok: () => ({ status: 200 }) },
+  // Real kubelets (pkg/kubelet/server/server.go): the route is /debug/pprof/{subpath:*}, so the bare index matches no
+  // route and go-restful answers its 404 after the auth filters; the named handlers and profiles answer.
+  { method: 'GET', path: '/debug/pprof/', verb: 'get', ...PROXY, ok: () => ({ status: 404, body: '404: Page Not Found' }) },
+  { method: 'GET', path: '/debug/pprof/cmdline', verb: 'get', ...PROXY, ok: () => ({ status: 200, contentType: TEXT, headers: NOSNIFF, bodyStartsWith: '/usr/bin/kubelet\0--' }) },
+  { method: 'GET', path: '/debug/pprof/heap', verb: 'get', ...PROXY, ok: () => ({ status: 200, contentType: 'application/octet-stream', headers: { 'content-disposition': 'attachment; filename="heap"', ...NOSNIFF } }) },
+  { method: 'GET', path: '/debug/pprof/goroutine', verb: 'get', ...PROXY, ok: () => ({ status: 200, contentType: 'application/octet-stream', headers: { 'content-disposition': 'attachment; filename="goroutine"' } }) },
   { method: 'GET', path: '/debug/flags/v', verb: 'get', ...PROXY, ok: () => ({ status: 406, body: 'unsupported http method\n' }) },
   { method: 'PUT', path: '/debug/flags/v', body: '0', verb: 'update', ...PROXY, ok: () => ({ status: 200, body: 'successfully set klog.logging.verbosity to 0\n' }) },
   // §3.12, §11 (1.31: exists, subresource=checkpoint, GET → 405 Allow: POST, POST → 500 without runtime support)

@@ -86,4 +86,11 @@ describe('finding texts match their evidence', () => {
     assert.equal(finding('KIA-ANY-005', 10250).route, '/debug/pprof/cmdline');
     assert.equal(finding('KIA-KUBELET-001', 10250).route, undefined);
   });
+
+  it('KIA-ANY-003 fires on a real kubelet, whose bare /debug/pprof/ is a 404 while the handlers under it answer', () => {
+    const routes = kubeletApi.routes.map((r) => (r.path === '/debug/pprof/' && r.identity === 'anonymous' ? { ...r, status: 404, bodySample: '404: Page Not Found' } : r));
+    const f = audit([{ ...kubeletApi, routes }], { now: NOW }).find((x) => x.rule === 'KIA-ANY-003');
+    assert.equal(f?.message, 'kubelet /debug/pprof/cmdline is readable without credentials');
+    assert.equal(f?.route, '/debug/pprof/cmdline');
+  });
 });

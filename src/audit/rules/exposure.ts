@@ -75,8 +75,10 @@ export const pprofAnonymous: Rule = {
   remediationFor: PROFILING_FIX,
   references: { cis: ['1.2.17', '1.3.2', '1.4.1'] },
   check(endpoint) {
-    const index = exposed(endpoint) ? anonymousOk(endpoint, '/debug/pprof/') : undefined;
-    return index ? [{ message: `${endpoint.fingerprint.component} /debug/pprof/ is readable without credentials`, evidence: [evidence(endpoint, index)], route: '/debug/pprof/' }] : [];
+    // A real kubelet answers its bare index 404 (its route is /debug/pprof/{subpath:*}) while the handlers under it
+    // answer: a readable /debug/pprof/cmdline proves them open where the index does not.
+    const open = exposed(endpoint) ? anonymousOk(endpoint, '/debug/pprof/') ?? anonymousOk(endpoint, '/debug/pprof/cmdline') : undefined;
+    return open ? [{ message: `${endpoint.fingerprint.component} ${open.path} is readable without credentials`, evidence: [evidence(endpoint, open)], route: open.path }] : [];
   },
 };
 

@@ -25,6 +25,13 @@ const BINDINGS: readonly Binding[] = [
     subjects: [{ group: 'system:authenticated' }, { group: 'system:unauthenticated' }],
     rules: [{ verbs: ['get'], nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'] }],
   },
+  // kubeadm keeps the bootstrap policy's binding of system:discovery to every authenticated user
+  // (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go): a user with no grants of its own still discovers the API.
+  {
+    name: 'system:discovery',
+    subjects: [{ group: 'system:authenticated' }],
+    rules: [{ verbs: ['get'], nonResourceURLs: ['/livez', '/readyz', '/healthz', '/version', '/version/', '/openapi', '/openapi/*', '/api', '/api/*', '/apis', '/apis/*'] }],
+  },
   {
     name: 'system:basic-user',
     subjects: [{ group: 'system:authenticated' }],

@@ -361,10 +361,13 @@ export class KubeletHandlers {
   }
 
   private pprof({ url, method }: Call): Reply {
+    // The route is /debug/pprof/{subpath:*}: go-restful matches no route without a segment after the slash, whatever the method.
+    const name = url.pathname.slice('/debug/pprof/'.length);
+    if (name === '') return notFound();
     if (method !== 'GET') return methodNotAllowed('GET');
     const L = nodeLayout(this.node);
     const argv = ['/usr/bin/kubelet', `--bootstrap-kubeconfig=${join(L.root, 'etc/kubernetes/bootstrap-kubelet.conf')}`, `--kubeconfig=${L.kubeletConf}`, `--config=${L.kubeletConfig}`, '--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock', `--node-ip=${this.node.ip}`];
-    return pprof(url.pathname.slice('/debug/pprof/'.length), argv);
+    return pprof(name, argv);
   }
 
   private async flags({ req, method }: Call): Promise<Reply> {
