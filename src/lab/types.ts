@@ -123,12 +123,17 @@ export interface LabFiles {
   aliceCert: string;
   aliceKey: string;
   aliceConf: string;
+  /** A monitoring job: RBAC grants it only get on nodes/proxy, which lets it exec through a kubelet WebSocket upgrade. */
+  monitorCert: string;
+  monitorKey: string;
   /** A client certificate from a CA no component trusts (CN=admin, O=system:masters): the "invalid" caller. */
   foreignCert: string;
   foreignKey: string;
-  /** Static bearer tokens (kube-apiserver --token-auth-file): admin (system:masters) and alice. */
+  /** Static bearer tokens (kube-apiserver --token-auth-file): admin (system:masters), alice and monitor. */
   adminToken: string;
   aliceToken: string;
+  /** The monitor's static token (get nodes/proxy only). */
+  monitorToken: string;
   /** etcd healthcheck-client (kubeadm's) and apiserver-etcd-client certificates. */
   etcdClientCert: string;
   etcdClientKey: string;

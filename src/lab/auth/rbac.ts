@@ -43,6 +43,9 @@ const BINDINGS: readonly Binding[] = [
     subjects: [{ group: 'system:nodes' }, { user: 'system:kube-controller-manager' }, { user: 'system:kube-scheduler' }],
     rules: [{ verbs: ['create'], resources: ['tokenreviews', 'subjectaccessreviews'] }, { verbs: ['get', 'list', 'watch'], resources: ['nodes', 'pods'] }],
   },
+  // A typical monitoring grant: get on nodes/proxy to scrape through the node proxy. The kubelet checks a WebSocket
+  // upgrade to /exec, /attach and /portForward as get too, so this identity can run commands in every container.
+  { name: 'kia:monitor', subjects: [{ user: 'monitor' }], rules: [{ verbs: ['get'], resources: ['nodes/proxy'] }] },
   { name: 'system:kube-controller-manager', subjects: [{ user: 'system:kube-controller-manager' }], rules: [{ verbs: ['get'], nonResourceURLs: ['/metrics'] }] },
 ];
 

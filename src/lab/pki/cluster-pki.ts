@@ -17,6 +17,8 @@ export interface ClusterPki {
   admin: Pair;
   superAdmin: Pair;
   alice: Pair;
+  /** A monitoring job's identity: RBAC grants it get on nodes/proxy and nothing else. */
+  monitor: Pair;
   controllerManager: Pair;
   scheduler: Pair;
   kubeletClient: Pair;
@@ -40,10 +42,11 @@ export async function issueClusterPki(plan: LabPlan, now: number): Promise<Clust
   ]);
   const cpIps = [cp.ip, cp.localIp, '127.0.0.1', '::1'];
   const client = (cn: string, o?: string[]) => () => ({ cn, ...(o ? { o } : {}), usage: 'client' as const, ...leaf });
-  const [admin, superAdmin, alice, controllerManager, scheduler, kubeletClient, etcdClient, healthcheck, foreign] = await Promise.all([
+  const [admin, superAdmin, alice, monitor, controllerManager, scheduler, kubeletClient, etcdClient, healthcheck, foreign] = await Promise.all([
     ensurePair(join(P.pki, '../admin'), client('kubernetes-admin', [behaviour.adminGroup]), kt, ca),
     ensurePair(join(P.pki, '../super-admin'), client('kubernetes-super-admin', ['system:masters']), kt, ca),
     ensurePair(join(P.pki, '../alice'), client('alice'), kt, ca),
+    ensurePair(join(P.pki, '../monitor'), client('monitor'), kt, ca),
     ensurePair(join(P.pki, '../controller-manager'), client('system:kube-controller-manager'), kt, ca),
     ensurePair(join(P.pki, '../scheduler'), client('system:kube-scheduler'), kt, ca),
     ensurePair(join(P.pki, 'apiserver-kubelet-client'), client('kube-apiserver-kubelet-client', [behaviour.adminGroup]), kt, ca),
@@ -60,8 +63,8 @@ export async function issueClusterPki(plan: LabPlan, now: number): Promise<Clust
     ensurePair(join(P.pki, 'front-proxy-client'), client('front-proxy-client'), kt, frontProxyCa),
     ensureServiceAccountKey(join(P.pki, 'sa'), kt),
   ]);
-  if (!admin || !superAdmin || !alice || !controllerManager || !scheduler || !kubeletClient || !etcdClient || !healthcheck || !foreign) throw new Error('PKI incomplete');
-  return { ca, admin, superAdmin, alice, controllerManager, scheduler, kubeletClient, healthcheck, foreign };
+  if (!admin || !superAdmin || !alice || !monitor || !controllerManager || !scheduler || !kubeletClient || !etcdClient || !healthcheck || !foreign) throw new Error('PKI incomplete');
+  return { ca, admin, superAdmin, alice, monitor, controllerManager, scheduler, kubeletClient, healthcheck, foreign };
 }
 
 /**

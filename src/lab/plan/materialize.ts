@@ -1,6 +1,6 @@
 // Lays the lab folder out like kubeadm's nodes: the PKI (pki/cluster-pki.ts), kubeconfigs, tokens, the learner's
 // credential files, each node's config files and logs. A warm start reuses what is already there for the same plan.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
@@ -74,7 +74,10 @@ export async function materialize(plan: LabPlan, clock: Clock): Promise<void> {
     const aliceToken = randomBytes(24).toString('base64url');
     write(tokensCsv, `${adminToken},kia-admin,kia-admin-uid,"system:masters"\n${aliceToken},alice,alice-uid,""\n`, 0o600);
   }
+  // The monitor's token came later: a lab folder made before it gets its line on the next start.
+  if (!readFileSync(tokensCsv, 'utf8').includes(',monitor,')) appendFileSync(tokensCsv, `${randomBytes(24).toString('base64url')},monitor,monitor-uid,""\n`);
   const [adminTokenLine, aliceTokenLine] = readFileSync(tokensCsv, 'utf8').trim().split('\n');
+  const monitorTokenLine = readFileSync(tokensCsv, 'utf8').split('\n').find((l) => l.includes(',monitor,'));
 
   // What a learner uses, at the top of the lab folder.
   const files = plan.files;
@@ -83,6 +86,7 @@ export async function materialize(plan: LabPlan, clock: Clock): Promise<void> {
   copyFileSync(join(P.pki, 'front-proxy-ca.crt'), files.frontProxyCa);
   writePair(join(plan.dir, 'admin'), admin);
   writePair(join(plan.dir, 'alice'), alice);
+  writePair(join(plan.dir, 'monitor'), pki.monitor);
   writePair(join(plan.dir, 'foreign'), pki.foreign);
   writePair(join(plan.dir, 'etcd-client'), pki.healthcheck);
   writePair(join(plan.dir, 'apiserver-kubelet-client'), pki.kubeletClient);
@@ -91,6 +95,7 @@ export async function materialize(plan: LabPlan, clock: Clock): Promise<void> {
   write(files.aliceConf, kubeconfig(plan, 'alice', alice, ca.certPem), 0o600);
   write(files.adminToken, `${adminTokenLine?.split(',')[0] ?? ''}\n`, 0o600);
   write(files.aliceToken, `${aliceTokenLine?.split(',')[0] ?? ''}\n`, 0o600);
+  write(files.monitorToken, `${monitorTokenLine?.split(',')[0] ?? ''}\n`, 0o600);
 
   await Promise.all(plan.nodes.map((node) => materializeNode(plan, node, ca, now)));
 }
