@@ -6,6 +6,7 @@ import https from 'node:https';
 import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { execFileSync } from 'node:child_process';
 import { startLab, type Lab } from '../src/lab/index.ts';
 import { hunt } from '../src/pipelines/hunt.ts';
@@ -144,6 +145,28 @@ describe('hunt with credentials and --active', () => {
     const run = active.findings.find((f) => f.rule === 'KIA-KUBELET-006');
     assert.ok(run, 'the /run finding');
     assert.match(run.evidence[0]?.response ?? '', /uid=0\(root\) gid=0\(root\)/);
+  });
+  it('finds that monitor, granted only get nodes/proxy, can exec: passively from its reads, and it runs `id` over a WebSocket upgrade', async () => {
+    const { certificateIdentity, tokenFileIdentity } = await import('../src/clients/identity.ts');
+    const { exec } = await import('../src/clients/remote-command.ts');
+    const node = lab.plan.nodes[0]!;
+    const monitor = certificateIdentity(lab.plan.files.monitorCert, lab.plan.files.monitorKey, 'monitor');
+    const report = await hunt({
+      targets: [{ host: 'kia-control-plane', address: node.ip, source: 'argument', node: 'kia-control-plane' }],
+      identities: [monitor, certificateIdentity(lab.plan.files.aliceCert, lab.plan.files.aliceKey, 'alice')],
+    });
+    const found = report.findings.filter((f) => f.rule === 'KIA-KUBELET-007').map((f) => [f.port, f.severity, f.message]);
+    assert.deepEqual(found, [[10250, 'medium', 'monitor (GET /flagz) got 200 on a route that needs get nodes/proxy at 1.36: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET)']]);
+    assert.equal(report.endpoints.flatMap((e) => e.routes).filter((r) => r.method !== 'GET').length, 0, 'passive: no acting route touched');
+    // The proof the finding infers: a WebSocket exec is a GET, so get nodes/proxy runs `id` in a container (cert and token).
+    const pod = node.pods.find((p) => !p.static)!;
+    for (const identity of [monitor, tokenFileIdentity(lab.plan.files.monitorToken, 'monitor-token')]) {
+      const chunks: Buffer[] = [];
+      const stdout = new Writable({ write: (c: Buffer, _e, cb) => { chunks.push(c); cb(); } });
+      const result = await exec({ transport: { kind: 'kubelet', host: node.ip, insecureSkipVerify: true }, identity, ns: pod.namespace, pod: pod.name, container: pod.containers[0]!, command: ['id'], stdout });
+      assert.deepEqual([identity.name, result.outcome, result.exitCode ?? 0], [identity.name, 'ok', 0]);
+      assert.match(Buffer.concat(chunks).toString('utf8'), /^uid=0\(root\) gid=0\(root\)/);
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { severityRank } from '../model/index.ts';
 import { configDrift } from './rules/drift.ts';
 import { etcdDebugVars, etcdNoClientCert, etcdPlainHttp } from './rules/etcd.ts';
 import { configzAnonymous, loopbackPortExposed, metricsAnonymous, pprofAnonymous, removedInsecurePort } from './rules/exposure.ts';
-import { kubeletAnonymousAlwaysAllow, kubeletAnonymousAuthn, kubeletCmdline, kubeletReadOnlyPort, kubeletRunActive, kubeletSelfSignedCert } from './rules/kubelet.ts';
+import { kubeletAnonymousAlwaysAllow, kubeletAnonymousAuthn, kubeletCmdline, kubeletNodesProxyExec, kubeletReadOnlyPort, kubeletRunActive, kubeletSelfSignedCert } from './rules/kubelet.ts';
 import { certExpired, certExpiring } from './rules/tls.ts';
 import type { Rule } from './types.ts';
 
@@ -19,6 +19,7 @@ export const RULES: readonly Rule[] = [
   kubeletCmdline,
   kubeletSelfSignedCert,
   kubeletRunActive,
+  kubeletNodesProxyExec,
   etcdPlainHttp,
   etcdNoClientCert,
   etcdDebugVars,

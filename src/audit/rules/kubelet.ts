@@ -1,4 +1,7 @@
-// kubelet rules: anonymous access, the read-only port, command-line leaks, self-generated serving certificates.
+// kubelet rules: anonymous access, the read-only port, command-line leaks, self-generated serving certificates,
+// and what a nodes/proxy grant really allows.
+import { getRoute, inRange } from '../../catalog/index.ts';
+import type { EndpointObservation, RouteObservation } from '../../model/index.ts';
 import type { Rule } from '../types.ts';
 import { anonymousReadable, answers, anonymousOk, evidence, tlsEvidence } from '../evidence.ts';
 import { PROFILING_FIX } from './exposure.ts';
@@ -104,5 +107,48 @@ export const kubeletRunActive: Rule = {
   check(endpoint) {
     const run = endpoint.routes.find((r) => r.route === 'kubelet.api.run' && r.status === 200 && /uid=/.test(r.bodySample ?? ''));
     return run ? [{ message: `POST ${run.path.split('?')[0]} ran id as ${run.identity}`, evidence: [evidence(endpoint, run)] }] : [];
+  },
+};
+
+/** The version a kubelet's routes are judged at: its own fingerprint's, else one a neighbour on the same host reported. */
+function minorOf(endpoint: EndpointObservation, sameHost: readonly EndpointObservation[]): string | undefined {
+  const told = [endpoint, ...sameHost].find((e) => e.fingerprint.version && e.fingerprint.component !== 'etcd');
+  return told?.fingerprint.version ? /^v?(1\.\d+)/.exec(told.fingerprint.version)?.[1] : undefined;
+}
+
+/**
+ * Whether a 200 on this catalog route proves `get nodes/proxy`: a read route whose coarse subresource is proxy and
+ * that has no fine-grained alternative at the version (unknown version: no alternative at any version).
+ */
+function needsNodesProxy(routeId: string, method: string, minor: string | undefined): boolean {
+  const route = getRoute(routeId);
+  const a = route?.authz;
+  if (!route || route.mode !== 'read' || method !== 'GET' || !a || !('subresource' in a) || a.subresource !== 'proxy') return false;
+  if (!a.fineGrained) return true;
+  return minor !== undefined && !inRange(a.fineGrained.versions, minor);
+}
+
+export const kubeletNodesProxyExec: Rule = {
+  id: 'KIA-KUBELET-007',
+  title: 'An identity that may get nodes/proxy can exec, attach and port-forward in every container',
+  severity: 'medium',
+  component: 'kubelet',
+  mode: 'read',
+  rationale: 'The kubelet authorises a request with the verb of its HTTP method. A WebSocket upgrade to /exec, /attach or /portForward starts as an HTTP GET, so it is checked as get on nodes/proxy: an identity granted only that (the usual grant for a monitoring job scraping through the node proxy) can run any command in every container on the node. Upstream documented this rather than changing it. kia infers the grant passively, from a 200 on a read route that needs nodes/proxy at the kubelet\'s version, and never touches an acting route to prove it. The finding is medium: the identity is a credential someone was given, not an open door. Anonymous callers are left to KIA-KUBELET-001 (critical), which already says they can run commands.',
+  remediation: 'Grant the least-privilege subresources each job needs instead of nodes/proxy: nodes/metrics (/metrics, /metrics/cadvisor, /metrics/resource, /metrics/probes, /metrics/slis), nodes/stats (/stats/summary), nodes/log (/logs/), and from 1.33 (KubeletFineGrainedAuthz) nodes/pods (/pods, /runningpods/), nodes/healthz (/healthz), nodes/configz (/configz) and nodes/statusz (/statusz). Keep get nodes/proxy for the API server\'s kubelet client only.',
+  references: { urls: ['https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/', 'https://kubernetes.io/docs/concepts/security/rbac-good-practices/'] },
+  check(endpoint, ctx) {
+    if (!isKubeletApi(endpoint)) return [];
+    const minor = minorOf(endpoint, ctx.sameHost);
+    const proving = new Map<string, RouteObservation>();
+    for (const r of endpoint.routes) {
+      if (r.identity === 'anonymous' || r.status !== 200 || proving.has(r.identity) || !needsNodesProxy(r.route, r.method, minor)) continue;
+      proving.set(r.identity, r);
+    }
+    if (proving.size === 0) return [];
+    const shown = [...proving.values()];
+    const at = minor ? `at ${minor}` : 'at any version';
+    const who = shown.map((r) => `${r.identity} (GET ${r.path})`).join(', ');
+    return [{ message: `${who} got 200 on a route that needs get nodes/proxy ${at}: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET)`, evidence: shown.map((r) => evidence(endpoint, r)) }];
   },
 };
