@@ -100,26 +100,35 @@ describe('KIA-KUBELET-007: get nodes/proxy means exec', () => {
     endpoint(10250, { component: 'kubelet', port: 'api', confidence: 'high', evidence: [], ...(version ? { version } : {}) }, routes, 'https');
   const proxyFinding = (e: EndpointObservation) => audit([e], { now: NOW, active: true }).filter((f) => f.rule === 'KIA-KUBELET-007');
 
-  it('names every credentialed identity with a 200 on a route only nodes/proxy allows, with that answer as evidence', () => {
+  it('names every credentialed identity with a partial grant and a 200 on a route only nodes/proxy allows, with that answer as evidence', () => {
     const [f, ...rest] = proxyFinding(kubelet('v1.36.0', [
       answer('/pods', 200, { route: 'kubelet.api.pods', identity: 'monitor' }),
       answer('/debug/pprof/', 200, { route: 'kubelet.api.debug-pprof', identity: 'monitor' }),
-      answer('/flagz', 200, { route: 'kubelet.api.flagz', identity: 'admin' }),
+      answer('/metrics', 403, { route: 'kubelet.api.metrics', identity: 'monitor' }),
+      answer('/flagz', 200, { route: 'kubelet.api.flagz', identity: 'scraper' }),
+      answer('/stats/summary', 403, { route: 'kubelet.api.stats-summary', identity: 'scraper' }),
       answer('/debug/pprof/', 403, { route: 'kubelet.api.debug-pprof', identity: 'alice' }),
     ]));
     assert.equal(rest.length, 0);
     assert.ok(f);
     assert.equal(f.severity, 'medium');
-    assert.equal(f.message, 'monitor (GET /debug/pprof/), admin (GET /flagz) got 200 on a route that needs get nodes/proxy at 1.36: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET)');
-    assert.deepEqual(f.evidence.map((e) => e.request), ["# as monitor\ncurl -s -k 'https://10.0.0.13:10250/debug/pprof/'", "# as admin\ncurl -s -k 'https://10.0.0.13:10250/flagz'"]);
+    assert.equal(f.message, 'monitor (GET /debug/pprof/), scraper (GET /flagz) got 200 on a route that needs get nodes/proxy at 1.36: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET)');
+    assert.deepEqual(f.evidence.map((e) => e.request), ["# as monitor\ncurl -s -k 'https://10.0.0.13:10250/debug/pprof/'", "# as scraper\ncurl -s -k 'https://10.0.0.13:10250/flagz'"]);
     assert.match(f.fix, /nodes\/metrics .*nodes\/stats .*nodes\/log .*from 1\.33 .*nodes\/pods .*nodes\/healthz .*nodes\/configz/);
   });
 
   it('counts /pods as nodes/proxy before 1.33 only: from 1.33 nodes/pods may be what allowed it', () => {
-    const podsOnly = (version: string | undefined) => kubelet(version, [answer('/pods', 200, { route: 'kubelet.api.pods', identity: 'monitor' })]);
+    const podsOnly = (version: string | undefined) => kubelet(version, [answer('/pods', 200, { route: 'kubelet.api.pods', identity: 'monitor' }), answer('/metrics', 403, { route: 'kubelet.api.metrics', identity: 'monitor' })]);
     assert.deepEqual(proxyFinding(podsOnly('v1.31.0')).map((f) => f.message), ['monitor (GET /pods) got 200 on a route that needs get nodes/proxy at 1.31: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET)']);
     assert.deepEqual(proxyFinding(podsOnly('v1.33.0')), []);
     assert.deepEqual(proxyFinding(podsOnly(undefined)), []);
+  });
+
+  it('leaves out an identity the kubelet refuses nothing: an administrator holds exec by design', () => {
+    assert.deepEqual(proxyFinding(kubelet('v1.31.0', [
+      answer('/pods', 200, { route: 'kubelet.api.pods', identity: 'admin' }),
+      answer('/metrics', 200, { route: 'kubelet.api.metrics', identity: 'admin' }),
+    ])), []);
   });
 
   it('leaves anonymous to KIA-KUBELET-001, and never counts an acting route or a route nodes/proxy does not govern', () => {

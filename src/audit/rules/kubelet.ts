@@ -134,15 +134,18 @@ export const kubeletNodesProxyExec: Rule = {
   severity: 'medium',
   component: 'kubelet',
   mode: 'read',
-  rationale: 'The kubelet authorises a request with the verb of its HTTP method. A WebSocket upgrade to /exec, /attach or /portForward starts as an HTTP GET, so it is checked as get on nodes/proxy: an identity granted only that (the usual grant for a monitoring job scraping through the node proxy) can run any command in every container on the node. Upstream documented this rather than changing it. kia infers the grant passively, from a 200 on a read route that needs nodes/proxy at the kubelet\'s version, and never touches an acting route to prove it. The finding is medium: the identity is a credential someone was given, not an open door. Anonymous callers are left to KIA-KUBELET-001 (critical), which already says they can run commands.',
+  rationale: 'The kubelet authorises a request with the verb of its HTTP method. A WebSocket upgrade to /exec, /attach or /portForward starts as an HTTP GET, so it is checked as get on nodes/proxy: an identity granted only that (the usual grant for a monitoring job scraping through the node proxy) can run any command in every container on the node. Upstream documented this rather than changing it. kia infers the grant passively, from a 200 on a read route that needs nodes/proxy at the kubelet\'s version, and never touches an acting route to prove it. The finding is medium: the identity is a credential someone was given, not an open door. Only identities the kubelet refuses somewhere are named (a partial grant); one refused nothing is an administrator, who holds exec by design. Anonymous callers are left to KIA-KUBELET-001 (critical), which already says they can run commands.',
   remediation: 'Grant the least-privilege subresources each job needs instead of nodes/proxy: nodes/metrics (/metrics, /metrics/cadvisor, /metrics/resource, /metrics/probes, /metrics/slis), nodes/stats (/stats/summary), nodes/log (/logs/), and from 1.33 (KubeletFineGrainedAuthz) nodes/pods (/pods, /runningpods/), nodes/healthz (/healthz), nodes/configz (/configz) and nodes/statusz (/statusz). Keep get nodes/proxy for the API server\'s kubelet client only.',
   references: { urls: ['https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/', 'https://kubernetes.io/docs/concepts/security/rbac-good-practices/'] },
   check(endpoint, ctx) {
     if (!isKubeletApi(endpoint)) return [];
     const minor = minorOf(endpoint, ctx.sameHost);
+    // An identity the kubelet refuses nothing (an administrator) holds exec by design; one refused somewhere holds a
+    // partial grant, and nodes/proxy in it is the surprise (the monitoring job that can run commands).
+    const refused = new Set(endpoint.routes.filter((r) => r.status === 401 || r.status === 403).map((r) => r.identity));
     const proving = new Map<string, RouteObservation>();
     for (const r of endpoint.routes) {
-      if (r.identity === 'anonymous' || r.status !== 200 || proving.has(r.identity) || !needsNodesProxy(r.route, r.method, minor)) continue;
+      if (r.identity === 'anonymous' || !refused.has(r.identity) || r.status !== 200 || proving.has(r.identity) || !needsNodesProxy(r.route, r.method, minor)) continue;
       proving.set(r.identity, r);
     }
     if (proving.size === 0) return [];
