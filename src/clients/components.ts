@@ -4,6 +4,7 @@
 import type { Identity } from './identity.ts';
 import type { Outcome } from '../model/index.ts';
 import { Transport } from './transport/transport.ts';
+import type { Trust } from './transport/trust.ts';
 import { parseHealthz, parseKubeProxyHealth, type HealthzAnswer, type ProxyHealth } from '../formats/health-answers.ts';
 
 export type { ProxyHealth } from '../formats/health-answers.ts';
@@ -12,10 +13,8 @@ export type { ProxyHealth } from '../formats/health-answers.ts';
 export interface CallTarget {
   origin: string;
   identity?: Identity;
-  /** PEM CA bundle to verify the server with; absent = the system roots. */
-  ca?: string;
-  /** Verification is on unless this is set. */
-  insecureSkipVerify?: boolean;
+  /** How the server is verified (CA, name, or not at all): the transport's trust, as the flags gave it. */
+  trust?: Trust;
   timeoutMs: number;
   maxBytes: number;
   /** The run's transport (deadline, sessions, secrets to scrub); a fresh one per call when absent. */
@@ -25,8 +24,6 @@ export interface CallTarget {
    * plain HTTP (etcd without TLS) is asked again over HTTP, as health does.
    */
   fallbackToHttp?: boolean;
-  /** The name the server certificate must carry when it differs from the origin's host (--tls-server-name). */
-  serverName?: string;
   /** The command's deadline: ends the call early when it aborts. */
   signal?: AbortSignal;
 }
@@ -111,7 +108,7 @@ export async function call(target: CallTarget, req: CallRequest): Promise<Answer
     headers: { ...(req.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...req.headers },
     ...(req.body !== undefined ? { body: req.body } : {}),
     ...(sendAs ? { identity: sendAs } : {}),
-    trust: { ...(target.ca ? { ca: target.ca } : {}), ...(target.insecureSkipVerify ? { insecureSkipVerify: true } : {}), ...(target.serverName ? { serverName: target.serverName } : {}) },
+    trust: target.trust ?? {},
     mode: 'strict',
     timeoutMs: target.timeoutMs,
     maxBytes: target.maxBytes,

@@ -35,13 +35,10 @@ export function addClientFlags(command: Command, options: { maxBytes: number }):
 export async function readCallTarget(origin: string, flags: ClientFlags, options: { maxBytes: number; deadline: Deadline }): Promise<CallTarget> {
   const credentials = await readCredentials(flags, { single: true, signal: options.deadline.signal });
   const [identity] = credentials.identities;
-  const { trust } = credentials;
   return {
     origin,
     ...(identity ? { identity } : {}),
-    ...(trust.ca ? { ca: trust.ca } : {}),
-    ...(trust.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
-    ...(trust.serverName ? { serverName: trust.serverName } : {}),
+    trust: credentials.trust,
     timeoutMs: flags.timeout,
     maxBytes: flags.maxBytes ?? options.maxBytes,
     signal: options.deadline.signal,
