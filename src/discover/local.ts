@@ -69,7 +69,9 @@ async function describeProcess(roots: HostRoots, pid: number, notes: string[]): 
 export async function discoverLocal(options: DiscoverLocalOptions = {}): Promise<LocalDiscovery> {
   const procRoot = options.procRoot ?? '/proc';
   const roots: HostRoots = { procRoot, ...(options.hostRoot ? { hostRoot: options.hostRoot } : {}) };
-  const { sockets, notes } = await readListeningSockets(procRoot);
+  const read = await readListeningSockets(procRoot);
+  const { notes } = read;
+  let { sockets } = read;
   if (options.hostRoot) {
     try {
       await readdir(options.hostRoot);
@@ -83,6 +85,12 @@ export async function discoverLocal(options: DiscoverLocalOptions = {}): Promise
     ({ owners, hidden } = await findSocketOwners(procRoot, new Set(sockets.map((s) => s.inode))));
   } catch (error) {
     notes.push(`cannot list processes in ${procRoot} (${(error as NodeJS.ErrnoException).code ?? String(error)}): no socket owners`);
+  }
+
+  // A socket left without an owner may have closed while we looked: only the ones still listening are reported.
+  if (sockets.some((s) => !owners.has(s.inode))) {
+    const still = new Set((await readListeningSockets(procRoot)).sockets.map((s) => s.inode));
+    sockets = sockets.filter((s) => owners.has(s.inode) || still.has(s.inode));
   }
 
   const processes = new Map<number, Promise<ProcessInfo | undefined>>();

@@ -42,7 +42,20 @@ export async function findSocketOwners(procRoot: string, inodes: ReadonlySet<str
       else for (const inode of result) if (inodes.has(inode) && !owners.has(inode)) owners.set(inode, pid);
     });
   }
-  return { owners, hidden };
+  // A process that exited while we looked (gone, or a zombie whose files are already closed) was not hidden from us.
+  const alive = await Promise.all(hidden.map((pid) => stillRunning(procRoot, pid)));
+  return { owners, hidden: hidden.filter((_, i) => alive[i]) };
+}
+
+/** Whether the process still runs: its stat is readable and its state is not zombie (Z) or dead (X). */
+async function stillRunning(procRoot: string, pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(join(procRoot, String(pid), 'stat'), 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch (error) {
+    return !isGone(error);
+  }
 }
 
 async function socketsOf(procRoot: string, pid: number): Promise<string[] | 'hidden'> {
