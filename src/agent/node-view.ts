@@ -97,9 +97,7 @@ export class NodeView extends EventEmitter<NodeViewEvents> {
     const o = this.#options;
     const clock = o.clock ?? { now: () => Date.now() };
     // An unreadable /proc or host root is a note of the report, not a failure: the agent keeps serving.
-    const found = await discoverLocal({ ...(o.procRoot ? { procRoot: o.procRoot } : {}), ...(o.hostRoot ? { hostRoot: o.hostRoot } : {}) });
-    const mine = o.addresses ? new Set(o.addresses) : undefined;
-    const discovery = mine ? { ...found, ports: found.ports.filter((p) => mine.has(p.bindAddress ?? p.address)) } : found;
+    const discovery = await discoverLocal({ ...(o.procRoot ? { procRoot: o.procRoot } : {}), ...(o.hostRoot ? { hostRoot: o.hostRoot } : {}), ...(o.addresses ? { addresses: o.addresses } : {}) });
     const health = await this.#cycle.health(endpointsFromLocal(discovery.ports, o.nodeName));
     if (!this.#audit || clock.now() - this.#audit.at >= (o.auditIntervalMs ?? 600_000)) {
       const audited = await this.#cycle.audit(discovery);

@@ -17,6 +17,11 @@ export interface DiscoverLocalOptions {
    * process's own root (/proc/<pid>/root) is not readable.
    */
   hostRoot?: string;
+  /**
+   * Only sockets bound to these addresses (the agent of one lab node, whose nodes share a host's network); absent:
+   * every socket. What the notes say concerns these sockets only.
+   */
+  addresses?: readonly string[];
 }
 
 export interface LocalDiscovery {
@@ -71,7 +76,8 @@ export async function discoverLocal(options: DiscoverLocalOptions = {}): Promise
   const roots: HostRoots = { procRoot, ...(options.hostRoot ? { hostRoot: options.hostRoot } : {}) };
   const read = await readListeningSockets(procRoot);
   const { notes } = read;
-  let { sockets } = read;
+  const mine = options.addresses ? new Set(options.addresses) : undefined;
+  let sockets = mine ? read.sockets.filter((s) => mine.has(s.address)) : read.sockets;
   if (options.hostRoot) {
     try {
       await readdir(options.hostRoot);
