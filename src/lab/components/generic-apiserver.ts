@@ -12,6 +12,7 @@ import { PROFILE_SETTINGS } from '../plan/profiles.ts';
 import { StandIn, type StandInContext } from './stand-in.ts';
 import { ApiserverWebhook } from '../auth/apiserver-webhook.ts';
 import type { ComponentId } from '../../model/index.ts';
+import { servingTls } from '../plan/tls-serving.ts';
 
 
 export interface RequestContext {
@@ -58,7 +59,7 @@ export abstract class DelegatedServer extends StandIn {
     return this.endpoints().map((e) => ({
       address: e.address,
       port: e.number,
-      tls: { cert: leaf.certPem + selfCa.certPem, key: leaf.keyPem, ca, clientCert: 'requested', alpn: ['h2', 'http/1.1'], signer: { cert: selfCa.certPem, key: selfCa.keyPem } },
+      tls: { cert: leaf.certPem + selfCa.certPem, key: leaf.keyPem, ca, clientCert: 'requested', alpn: ['h2', 'http/1.1'], signer: { cert: selfCa.certPem, key: selfCa.keyPem }, ...servingTls(this.ctx.plan, this.node, this.component) },
       plainOnTls: 'go-400',
       handler: (req: Req, res: Res) => void this.serve(req, res).catch((error: unknown) => send(res, goError(500, String(error)))),
     }));
