@@ -1,7 +1,6 @@
 // TLS posture rules: old protocol versions and weak suites a port still agrees to, a certificate whose names do not
 // cover where it was reached, and a kubelet certificate the cluster CA did not issue, read with what the API server
 // does about it (--kubelet-certificate-authority, CIS 1.2.5).
-import net from 'node:net';
 import type { EndpointObservation, Evidence } from '../../model/index.ts';
 import { effectiveConfig } from '../effective-config.ts';
 import type { AuditContext, Rule } from '../types.ts';
@@ -78,8 +77,11 @@ function namesOf(endpoint: EndpointObservation): string[] {
   return [...new Set([endpoint.address, endpoint.target.host, ...(endpoint.target.node ? [endpoint.target.node] : [])])];
 }
 
+// An IPv4 dotted quad or anything with a colon (IPv6) is an address, compared with IP SANs only (RFC 6125 §6.2.1).
+const isIp = (name: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(':');
+
 function covers(leaf: { dnsNames: string[]; ipAddresses: string[] }, name: string): boolean {
-  return net.isIP(name) ? leaf.ipAddresses.includes(name) : leaf.dnsNames.some((san) => dnsCovers(san, name));
+  return isIp(name) ? leaf.ipAddresses.includes(name) : leaf.dnsNames.some((san) => dnsCovers(san, name));
 }
 
 // client-go's GenerateSelfSignedCertKey names: `<host>@<unix>` issued by `<host>-ca@<unix>` (KIA-KUBELET-005's).
