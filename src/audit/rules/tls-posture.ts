@@ -13,6 +13,9 @@ function hostPort(endpoint: EndpointObservation): string {
   return `${endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address}:${endpoint.port}`;
 }
 
+// A port kia could not call a Kubernetes component is none of its business (another service on the host).
+const isComponent = (endpoint: EndpointObservation) => endpoint.fingerprint.component !== 'unknown';
+
 function offerEvidence(endpoint: EndpointObservation, options: string, response: string): Evidence {
   return { request: `openssl s_client -connect ${hostPort(endpoint)} ${options} </dev/null`, response };
 }
@@ -36,7 +39,7 @@ export const tlsLegacyVersion: Rule = {
   references: { urls: ['https://github.com/kubernetes/component-base/blob/master/cli/flag/ciphersuites_flag.go'] },
   check(endpoint) {
     const seen = endpoint.tls?.posture?.legacyVersion;
-    if (typeof seen?.accepted !== 'string') return [];
+    if (!isComponent(endpoint) || typeof seen?.accepted !== 'string') return [];
     return [{ message: `a hello offering only TLS 1.0 and 1.1 was accepted with ${seen.accepted}`, evidence: [offerEvidence(endpoint, "-tls1_1 -cipher 'DEFAULT@SECLEVEL=0'", seen.evidence)] }];
   },
 };
@@ -60,7 +63,7 @@ export const tlsWeakSuite: Rule = {
   references: { cis: ['4.2.12'] },
   check(endpoint) {
     const seen = endpoint.tls?.posture?.weakSuite;
-    if (typeof seen?.accepted !== 'string') return [];
+    if (!isComponent(endpoint) || typeof seen?.accepted !== 'string') return [];
     return [{ message: `offered only weak TLS 1.2 suites, it chose ${seen.accepted}`, evidence: [offerEvidence(endpoint, '-tls1_2 -cipher \'ECDHE-RSA-AES128-SHA:AES128-GCM-SHA256:DES-CBC3-SHA:@SECLEVEL=0\'', seen.evidence)] }];
   },
 };
@@ -106,7 +109,7 @@ export const tlsNameMismatch: Rule = {
   check(endpoint) {
     const leaf = endpoint.tls?.chain[0];
     // A kubelet's self-generated certificate names only its host: KIA-KUBELET-005 says what is wrong with it.
-    if (!leaf || (endpoint.fingerprint.component === 'kubelet' && SELF_GENERATED(leaf))) return [];
+    if (!leaf || !isComponent(endpoint) || (endpoint.fingerprint.component === 'kubelet' && SELF_GENERATED(leaf))) return [];
     const names = namesOf(endpoint);
     if (names.some((name) => covers(leaf, name))) return [];
     const sans = [...leaf.dnsNames.map((n) => `DNS:${n}`), ...leaf.ipAddresses.map((n) => `IP:${n}`)].join(', ') || 'no SANs';
