@@ -52,7 +52,7 @@ describe('TLS posture rules', () => {
     const got = found([etcd]);
     assert.deepEqual(got, [
       'KIA-TLS-003 2379: a hello offering only TLS 1.0 and 1.1 was accepted with TLSv1 | Set --tls-min-version=TLS1.2 (or remove the flag) in /etc/kubernetes/manifests/etcd.yaml.',
-      'KIA-TLS-004 2379: offered only weak TLS 1.2 suites, it chose TLS_RSA_WITH_AES_128_GCM_SHA256 | Set --cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305 in /etc/kubernetes/manifests/etcd.yaml.',
+      'KIA-TLS-004 2379: offered only weak TLS 1.2 suites, it chose TLS_RSA_WITH_AES_128_GCM_SHA256 | Set --cipher-suites in /etc/kubernetes/manifests/etcd.yaml to TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305 (joined by commas).',
     ]);
   });
 

@@ -6,7 +6,8 @@ import { effectiveConfig } from '../effective-config.ts';
 import type { AuditContext, Rule } from '../types.ts';
 import { tlsEvidence } from '../evidence.ts';
 
-const STRONG = 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305';
+// Written with spaces so a report can wrap it; the flag takes the names joined by commas alone.
+const STRONG = 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305';
 const MANIFEST = 'in /etc/kubernetes/manifests';
 
 function hostPort(endpoint: EndpointObservation): string {
@@ -53,12 +54,12 @@ export const tlsWeakSuite: Rule = {
   rationale: 'Offered only weak suites (CBC without AEAD, RSA key exchange without forward secrecy, 3DES, RC4), the port agreed to one: a client that offers it (or an attacker who strips the rest) gets it. With no --tls-cipher-suites the list is Go\'s default, which keeps the ECDHE CBC suites (and, in the Go of older releases, RSA key exchange and 3DES).',
   remediation: 'Allow only ECDHE suites with AES-GCM or ChaCha20-Poly1305: how depends on the component.',
   remediationFor: {
-    kubelet: `Set tlsCipherSuites in the KubeletConfiguration (--tls-cipher-suites=${STRONG}) and restart the kubelet.`,
-    'kube-apiserver': `Set --tls-cipher-suites=${STRONG} ${MANIFEST}/kube-apiserver.yaml.`,
-    'kube-controller-manager': `Set --tls-cipher-suites=${STRONG} ${MANIFEST}/kube-controller-manager.yaml.`,
-    'kube-scheduler': `Set --tls-cipher-suites=${STRONG} ${MANIFEST}/kube-scheduler.yaml.`,
-    'cloud-controller-manager': `Set --tls-cipher-suites=${STRONG} on cloud-controller-manager.`,
-    etcd: `Set --cipher-suites=${STRONG} ${MANIFEST}/etcd.yaml.`,
+    kubelet: `Set tlsCipherSuites in the KubeletConfiguration (--tls-cipher-suites) to ${STRONG}, and restart the kubelet.`,
+    'kube-apiserver': `Set --tls-cipher-suites ${MANIFEST}/kube-apiserver.yaml to ${STRONG} (joined by commas).`,
+    'kube-controller-manager': `Set --tls-cipher-suites ${MANIFEST}/kube-controller-manager.yaml to ${STRONG} (joined by commas).`,
+    'kube-scheduler': `Set --tls-cipher-suites ${MANIFEST}/kube-scheduler.yaml to ${STRONG} (joined by commas).`,
+    'cloud-controller-manager': `Set --tls-cipher-suites on cloud-controller-manager to ${STRONG} (joined by commas).`,
+    etcd: `Set --cipher-suites ${MANIFEST}/etcd.yaml to ${STRONG} (joined by commas).`,
   },
   references: { cis: ['4.2.12'] },
   check(endpoint) {
