@@ -133,7 +133,7 @@ export const kubeletForeignCert: Rule = {
   severity: 'medium',
   component: 'kubelet',
   mode: 'read',
-  rationale: 'Checked against the CA given (--ca), the kubelet\'s serving chain does not verify. An API server with --kubelet-certificate-authority refuses this kubelet: logs, exec, attach and port-forward to its pods fail. One without it verifies no kubelet (CIS 1.2.5): a machine in the middle can answer for any of them.',
+  rationale: 'Checked against the CA given (--cacert), the kubelet\'s serving chain does not verify. An API server with --kubelet-certificate-authority refuses this kubelet: logs, exec, attach and port-forward to its pods fail. One without it verifies no kubelet (CIS 1.2.5): a machine in the middle can answer for any of them.',
   remediation: 'Give the kubelet a serving certificate from the cluster CA (serverTLSBootstrap: true with its serving CSRs approved, or tlsCertFile/tlsPrivateKeyFile), then set --kubelet-certificate-authority on the API server to that CA.',
   references: { cis: ['1.2.5', '4.2.10'], urls: ['https://kubernetes.io/docs/tasks/administer-cluster/kubeadm/kubeadm-certs/#kubelet-serving-certs'] },
   check(endpoint, ctx) {
