@@ -26,21 +26,26 @@ export async function listPids(procRoot: string): Promise<number[]> {
 /**
  * Maps socket inodes to the processes that hold them, through the `socket:[inode]` links in /proc/<pid>/fd. A socket
  * shared after fork (a master and its workers) goes to the lowest pid, usually the parent. Stops once every inode
- * is placed.
+ * is placed. `first`: pids to read before the others (the owners of the last look: listening sockets rarely change
+ * hands, so a node's agent reads a few processes' files each cycle instead of every process's).
  */
-export async function findSocketOwners(procRoot: string, inodes: ReadonlySet<string>): Promise<SocketOwners> {
+export async function findSocketOwners(procRoot: string, inodes: ReadonlySet<string>, first: readonly number[] = []): Promise<SocketOwners> {
   const owners = new Map<string, number>();
   const hidden: number[] = [];
-  const pids = await listPids(procRoot);
+  const listed = await listPids(procRoot);
+  const hinted = [...new Set(first)].filter((pid) => listed.includes(pid)).sort((a, b) => a - b);
+  const rest = listed.filter((pid) => !hinted.includes(pid));
   const BATCH = 16;
-  for (let start = 0; start < pids.length && owners.size < inodes.size; start += BATCH) {
-    const batch = pids.slice(start, start + BATCH);
-    const held = await Promise.all(batch.map((pid) => socketsOf(procRoot, pid)));
-    held.forEach((result, i) => {
-      const pid = batch[i] as number;
-      if (result === 'hidden') hidden.push(pid);
-      else for (const inode of result) if (inodes.has(inode) && !owners.has(inode)) owners.set(inode, pid);
-    });
+  for (const pids of [hinted, rest]) {
+    for (let start = 0; start < pids.length && owners.size < inodes.size; start += BATCH) {
+      const batch = pids.slice(start, start + BATCH);
+      const held = await Promise.all(batch.map((pid) => socketsOf(procRoot, pid)));
+      held.forEach((result, i) => {
+        const pid = batch[i] as number;
+        if (result === 'hidden') hidden.push(pid);
+        else for (const inode of result) if (inodes.has(inode) && !owners.has(inode)) owners.set(inode, pid);
+      });
+    }
   }
   // A process that exited while we looked (gone, or a zombie whose files are already closed) was not hidden from us.
   const alive = await Promise.all(hidden.map((pid) => stillRunning(procRoot, pid)));
