@@ -9,6 +9,7 @@ import { inClusterAccess, podNamespace } from '../../clients/in-cluster.ts';
 import { apiServerAccess, loadKubeconfig, type ApiServerAccess } from '../../clients/kube-api.ts';
 import { UsageError } from '../../errors.ts';
 import { DEFAULT_PROXY_STALE_AFTER_SECONDS } from '../../health/index.ts';
+import { selfSignedPair } from '../agent/self-signed.ts';
 import { numberOption } from '../flags/numbers.ts';
 import { isLoopback, parseListen, readSecretFile } from '../flags/listen.ts';
 
@@ -35,14 +36,6 @@ interface AgentFlags {
 
 /** The namespace the deploy manifests put the agent in. */
 const AGENT_NAMESPACE = 'kia-system';
-
-/** A serving pair made at start when none is given: the node's name and loopback, valid a year. */
-async function selfSigned(nodeName: string): Promise<{ cert: string; key: string }> {
-  // Loaded only when needed: an X.509 library is a fifth of the agent's memory.
-  const { issue, validity } = await import('../../lab/pki/certificates.ts');
-  const pair = await issue({ cn: `kia-agent@${nodeName}`, dns: [nodeName, 'localhost'], ips: ['127.0.0.1', '::1'], usage: 'server', ...validity(Date.now(), 365) }, 'ecdsa');
-  return { cert: pair.certPem, key: pair.keyPem };
-}
 
 /** How the agent reaches the API server: --kubeconfig, else the pod's ServiceAccount. */
 async function apiServer(flags: AgentFlags): Promise<(() => ApiServerAccess) | undefined> {
@@ -93,7 +86,7 @@ export function registerAgent(program: Command): void {
       const own = access?.().identity;
       if (own) identities.push(own);
       const ca = [readCaFile(flags.kubeletCa, '--kubelet-ca'), readCaFile(flags.etcdCa, '--etcd-ca'), access?.().ca].filter((c): c is string => c !== undefined).join('');
-      const tls = flags.tlsCert && flags.tlsKey ? { cert: readSecretFile(flags.tlsCert, '--tls-cert'), key: readSecretFile(flags.tlsKey, '--tls-key') } : await selfSigned(nodeName);
+      const tls = flags.tlsCert && flags.tlsKey ? { cert: readSecretFile(flags.tlsCert, '--tls-cert'), key: readSecretFile(flags.tlsKey, '--tls-key') } : await selfSignedPair(nodeName);
       const clientCa = readCaFile(flags.clientCa, '--client-ca');
       const agent = await startAgent({
         nodeName,
