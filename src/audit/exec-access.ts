@@ -1,7 +1,8 @@
 // Who can exec through a kubelet, read from the access matrix: the kubelet authorises a WebSocket upgrade to /exec
 // with its request's verb (GET, so get on nodes/proxy), hence a 200 on a read route that needs nodes/proxy means exec.
 // One pure reading shared by KIA-KUBELET-007, the hunt's --active proof that follows the probe, and the exec column.
-import { getRoute, inRange } from '../catalog/index.ts';
+import { getPort, getRoute, inRange } from '../catalog/index.ts';
+import type { Route } from '../catalog/index.ts';
 import type { EndpointObservation, ExecAccess, RouteObservation } from '../model/index.ts';
 
 /** The catalog route the --active proof records its WebSocket upgrade under. */
@@ -18,11 +19,23 @@ export function kubeletMinor(endpoint: EndpointObservation, sameHost: readonly E
 }
 
 /**
+ * The catalog route an answer was asked on: by its id, else (the probe's extra `/debug/pprof/cmdline`, asked under an
+ * id of its own) the kubelet API route whose path covers it (`/debug/pprof/*`).
+ */
+function routeOf(observed: RouteObservation): Route | undefined {
+  const byId = getRoute(observed.route);
+  if (byId) return byId;
+  const path = observed.path.split('?')[0] ?? '';
+  return getPort('kubelet', 'api').routes.find((r) => !r.path.includes('{') && (r.path === path || (r.path.endsWith('*') && path.startsWith(r.path.slice(0, -1)))));
+}
+
+/**
  * Whether an answer on this catalog route speaks for `get nodes/proxy`: a read route whose coarse subresource is proxy
  * and that has no fine-grained alternative at the version (unknown version: no alternative at any version).
  */
-function needsNodesProxy(routeId: string, method: string, minor: string | undefined): boolean {
-  const route = getRoute(routeId);
+function needsNodesProxy(observed: RouteObservation, minor: string | undefined): boolean {
+  const route = routeOf(observed);
+  const method = observed.method;
   const a = route?.authz;
   if (!route || route.mode !== 'read' || method !== 'GET' || !a || !('subresource' in a) || a.subresource !== 'proxy') return false;
   if (!a.fineGrained) return true;
@@ -35,7 +48,7 @@ const refusal = (r: RouteObservation) => r.status === 401 || r.status === 403;
 function nodesProxyReads(endpoint: EndpointObservation, minor: string | undefined): Map<string, { granted?: RouteObservation; refused?: RouteObservation }> {
   const by = new Map<string, { granted?: RouteObservation; refused?: RouteObservation }>();
   for (const r of endpoint.routes) {
-    if (r.route === EXEC_ROUTE || (r.status !== 200 && !refusal(r)) || !needsNodesProxy(r.route, r.method, minor)) continue;
+    if (r.route === EXEC_ROUTE || (r.status !== 200 && !refusal(r)) || !needsNodesProxy(r, minor)) continue;
     const seen = by.get(r.identity) ?? {};
     by.set(r.identity, seen);
     if (r.status === 200) seen.granted ??= r;
