@@ -33,7 +33,7 @@ export interface HuntOptions {
   /** Identities besides anonymous. */
   identities?: readonly Identity[];
   trust?: Trust;
-  /** Harmless acting checks (`id` through the kubelet's /run). */
+  /** Harmless acting checks: `id` through the kubelet's /run, and over the /exec upgrade as each identity KIA-KUBELET-007 names. */
   active?: boolean;
   /** Ask the catalog's read routes as each identity (default); off: name what answers and stop there. */
   accessMatrix?: boolean;
