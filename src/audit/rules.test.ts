@@ -153,7 +153,7 @@ describe('KIA-KUBELET-007: get nodes/proxy means exec', () => {
       answer(exec, 403, { route: 'kubelet.api.exec', identity: 'scraper', bodySample: 'Forbidden (user=scraper, verb=get, resource=nodes, subresource(s)=[proxy])\n' }),
     ]);
     const [f] = proxyFinding(e);
-    assert.equal(f?.message, 'monitor (GET /pods), scraper (GET /pods) got 200 on a route that needs get nodes/proxy at 1.31: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET); monitor proven with --active: uid=0(root) gid=0(root) groups=0(root)');
+    assert.equal(f?.message, 'monitor (GET /pods), scraper (GET /pods) got 200 on a route that needs get nodes/proxy at 1.31: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET); monitor proven with --active: uid=0(root) gid=0(root) groups=0(root); scraper not proven with --active: HTTP 403');
     assert.equal(f?.evidence[2]?.request, `# as monitor: a WebSocket upgrade, GET ${exec}\nkia kubelet 10.0.0.13 exec --port 10250 kube-system/etcd-n1/etcd -- id`);
     assert.equal(f?.evidence[2]?.response, 'HTTP 101\nuid=0(root) gid=0(root) groups=0(root)\n');
     assert.deepEqual(execAccess(e, [e]).map((x) => `${x.identity} ${x.state} ${x.path}`), ['anonymous refused /pods', 'monitor proven ' + exec, 'scraper refused ' + exec, 'admin inferred /pods']);

@@ -122,13 +122,18 @@ export const kubeletNodesProxyExec: Rule = {
     const minor = kubeletMinor(endpoint, ctx.sameHost);
     const at = minor ? `at ${minor}` : 'at any version';
     const who = shown.map((r) => `${r.identity} (GET ${r.path})`).join(', ');
-    // With --active the inference was put to the test: what `id` printed over the upgrade, per identity it ran for.
+    // With --active the inference was put to the test, per identity: what `id` printed over the upgrade, or what
+    // kept it from running (a kubelet that refuses the upgrade says so here rather than being silently believed).
     const proofs = shown.flatMap((r) => {
       const proof = execProof(endpoint, r.identity);
-      return proof && provenExec(proof) ? [{ identity: r.identity, proof }] : [];
+      return proof ? [proof] : [];
     });
-    const proven = proofs.map(({ identity, proof }) => `${identity} proven with --active: ${(proof.bodySample ?? '').trim()}`);
-    const message = `${who} got 200 on a route that needs get nodes/proxy ${at}: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET)${proven.length ? `; ${proven.join('; ')}` : ''}`;
-    return [{ message, evidence: [...shown.map((r) => evidence(endpoint, r)), ...proofs.map(({ proof }) => execEvidence(endpoint, proof))] }];
+    const said = proofs.map((p) => {
+      if (provenExec(p)) return `${p.identity} proven with --active: ${(p.bodySample ?? '').trim()}`;
+      const why = p.status !== undefined ? `HTTP ${p.status}` : `${p.outcome}${p.detail ? ` (${p.detail})` : ''}`;
+      return `${p.identity} not proven with --active: ${why}`;
+    });
+    const message = `${who} got 200 on a route that needs get nodes/proxy ${at}: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET)${said.length ? `; ${said.join('; ')}` : ''}`;
+    return [{ message, evidence: [...shown.map((r) => evidence(endpoint, r)), ...proofs.map((p) => execEvidence(endpoint, p))] }];
   },
 };
