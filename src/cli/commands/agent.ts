@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { startAgent, ApiServerAuthorizer } from '../../agent/index.ts';
+import { KIA_AGENT_PORT } from '../../catalog/kia.ts';
 import { certificateIdentity, readCaFile, type Identity } from '../../clients/identity.ts';
 import { inClusterAccess, podNamespace } from '../../clients/in-cluster.ts';
 import { apiServerAccess, loadKubeconfig, type ApiServerAccess } from '../../clients/kube-api.ts';
@@ -52,7 +53,7 @@ export function registerAgent(program: Command): void {
   program
     .command('agent')
     .description("the node's own view on an interval (its loopback-only ports, processes, flags and config files): health and findings served over HTTPS as /metrics and /api/report (kia.report/v1), with /healthz and /readyz")
-    .option('--listen <host:port>', 'where to listen (beyond loopback: with --authorize apiserver or --client-ca)', '127.0.0.1:9472')
+    .option('--listen <host:port>', 'where to listen (beyond loopback: with --authorize apiserver or --client-ca)', `${KIA_AGENT_PORT.defaultBind}:${KIA_AGENT_PORT.port}`)
     .addOption(numberOption('--interval <duration>', 'between the starts of two cycles (a bare number is seconds)', { kind: 'duration', min: 1000, max: 86_400_000, bare: 's' }, 30_000))
     .addOption(numberOption('--audit-interval <duration>', 'between two audits (every port\'s access matrix, the costly part; a bare number is seconds)', { kind: 'duration', min: 1000, max: 604_800_000, bare: 's' }, 600_000))
     .addOption(numberOption('--timeout <duration>', 'per connection and request (a bare number is milliseconds)', { kind: 'duration', min: 100, max: 600_000, bare: 'ms' }, 5000))
