@@ -43,7 +43,7 @@ export interface Target {
   host: string;
   /** The address to dial (IPv4 or IPv6 literal). */
   address: string;
-  source: 'argument' | 'cidr' | 'file' | 'lab' | 'kubeconfig' | 'local';
+  source: 'argument' | 'cidr' | 'file' | 'lab' | 'kubeconfig' | 'local' | 'prometheus';
   node?: string;
   /**
    * The address stands for the node's own loopback (a lab's node-local address, or 127.0.0.1 on the node itself):

@@ -67,6 +67,8 @@ export function targetList(report: Report, limit = 20): { shown: { name?: string
 
 /** `host:port`, with IPv6 literals in brackets. */
 export function hostPort(address: string, port: number): string {
+  // Port 0: a finding about a node as a whole (counts from Prometheus), not one of its ports.
+  if (port === 0) return address;
   return `${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
