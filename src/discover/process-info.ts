@@ -9,6 +9,8 @@ export interface SocketOwners {
   hidden: number[];
 }
 
+const FD_BATCH = 64;
+
 function code(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? '';
 }
@@ -72,17 +74,25 @@ async function socketsOf(procRoot: string, pid: number): Promise<string[] | 'hid
     return isGone(error) ? [] : 'hidden';
   }
   let denied = false;
-  const links = await Promise.all(
-    fds.map(async (fd) => {
-      try {
-        return await readlink(join(dir, fd));
-      } catch (error) {
-        if (!isGone(error)) denied = true;
-        return '';
-      }
-    }),
-  );
-  const inodes = links.map((link) => /^socket:\[(\d+)\]$/.exec(link)?.[1]).filter((i): i is string => i !== undefined);
+  const inodes: string[] = [];
+  // A few dozen links at a time: an apiserver or a lab holds thousands of descriptors, and reading them all at once
+  // is a burst of memory an agent on every node keeps afterwards.
+  for (let start = 0; start < fds.length; start += FD_BATCH) {
+    const batch = await Promise.all(
+      fds.slice(start, start + FD_BATCH).map(async (fd) => {
+        try {
+          return await readlink(join(dir, fd));
+        } catch (error) {
+          if (!isGone(error)) denied = true;
+          return '';
+        }
+      }),
+    );
+    for (const link of batch) {
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode !== undefined) inodes.push(inode);
+    }
+  }
   // Listing the fds but not following them is how a non-root caller sees other users' processes.
   return denied && inodes.length === 0 ? 'hidden' : inodes;
 }

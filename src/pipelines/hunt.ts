@@ -1,7 +1,7 @@
 // The hunting guide as one function: targets -> discover -> probe -> audit -> report. One way, plain data.
 import { audit } from '../audit/index.ts';
 import { execAccess, partialNodesProxyGrants } from '../audit/exec-access.ts';
-import { cisAudit, type CisOptions } from '../audit/cis/index.ts';
+import type { CisOptions } from '../audit/cis/index.ts';
 import { componentOfProcess } from '../catalog/index.ts';
 import type { Identity } from '../clients/identity.ts';
 import { Transport } from '../clients/transport/transport.ts';
@@ -106,6 +106,8 @@ export async function hunt(options: HuntOptions): Promise<Report> {
       if (exec.length) e.exec = exec;
     }
     const findings = audit(endpoints, { now: clock.now(), active: options.active === true });
+    // Loaded only when asked: the CIS items are code a node's agent never runs (its memory target, issue 12).
+    const cis = options.cis ? (await import('../audit/cis/index.ts')).cisAudit(endpoints, options.cis) : undefined;
     const targets = options.local ? [{ host: 'localhost', address: '127.0.0.1', source: 'local' as const }] : [...options.targets];
     return {
       schema: 'kia.report/v1',
@@ -123,7 +125,7 @@ export async function hunt(options: HuntOptions): Promise<Report> {
       findings,
       notes,
       ...(silent?.unanswered ? { unanswered: silent.unanswered } : {}),
-      ...(options.cis ? { cis: cisAudit(endpoints, options.cis) } : {}),
+      ...(cis ? { cis } : {}),
     };
   } finally {
     transport.close();
