@@ -106,7 +106,11 @@ describe('the agent DaemonSet', () => {
     assert.equal(container.image, 'ghcr.io/kia-project/kia:0.1.0');
     assert.equal(container.command, undefined, 'the image entrypoint is kia');
     assert.deepEqual(container.args, ['agent', '--listen=0.0.0.0:9472', '--interval=30s', '--host-proc=/host/proc', '--host-root=/host', '--authorize=apiserver', '--node-name=$(NODE_NAME)']);
-    assert.deepEqual(container.env, [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }]);
+    // Node without its optimising compilers and with small semi-spaces: the agent's memory target (docs/agent.md).
+    assert.deepEqual(container.env, [
+      { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+      { name: 'NODE_OPTIONS', value: '--jitless --max-semi-space-size=1' },
+    ]);
     assert.deepEqual(container.ports, [{ name: 'https-metrics', containerPort: 9472, protocol: 'TCP' }]);
   });
 
