@@ -1,6 +1,6 @@
 // Observations -> findings: pure, over the rules declared in rules/.
 import type { ComponentId, EndpointObservation, Finding, Severity } from '../model/index.ts';
-import { severityRank } from '../model/index.ts';
+import { compareNatural, severityRank } from '../model/index.ts';
 import { configDrift } from './rules/drift.ts';
 import { etcdDebugVars, etcdNoClientCert, etcdPlainHttp } from './rules/etcd.ts';
 import { configzAnonymous, loopbackPortExposed, metricsAnonymous, pprofAnonymous, removedInsecurePort } from './rules/exposure.ts';
@@ -73,7 +73,7 @@ export function audit(endpoints: readonly EndpointObservation[], options: { now:
       }
     }
   }
-  return findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.address.localeCompare(b.address) || a.port - b.port || a.rule.localeCompare(b.rule));
+  return findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || compareNatural(a.address, b.address) || a.port - b.port || compareNatural(a.rule, b.rule));
 }
 
 /** Findings at or above a severity that count: a finding a running baseline waiver accepts does not. */

@@ -1,7 +1,7 @@
 // Node-local discovery, the hunting guide's "look for open ports, check which process owns that port": listening TCP
 // sockets from /proc/net, their owners from /proc/<pid>/fd, and what those processes are configured to do.
 import { readdir } from 'node:fs/promises';
-import type { OpenPort, ProcessInfo } from '../model/index.ts';
+import { compareNatural, type OpenPort, type ProcessInfo } from '../model/index.ts';
 import { BOOLEAN_FLAGS, readComponentSettings, recognizeComponent } from './component-config.ts';
 import { readListeningSockets, type ListeningSocket } from './proc-net.ts';
 import { findSocketOwners, parseFlags, readRawProcess, type HostRoots } from './process-info.ts';
@@ -118,6 +118,6 @@ export async function discoverLocal(options: DiscoverLocalOptions = {}): Promise
   } else if (unowned > 0) {
     notes.push(`${plural(unowned, 'socket', 'sockets')} with no owning process found (closing, or held from another PID namespace)`);
   }
-  ports.sort((a, b) => a.port - b.port || (a.bindAddress ?? '').localeCompare(b.bindAddress ?? ''));
+  ports.sort((a, b) => a.port - b.port || compareNatural(a.bindAddress ?? '', b.bindAddress ?? ''));
   return { ports, notes };
 }

@@ -37,6 +37,25 @@ export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
 
+/**
+ * Addresses, names and ids in a fixed order, whatever the machine's locale: by code point, with runs of digits
+ * compared as numbers (127.0.0.2 before 127.0.0.10, kia-worker-2 before kia-worker-10). Not `localeCompare`: its
+ * order depends on the locale, and its collator costs a node's agent megabytes of ICU data (issue 12).
+ */
+export function compareNatural(a: string, b: string): number {
+  const x = a.match(/\d+|\D+/g) ?? [];
+  const y = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const p = x[i] as string;
+    const q = y[i] as string;
+    if (p === q) continue;
+    const digits = /^\d/.test(p) && /^\d/.test(q);
+    if (digits && Number(p) !== Number(q)) return Number(p) - Number(q);
+    return p < q ? -1 : 1;
+  }
+  return x.length - y.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /** One host to hunt: a name or address, where it came from, and the node name when known. */
 export interface Target {
   /** What the user gave or the source listed (hostname, IP, node name). */

@@ -8,7 +8,7 @@ import { Transport } from '../clients/transport/transport.ts';
 import type { Trust } from '../clients/transport/trust.ts';
 import { catalogPorts, scan } from '../discover/scan.ts';
 import type { DiscoverLocalOptions, LocalDiscovery } from '../discover/local.ts';
-import type { OpenPort, Report, Target } from '../model/index.ts';
+import { compareNatural, type OpenPort, type Report, type Target } from '../model/index.ts';
 import { pool } from '../concurrency.ts';
 import type { EndpointObservation } from '../model/index.ts';
 import { probe, proveExec } from '../probe/index.ts';
@@ -98,7 +98,7 @@ export async function hunt(options: HuntOptions): Promise<Report> {
       active: options.active === true,
       onProgress: (d, t) => options.onProgress?.('probe', d, t),
     });
-    endpoints.sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }) || a.port - b.port);
+    endpoints.sort((a, b) => compareNatural(a.address, b.address) || a.port - b.port);
     if (options.signal?.aborted) notes.push(`the overall deadline passed: ${endpoints.filter((e) => e.errors.some((x) => /deadline/.test(x))).length} of ${endpoints.length} endpoints were not probed to the end`);
     if (options.active && options.identities?.length) await proveNodesProxyExec(endpoints, { transport, identities: options.identities, ...(options.trust ? { trust: options.trust } : {}) });
     for (const e of endpoints) {
