@@ -58,7 +58,7 @@ const KUBELET: ComponentFields = {
     { key: 'seccompDefault', kind: 'boolean', configz: 'seccompDefault', zero: false, flag: 'seccomp-default', fileDefault: false },
     { key: 'healthzBindAddress', kind: 'string', configz: 'healthzBindAddress', zero: '', flag: 'healthz-bind-address', fileDefault: '127.0.0.1' },
     { key: 'enableProfilingHandler', kind: 'boolean', configz: 'enableProfilingHandler', zero: false, fileDefault: true },
-    { key: 'hostname-override', kind: 'string', flag: 'hostname-override' },
+    { key: 'hostname-override', kind: 'string', flag: 'hostname-override', flagDefault: '' },
   ],
 };
 
@@ -71,6 +71,8 @@ const CONTROLLER_MANAGER: ComponentFields = {
     { key: 'use-service-account-credentials', kind: 'boolean', configz: 'KubeCloudShared.UseServiceAccountCredentials', zero: false, flag: 'use-service-account-credentials' },
     { key: 'service-account-private-key-file', kind: 'string', configz: 'SAController.ServiceAccountKeyFile', zero: '', flag: 'service-account-private-key-file' },
     { key: 'root-ca-file', kind: 'string', configz: 'SAController.RootCAFile', zero: '', flag: 'root-ca-file' },
+    // Feature gates are not in the controller manager's /configz: /flagz or the command line, unset meaning the gate's default.
+    { key: 'featureGates.RotateKubeletServerCertificate', kind: 'gate', flag: 'RotateKubeletServerCertificate', flagDefault: null },
     // Not in /configz: `Generic.Address` is a legacy field no flag sets.
     { key: 'bind-address', kind: 'string', flag: 'bind-address', flagDefault: '0.0.0.0' },
   ],
@@ -105,7 +107,15 @@ const APISERVER: ComponentFields = {
     { key: 'anonymous-auth', kind: 'boolean', flag: 'anonymous-auth', flagDefault: true },
     { key: 'authorization-mode', kind: 'string', flag: 'authorization-mode', flagDefault: 'AlwaysAllow' },
     { key: 'profiling', kind: 'boolean', flag: 'profiling', flagDefault: true },
-    ...['kubelet-certificate-authority', 'service-account-key-file', 'etcd-certfile', 'etcd-keyfile', 'etcd-cafile', 'tls-cert-file', 'tls-private-key-file', 'client-ca-file'].map((flag) => ({ key: flag, kind: 'string' as const, flag, flagDefault: '' })),
+    ...['kubelet-certificate-authority', 'service-account-key-file', 'etcd-certfile', 'etcd-keyfile', 'etcd-cafile', 'tls-cert-file', 'tls-private-key-file', 'client-ca-file',
+      'token-auth-file', 'tls-min-version', 'kubelet-client-certificate', 'kubelet-client-key', 'admission-control-config-file', 'audit-log-path', 'audit-policy-file', 'encryption-provider-config',
+    ].map((flag) => ({ key: flag, kind: 'string' as const, flag, flagDefault: '' })),
+    // Upstream's defaults (staging/src/k8s.io/apiserver/pkg/server/options/audit.go, serving.go; pkg/kubeapiserver/options/authentication.go).
+    ...['enable-admission-plugins', 'disable-admission-plugins', 'tls-cipher-suites'].map((flag) => ({ key: flag, kind: 'list' as const, flag, flagDefault: [] })),
+    ...['audit-log-maxage', 'audit-log-maxbackup', 'audit-log-maxsize'].map((flag) => ({ key: flag, kind: 'number' as const, flag, flagDefault: 0 })),
+    { key: 'request-timeout', kind: 'duration', flag: 'request-timeout', flagDefault: '1m0s' },
+    { key: 'service-account-lookup', kind: 'boolean', flag: 'service-account-lookup', flagDefault: true },
+    { key: 'service-account-extend-token-expiration', kind: 'boolean', flag: 'service-account-extend-token-expiration', flagDefault: true },
   ],
 };
 

@@ -39,7 +39,8 @@ export function typed(value: unknown, kind: FieldKind): unknown {
     case 'number':
       return typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
     case 'list':
-      return Array.isArray(value) ? value.map(String) : String(value).split(',').map((s) => s.trim()).filter(Boolean);
+      // A real /flagz prints a pflag string slice as `[a,b]`; a command line has `a,b`.
+      return Array.isArray(value) ? value.map(String) : String(value).replace(/^\[(.*)\]$/, '$1').split(',').map((s) => s.trim()).filter(Boolean);
     default:
       return typeof value === 'string' ? value : JSON.stringify(value);
   }

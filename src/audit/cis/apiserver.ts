@@ -4,14 +4,15 @@ import type { EndpointObservation } from '../../model/index.ts';
 import { setting } from './judge.ts';
 import type { CisContext, CisItem, Verdict } from './types.ts';
 
-const ALL = ['cis-1.10', 'cis-1.11', 'cis-1.12'] as const;
-const FLAGS = 'from 1.32 a credential the API server authorises for /flagz on 6443 (system:masters, or a ClusterRole with nonResourceURLs /flagz), or a hunt on the control-plane node (kia hunt --local) to read its command line';
-const MANIFEST = 'in the kube-apiserver static-pod manifest';
+export const ALL = ['cis-1.10', 'cis-1.11', 'cis-1.12'] as const;
+export const FLAGS = 'from 1.32 a credential the API server authorises for /flagz on 6443 (system:masters, or a ClusterRole with nonResourceURLs /flagz), or a hunt on the control-plane node (kia hunt --local) to read its command line';
+export const MANIFEST = 'in the kube-apiserver static-pod manifest';
 
-const secure = (ctx: CisContext): EndpointObservation | undefined => ctx.endpoints.find((e) => e.fingerprint.port === 'secure') ?? ctx.endpoints[0];
+export const secure = (ctx: CisContext): EndpointObservation | undefined => ctx.endpoints.find((e) => e.fingerprint.port === 'secure') ?? ctx.endpoints[0];
 const set = (v: unknown) => typeof v === 'string' && v !== '';
 
-function flagSet(id: string, title: string, flags: readonly string[], remediation: string): CisItem {
+/** Pass when every flag is set to a non-empty value. */
+export function flagSet(id: string, title: string, flags: readonly string[], remediation: string): CisItem {
   return {
     id, title, component: 'kube-apiserver', benchmarks: ALL, sources: ['flagz', 'cmdline'], needs: FLAGS, remediation,
     judge(ctx) {

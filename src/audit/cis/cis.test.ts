@@ -35,7 +35,7 @@ describe('CIS kubelet items', () => {
     const report = cisAudit([kubelet([route('/configz', 'anonymous', 200, INSECURE)])], { kubernetesVersion: '1.31' });
     assert.equal(report.benchmark, 'cis-1.11');
     assert.deepEqual(report.results.filter((r) => r.component === 'kubelet').map(line), [
-      '4.2.1 fail configz', '4.2.2 fail configz', '4.2.3 pass configz', '4.2.4 fail configz', '4.2.5 fail configz', '4.2.6 fail configz', '4.2.8 pass configz',
+      '4.2.1 fail configz', '4.2.2 fail configz', '4.2.3 pass configz', '4.2.4 fail configz', '4.2.5 fail configz', '4.2.6 fail configz', '4.2.7 not-verified', '4.2.8 pass configz',
       '4.2.9 not-verified', '4.2.10 fail configz', '4.2.11 fail configz', '4.2.12 fail configz', '4.2.13 fail configz', '4.2.14 fail configz',
     ]);
     const rotate = report.results.find((r) => r.item === '4.2.10');
@@ -78,6 +78,59 @@ describe('CIS section in the renderers', () => {
     const { renderHtml } = await import('../../report/index.ts');
     assert.match(renderHtml(report, []), /<td data-label="Item">4\.2\.4<\/td><td data-label="Title">The kubelet read-only port is off<\/td><td data-label="Host">kia-worker-3<\/td><td data-label="Result"><strong>fail<\/strong> \(configz\)<\/td><td data-label="Detail">readOnlyPort=10255, from GET https:\/\/10\.0\.0\.13:10250\/configz as anonymous<br>fix: In the KubeletConfiguration set readOnlyPort: 0 \(--read-only-port=0\)\.<\/td>/);
     assert.match(md, /\n\| 4\.2\.4 \| The kubelet read-only port is off \| kia-worker-3 \| fail \(configz\) \| readOnlyPort=10255, from GET https:\/\/10\.0\.0\.13:10250\/configz as anonymous; fix: In the KubeletConfiguration set readOnlyPort: 0 \(--read-only-port=0\)\. \|\n/);
+  });
+});
+
+// A 1.34 API server's /flagz as upstream prints it: every flag, string slices in brackets, defaults included.
+const FLAGZ = `
+kube-apiserver flagz
+Warning: This endpoint is not meant to be machine parseable, has no formatting compatibility guarantees and is for debugging purposes only.
+
+audit-log-maxage: 7
+audit-log-maxbackup: 0
+audit-log-maxsize: 0
+audit-log-path: /var/log/kubernetes/audit.log
+audit-policy-file:
+disable-admission-plugins: [NamespaceLifecycle]
+enable-admission-plugins: [NodeRestriction,AlwaysPullImages]
+encryption-provider-config:
+kubelet-client-certificate: /etc/kubernetes/pki/apiserver-kubelet-client.crt
+kubelet-client-key: /etc/kubernetes/pki/apiserver-kubelet-client.key
+request-timeout: 0s
+service-account-extend-token-expiration: true
+service-account-lookup: false
+tls-cipher-suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_128_CBC_SHA]
+tls-min-version:
+token-auth-file: /etc/kubernetes/tokens.csv
+`;
+
+describe('CIS API server items from /flagz', () => {
+  it('judges the admission plugins that run, the audit log, tokens and suites, each with the value', () => {
+    const apiserver: EndpointObservation = { target: { host: 'cp', address: '10.0.0.10', source: 'argument', node: 'cp' }, address: '10.0.0.10', port: 6443, scheme: 'https', outcome: 'open', fingerprint: { component: 'kube-apiserver', port: 'secure', confidence: 'high', evidence: [] }, routes: [route('/flagz', 'admin', 200, FLAGZ)], exposure: 'network', errors: [] };
+    const report = cisAudit([apiserver], { kubernetesVersion: '1.34' });
+    const got = Object.fromEntries(report.results.filter((r) => r.component === 'kube-apiserver').map((r) => [r.item, `${r.status}${r.source ? ` ${r.source}` : ''}`]));
+    assert.deepEqual(Object.fromEntries(['1.2.2', '1.2.3', '1.2.4', '1.2.9', '1.2.10', '1.2.11', '1.2.12', '1.2.13', '1.2.14', '1.2.16', '1.2.17', '1.2.18', '1.2.19', '1.2.20', '1.2.21', '1.2.27', '1.2.28', '1.2.29', '1.2.30', '3.2.1'].map((id) => [id, got[id]])), {
+      '1.2.2': 'fail flagz', '1.2.3': 'fail flagz', '1.2.4': 'pass flagz', '1.2.9': 'fail flagz', '1.2.10': 'pass flagz', '1.2.11': 'pass flagz',
+      '1.2.12': 'pass flagz', '1.2.13': 'fail flagz', '1.2.14': 'pass flagz', '1.2.16': 'pass flagz', '1.2.17': 'fail flagz', '1.2.18': 'fail flagz',
+      '1.2.19': 'fail flagz', '1.2.20': 'fail flagz', '1.2.21': 'fail flagz', '1.2.27': 'fail flagz', '1.2.28': 'fail flagz', '1.2.29': 'fail flagz',
+      '1.2.30': 'fail flagz', '3.2.1': 'fail flagz',
+    });
+    const detail = (id: string) => report.results.find((r) => r.item === id)?.detail;
+    assert.equal(detail('1.2.13'), 'enable-admission-plugins=NodeRestriction,AlwaysPullImages, disable-admission-plugins=NamespaceLifecycle, from GET https://10.0.0.10:6443/flagz as admin: NamespaceLifecycle does not run');
+    assert.equal(detail('1.2.12'), 'enable-admission-plugins=NodeRestriction,AlwaysPullImages, disable-admission-plugins=NamespaceLifecycle, from GET https://10.0.0.10:6443/flagz as admin: ServiceAccount runs');
+    assert.equal(detail('1.2.29'), `tls-cipher-suites=["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256","TLS_RSA_WITH_AES_128_CBC_SHA"], from GET https://10.0.0.10:6443/flagz as admin: outside the benchmark's list: TLS_RSA_WITH_AES_128_CBC_SHA`);
+    assert.equal(detail('1.2.17'), 'audit-log-maxage=7, from GET https://10.0.0.10:6443/flagz as admin: under 30');
+    assert.equal(detail('1.2.28'), 'encryption-provider-config="", from GET https://10.0.0.10:6443/flagz as admin: no encryption configuration: secrets are stored in plain text');
+  });
+
+  it('says 1.2.28 is not verified when an encryption configuration is named: its providers are in the file', () => {
+    const body = FLAGZ.replace('encryption-provider-config:', 'encryption-provider-config: /etc/kubernetes/enc.yaml');
+    const apiserver: EndpointObservation = { target: { host: 'cp', address: '10.0.0.10', source: 'argument', node: 'cp' }, address: '10.0.0.10', port: 6443, scheme: 'https', outcome: 'open', fingerprint: { component: 'kube-apiserver', port: 'secure', confidence: 'high', evidence: [] }, routes: [route('/flagz', 'admin', 200, body)], exposure: 'network', errors: [] };
+    const report = cisAudit([apiserver], { kubernetesVersion: '1.34' });
+    assert.deepEqual(report.results.filter((r) => ['1.2.27', '1.2.28'].includes(r.item)).map((r) => [r.item, r.status, r.needs]), [
+      ['1.2.27', 'pass', undefined],
+      ['1.2.28', 'not-verified', 'read access on the control-plane node to the file --encryption-provider-config names (its providers are not on the wire)'],
+    ]);
   });
 });
 

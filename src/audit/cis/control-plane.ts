@@ -51,6 +51,12 @@ export const CONTROL_PLANE_ITEMS: readonly CisItem[] = [
     remediation: 'Set --root-ca-file to the cluster CA bundle.',
     judge: (ctx) => setting(ctx, 'root-ca-file', (v) => typeof v === 'string' && v !== ''),
   },
+  {
+    id: '1.3.6', title: 'The controller manager leaves kubelet serving-certificate rotation on', component: KCM, benchmarks: ALL, sources: ['flagz', 'cmdline'], needs: flags(KCM, 10257),
+    remediation: 'Remove RotateKubeletServerCertificate=false from --feature-gates in the kube-controller-manager static-pod manifest.',
+    // Not set means the gate's default, on (beta since 1.12); only an explicit false turns it off.
+    judge: (ctx) => setting(ctx, 'featureGates.RotateKubeletServerCertificate', (v) => v !== false, (v, pass) => (v === null ? 'not in --feature-gates: the gate\'s default, on' : pass ? 'on' : 'off: kubelets keep one serving certificate until it expires')),
+  },
   bindAddress('1.3.7', KCM, 'controller manager', 10257),
   {
     id: '1.4.1', title: 'The scheduler has profiling off', component: SCHED, benchmarks: ALL, sources: ['configz', 'flagz', 'cmdline'], needs: configz(SCHED, 10259),

@@ -4,6 +4,7 @@
 import type { CisReport, CisResult, EffectiveConfig, EndpointObservation } from '../../model/index.ts';
 import { effectiveConfig, hostKey } from '../effective-config.ts';
 import { APISERVER_ITEMS } from './apiserver.ts';
+import { APISERVER_FLAG_ITEMS } from './apiserver-flags.ts';
 import { benchmarkFor, BENCHMARKS, type BenchmarkChoice } from './benchmarks.ts';
 import { CONTROL_PLANE_ITEMS } from './control-plane.ts';
 import { ETCD_ITEMS } from './etcd.ts';
@@ -13,8 +14,11 @@ import type { CisItem } from './types.ts';
 export { benchmarkFor, BENCHMARKS, BENCHMARK_IDS, type BenchmarkId } from './benchmarks.ts';
 export type { CisItem, Verdict } from './types.ts';
 
+// Item numbers compare part by part as numbers: 1.2.9 before 1.2.10.
+const byNumber = (a: CisItem, b: CisItem) => a.id.localeCompare(b.id, 'en', { numeric: true });
+
 /** Every item kia judges, in benchmark order. */
-export const CIS_ITEMS: readonly CisItem[] = [...APISERVER_ITEMS, ...CONTROL_PLANE_ITEMS.filter((i) => i.id.startsWith('1.')), ...ETCD_ITEMS, ...KUBELET_ITEMS, ...CONTROL_PLANE_ITEMS.filter((i) => !i.id.startsWith('1.'))];
+export const CIS_ITEMS: readonly CisItem[] = [...APISERVER_ITEMS, ...APISERVER_FLAG_ITEMS, ...CONTROL_PLANE_ITEMS, ...ETCD_ITEMS, ...KUBELET_ITEMS].sort(byNumber);
 
 /** The cluster's version as the components told it: the API server's /version first, then any other component's. */
 function seenVersion(endpoints: readonly EndpointObservation[]): { version: string; from: string } | undefined {
@@ -41,8 +45,8 @@ interface Subject {
   all: readonly EndpointObservation[];
 }
 
-function judged(item: CisItem, benchmark: BenchmarkChoice['id'], subject: Subject, config: EffectiveConfig | undefined): CisResult {
-  const verdict = item.judge({ benchmark, endpoints: subject.endpoints, host: subject.all, ...(config ? { config } : {}) });
+function judged(item: CisItem, benchmark: BenchmarkChoice['id'], version: string, subject: Subject, config: EffectiveConfig | undefined): CisResult {
+  const verdict = item.judge({ benchmark, version, endpoints: subject.endpoints, host: subject.all, ...(config ? { config } : {}) });
   const base = { item: item.id, title: item.title, component: item.component, host: subject.host, ...(subject.node ? { node: subject.node } : {}) };
   if (verdict) return { ...base, status: verdict.status, source: verdict.source, detail: verdict.detail, ...(verdict.status === 'fail' ? { fix: item.remediation } : {}) };
   const unread = config?.unread.length ? `nothing decides it (${config.unread.join('; ')})` : 'nothing kia saw decides it';
@@ -69,7 +73,7 @@ export function cisAudit(endpoints: readonly EndpointObservation[], options: Cis
       const first = group[0] as EndpointObservation;
       const config = effective.find((c) => c.component === item.component && c.host === key);
       const all = endpoints.filter((e) => hostKey(e) === key);
-      results.push(judged(item, choice.id, { host: first.target.host, ...(first.target.node ? { node: first.target.node } : {}), endpoints: group, all }, config));
+      results.push(judged(item, choice.id, version, { host: first.target.host, ...(first.target.node ? { node: first.target.node } : {}), endpoints: group, all }, config));
     }
   }
   return { benchmark: choice.id, writtenFor: choice.writtenFor, kubernetesVersion: version, basis: choice.basis, results, effective };

@@ -21,3 +21,19 @@ export function isLoopback(address: unknown): boolean {
   const host = String(address).replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   return /^127\./.test(host) || host === '::1' || host === 'localhost';
 }
+
+// kube-bench's allowed lists: cis-1.12 drops the two TLS_RSA_* suites.
+const STRONG = ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'];
+const RSA_GCM = ['TLS_RSA_WITH_AES_256_GCM_SHA384', 'TLS_RSA_WITH_AES_128_GCM_SHA256'];
+
+/** Pass when the cipher-suite setting lists only the benchmark's suites, or the minimum version is TLS 1.3. */
+export function strongSuites(ctx: CisContext, suitesKey: string, minVersionKey: string): Verdict | undefined {
+  if (ctx.config?.values[minVersionKey]?.value === 'VersionTLS13') return setting(ctx, minVersionKey, () => true, () => 'TLS 1.3 only: its suites are all strong');
+  const allowed = ctx.benchmark === 'cis-1.12' ? STRONG : [...STRONG, ...RSA_GCM];
+  return setting(ctx, suitesKey, (v) => Array.isArray(v) && v.length > 0 && v.every((s) => allowed.includes(String(s))), (v) => {
+    const list = Array.isArray(v) ? v.map(String) : [];
+    if (list.length === 0) return "not set: Go's default list, which includes CBC suites outside the benchmark's list";
+    const weak = list.filter((s) => !allowed.includes(s));
+    return weak.length ? `outside the benchmark's list: ${weak.join(', ')}` : "every suite is in the benchmark's list";
+  });
+}

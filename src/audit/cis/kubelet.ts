@@ -1,7 +1,7 @@
 // CIS 4.2.x: the kubelet, judged from its running configuration (/configz), its serving port, and the node.
 import type { EndpointObservation } from '../../model/index.ts';
 import { durationMs } from '../effective-config.ts';
-import { setting } from './judge.ts';
+import { setting, strongSuites } from './judge.ts';
 import type { CisContext, CisItem, Verdict } from './types.ts';
 
 const ALL = ['cis-1.10', 'cis-1.11', 'cis-1.12'] as const;
@@ -10,10 +10,6 @@ const CONFIG = 'In the KubeletConfiguration';
 
 const api = (ctx: CisContext): EndpointObservation | undefined => ctx.endpoints.find((e) => e.fingerprint.port === 'api');
 const pods = (ctx: CisContext, identity = 'anonymous') => api(ctx)?.routes.find((r) => r.path === '/pods' && r.identity === identity && r.status !== undefined);
-
-// kube-bench's allowed lists: cis-1.12 drops the two TLS_RSA_* suites.
-const STRONG = ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'];
-const RSA_GCM = ['TLS_RSA_WITH_AES_256_GCM_SHA384', 'TLS_RSA_WITH_AES_128_GCM_SHA256'];
 
 export const KUBELET_ITEMS: readonly CisItem[] = [
   {
@@ -75,6 +71,12 @@ export const KUBELET_ITEMS: readonly CisItem[] = [
     judge: (ctx) => setting(ctx, 'makeIPTablesUtilChains', (v) => v === true),
   },
   {
+    id: '4.2.7', title: 'The kubelet does not override the node\'s hostname', component: 'kubelet', benchmarks: ALL, sources: ['flagz', 'cmdline'],
+    needs: 'a hunt on the node itself (kia hunt --local) to read the kubelet\'s command line, or from 1.36 a credential the kubelet authorises for /flagz on 10250 (it is a flag only: /configz does not show it)',
+    remediation: 'Remove --hostname-override from the kubelet\'s flags (kubeadm-flags.env, the systemd unit) and let the node be named after its hostname.',
+    judge: (ctx) => setting(ctx, 'hostname-override', (v) => v === '' || v === null, (_v, pass) => (pass ? 'the node is named after its hostname' : 'the node name the certificates and the Node authorizer use differs from the hostname')),
+  },
+  {
     id: '4.2.8', title: 'Event recording is not switched off', component: 'kubelet', benchmarks: ALL, sources: ['configz', 'cmdline', 'file'], needs: CONFIGZ,
     remediation: `${CONFIG} set eventRecordQPS to 0 (no limit) or a rate that keeps the events you need.`,
     judge: (ctx) => setting(ctx, 'eventRecordQPS', (v) => typeof v === 'number' && v >= 0, (v) => (v === 0 ? 'no limit on event creation' : `at most ${String(v)} events per second`)),
@@ -106,16 +108,7 @@ export const KUBELET_ITEMS: readonly CisItem[] = [
   {
     id: '4.2.12', title: 'The kubelet offers only strong TLS cipher suites', component: 'kubelet', benchmarks: ALL, sources: ['configz', 'cmdline', 'file'], needs: CONFIGZ,
     remediation: `${CONFIG} set tlsCipherSuites to ECDHE suites with AES-GCM or ChaCha20-Poly1305 only (or tlsMinVersion: VersionTLS13).`,
-    judge(ctx) {
-      if (ctx.config?.values.tlsMinVersion?.value === 'VersionTLS13') return setting(ctx, 'tlsMinVersion', () => true, () => 'TLS 1.3 only: its suites are all strong');
-      const allowed = ctx.benchmark === 'cis-1.12' ? STRONG : [...STRONG, ...RSA_GCM];
-      return setting(ctx, 'tlsCipherSuites', (v) => Array.isArray(v) && v.length > 0 && v.every((s) => allowed.includes(String(s))), (v) => {
-        const list = Array.isArray(v) ? v.map(String) : [];
-        if (list.length === 0) return "not set: Go's default list, which includes CBC suites outside the benchmark's list";
-        const weak = list.filter((s) => !allowed.includes(s));
-        return weak.length ? `outside the benchmark's list: ${weak.join(', ')}` : "every suite is in the benchmark's list";
-      });
-    },
+    judge: (ctx) => strongSuites(ctx, 'tlsCipherSuites', 'tlsMinVersion'),
   },
   {
     id: '4.2.13', title: 'Each pod has a PID limit', component: 'kubelet', benchmarks: ALL, sources: ['configz', 'cmdline', 'file'], needs: CONFIGZ,

@@ -11,6 +11,8 @@ export interface Verdict {
 
 export interface CisContext {
   benchmark: BenchmarkId;
+  /** The cluster's Kubernetes minor release (`1.31`), or `unknown`: what a flag left out means can differ by release. */
+  version: string;
   /** The component's effective configuration on this host, when any source of it was read. */
   config?: EffectiveConfig;
   /** Every endpoint of this component on this host. */
