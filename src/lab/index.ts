@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { ComponentId } from '../model/index.ts';
 import { writeManifests } from './plan/command-lines.ts';
+import { writeApiserverFiles } from './plan/apiserver-files.ts';
 import { FaultControl } from './supervisor/fault-router.ts';
 import type { FaultOrClear, FaultRecord, LabEvents } from './supervisor/faults.ts';
 import { writeLabFile } from './plan/lab-file.ts';
@@ -59,6 +60,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   try {
     await materialize(plan, clock);
     writeManifests(plan);
+    writeApiserverFiles(plan);
     writeLabFile(plan);
   } catch (error) {
     reservation.release();

@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { ComponentId } from '../../model/index.ts';
 import { clusterPki, nodeLayout } from './node-layout.ts';
+import { apiserverProfileFlags } from './apiserver-files.ts';
 import { PROFILE_SETTINGS } from './profiles.ts';
 import { tlsFlags } from './tls-serving.ts';
 import type { LabNode, LabPlan } from '../types.ts';
@@ -52,7 +53,7 @@ export function commandLine(plan: LabPlan, node: LabNode, component: ComponentId
         '--allow-privileged=true',
         '--authorization-mode=Node,RBAC',
         `--client-ca-file=${P.pki}/ca.crt`,
-        '--enable-admission-plugins=NodeRestriction',
+        ...apiserverProfileFlags(node),
         '--enable-bootstrap-token-auth=true',
         `--etcd-cafile=${P.etcdPki}/ca.crt`,
         `--etcd-certfile=${P.pki}/apiserver-etcd-client.crt`,
@@ -66,14 +67,16 @@ export function commandLine(plan: LabPlan, node: LabNode, component: ComponentId
         `--proxy-client-key-file=${P.pki}/front-proxy-client.key`,
         `--requestheader-client-ca-file=${P.pki}/front-proxy-ca.crt`,
         `--secure-port=${port(plan, node, 'kube-apiserver', 'secure')}`,
+        ...(s.apiserver.extendTokenExpiration ? [] : ['--service-account-extend-token-expiration=false']),
         `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
         `--service-account-key-file=${P.pki}/sa.pub`,
+        ...(s.apiserver.serviceAccountLookup ? [] : ['--service-account-lookup=false']),
         `--service-account-signing-key-file=${P.pki}/sa.key`,
         '--service-cluster-ip-range=10.96.0.0/12',
         `--tls-cert-file=${P.pki}/apiserver.crt`,
         ...tlsFlags(node, 'kube-apiserver'),
         `--tls-private-key-file=${P.pki}/apiserver.key`,
-        `--token-auth-file=${etcK}/tokens.csv`,
+        ...(s.apiserver.tokenFile ? [`--token-auth-file=${etcK}/tokens.csv`] : []),
       ];
     case 'kube-controller-manager':
     case 'kube-scheduler': {
@@ -84,6 +87,8 @@ export function commandLine(plan: LabPlan, node: LabNode, component: ComponentId
         `--authorization-kubeconfig=${etcK}/${conf}`,
         `--bind-address=${s.controlPlane.bind === 'all' ? '0.0.0.0' : node.localIp}`,
         ...(component === 'kube-controller-manager' ? [`--client-ca-file=${P.pki}/ca.crt`, `--cluster-signing-cert-file=${P.pki}/ca.crt`, `--cluster-signing-key-file=${P.pki}/ca.key`, '--controllers=*,bootstrapsigner,tokencleaner'] : []),
+        // A cluster that turned kubelet serving-certificate rotation off did so on the controller manager too.
+        ...(component === 'kube-controller-manager' && !s.kubelet.serverCertRotation ? ['--feature-gates=RotateKubeletServerCertificate=false'] : []),
         `--kubeconfig=${etcK}/${conf}`,
         '--leader-elect=true',
         ...(s.controlPlane.profiling ? [] : ['--profiling=false']),
@@ -93,7 +98,7 @@ export function commandLine(plan: LabPlan, node: LabNode, component: ComponentId
       ];
     }
     case 'kubelet':
-      return ['kubelet', `--bootstrap-kubeconfig=${join(L.root, 'etc/kubernetes/bootstrap-kubelet.conf')}`, `--kubeconfig=${L.kubeletConf}`, `--config=${L.kubeletConfig}`, '--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock', `--node-ip=${node.ip}`, `--hostname-override=${node.name}`];
+      return ['kubelet', `--bootstrap-kubeconfig=${join(L.root, 'etc/kubernetes/bootstrap-kubelet.conf')}`, `--kubeconfig=${L.kubeletConf}`, `--config=${L.kubeletConfig}`, '--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock', `--node-ip=${node.ip}`, ...(s.kubelet.hostnameOverride ? [`--hostname-override=${node.name}`] : [])];
     case 'kube-proxy':
       return ['kube-proxy', `--config=${L.kubeProxyConfig}`, `--hostname-override=${node.name}`];
     default:

@@ -29,12 +29,30 @@ export interface Settings {
     /** podPidsLimit (-1: unlimited) */
     podPidsLimit: number;
     seccompDefault: boolean;
+    /** --hostname-override=<node name>: kubeadm sets it when the node name is not the machine's hostname, as in the lab */
+    hostnameOverride: boolean;
     /** tlsCipherSuites; absent: Go's default list */
     tlsCipherSuites?: string[];
     /** tlsMinVersion (`VersionTLS10`…); absent: TLS 1.2 */
     tlsMinVersion?: string;
   };
   kubeProxy: { metricsBind: Bind; healthzBind: Bind; enableProfiling: boolean };
+  /** The API server's flags the CIS 1.2.x items read (the TLS ones are controlPlane's). */
+  apiserver: {
+    /** --enable-admission-plugins and --disable-admission-plugins */
+    enablePlugins: string[];
+    disablePlugins: string[];
+    /** --token-auth-file: the lab's static tokens (admin, alice, monitor); without it the API server takes none. */
+    tokenFile: boolean;
+    /** --audit-log-path (30 days, 10 files, 100 MB) and --audit-policy-file */
+    audit: boolean;
+    /** --encryption-provider-config: aescbc for secrets */
+    encryption: boolean;
+    /** --service-account-lookup (default true) */
+    serviceAccountLookup: boolean;
+    /** --service-account-extend-token-expiration (default true) */
+    extendTokenExpiration: boolean;
+  };
   /** cipherSuites: --cipher-suites; absent: Go's default list */
   etcd: { scheme: 'https' | 'http'; clientCertAuth: boolean; metricsBind: Bind; cipherSuites?: string[] };
   /** The API server, controller manager and scheduler: --tls-min-version and --tls-cipher-suites, absent by default. */
@@ -61,8 +79,11 @@ const kubeadm: Settings = {
     makeIPTablesUtilChains: true,
     podPidsLimit: -1,
     seccompDefault: false,
+    hostnameOverride: true,
   },
   kubeProxy: { metricsBind: 'node-local', healthzBind: 'all', enableProfiling: false },
+  // kubeadm enables NodeRestriction only; the static token file is the lab's own, for its token identities.
+  apiserver: { enablePlugins: ['NodeRestriction'], disablePlugins: [], tokenFile: true, audit: false, encryption: false, serviceAccountLookup: true, extendTokenExpiration: true },
   etcd: { scheme: 'https', clientCertAuth: true, metricsBind: 'node-local' },
   controlPlane: { bind: 'node-local', profiling: true },
 };
@@ -78,8 +99,10 @@ export const PROFILE_SETTINGS: Record<ProfileName, Settings> = {
       seccompDefault: true,
       tlsCipherSuites: STRONG_SUITES,
       tlsMinVersion: 'VersionTLS12',
+      hostnameOverride: false,
     },
     kubeProxy: { ...kubeadm.kubeProxy, healthzBind: 'node-local' },
+    apiserver: { enablePlugins: ['NodeRestriction', 'AlwaysPullImages', 'EventRateLimit', 'DenyServiceExternalIPs'], disablePlugins: [], tokenFile: false, audit: true, encryption: true, serviceAccountLookup: true, extendTokenExpiration: false },
     etcd: { ...kubeadm.etcd, cipherSuites: STRONG_SUITES },
     controlPlane: { bind: 'node-local', profiling: false, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: STRONG_SUITES },
   },
@@ -99,6 +122,8 @@ export const PROFILE_SETTINGS: Record<ProfileName, Settings> = {
       tlsMinVersion: 'VersionTLS10',
     },
     kubeProxy: { metricsBind: 'all', healthzBind: 'all', enableProfiling: true },
+    // Someone silenced admission errors with AlwaysAdmit, dropped two default plugins and token lookups to speed things up.
+    apiserver: { enablePlugins: ['AlwaysAdmit'], disablePlugins: ['NamespaceLifecycle', 'ServiceAccount'], tokenFile: true, audit: false, encryption: false, serviceAccountLookup: false, extendTokenExpiration: true },
     etcd: { scheme: 'https', clientCertAuth: false, metricsBind: 'all' },
     controlPlane: { bind: 'all', profiling: true, tlsMinVersion: 'VersionTLS10' },
   },

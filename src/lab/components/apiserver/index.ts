@@ -46,7 +46,9 @@ export class ApiserverStandIn extends StandIn {
     const P = clusterPki(this.ctx.plan);
     const ca = readFileSync(join(P.pki, 'ca.crt'), 'utf8');
     this.saPub = readFileSync(join(P.pki, 'sa.pub'), 'utf8');
-    for (const line of readFileSync(join(P.pki, '../tokens.csv'), 'utf8').trim().split('\n')) {
+    // Static tokens only when the command line names the file (--token-auth-file), as a real API server.
+    const tokenFile = commandLineFlags(commandLine(this.ctx.plan, this.node, 'kube-apiserver'))['token-auth-file'];
+    for (const line of tokenFile ? readFileSync(tokenFile, 'utf8').trim().split('\n') : []) {
       const [token, name, uid, groups] = line.split(',');
       if (!token || !name) continue;
       this.staticTokens.set(token, { name, uid: uid ?? '', groups: (groups ?? '').replace(/"/g, '').split(',').filter(Boolean) });

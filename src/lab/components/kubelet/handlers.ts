@@ -13,6 +13,7 @@ import type { LabPod } from '../../types.ts';
 import { cadvisorMetrics, configz, kubeletMetrics, podList, podStart, probeMetrics, resourceMetrics, runningPodList, sliMetrics, statsSummary } from './content.ts';
 import { containerLogOptions } from './log-options.ts';
 import { zpage } from '../zpages.ts';
+import { PROFILE_SETTINGS } from '../../plan/profiles.ts';
 import { streamUpgrade } from '../../runtime/streaming.ts';
 import { pprof } from '../pprof.ts';
 import type { KubeletStandIn, KubeletPort } from './index.ts';
@@ -112,7 +113,8 @@ export class KubeletHandlers {
 
   private flagMap(): Record<string, string> {
     const L = nodeLayout(this.node);
-    return { config: L.kubeletConfig, kubeconfig: L.kubeletConf, 'hostname-override': this.node.name, 'node-ip': this.node.ip, v: '2' };
+    const override: Record<string, string> = PROFILE_SETTINGS[this.node.profile].kubelet.hostnameOverride ? { 'hostname-override': this.node.name } : {};
+    return { config: L.kubeletConfig, kubeconfig: L.kubeletConf, ...override, 'node-ip': this.node.ip, v: '2' };
   }
 
   private metrics({ url, req, method }: Call): Reply {
