@@ -212,6 +212,27 @@ describe('drift on a lab whose components run as their own processes', () => {
     assert.equal(oneStderrLine(await runKia(['hunt', '--lab', dir, '--kubernetes-version', '1.31'])), 'kia: --kubernetes-version picks the CIS Benchmark: give --cis too');
   });
 
+  it("judges kubeadm's API server, controller manager and kubelet flags from their command lines (--local, 1.31)", async () => {
+    assert.ok(lab);
+    const report = await huntHere(lab);
+    const apiserver = lab.plan.processes.find((p) => p.name === 'kube-apiserver');
+    const got = Object.fromEntries((report.cis?.results ?? []).filter((r) => ['kube-apiserver', 'kube-controller-manager', 'kubelet'].includes(r.component)).map((r) => [r.item, `${r.status}${r.source ? ` ${r.source}` : ''}`]));
+    // kubeadm: NodeRestriction only, no audit log, no encryption, Go's default suites, the defaults for timeouts and
+    // service-account tokens (lookup on, lifetimes extended); the lab's static token file; the kubelet named by
+    // --hostname-override (its node name is not the machine's hostname); the rotation gate left at its default.
+    const want: Record<string, string> = {
+      '1.2.2': 'fail cmdline', '1.2.3': 'fail cmdline', '1.2.4': 'pass cmdline', '1.2.9': 'fail cmdline', '1.2.10': 'pass cmdline', '1.2.11': 'fail cmdline',
+      '1.2.12': 'pass cmdline', '1.2.13': 'pass cmdline', '1.2.14': 'pass cmdline', '1.2.16': 'fail cmdline', '1.2.17': 'fail cmdline', '1.2.18': 'fail cmdline',
+      '1.2.19': 'fail cmdline', '1.2.20': 'pass cmdline', '1.2.21': 'pass cmdline', '1.2.27': 'fail cmdline', '1.2.28': 'fail cmdline', '1.2.29': 'fail cmdline',
+      '1.2.30': 'fail cmdline', '3.2.1': 'fail cmdline', '1.3.6': 'pass cmdline', '4.2.7': 'fail cmdline',
+    };
+    assert.deepEqual(Object.fromEntries(Object.keys(want).map((id) => [id, got[id]])), want);
+    const detail = (id: string) => report.cis?.results.find((r) => r.item === id)?.detail;
+    assert.equal(detail('1.2.14'), `enable-admission-plugins=NodeRestriction, disable-admission-plugins=(none), from pid ${apiserver?.pid} command line: NodeRestriction runs`);
+    assert.equal(detail('1.2.17'), `audit-log-maxage=0 (flag not given: the default), from pid ${apiserver?.pid} command line: under 30`);
+    assert.equal(detail('1.2.30'), `service-account-extend-token-expiration=true (flag not given: the default), from pid ${apiserver?.pid} command line: projected tokens are stretched to a year`);
+  });
+
   it('finds none on an unchanged lab, and the drift after `drift readOnlyPort=10255`, with the file that says otherwise', async () => {
     assert.ok(lab);
     const before = await huntHere(lab);
