@@ -11,7 +11,7 @@ import { startLab, type Lab } from '../src/lab/index.ts';
 import { hunt } from '../src/pipelines/hunt.ts';
 import { certificateIdentity } from '../src/clients/identity.ts';
 import type { CisReport, Report, Target } from '../src/model/index.ts';
-import { oneStderrLine, runKia } from './helpers.ts';
+import { oneStderrLine, requestAs, runKia } from './helpers.ts';
 
 type Version = '1.28' | '1.31' | '1.36';
 // One network for the whole file: each lab is stopped as soon as it has been hunted, before the next starts.
@@ -123,6 +123,7 @@ for (const version of ['1.28', '1.31', '1.36'] as const) {
   describe(`kia hunt --cis at ${version}`, () => {
     const addresses: string[] = [];
     const reports: Record<'insecure' | 'hardened' | 'anonymous', Report | undefined> = { insecure: undefined, hardened: undefined, anonymous: undefined };
+    const tokenStatus: Record<string, number | undefined> = {};
     before(async () => {
       for (const profile of ['insecure', 'hardened'] as const) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-cis-'));
@@ -133,6 +134,7 @@ for (const version of ['1.28', '1.31', '1.36'] as const) {
           const trust = { ca: fs.readFileSync(lab.plan.files.ca, 'utf8') };
           const admin = certificateIdentity(lab.plan.files.adminCert, lab.plan.files.adminKey, 'admin');
           reports[profile] = await hunt({ targets: nodeTargets(lab), identities: [admin], trust, cis: {} });
+          tokenStatus[profile] = (await requestAs(lab.plan.files, 'admin-token', { url: `https://${lab.plan.nodes[0]?.ip}:6443/api`, ca: lab.plan.files.ca })).status;
           if (profile === 'hardened') reports.anonymous = await hunt({ targets: nodeTargets(lab), trust, cis: {} });
         } finally {
           await lab?.stop();
@@ -153,6 +155,11 @@ for (const version of ['1.28', '1.31', '1.36'] as const) {
 
     it('passes them on the hardened profile', () => {
       assert.deepEqual(table(reports.hardened?.cis, 'kia-control-plane'), expected(version, 1));
+    });
+
+    it('takes the static admin token only where the command line names a token file (1.2.2)', () => {
+      // Authentication refuses a bearer token no authenticator knows: 401 on the hardened API server.
+      assert.deepEqual(tokenStatus, { insecure: 200, hardened: 401 });
     });
 
     it('says "not verified" with the credential that would verify, when kia has none', () => {
