@@ -1,7 +1,7 @@
 // Observations -> the CIS Kubernetes Benchmark items kia can judge: the benchmark for the cluster's version, each item
 // for each host where its component answered, pass or fail with the source that proved it, else not verified with
 // what would verify it. Pure.
-import type { CisReport, CisResult, EffectiveConfig, EndpointObservation } from '../../model/index.ts';
+import { compareNatural, type CisReport, type CisResult, type EffectiveConfig, type EndpointObservation } from '../../model/index.ts';
 import { effectiveConfig, hostKey } from '../effective-config.ts';
 import { APISERVER_ITEMS } from './apiserver.ts';
 import { APISERVER_FLAG_ITEMS } from './apiserver-flags.ts';
@@ -14,11 +14,8 @@ import type { CisItem } from './types.ts';
 export { benchmarkFor, BENCHMARKS, BENCHMARK_IDS, type BenchmarkId } from './benchmarks.ts';
 export type { CisItem, Verdict } from './types.ts';
 
-// Item numbers compare part by part as numbers: 1.2.9 before 1.2.10.
-const byNumber = (a: CisItem, b: CisItem) => a.id.localeCompare(b.id, 'en', { numeric: true });
-
-/** Every item kia judges, in benchmark order. */
-export const CIS_ITEMS: readonly CisItem[] = [...APISERVER_ITEMS, ...APISERVER_FLAG_ITEMS, ...CONTROL_PLANE_ITEMS, ...ETCD_ITEMS, ...KUBELET_ITEMS].sort(byNumber);
+/** Every item kia judges, in benchmark order: item numbers compare part by part as numbers (1.2.9 before 1.2.10). */
+export const CIS_ITEMS: readonly CisItem[] = [...APISERVER_ITEMS, ...APISERVER_FLAG_ITEMS, ...CONTROL_PLANE_ITEMS, ...ETCD_ITEMS, ...KUBELET_ITEMS].sort((a, b) => compareNatural(a.id, b.id));
 
 /** The cluster's version as the components told it: the API server's /version first, then any other component's. */
 function seenVersion(endpoints: readonly EndpointObservation[]): { version: string; from: string } | undefined {
