@@ -20,6 +20,8 @@ export interface ConfigField {
   flag?: string;
   /** The field path in the node's config file when not `key`. */
   file?: string;
+  /** The file is the one this flag names, not the component's config file (the API server's encryption config). */
+  fileFlag?: string;
   /** What the config file means by leaving the field out: the config version's default (v1beta1 defaulting). */
   fileDefault?: unknown;
   /** What a command line (or /flagz) without the flag means: the flag's default (control-plane components). */
@@ -114,6 +116,8 @@ const APISERVER: ComponentFields = {
     ...['enable-admission-plugins', 'disable-admission-plugins', 'tls-cipher-suites'].map((flag) => ({ key: flag, kind: 'list' as const, flag, flagDefault: [] })),
     ...['audit-log-maxage', 'audit-log-maxbackup', 'audit-log-maxsize'].map((flag) => ({ key: flag, kind: 'number' as const, flag, flagDefault: 0 })),
     { key: 'request-timeout', kind: 'duration', flag: 'request-timeout', flagDefault: '1m0s' },
+    // Read on the node only (kia hunt --local): the provider names for secrets in the file --encryption-provider-config names.
+    { key: 'encryption-providers', kind: 'list', fileFlag: 'encryption-provider-config' },
     { key: 'service-account-lookup', kind: 'boolean', flag: 'service-account-lookup', flagDefault: true },
     { key: 'service-account-extend-token-expiration', kind: 'boolean', flag: 'service-account-extend-token-expiration', flagDefault: true },
   ],

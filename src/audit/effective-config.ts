@@ -125,7 +125,7 @@ function declared(field: ConfigField, process: ProcessInfo | undefined): ConfigV
   if (!process) return undefined;
   const flag = field.kind === 'gate' ? gateOf(process.flags['feature-gates'], field.flag ?? '') : field.flag ? process.flags[field.flag] : undefined;
   if (flag !== undefined) return { value: typed(flag, field.kind), source: 'cmdline', from: `pid ${process.pid} command line` };
-  const file = process.configFile ?? 'the config file';
+  const file = (field.fileFlag ? process.flags[field.fileFlag] : undefined) ?? process.configFile ?? 'the config file';
   const value = process.config?.[field.file ?? field.key];
   if (value !== undefined) return { value: typed(value, field.kind), source: 'file', from: file };
   if (process.configFile && field.fileDefault !== undefined) return { value: field.fileDefault, source: 'file', from: file, defaulted: true };

@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { CATALOG } from '../catalog/index.ts';
 import type { ComponentId } from '../model/index.ts';
+import { secretProviders } from './encryption-config.ts';
 import { etcdEnvironment, isGone, pathAsSeenBy, type HostRoots } from './process-info.ts';
 
 /** Config files above this are not read (a byte cap like every other read of ours). */
@@ -205,6 +206,12 @@ async function controlPlaneSettings(roots: HostRoots, who: Subject): Promise<Com
   for (const flag of CONTROL_PLANE_FLAGS) {
     const value = who.flags[flag];
     if (value !== undefined) config[flag] = value;
+  }
+  // The API server's encryption at rest: the provider names for secrets, never the keys beside them.
+  const encryption = who.component === 'kube-apiserver' ? who.flags['encryption-provider-config'] : undefined;
+  if (encryption) {
+    const providers = secretProviders((await readYaml(roots, who, encryption, notes)).resources);
+    if (providers) config['encryption-providers'] = providers;
   }
   return { config, ...(configFile ? { configFile } : {}), notes };
 }

@@ -144,24 +144,30 @@ describe('discoverLocal over a fake /proc', () => {
   });
 });
 
+/** A fake /proc with one process listening on every address (port in hex), its fd linking the socket; a writer for more. */
+function oneListener(proc: string, p: { pid: number; port: string; inode: number; cmdline: string }): (file: string, text: string) => void {
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(proc, file)), { recursive: true });
+    fs.writeFileSync(path.join(proc, file), text);
+  };
+  const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+  write('net/tcp', `${header}   0: 00000000:${p.port} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 ${p.inode} 1 0000000000000000 100 0 0 10 0\n`);
+  write('net/tcp6', header);
+  write(`${p.pid}/comm`, `${p.cmdline.split('\0')[0]}\n`);
+  write(`${p.pid}/cmdline`, p.cmdline);
+  fs.mkdirSync(path.join(proc, `${p.pid}/fd`), { recursive: true });
+  fs.symlinkSync(`socket:[${p.inode}]`, path.join(proc, `${p.pid}/fd/3`));
+  return write;
+}
+
 describe('discoverLocal through a host root (a pod with the host mounted read-only)', () => {
   let root: string;
   before(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-hostroot-'));
-    const write = (file: string, text: string) => {
-      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-      fs.writeFileSync(path.join(root, file), text);
-    };
-    const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
-    write('proc/net/tcp', `${header}   0: 00000000:280A 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0\n`);
-    write('proc/net/tcp6', header);
     // The kubelet's own root (/proc/100/root) is not there to read, as for a non-root pod without SYS_PTRACE.
-    write('proc/100/comm', 'kubelet\n');
-    write('proc/100/cmdline', 'kubelet\0--config=/var/lib/kubelet/config.yaml\0');
-    write('proc/100/cgroup', '0::/system.slice/kubelet.service\n');
-    fs.mkdirSync(path.join(root, 'proc/100/fd'), { recursive: true });
-    fs.symlinkSync('socket:[4242]', path.join(root, 'proc/100/fd/3'));
-    write('host/var/lib/kubelet/config.yaml', 'kind: KubeletConfiguration\nreadOnlyPort: 10255\n');
+    const write = oneListener(path.join(root, 'proc'), { pid: 100, port: '280A', inode: 4242, cmdline: 'kubelet\0--config=/var/lib/kubelet/config.yaml\0' });
+    write('100/cgroup', '0::/system.slice/kubelet.service\n');
+    write('../host/var/lib/kubelet/config.yaml', 'kind: KubeletConfiguration\nreadOnlyPort: 10255\n');
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -179,5 +185,22 @@ describe('discoverLocal through a host root (a pod with the host mounted read-on
       `host root ${missing} not readable (ENOENT): config files only where a process's own root is`,
       'kubelet (pid 100): config /var/lib/kubelet/config.yaml could not be read (ENOENT)',
     ]);
+  });
+});
+
+describe("discoverLocal reads the API server's encryption configuration: provider names only", () => {
+  let root: string;
+  before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-encproc-'));
+    const write = oneListener(root, { pid: 600, port: '192B', inode: 5151, cmdline: 'kube-apiserver\0--encryption-provider-config=/etc/kubernetes/enc.yaml\0' });
+    write('600/root/etc/kubernetes/enc.yaml', 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n  - resources: [secrets]\n    providers:\n      - aescbc:\n          keys:\n            - name: key1\n              secret: c2VjcmV0LWtleS1uZXZlci1wcmludGVk\n      - identity: {}\n');
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('keeps the providers for secrets in order, and not the key', async () => {
+    const found = await discoverLocal({ procRoot: root });
+    const apiserver = found.ports.find((p) => p.port === 6443)?.process;
+    assert.deepEqual(apiserver?.config?.['encryption-providers'], ['aescbc', 'identity']);
+    assert.ok(!JSON.stringify(found).includes('c2VjcmV0LWtleS1uZXZlci1wcmludGVk'), 'the key never leaves the file');
   });
 });

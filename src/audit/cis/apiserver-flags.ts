@@ -29,6 +29,8 @@ const atLeast = (id: string, title: string, flag: string, min: number, remediati
   judge: (ctx) => setting(ctx, flag, (v) => typeof v === 'number' && v >= min, (_v, pass) => (pass ? `at least ${min}` : `under ${min}`)),
 });
 
+// The providers the benchmark approves.
+const STRONG_PROVIDERS = ['aescbc', 'kms', 'secretbox'];
 const unset = (v: unknown) => v === '' || v === undefined || v === null;
 
 /** 1.2.29 on the wire: what the port chose when a TLS 1.2 hello offered it only weak suites. */
@@ -71,10 +73,13 @@ export const APISERVER_FLAG_ITEMS: readonly CisItem[] = [
   flagSet('1.2.27', 'The API server encrypts data at rest', ['encryption-provider-config'], `Write an EncryptionConfiguration and set --encryption-provider-config ${MANIFEST}.`),
   {
     id: '1.2.28', title: 'Encryption at rest uses a strong provider', component: 'kube-apiserver', benchmarks: ALL, sources: ['flagz', 'cmdline', 'file'],
-    needs: 'read access on the control-plane node to the file --encryption-provider-config names (its providers are not on the wire)',
-    remediation: 'List aescbc, aesgcm, secretbox or kms first for secrets in the EncryptionConfiguration.',
-    // Without a configuration nothing is encrypted: that fails. With one, the provider is in the file: not verified.
+    needs: 'a hunt on the control-plane node (kia hunt --local) to read the file --encryption-provider-config names (its providers are not on the wire)',
+    remediation: 'List aescbc, kms or secretbox first for secrets in the EncryptionConfiguration.',
     judge: (ctx) => {
+      // The first provider for secrets encrypts new writes: identity first (or none) stores them as they are.
+      const providers = setting(ctx, 'encryption-providers', (v) => STRONG_PROVIDERS.includes(list(v)[0] ?? ''), (v, pass) => (pass ? `new secrets are written with ${list(v)[0]}` : 'new secrets are written in plain text'));
+      if (providers) return providers;
+      // Without a configuration nothing is encrypted: that fails. With one, the provider is in the file: not verified.
       const verdict = setting(ctx, 'encryption-provider-config', (v) => !unset(v), () => 'no encryption configuration: secrets are stored in plain text');
       return verdict?.status === 'fail' ? verdict : undefined;
     },

@@ -129,8 +129,19 @@ describe('CIS API server items from /flagz', () => {
     const report = cisAudit([apiserver], { kubernetesVersion: '1.34' });
     assert.deepEqual(report.results.filter((r) => ['1.2.27', '1.2.28'].includes(r.item)).map((r) => [r.item, r.status, r.needs]), [
       ['1.2.27', 'pass', undefined],
-      ['1.2.28', 'not-verified', 'read access on the control-plane node to the file --encryption-provider-config names (its providers are not on the wire)'],
+      ['1.2.28', 'not-verified', 'a hunt on the control-plane node (kia hunt --local) to read the file --encryption-provider-config names (its providers are not on the wire)'],
     ]);
+  });
+
+  it('judges 1.2.28 from the providers of the encryption file on the node: the first one encrypts new writes', () => {
+    const onNode = (providers: string[]): EndpointObservation => {
+      const process = { pid: 700, name: 'kube-apiserver', cmdline: ['kube-apiserver', '--encryption-provider-config=/etc/kubernetes/enc.yaml'], flags: { 'encryption-provider-config': '/etc/kubernetes/enc.yaml' }, config: { 'encryption-providers': providers } };
+      return { target: { host: 'localhost', address: '127.0.0.1', source: 'local' }, address: '127.0.0.1', port: 6443, scheme: 'https', outcome: 'open', fingerprint: { component: 'kube-apiserver', port: 'secure', confidence: 'high', evidence: [] }, routes: [], exposure: 'loopback', errors: [], process };
+    };
+    const verdict = (providers: string[]) => cisAudit([onNode(providers)], { kubernetesVersion: '1.31' }).results.filter((r) => r.item === '1.2.28').map((r) => [r.status, r.source, r.detail]);
+    assert.deepEqual(verdict(['aescbc', 'identity']), [['pass', 'file', 'encryption-providers=["aescbc","identity"], from /etc/kubernetes/enc.yaml: new secrets are written with aescbc']]);
+    assert.deepEqual(verdict(['identity', 'aescbc']), [['fail', 'file', 'encryption-providers=["identity","aescbc"], from /etc/kubernetes/enc.yaml: new secrets are written in plain text']]);
+    assert.deepEqual(verdict([]), [['fail', 'file', 'encryption-providers=[], from /etc/kubernetes/enc.yaml: new secrets are written in plain text']]);
   });
 });
 
