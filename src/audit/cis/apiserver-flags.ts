@@ -1,6 +1,7 @@
 // CIS 1.2.x and 3.2.1 that the API server's flags decide (/flagz from 1.32, else the node's command line): the static
 // token file, the admission plugins that run, the audit log, timeouts, service-account tokens, encryption at rest and
 // cipher suites (the last also from what the port accepts on the wire).
+import { durationMs } from '../effective-config.ts';
 import { admissionPlugins } from './admission-plugins.ts';
 import { ALL, FLAGS, MANIFEST, flagSet, secure } from './apiserver.ts';
 import { setting, strongSuites } from './judge.ts';
@@ -63,7 +64,7 @@ export const APISERVER_FLAG_ITEMS: readonly CisItem[] = [
     ...FROM_FLAGS, id: '1.2.20', title: 'The API server times requests out',
     remediation: `Leave --request-timeout at its default (1m0s) or set a positive duration that suits slow clients ${MANIFEST}.`,
     // The benchmark asks for a suitable value, not a number: any positive duration is one; 0 sets no deadline.
-    judge: (ctx) => setting(ctx, 'request-timeout', (v) => typeof v === 'string' && v !== '0' && !/^0+s?$/.test(v), (_v, pass) => (pass ? 'requests have a deadline' : 'requests have no deadline')),
+    judge: (ctx) => setting(ctx, 'request-timeout', (v) => (durationMs(String(v)) ?? 0) > 0, (_v, pass) => (pass ? 'requests have a deadline' : 'requests have no deadline')),
   },
   {
     ...FROM_FLAGS, id: '1.2.21', title: 'The API server checks that a service account still exists for its token',
