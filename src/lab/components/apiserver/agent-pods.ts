@@ -24,6 +24,11 @@ export function readAgentPods(dir: string): AgentPod[] {
   }
 }
 
+/** The agent pod a lab node's agent is listed as: `kia-agent-worker-1` for `kia-worker-1`. */
+export function agentPodName(node: string): string {
+  return `kia-agent-${node.replace(/^kia-/, '')}`;
+}
+
 export function writeAgentPods(dir: string, pods: readonly AgentPod[]): void {
   writeFileSync(join(dir, AGENTS_FILE), `${JSON.stringify(pods, null, 2)}\n`);
 }
