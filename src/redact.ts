@@ -42,8 +42,10 @@ export class Secrets {
     const forms = [text, Buffer.from(text).toString('base64'), Buffer.from(text).toString('base64url'), encodeURIComponent(text)];
     // A PEM block: every line of its body, so that a line quoted alone is caught too.
     if (text.includes('-----BEGIN')) forms.push(...text.split('\n').map((l) => l.trim()).filter((l) => !l.startsWith('-----')));
+    const known = this.#values.size;
     for (const form of forms) if (form.length >= MIN_SECRET) this.#values.add(form);
-    this.#buffers = undefined;
+    // Only a new value drops the byte patterns: the transport adds its identities' secrets on every request.
+    if (this.#values.size !== known) this.#buffers = undefined;
     return this;
   }
 
