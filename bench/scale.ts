@@ -2,7 +2,7 @@
 // requests, growth per node between sizes), and `kia report --cluster` fanning out to 1,000 recorded agents behind the
 // lab apiserver's pods proxy. The lab and every kia process run with the open-files limit raised (ulimit -n).
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { startRecordedAgents } from '../src/lab/components/recorded-agents.ts';
@@ -102,7 +102,9 @@ async function clusterReport(dir: string): Promise<string> {
 const perNode = (a: Row, b: Row, key: 'huntMs' | 'rssMb' | 'labStartMs') => (b[key] - a[key]) / (b.nodes - a.nodes);
 
 export async function benchScale(sizes: readonly number[] = [100, 300, 1000]): Promise<string[]> {
-  const lines = [`scale bench at ${new Date().toISOString()} (open files: ulimit -n ${OPEN_FILES})`];
+  // Raising the hard limit needs CAP_SYS_RESOURCE; without it the soft limit goes up to the hard one.
+  const openFiles = (await raised('sh', ['-c', 'ulimit -n'])).stdout.trim();
+  const lines = [`scale bench at ${new Date().toISOString()}, load average ${loadavg().map((l) => fmt(l, 2)).join(' ')} (open files: ulimit -n ${openFiles})`];
   const rows: Row[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'kia-bench-scale-'));
   try {
