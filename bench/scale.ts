@@ -44,6 +44,8 @@ interface Row {
   workerProcesses: number;
   labStartMs: number;
   huntMs: number;
+  /** The hunt process's own CPU (user + system), start-up included. */
+  huntCpuS: number;
   rssMb: number;
   requests: number;
   endpoints: number;
@@ -59,7 +61,7 @@ async function huntSize(dir: string, nodes: number): Promise<Row> {
   const hunt = await raised(process.execPath, ['--import', 'tsx', 'bench/kia-phase.ts', 'hunt', dir, String(nodes)]);
   if (hunt.code !== 0) throw new Error(`hunt of ${nodes} nodes: ${hunt.stderr}`);
   const after = labCpu(lab);
-  const phase = JSON.parse(hunt.stdout) as { ms: number; rssMb: number; requests: number; endpoints: number };
+  const phase = JSON.parse(hunt.stdout) as { ms: number; cpuMs: number; rssMb: number; requests: number; endpoints: number };
   const spent = lab.processes.map((p) => ({ name: `${p.name} (${p.nodes.length} node${p.nodes.length === 1 ? '' : 's'})`, cpuS: (after.get(p.pid) ?? 0) - (before.get(p.pid) ?? 0) }));
   const busiest = spent.reduce((a, b) => (b.cpuS > a.cpuS ? b : a));
   return {
@@ -67,6 +69,7 @@ async function huntSize(dir: string, nodes: number): Promise<Row> {
     workerProcesses: lab.processes.filter((p) => p.name === 'kubelet' && p.nodes.length > 0 && !p.nodes.includes('kia-control-plane')).length,
     labStartMs: up.ms,
     huntMs: phase.ms,
+    huntCpuS: phase.cpuMs / 1000,
     rssMb: phase.rssMb,
     requests: phase.requests,
     endpoints: phase.endpoints,
@@ -99,7 +102,7 @@ async function clusterReport(dir: string): Promise<string> {
   }
 }
 
-const perNode = (a: Row, b: Row, key: 'huntMs' | 'rssMb' | 'labStartMs') => (b[key] - a[key]) / (b.nodes - a.nodes);
+const perNode = (a: Row, b: Row, key: 'huntMs' | 'huntCpuS' | 'rssMb' | 'labStartMs') => (b[key] - a[key]) / (b.nodes - a.nodes);
 
 export async function benchScale(sizes: readonly number[] = [100, 300, 1000]): Promise<string[]> {
   // Raising the hard limit needs CAP_SYS_RESOURCE; without it the soft limit goes up to the hard one.
@@ -112,9 +115,9 @@ export async function benchScale(sizes: readonly number[] = [100, 300, 1000]): P
       const row = await huntSize(dir, nodes);
       rows.push(row);
       const prev = rows[i - 1];
-      const growth = prev ? `; per added node since ${prev.nodes}: +${fmt(perNode(prev, row, 'huntMs'))} ms hunt, +${fmt(perNode(prev, row, 'rssMb'), 2)} MB RSS, +${fmt(perNode(prev, row, 'labStartMs'))} ms lab start` : '';
+      const growth = prev ? `; per added node since ${prev.nodes}: +${fmt(perNode(prev, row, 'huntMs'))} ms hunt wall, +${fmt(perNode(prev, row, 'huntCpuS') * 1000)} ms hunt CPU, +${fmt(perNode(prev, row, 'rssMb'), 2)} MB RSS, +${fmt(perNode(prev, row, 'labStartMs'))} ms lab start` : '';
       lines.push(
-        `scale ${nodes} nodes (${row.workerProcesses} worker kubelet process${row.workerProcesses === 1 ? '' : 'es'}): lab start ${fmt(row.labStartMs / 1000, 2)} s; full hunt ${fmt(row.huntMs / 1000, 2)} s (${fmt(row.huntMs / nodes, 1)} ms/node), peak RSS ${fmt(row.rssMb)} MB, ${row.requests} requests, ${row.endpoints} endpoints; lab CPU during the hunt ${fmt(row.labCpuS, 1)} s, busiest ${row.busiest.name} ${fmt(row.busiest.cpuS, 1)} s${growth}`,
+        `scale ${nodes} nodes (${row.workerProcesses} worker kubelet process${row.workerProcesses === 1 ? '' : 'es'}): lab start ${fmt(row.labStartMs / 1000, 2)} s; full hunt ${fmt(row.huntMs / 1000, 2)} s (${fmt(row.huntMs / nodes, 1)} ms/node), peak RSS ${fmt(row.rssMb)} MB, ${row.requests} requests, ${row.endpoints} endpoints; CPU: hunt ${fmt(row.huntCpuS, 1)} s, lab during the hunt ${fmt(row.labCpuS, 1)} s (busiest ${row.busiest.name} ${fmt(row.busiest.cpuS, 1)} s) -> on 2 idle cores at least ${fmt((row.huntCpuS + row.labCpuS) / 2, 1)} s${growth}`,
       );
       if (i === sizes.length - 1) lines.push(await clusterReport(dir));
       await run(process.execPath, ['bin/kia.js', 'lab', 'down', '--dir', dir]);
