@@ -143,7 +143,7 @@ function route(route: string, path: string, identity: string, status: number | u
   return { route, method, path, identity, outcome: status === undefined ? 'skipped' : 'ok', ...(status !== undefined ? { status } : {}), durationMs: 2 };
 }
 
-/** What the last audit saw on worker-1:10250: anonymous reads pods and healthz, not configz; run was not tried. */
+/** What the last audit saw on worker-1:10250: anonymous reads pods and healthz, not configz; run was not tried; exec. */
 const WORKER1_KUBELET_AUDIT: EndpointObservation = {
   target: { host: '10.0.0.11', address: '10.0.0.11', source: 'kubeconfig', node: 'worker-1' },
   address: '10.0.0.11',
@@ -159,6 +159,12 @@ const WORKER1_KUBELET_AUDIT: EndpointObservation = {
     route('kubelet.api.configz', '/configz', 'kia-admin', 200),
     route('kubelet.api.run', '/run/kube-system/kube-proxy-abcde/kube-proxy', 'anonymous', 405, 'POST'),
     route('kubelet.api.run', '/run/kube-system/kube-proxy-abcde/kube-proxy', 'kia-admin', undefined, 'POST'),
+    route('kubelet.api.exec', '/exec/kube-system/kube-proxy-abcde/kube-proxy?command=id&output=1', 'kia-admin', 101),
+  ],
+  // Anonymous read /pods (nodes/proxy at this version): exec inferred; kia-admin ran `id` over the upgrade.
+  exec: [
+    { identity: 'anonymous', state: 'inferred', path: '/pods' },
+    { identity: 'kia-admin', state: 'proven', path: '/exec/kube-system/kube-proxy-abcde/kube-proxy?command=id&output=1' },
   ],
   exposure: 'network',
   errors: [],

@@ -196,6 +196,9 @@ describe('dashboard on a desktop', () => {
     assert.equal(await text(dash, matrix('kubelet.api.run', 'anonymous')), '405');
     assert.equal(await text(dash, matrix('kubelet.api.run', 'kia-admin')), 'skipped');
     assert.match(await text(dash, '#panel [data-part="matrix"]'), /1 open to anonymous/);
+    const exec = (identity: string) => `#panel .matrix tr[data-route="exec"] td[data-identity="${identity}"]`;
+    assert.deepEqual([await text(dash, exec('anonymous')), await text(dash, exec('kia-admin'))], ['inferred', 'proven']);
+    assert.equal(await dash.page.getAttribute(exec('kia-admin'), 'data-exec'), 'proven');
 
     assert.equal(new URL(dash.page.url()).hash, '#node=worker-1&component=kubelet');
     await dash.screenshot('desktop-panel');

@@ -9,6 +9,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { channelFrame, exitFrame, flood, frameHead, startPeer, switching, watchKia, type Behaviour, type Peer, type Run, type Watched } from './hostile-ws-peer.ts';
+import { tokenIdentity } from '../src/clients/identity.ts';
+import { Transport } from '../src/clients/transport/transport.ts';
+import type { EndpointObservation } from '../src/model/index.ts';
+import { proveExec } from '../src/probe/index.ts';
 
 /** What a kia child may hold at its peak while a peer floods it (an idle kia is about 60 MB here). */
 const RSS_BOUND_MB = 150;
@@ -340,5 +344,62 @@ describe('input', { concurrency: 3 }, () => {
     const run = await kia(kubelet(p, 'exec', 'n s/p?od#x/c&d', '--', 'echo', 'a b&c=d'), { killAfterMs: 15_000 }).done;
     assert.equal(run.code, 0, run.stderr);
     assert.equal(p.requests[0]?.target, '/exec/n%20s/p%3Fod%23x/c%26d?command=echo&command=a+b%26c%3Dd&output=1&error=1');
+  });
+});
+
+// `kia hunt --active`'s exec proof (as monitor, get nodes/proxy only) against a kubelet-like peer that lists one pod
+// and then does what the case says with the upgrade: the proof ends within the run's deadline and byte cap, scrubbed.
+describe('the hunt\'s --active exec proof', () => {
+  const TOKEN = 'monitor-token-0123456789abcdef';
+  const pods = (name: string) => JSON.stringify({ kind: 'PodList', items: [{ metadata: { name, namespace: 'kube-system' }, spec: { containers: [{ name: 'etcd' }] } }] });
+  const kubeletLike = (upgrade: Behaviour, pod = 'etcd-n1'): Behaviour => (socket, request, rest) => {
+    if (request.target !== '/pods') return upgrade(socket, request, rest);
+    const body = pods(pod);
+    socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  };
+  const prove = async (p: Peer) => {
+    const endpoint: EndpointObservation = {
+      target: { host: '127.0.0.1', address: '127.0.0.1', source: 'argument' }, address: '127.0.0.1', port: p.port, scheme: 'https', outcome: 'open', exposure: 'network', errors: [],
+      fingerprint: { component: 'kubelet', port: 'api', confidence: 'high', evidence: [] },
+      routes: [{ route: 'kubelet.api.pods', method: 'GET', path: '/pods', identity: 'monitor', outcome: 'ok', status: 200, durationMs: 1 }],
+    };
+    const transport = new Transport({ timeoutMs: 1500 });
+    try {
+      return await proveExec(endpoint, { transport, identities: [tokenIdentity(TOKEN, 'monitor')], prove: ['monitor'], trust: { ca: fs.readFileSync(p.caFile, 'utf8') } });
+    } finally {
+      transport.close();
+    }
+  };
+
+  it('runs id over a GET upgrade to /exec …?command=id&output=1 and keeps stdout scrubbed of the run\'s token', async () => {
+    const p = await peer(kubeletLike((socket, request) => {
+      socket.write(switching(request));
+      socket.end(Buffer.concat([channelFrame(1, `uid=0(root) ${TOKEN}\n`), exitFrame(0)]));
+    }));
+    const { routes } = await prove(p);
+    assert.deepEqual(routes.map((r) => [r.route, r.method, r.path, r.status, r.bodySample]), [['kubelet.api.exec', 'GET', '/exec/kube-system/etcd-n1/etcd?command=id&output=1', 101, 'uid=0(root) [redacted]\n']]);
+    assert.deepEqual(p.requests.map((r) => r.target), ['/pods', '/exec/kube-system/etcd-n1/etcd?command=id&output=1']);
+  });
+
+  it('cuts a flood of stdout at 4 KiB and keeps 512 bytes of it', async () => {
+    const p = await peer(kubeletLike((socket, request) => {
+      socket.write(switching(request));
+      flood(socket, () => channelFrame(1, Buffer.alloc(60 << 10, 'A')));
+    }));
+    const { routes } = await prove(p);
+    assert.deepEqual(routes.map((r) => [r.status, r.outcome, r.detail, r.bodySample]), [[101, 'ok', 'stdout cut at 4096 bytes', 'A'.repeat(512)]]);
+  });
+
+  it('records an upgrade never answered as a timeout (the run\'s per-request deadline)', async () => {
+    const p = await peer(kubeletLike(() => undefined));
+    const { routes } = await prove(p);
+    assert.deepEqual(routes.map((r) => [r.status, r.outcome]), [[undefined, 'timeout']]);
+  });
+
+  it('sends no upgrade for a listed pod whose name is not a Kubernetes name', async () => {
+    const p = await peer(kubeletLike(() => undefined, 'x/c?command=rm&'));
+    const { routes, errors } = await prove(p);
+    assert.deepEqual([routes, p.requests.map((r) => r.target)], [[], ['/pods']]);
+    assert.deepEqual(errors, ['--active: exec not proven: not running id in "kube-system/x/c?command=rm&/etcd": not valid Kubernetes names']);
   });
 });

@@ -12,6 +12,11 @@ import { startLab, type Lab } from '../src/lab/index.ts';
 import { hunt } from '../src/pipelines/hunt.ts';
 import { targetsFromLab } from '../src/targets/index.ts';
 import type { Report } from '../src/model/index.ts';
+import { RULES } from '../src/audit/index.ts';
+import { certificateIdentity } from '../src/clients/identity.ts';
+import { renderHtml } from '../src/report/html.ts';
+import { renderMarkdown } from '../src/report/markdown.ts';
+import { renderText } from '../src/report/text.ts';
 
 /** The mixed preset on 5 nodes: what each node must show to an anonymous outsider, rule by port. Written by hand. */
 const EXPECTED: Record<string, string[]> = {
@@ -105,6 +110,38 @@ for (const version of ['1.28', '1.31', '1.36'] as const) {
       const apiserver = report.endpoints.find((e) => e.port === 6443);
       assert.equal(apiserver?.tls?.verified, true);
     });
+
+    // monitor holds only get nodes/proxy (the lab's RBAC). This kubelet refuses anonymous, so its version is unknown and
+    // only routes that need nodes/proxy at every version count (spec §3): /flagz where it is served (1.36), else
+    // /debug/pprof/cmdline (the kubelet's /debug/pprof/* is under nodes/proxy).
+    if (version !== '1.28') {
+      it('shows exec for monitor on a kubeadm kubelet: inferred passively, proven by --active (id over a WebSocket GET)', async () => {
+        const f = lab.plan.files;
+        const node = lab.plan.nodes.find((n) => n.name === 'kia-worker-4');
+        const targets = [{ host: 'kia-worker-4', address: node?.ip ?? '', source: 'argument' as const, node: 'kia-worker-4' }];
+        const run = { targets, trust: { ca: fs.readFileSync(f.ca, 'utf8') }, identities: [certificateIdentity(f.monitorCert, f.monitorKey, 'monitor'), certificateIdentity(f.aliceCert, f.aliceKey, 'alice')] };
+        const [passive, active] = [await hunt(run), await hunt({ ...run, active: true })];
+        const kubelet = (r: Report) => r.endpoints.find((e) => e.port === 10250);
+        const states = (r: Report) => kubelet(r)?.exec?.map((x) => `${x.identity} ${x.state}`);
+        assert.deepEqual(states(passive), ['anonymous refused', 'monitor inferred', 'alice refused']);
+        assert.deepEqual(states(active), ['anonymous refused', 'monitor proven', 'alice refused']);
+        const read = version === '1.31' ? '/debug/pprof/cmdline' : '/flagz';
+        const inferred = `monitor (GET ${read}) got 200 on a route that needs get nodes/proxy at any version: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET)`;
+        const messages = (r: Report) => r.findings.filter((x) => x.rule === 'KIA-KUBELET-007').map((x) => x.message);
+        assert.deepEqual(messages(passive), [inferred]);
+        assert.deepEqual(messages(active), [`${inferred}; monitor proven with --active: uid=0(root) gid=0(root) groups=0(root)`]);
+        assert.deepEqual(kubelet(passive)?.routes.filter((r) => /^\/(exec|attach|portForward)\//.test(r.path)), [], 'passive: no upgrade asked');
+        const proofs = kubelet(active)?.routes.filter((r) => r.route === 'kubelet.api.exec') ?? [];
+        assert.deepEqual(proofs.map((r) => [r.identity, r.method, r.status, r.bodySample]), [['monitor', 'GET', 101, 'uid=0(root) gid=0(root) groups=0(root)\n']]);
+        assert.match(proofs[0]?.path ?? '', /^\/exec\/[a-z0-9-]+\/[a-z0-9.-]+\/[a-z0-9-]+\?command=id&output=1$/);
+        // The exec column in every view: a text row, a Markdown and an HTML table per host.
+        const text = renderText(active, { color: false, width: 200 });
+        assert.match(text, /^ *refused +proven +refused +exec \(WebSocket GET \/exec: get nodes\/proxy\)$/m, text);
+        assert.match(renderText(passive, { color: false, width: 200 }), /^ *refused +inferred +refused +exec \(WebSocket GET \/exec: get nodes\/proxy\)$/m);
+        assert.ok(renderMarkdown(active, RULES).includes('| Port | anonymous | monitor | alice |\n|---|---|---|---|\n| 10250 | refused | proven | refused |'));
+        assert.ok(renderHtml(passive, RULES).includes('<td data-label="Port">10250</td><td data-label="anonymous">refused</td><td data-label="monitor">inferred</td><td data-label="alice">refused</td>'));
+      });
+    }
 
     it('does not report the loopback-only ports of kubeadm nodes', () => {
       const kubeadmNode = report.endpoints.filter((e) => e.target.node === 'kia-worker-4').map((e) => e.port).sort((a, b) => a - b);

@@ -117,7 +117,78 @@ test('without a token to forward, the agents refuse and the report says why', as
 test('kia report without --cluster is a usage error', async () => {
   const run = await runKia(['report']);
   assert.equal(run.code, 2);
-  assert.equal(run.stderr.trim(), 'kia: kia report needs --cluster (the agents through the API server)');
+  assert.equal(run.stderr.trim(), 'kia: kia report needs --cluster (the agents through the API server) or --from-prometheus URL');
+  const ftp = await runKia(['report', '--from-prometheus', 'ftp://127.82.9.9/']);
+  assert.equal(ftp.code, 2);
+  assert.equal(ftp.stderr.trim(), 'kia: --from-prometheus "ftp://127.82.9.9/": http:// or https:// only');
+});
+
+/** Prometheus' instant query, asked with fetch (an outside client): the vector's samples. */
+async function promQuery(base: string, query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(query)}`);
+  const body = (await res.json()) as { data?: { result?: { metric: Record<string, string>; value: [number, string] }[] } };
+  return body.data?.result ?? [];
+}
+
+test('--from-prometheus: the same nodes, silent agent and findings per node, from a real Prometheus scraping the agents', async () => {
+  const nodes = lab.plan.nodes;
+  const silent = nodes.at(-1)?.name ?? '';
+  const promDir = path.join(dir, 'prometheus');
+  fs.mkdirSync(promDir, { recursive: true });
+  // As deploy/kustomize/monitoring's ServiceMonitor scrapes them: job kia-agent, instance = the node's name, a token.
+  const config = {
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    scrape_configs: [
+      {
+        job_name: 'kia-agent',
+        scheme: 'https',
+        scrape_interval: '1s',
+        scrape_timeout: '1s',
+        authorization: { type: 'Bearer', credentials: adminToken },
+        tls_config: { insecure_skip_verify: true },
+        static_configs: nodes.map((n) => ({ targets: [`${n.ip}:${AGENT_PORT}`], labels: { instance: n.name } })),
+      },
+    ],
+  };
+  fs.writeFileSync(path.join(promDir, 'prometheus.yml'), YAML.stringify(config));
+  const base = 'http://127.82.9.9:9090';
+  const prometheus = spawn('/usr/bin/prometheus', [`--config.file=${path.join(promDir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(promDir, 'data')}`, '--web.listen-address=127.82.9.9:9090', '--log.level=warn'], { stdio: 'ignore' });
+  running.push(prometheus);
+  try {
+    // The first samples reach the query API some seconds after start (TESTING.md): every agent scraped once.
+    let seen = 0;
+    for (let i = 0; i < 120 && seen < 5; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      seen = await promQuery(base, 'up{job="kia-agent"}').then((r) => r.length, () => 0);
+      if (seen === 5 && (await promQuery(base, 'kia_last_cycle_timestamp_seconds')).length < 4) seen = 0;
+    }
+    assert.equal(seen, 5, 'Prometheus did not scrape the five agents');
+    const run = await runKia(['report', '--from-prometheus', base, '-o', 'json'], { timeoutMs: 60_000 });
+    assert.equal(run.code, 3, run.stderr);
+    const summary = JSON.parse(run.stdout) as Report & { scope: { targets: { node?: string; source: string }[] } };
+    assert.deepEqual(summary.scope.targets.map((t) => [t.node, t.source]), nodes.map((n) => [n.name, 'prometheus']));
+    assert.deepEqual(summary.unanswered, { count: 1, addresses: [silent] });
+    assert.equal(summary.notes[0], 'from Prometheus at http://127.82.9.9:9090 (job="kia-agent"): counts and states as the agents last reported them; endpoints and evidence come from the agents themselves (kia report --cluster)');
+    assert.ok(summary.notes.includes(`node ${silent}: Prometheus could not scrape its agent (up == 0)`), summary.notes.join('\n'));
+    // Each node's findings by rule: as many as the agent's own report holds.
+    for (const node of nodes.slice(0, -1)) {
+      const direct = await curl(['-sk', '-H', `Authorization: Bearer ${adminToken}`, `https://${node.ip}:${AGENT_PORT}/api/report`]);
+      const own = JSON.parse(direct.stdout) as Report;
+      const counts = new Map<string, number>();
+      for (const f of own.findings) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
+      const expected = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([rule, n]) => `${rule} ${n} ${n === 1 ? 'finding' : 'findings'} on ${node.name}`);
+      const got = summary.findings.filter((f) => f.node === node.name).map((f) => `${f.rule} ${(/^\d+ findings? on \S+/.exec((f as unknown as { message: string }).message) ?? [''])[0]}`);
+      assert.deepEqual(got, expected);
+    }
+    // The lab's kubelets serve the certificate they generated themselves (kubeadm's default): every agent saw it.
+    assert.deepEqual(summary.findings.filter((f) => f.rule === 'KIA-KUBELET-005').map((f) => f.node), nodes.slice(0, -1).map((n) => n.name));
+  } finally {
+    prometheus.kill('SIGTERM');
+  }
+  // Prometheus gone: one line, exit 3.
+  const down = await runKia(['report', '--from-prometheus', base, '--timeout', '2s']);
+  assert.equal(down.code, 3);
+  assert.match(down.stderr.trim(), /^kia: cannot query Prometheus: http:\/\/127\.82\.9\.9:9090: (refused|reset)/);
 });
 
 test('kia lab up --agents: an agent per node, and kia report --cluster against the lab with the kubeconfig it writes', async () => {

@@ -10,7 +10,7 @@ import { discoverLocal } from '../discover/local.ts';
 import type { HealthReport, Report } from '../model/index.ts';
 import { Cycle } from '../pipelines/cycle.ts';
 import type { Secrets } from '../redact.ts';
-import { ProbeMetrics } from '../serve/metrics.ts';
+import { ProbeMetrics } from '../serve/probe-metrics.ts';
 
 export interface NodeViewOptions {
   /** The node's name (the DaemonSet's NODE_NAME), as the series and the report name it. */
@@ -53,6 +53,8 @@ export interface NodeSnapshot {
 export class NodeView extends EventEmitter<NodeViewEvents> {
   readonly #options: NodeViewOptions;
   readonly #cycle: Cycle;
+  // The processes behind this node's sockets at the last look: read first at the next (see findSocketOwners).
+  #owners: number[] = [];
   readonly #metrics = new ProbeMetrics(RULES.map((r) => ({ id: r.id, severity: r.severity })));
   #snapshot: NodeSnapshot | undefined;
   #audit: { report: Report; at: number } | undefined;
@@ -97,7 +99,8 @@ export class NodeView extends EventEmitter<NodeViewEvents> {
     const o = this.#options;
     const clock = o.clock ?? { now: () => Date.now() };
     // An unreadable /proc or host root is a note of the report, not a failure: the agent keeps serving.
-    const discovery = await discoverLocal({ ...(o.procRoot ? { procRoot: o.procRoot } : {}), ...(o.hostRoot ? { hostRoot: o.hostRoot } : {}), ...(o.addresses ? { addresses: o.addresses } : {}) });
+    const discovery = await discoverLocal({ ...(o.procRoot ? { procRoot: o.procRoot } : {}), ...(o.hostRoot ? { hostRoot: o.hostRoot } : {}), ...(o.addresses ? { addresses: o.addresses } : {}), firstPids: this.#owners });
+    this.#owners = discovery.ports.flatMap((p) => (p.process ? [p.process.pid] : []));
     const health = await this.#cycle.health(endpointsFromLocal(discovery.ports, o.nodeName));
     if (!this.#audit || clock.now() - this.#audit.at >= (o.auditIntervalMs ?? 600_000)) {
       const audited = await this.#cycle.audit(discovery);

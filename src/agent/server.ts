@@ -5,10 +5,10 @@ import https from 'node:https';
 import type http from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { listenOn } from '../serve/listen.ts';
-import type { ProcessMetrics } from '../serve/metrics.ts';
 import { crossSiteReason, hostAllowed } from '../serve/origin-guard.ts';
 import type { AgentPage, ApiServerAuthorizer, Verdict } from './authorize.ts';
 import type { NodeView } from './node-view.ts';
+import type { AgentProcessMetrics } from './process-metrics.ts';
 
 export interface AgentServerOptions {
   host: string;
@@ -48,7 +48,7 @@ function bearerOf(req: http.IncomingMessage): string | undefined {
   return undefined;
 }
 
-export async function startAgentServer(view: NodeView, processMetrics: ProcessMetrics, options: AgentServerOptions): Promise<RunningAgentServer> {
+export async function startAgentServer(view: NodeView, processMetrics: AgentProcessMetrics, options: AgentServerOptions): Promise<RunningAgentServer> {
   const open = !options.authorizer && !options.tls.clientCa;
   let policy = { listenHost: options.host, port: options.port };
 

@@ -26,6 +26,18 @@ export function evidence(endpoint: EndpointObservation, route: RouteObservation)
   return { request: `${who}curl -s ${insecure}${method}'${url(endpoint, route.path)}'`, response: body ? `${status}\n${body}` : status };
 }
 
+/**
+ * The --active exec proof as a person replays it: curl cannot speak the channel protocol, so the request is the kia
+ * command that opens the same WebSocket upgrade (a GET offering v5 and v4.channel.k8s.io) and runs the same `id`.
+ */
+export function execEvidence(endpoint: EndpointObservation, route: RouteObservation): Evidence {
+  const target = decodeURIComponent(route.path.split('?')[0] ?? '').replace(/^\/exec\//, '');
+  const request = `# as ${route.identity}: a WebSocket upgrade, GET ${route.path}\nkia kubelet ${endpoint.address} exec --port ${endpoint.port} ${target} -- id`;
+  const status = route.status === undefined ? route.outcome : `HTTP ${route.status}`;
+  const body = (route.bodySample ?? '').slice(0, 240);
+  return { request, response: body ? `${status}\n${body}` : status };
+}
+
 // Health paths every caller may ask (the always-allow list); an answer there proves nothing about access.
 const ALWAYS_ALLOWED = /^\/(healthz|livez|readyz)(\/|\?|$)/;
 

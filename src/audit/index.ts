@@ -33,7 +33,7 @@ export const RULES: readonly Rule[] = [
   configDrift,
 ];
 
-function references(rule: Rule): string[] {
+export function ruleReferences(rule: Rule): string[] {
   return [...(rule.references.cis ?? []).map((id) => `CIS Kubernetes Benchmark ${id}`), ...(rule.references.khv ? [`kube-hunter ${rule.references.khv}`] : []), ...(rule.references.urls ?? [])];
 }
 
@@ -62,7 +62,7 @@ export function audit(endpoints: readonly EndpointObservation[], options: { now:
           message: hit.message,
           evidence: hit.evidence,
           fix: remediationOf(rule, endpoint.fingerprint.component),
-          references: references(rule),
+          references: ruleReferences(rule),
           ...(hit.route !== undefined && { route: hit.route }),
         });
       }

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EndpointObservation, RouteObservation } from '../model/index.ts';
 import { audit } from './index.ts';
+import { execAccess } from './exec-access.ts';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const target = { host: 'kia-worker-3', address: '10.0.0.13', source: 'lab', node: 'kia-worker-3' } as const;
@@ -138,5 +139,23 @@ describe('KIA-KUBELET-007: get nodes/proxy means exec', () => {
       answer('/metrics', 200, { route: 'kubelet.api.metrics', identity: 'monitor' }),
       answer('/stats/summary', 200, { route: 'kubelet.api.stats-summary', identity: 'monitor' }),
     ])), []);
+  });
+
+  it('quotes what id printed over the upgrade with --active; the exec column reads proven, inferred, refused or blank', () => {
+    const exec = '/exec/kube-system/etcd-n1/etcd?command=id&output=1';
+    const e = kubelet('v1.31.0', [
+      answer('/pods', 401),
+      // Both monitoring jobs read /pods (nodes/proxy before 1.33) and are refused /metrics: a partial grant each.
+      ...['monitor', 'scraper'].flatMap((identity) => [answer('/pods', 200, { route: 'kubelet.api.pods', identity }), answer('/metrics', 403, { route: 'kubelet.api.metrics', identity })]),
+      answer('/pods', 200, { route: 'kubelet.api.pods', identity: 'admin' }),
+      answer('/metrics', 403, { route: 'kubelet.api.metrics', identity: 'alice' }),
+      answer(exec, 101, { route: 'kubelet.api.exec', identity: 'monitor', contentType: undefined, bodySample: 'uid=0(root) gid=0(root) groups=0(root)\n' }),
+      answer(exec, 403, { route: 'kubelet.api.exec', identity: 'scraper', bodySample: 'Forbidden (user=scraper, verb=get, resource=nodes, subresource(s)=[proxy])\n' }),
+    ]);
+    const [f] = proxyFinding(e);
+    assert.equal(f?.message, 'monitor (GET /pods), scraper (GET /pods) got 200 on a route that needs get nodes/proxy at 1.31: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET); monitor proven with --active: uid=0(root) gid=0(root) groups=0(root); scraper not proven with --active: HTTP 403');
+    assert.equal(f?.evidence[2]?.request, `# as monitor: a WebSocket upgrade, GET ${exec}\nkia kubelet 10.0.0.13 exec --port 10250 kube-system/etcd-n1/etcd -- id`);
+    assert.equal(f?.evidence[2]?.response, 'HTTP 101\nuid=0(root) gid=0(root) groups=0(root)\n');
+    assert.deepEqual(execAccess(e, [e]).map((x) => `${x.identity} ${x.state} ${x.path}`), ['anonymous refused /pods', 'monitor proven ' + exec, 'scraper refused ' + exec, 'admin inferred /pods']);
   });
 });

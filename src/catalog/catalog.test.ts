@@ -2,6 +2,7 @@
 // never derived from the catalog itself.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { KIA_AGENT_PORT } from './kia.ts';
 import {
   allPorts,
   CATALOG,
@@ -305,3 +306,13 @@ describe('version helpers', () => {
   });
 });
 
+
+describe("kia's own port", () => {
+  it('is 9472, HTTPS, with the probes open and the node pages vouched for', () => {
+    assert.equal(KIA_AGENT_PORT.port, 9472);
+    assert.equal(KIA_AGENT_PORT.scheme, 'https');
+    assert.deepEqual(KIA_AGENT_PORT.routes.map((r) => `${r.path} ${r.access}`), ['/healthz open', '/readyz open', '/metrics vouched', '/api/report vouched']);
+    // No Kubernetes component listens there.
+    assert.deepEqual(CATALOG.flatMap((c) => c.ports).filter((p) => p.port === 9472), []);
+  });
+});

@@ -1,5 +1,5 @@
 // A cell's access matrix from the last audit: per port, the HTTP status of every route for every identity, open
-// routes marked, and open to anonymous in red.
+// routes marked, and open to anonymous in red; a kubelet's exec row says who can run commands through it.
 import type { EndpointObservation, RouteObservation } from '../model/index.ts';
 import { el, str } from './dom.ts';
 import type { Ui } from './ui.ts';
@@ -53,6 +53,16 @@ function portMatrix(o: EndpointObservation): HTMLElement[] {
         title: `${id}: ${row.method} ${row.path} → ${shown}${open ? ' (open)' : ''}`,
       }, shown, open ? [' ', el('span', { class: 'tag' }, anon ? '⚠ open' : 'open')] : null);
     })));
+  // The exec row of a kubelet: who can run commands through it (inferred from nodes/proxy reads, proven by --active).
+  const exec = Array.isArray(o.exec) ? o.exec : [];
+  if (exec.length) {
+    body.push(el('tr', { 'data-route': 'exec' },
+      el('th', { scope: 'row' }, el('code', null, 'exec'), el('div', { class: 'muted small' }, 'WebSocket GET /exec: get nodes/proxy')),
+      identities.map((id) => {
+        const state = str(exec.find((x) => str(x.identity) === id)?.state ?? '');
+        return el('td', { class: state === 'refused' ? 'denied' : state ? 'open' : 'none', 'data-exec': state, 'data-identity': id, title: state ? `${id}: exec ${state}` : `${id}: nothing showed` }, state);
+      })));
+  }
   const tls = o.tls?.protocol ? ` · ${o.tls.protocol}` : '';
   return [
     el('h3', { class: 'small' }, `Port ${str(o.port)} · ${str(o.scheme)}${tls}`, anonOpen ? ' ' : null, anonOpen ? el('span', { class: 'badge s-down' }, `${anonOpen} open to anonymous`) : null),

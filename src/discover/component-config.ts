@@ -2,13 +2,17 @@
 // ETCD_* environment variables (etcd), then command-line flags, each overriding the one before where upstream does.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { parse } from 'yaml';
+// js-yaml rather than the `yaml` the lab writes with: it loads in a third of the memory, and this runs in every
+// node's agent (issue 12). Aliases are references there, so flatten() caps what it walks.
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { CATALOG } from '../catalog/index.ts';
 import type { ComponentId } from '../model/index.ts';
 import { etcdEnvironment, isGone, pathAsSeenBy, type HostRoots } from './process-info.ts';
 
 /** Config files above this are not read (a byte cap like every other read of ours). */
 const MAX_CONFIG_BYTES = 1 << 20;
+const MAX_CONFIG_KEYS = 10_000;
+const MAX_CONFIG_DEPTH = 32;
 
 // The kernel keeps 15 characters of a process name (TASK_COMM_LEN 16): kube-controller-manager shows as kube-controller.
 const COMM_LENGTH = 15;
@@ -81,9 +85,11 @@ export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
 ]);
 
 /** Nested objects to dotted keys (`authentication.anonymous.enabled`); arrays and scalars are kept as they are. */
-export function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+export function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}, depth = 0): Record<string, unknown> {
+  // A YAML alias bomb (anchors of anchors) is a small file whose walk never ends: a config has far fewer keys.
+  if (depth > MAX_CONFIG_DEPTH || Object.keys(out).length >= MAX_CONFIG_KEYS) return out;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, out);
+    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, out, depth + 1);
   } else if (prefix) out[prefix] = value;
   return out;
 }
@@ -121,7 +127,7 @@ async function readYaml(roots: HostRoots, who: Subject, path: string, notes: str
       notes.push(`${label} is ${size} bytes, over the ${MAX_CONFIG_BYTES}-byte cap: not read`);
       return {};
     }
-    const document: unknown = parse(await readFile(resolved, 'utf8'));
+    const document: unknown = load(await readFile(resolved, 'utf8'), { schema: CORE_SCHEMA });
     return flatten(document);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message.split('\n')[0] : String(error));

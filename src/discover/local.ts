@@ -22,6 +22,8 @@ export interface DiscoverLocalOptions {
    * every socket. What the notes say concerns these sockets only.
    */
   addresses?: readonly string[];
+  /** Pids whose open files are read first (the owners the last look found: an agent's cycles). */
+  firstPids?: readonly number[];
 }
 
 export interface LocalDiscovery {
@@ -88,7 +90,7 @@ export async function discoverLocal(options: DiscoverLocalOptions = {}): Promise
   let owners = new Map<string, number>();
   let hidden: number[] = [];
   try {
-    ({ owners, hidden } = await findSocketOwners(procRoot, new Set(sockets.map((s) => s.inode))));
+    ({ owners, hidden } = await findSocketOwners(procRoot, new Set(sockets.map((s) => s.inode)), options.firstPids));
   } catch (error) {
     notes.push(`cannot list processes in ${procRoot} (${(error as NodeJS.ErrnoException).code ?? String(error)}): no socket owners`);
   }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { flatten, recognizeComponent } from './component-config.ts';
 import { discoverLocal } from './local.ts';
 import { containerIdFromCgroup, etcdEnvironment, parseCmdline, parseFlags } from './process-info.ts';
@@ -59,6 +60,14 @@ describe('process facts from /proc/<pid>', () => {
       clusterDNS: ['10.96.0.10'],
       port: 10250,
     });
+  });
+
+  it('stops walking a YAML alias bomb: ten anchors of ten would be 10^10 keys', () => {
+    const lines = ['a0: &a0 {x: 1, y: 2}'];
+    for (let i = 1; i <= 10; i++) lines.push(`a${i}: &a${i} {${Array.from({ length: 10 }, (_, k) => `k${k}: *a${i - 1}`).join(', ')}}`);
+    const flat = flatten(load(lines.join('\n'), { schema: CORE_SCHEMA }));
+    assert.equal(Object.keys(flat).length, 10_000);
+    assert.equal(flat['a0.x'], 1);
   });
 });
 

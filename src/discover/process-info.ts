@@ -9,6 +9,8 @@ export interface SocketOwners {
   hidden: number[];
 }
 
+const FD_BATCH = 64;
+
 function code(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? '';
 }
@@ -26,21 +28,26 @@ export async function listPids(procRoot: string): Promise<number[]> {
 /**
  * Maps socket inodes to the processes that hold them, through the `socket:[inode]` links in /proc/<pid>/fd. A socket
  * shared after fork (a master and its workers) goes to the lowest pid, usually the parent. Stops once every inode
- * is placed.
+ * is placed. `first`: pids to read before the others (the owners of the last look: listening sockets rarely change
+ * hands, so a node's agent reads a few processes' files each cycle instead of every process's).
  */
-export async function findSocketOwners(procRoot: string, inodes: ReadonlySet<string>): Promise<SocketOwners> {
+export async function findSocketOwners(procRoot: string, inodes: ReadonlySet<string>, first: readonly number[] = []): Promise<SocketOwners> {
   const owners = new Map<string, number>();
   const hidden: number[] = [];
-  const pids = await listPids(procRoot);
+  const listed = await listPids(procRoot);
+  const hinted = [...new Set(first)].filter((pid) => listed.includes(pid)).sort((a, b) => a - b);
+  const rest = listed.filter((pid) => !hinted.includes(pid));
   const BATCH = 16;
-  for (let start = 0; start < pids.length && owners.size < inodes.size; start += BATCH) {
-    const batch = pids.slice(start, start + BATCH);
-    const held = await Promise.all(batch.map((pid) => socketsOf(procRoot, pid)));
-    held.forEach((result, i) => {
-      const pid = batch[i] as number;
-      if (result === 'hidden') hidden.push(pid);
-      else for (const inode of result) if (inodes.has(inode) && !owners.has(inode)) owners.set(inode, pid);
-    });
+  for (const pids of [hinted, rest]) {
+    for (let start = 0; start < pids.length && owners.size < inodes.size; start += BATCH) {
+      const batch = pids.slice(start, start + BATCH);
+      const held = await Promise.all(batch.map((pid) => socketsOf(procRoot, pid)));
+      held.forEach((result, i) => {
+        const pid = batch[i] as number;
+        if (result === 'hidden') hidden.push(pid);
+        else for (const inode of result) if (inodes.has(inode) && !owners.has(inode)) owners.set(inode, pid);
+      });
+    }
   }
   // A process that exited while we looked (gone, or a zombie whose files are already closed) was not hidden from us.
   const alive = await Promise.all(hidden.map((pid) => stillRunning(procRoot, pid)));
@@ -67,17 +74,25 @@ async function socketsOf(procRoot: string, pid: number): Promise<string[] | 'hid
     return isGone(error) ? [] : 'hidden';
   }
   let denied = false;
-  const links = await Promise.all(
-    fds.map(async (fd) => {
-      try {
-        return await readlink(join(dir, fd));
-      } catch (error) {
-        if (!isGone(error)) denied = true;
-        return '';
-      }
-    }),
-  );
-  const inodes = links.map((link) => /^socket:\[(\d+)\]$/.exec(link)?.[1]).filter((i): i is string => i !== undefined);
+  const inodes: string[] = [];
+  // A few dozen links at a time: an apiserver or a lab holds thousands of descriptors, and reading them all at once
+  // is a burst of memory an agent on every node keeps afterwards.
+  for (let start = 0; start < fds.length; start += FD_BATCH) {
+    const batch = await Promise.all(
+      fds.slice(start, start + FD_BATCH).map(async (fd) => {
+        try {
+          return await readlink(join(dir, fd));
+        } catch (error) {
+          if (!isGone(error)) denied = true;
+          return '';
+        }
+      }),
+    );
+    for (const link of batch) {
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode !== undefined) inodes.push(inode);
+    }
+  }
   // Listing the fds but not following them is how a non-root caller sees other users' processes.
   return denied && inodes.length === 0 ? 'hidden' : inodes;
 }

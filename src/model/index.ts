@@ -43,7 +43,7 @@ export interface Target {
   host: string;
   /** The address to dial (IPv4 or IPv6 literal). */
   address: string;
-  source: 'argument' | 'cidr' | 'file' | 'lab' | 'kubeconfig' | 'local';
+  source: 'argument' | 'cidr' | 'file' | 'lab' | 'kubeconfig' | 'local' | 'prometheus';
   node?: string;
   /**
    * The address stands for the node's own loopback (a lab's node-local address, or 127.0.0.1 on the node itself):
@@ -188,6 +188,22 @@ export interface EndpointObservation {
   errors: string[];
   /** What the inventory expected here (health). */
   expected?: ExpectedComponent;
+  /** A kubelet API port: who can exec through it, per identity (the access matrix's exec column). */
+  exec?: ExecAccess[];
+}
+
+/**
+ * `inferred`: a 200 on a read route that needs get nodes/proxy, which a WebSocket upgrade to /exec also needs (passive);
+ * `proven`: with --active, `id` ran over that upgrade; `refused`: the kubelet refused a nodes/proxy route (401/403)
+ * and granted none, or refused the upgrade itself.
+ */
+export type ExecState = 'inferred' | 'proven' | 'refused';
+
+export interface ExecAccess {
+  identity: string;
+  state: ExecState;
+  /** The request whose answer shows it (`/pods`, `/exec/…?command=id&output=1`). */
+  path: string;
 }
 
 export interface Evidence {

@@ -1,6 +1,7 @@
 // `kia report --cluster`: the agents' pods listed through the API server, each node's kia.report/v1 fetched through
 // the pods proxy (bounded concurrency, a deadline per node), merged into one report of the cluster. A node whose
 // agent did not answer is listed as such in the notes and under `unanswered`, never dropped silently.
+import { KIA_AGENT_PORT } from '../catalog/kia.ts';
 import type { ApiServerAccess } from '../clients/kube-api.ts';
 import { listPods, podProxyJson, type PodSummary } from '../clients/kube-pods.ts';
 import { Transport } from '../clients/transport/transport.ts';
@@ -9,7 +10,7 @@ import type { Report } from '../model/index.ts';
 import { VERSION } from './hunt.ts';
 
 /** Where the agents are, as the deploy manifests put them (deploy/kustomize/base). */
-export const AGENT_PODS = { namespace: 'kia-system', labelSelector: 'app.kubernetes.io/name=kia-agent', port: 9472 } as const;
+export const AGENT_PODS = { namespace: 'kia-system', labelSelector: 'app.kubernetes.io/name=kia-agent', port: KIA_AGENT_PORT.port } as const;
 
 export interface ClusterReportOptions {
   access: ApiServerAccess;

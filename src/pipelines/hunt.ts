@@ -1,6 +1,7 @@
 // The hunting guide as one function: targets -> discover -> probe -> audit -> report. One way, plain data.
 import { audit } from '../audit/index.ts';
-import { cisAudit, type CisOptions } from '../audit/cis/index.ts';
+import { execAccess, partialNodesProxyGrants } from '../audit/exec-access.ts';
+import type { CisOptions } from '../audit/cis/index.ts';
 import { componentOfProcess } from '../catalog/index.ts';
 import type { Identity } from '../clients/identity.ts';
 import { Transport } from '../clients/transport/transport.ts';
@@ -8,7 +9,9 @@ import type { Trust } from '../clients/transport/trust.ts';
 import { catalogPorts, scan } from '../discover/scan.ts';
 import type { DiscoverLocalOptions, LocalDiscovery } from '../discover/local.ts';
 import type { OpenPort, Report, Target } from '../model/index.ts';
-import { probe } from '../probe/index.ts';
+import { pool } from '../concurrency.ts';
+import type { EndpointObservation } from '../model/index.ts';
+import { probe, proveExec } from '../probe/index.ts';
 import type { Secrets } from '../redact.ts';
 import { unansweredTargets } from '../report/unanswered.ts';
 
@@ -30,7 +33,7 @@ export interface HuntOptions {
   /** Identities besides anonymous. */
   identities?: readonly Identity[];
   trust?: Trust;
-  /** Harmless acting checks (`id` through the kubelet's /run). */
+  /** Harmless acting checks: `id` through the kubelet's /run, and over the /exec upgrade as each identity KIA-KUBELET-007 names. */
   active?: boolean;
   /** Ask the catalog's read routes as each identity (default); off: name what answers and stop there. */
   accessMatrix?: boolean;
@@ -56,6 +59,25 @@ async function discoverLocalPorts(ports: readonly number[], notes: string[], opt
   return found.ports.filter((p: OpenPort) => wanted.has(p.port) || (p.process && componentOfProcess(p.process.name)));
 }
 
+const sameHostAs = (endpoints: readonly EndpointObservation[], e: EndpointObservation) => endpoints.filter((o) => o.address === e.address);
+
+/**
+ * `--active`, a second step between the probe and the audit: on each kubelet, the identities KIA-KUBELET-007 names
+ * (read from the whole probe, as the rule reads it: a kubelet's version may come from a neighbour on its host) run
+ * `id` over the WebSocket upgrade their get nodes/proxy allows; the proofs join that kubelet's access matrix.
+ */
+async function proveNodesProxyExec(endpoints: EndpointObservation[], options: { transport: Transport; identities: readonly Identity[]; trust?: Trust }): Promise<void> {
+  const due = endpoints.flatMap((e) => {
+    const prove = partialNodesProxyGrants(e, sameHostAs(endpoints, e)).map((r) => r.identity);
+    return prove.length ? [{ e, prove }] : [];
+  });
+  await pool(due, 8, async ({ e, prove }) => {
+    const proof = await proveExec(e, { transport: options.transport, identities: options.identities, prove, ...(options.trust ? { trust: options.trust } : {}) });
+    e.routes.push(...proof.routes);
+    e.errors.push(...proof.errors);
+  }, options.transport.signal);
+}
+
 export async function hunt(options: HuntOptions): Promise<Report> {
   const clock = options.clock ?? { now: () => Date.now() };
   const startedAt = new Date(clock.now()).toISOString();
@@ -78,7 +100,14 @@ export async function hunt(options: HuntOptions): Promise<Report> {
     });
     endpoints.sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }) || a.port - b.port);
     if (options.signal?.aborted) notes.push(`the overall deadline passed: ${endpoints.filter((e) => e.errors.some((x) => /deadline/.test(x))).length} of ${endpoints.length} endpoints were not probed to the end`);
+    if (options.active && options.identities?.length) await proveNodesProxyExec(endpoints, { transport, identities: options.identities, ...(options.trust ? { trust: options.trust } : {}) });
+    for (const e of endpoints) {
+      const exec = execAccess(e, sameHostAs(endpoints, e));
+      if (exec.length) e.exec = exec;
+    }
     const findings = audit(endpoints, { now: clock.now(), active: options.active === true });
+    // Loaded only when asked: the CIS items are code a node's agent never runs (its memory target, issue 12).
+    const cis = options.cis ? (await import('../audit/cis/index.ts')).cisAudit(endpoints, options.cis) : undefined;
     const targets = options.local ? [{ host: 'localhost', address: '127.0.0.1', source: 'local' as const }] : [...options.targets];
     return {
       schema: 'kia.report/v1',
@@ -96,7 +125,7 @@ export async function hunt(options: HuntOptions): Promise<Report> {
       findings,
       notes,
       ...(silent?.unanswered ? { unanswered: silent.unanswered } : {}),
-      ...(options.cis ? { cis: cisAudit(endpoints, options.cis) } : {}),
+      ...(cis ? { cis } : {}),
     };
   } finally {
     transport.close();

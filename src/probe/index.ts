@@ -12,11 +12,13 @@ import { path as encodedPath, query, isPodRef } from '../clients/transport/url.t
 import { pool } from '../concurrency.ts';
 import { answered, type EndpointObservation, type Fingerprint, type OpenPort, type RouteObservation, type TlsObservation } from '../model/index.ts';
 import { redactShapes } from '../redact.ts';
+import { firstContainer } from './exec-proof.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { ProbeMemory } from './memory.ts';
 import { accessRoutes, askersFor, FINGERPRINT_FIRST, FINGERPRINT_SECOND, healthRoutes, keepsBody } from './plan.ts';
 
 export { ProbeMemory } from './memory.ts';
+export { proveExec, type ExecProofOptions } from './exec-proof.ts';
 export { healthRoutes, catalogScheme, accessRoutes, touchesActing } from './plan.ts';
 
 export interface ProbeOptions {
@@ -210,23 +212,10 @@ async function activeRun(ctx: Ctx, observation: EndpointObservation): Promise<Ro
       observation.errors.push(`--active: not running id in ${JSON.stringify(`${target.namespace}/${target.pod}/${target.container}`).slice(0, 120)}: not valid Kubernetes names`);
       continue;
     }
-    const path = `${encodedPath('/run/{namespace}/{pod}/{container}', target)}${query({ cmd: 'id' })}`;
+    const path = `${encodedPath('/run/{namespace}/{pod}/{container}', { ...target })}${query({ cmd: 'id' })}`;
     return [(await ask(ctx, identity, path, 'kubelet.api.run', { method: 'POST' })).observation];
   }
   return [];
-}
-
-function firstContainer(body: Buffer): { namespace: string; pod: string; container: string } | undefined {
-  try {
-    const list = JSON.parse(body.toString('utf8')) as { items?: { metadata?: { name?: unknown; namespace?: unknown }; spec?: { containers?: { name?: unknown }[] } }[] };
-    for (const item of list.items ?? []) {
-      const [pod, namespace, container] = [item.metadata?.name, item.metadata?.namespace, item.spec?.containers?.[0]?.name];
-      if (typeof pod === 'string' && typeof namespace === 'string' && typeof container === 'string') return { namespace, pod, container };
-    }
-  } catch {
-    // Not a PodList after all.
-  }
-  return undefined;
 }
 
 /** Health's pass over one expected endpoint: the fingerprint when due, then each health route as the identity it needs. */

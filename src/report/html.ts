@@ -6,7 +6,7 @@ import type { Rule } from '../audit/types.ts';
 import { severityCounts, groupFindings, groupFixes, isWaived, referenceLines, ruleById, summaryLine, waiverText, whereText } from './finding-view.ts';
 import type { FindingGroup } from './finding-view.ts';
 import { redactDeep } from './redact.ts';
-import { SEVERITIES_DESC, certificateFacts, clientCertText, endpointProblems, fingerprintText, hostViews, processFacts, targetList, tlsText } from './view.ts';
+import { EXEC_LEGEND, SEVERITIES_DESC, certificateFacts, execRows, clientCertText, endpointProblems, fingerprintText, hostViews, processFacts, targetList, tlsText } from './view.ts';
 import type { HostView } from './view.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -88,7 +88,7 @@ function endpointDetails(e: EndpointObservation, now: number): string[] {
   return out;
 }
 
-function hostSection(host: HostView, now: number): string {
+function hostSection(host: HostView, now: number, identities: readonly string[]): string {
   const head = `<h3>${esc(host.label)}</h3>`;
   const endpoints = host.components.flatMap((g) => g.endpoints.map((e) => ({ component: g.component, e })));
   const rows = endpoints.map(({ component, e }) => {
@@ -98,7 +98,9 @@ function hostSection(host: HostView, now: number): string {
   });
   const details = endpoints.flatMap(({ e }) => endpointDetails(e, now));
   const tableHtml = table(['Port', 'Scheme', 'Component', 'Fingerprint', 'TLS', 'Client cert', 'Exposure', 'Certificate'], rows, 'ports');
-  return `${head}\n${tableHtml}${details.length ? `\n<ul class="details">${details.join('')}</ul>` : ''}`;
+  const exec = execRows(host, identities);
+  const execHtml = exec.length ? `\n<p class="muted">${esc(`Exec: ${EXEC_LEGEND}.`)}</p>\n${table(['Port', ...identities], exec.map((r) => [String(r.port), ...r.cells]), 'exec')}` : '';
+  return `${head}\n${tableHtml}${execHtml}${details.length ? `\n<ul class="details">${details.join('')}</ul>` : ''}`;
 }
 
 function link(ref: string): string {
@@ -161,7 +163,7 @@ export function renderHtml(report: Report, rules: readonly Rule[]): string {
     counted.length ? counted.map((g) => groupSection(g, ruleById(safeRules, g.rule))).join('\n') : '<p>No findings.</p>',
     ...(waived.length ? [waivedSection(waived)] : []),
     '<h2>Open ports</h2>',
-    ...(hosts.length ? hosts.map((h) => hostSection(h, now)) : ['<p>No port answered.</p>']),
+    ...(hosts.length ? hosts.map((h) => hostSection(h, now, safe.scope.identities)) : ['<p>No port answered.</p>']),
   ];
   if (safe.cis) body.push(cisSection(safe.cis));
   if (safe.notes.length) body.push('<h2>Notes</h2>', `<ul>${safe.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);

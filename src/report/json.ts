@@ -10,6 +10,7 @@ import type {
   EffectiveConfig,
   EndpointObservation,
   Evidence,
+  ExecAccess,
   Finding,
   Fingerprint,
   ProcessInfo,
@@ -34,7 +35,8 @@ const REPORT = keyOrder<Report>()(['schema', 'tool', 'startedAt', 'finishedAt', 
 const TOOL = keyOrder<Report['tool']>()(['name', 'version']);
 const SCOPE = keyOrder<Report['scope']>()(['targets', 'ports', 'identities', 'active', 'insecureSkipVerify']);
 const TARGET = keyOrder<Target>()(['host', 'address', 'node', 'source', 'loopback']);
-const ENDPOINT = keyOrder<EndpointObservation>()(['target', 'address', 'port', 'scheme', 'outcome', 'exposure', 'bindAddress', 'fingerprint', 'tls', 'routes', 'process', 'errors', 'expected']);
+const ENDPOINT = keyOrder<EndpointObservation>()(['target', 'address', 'port', 'scheme', 'outcome', 'exposure', 'bindAddress', 'fingerprint', 'tls', 'routes', 'exec', 'process', 'errors', 'expected']);
+const EXEC = keyOrder<ExecAccess>()(['identity', 'state', 'path']);
 const FINGERPRINT = keyOrder<Fingerprint>()(['component', 'port', 'version', 'confidence', 'evidence']);
 const TLS = keyOrder<TlsObservation>()(['protocol', 'alpn', 'clientCert', 'clientCertEvidence', 'acceptableCAs', 'verified', 'verifyError', 'chain']);
 const CERTIFICATE = keyOrder<CertificateObservation>()(['subject', 'issuer', 'dnsNames', 'ipAddresses', 'notBefore', 'notAfter', 'selfSigned', 'isCA', 'fingerprint256']);
@@ -76,6 +78,7 @@ const endpoint = (e: EndpointObservation) => ({
   fingerprint: pick(e.fingerprint, FINGERPRINT),
   ...(e.tls !== undefined && { tls: tls(e.tls) }),
   routes: e.routes.map((r) => pick(r, ROUTE)),
+  ...(e.exec !== undefined && { exec: e.exec.map((x) => pick(x, EXEC)) }),
   ...(e.process !== undefined && { process: processInfo(e.process) }),
 });
 

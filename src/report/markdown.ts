@@ -5,7 +5,7 @@ import type { Rule } from '../audit/types.ts';
 import { severityCounts, groupFindings, groupFixes, isWaived, referenceLines, ruleById, summaryLine, waiverText, whereText } from './finding-view.ts';
 import type { FindingGroup } from './finding-view.ts';
 import { redactDeep } from './redact.ts';
-import { SEVERITIES_DESC, certificateFacts, clientCertText, endpointProblems, fingerprintText, hostViews, processFacts, targetList, tlsText } from './view.ts';
+import { EXEC_LEGEND, SEVERITIES_DESC, certificateFacts, execRows, clientCertText, endpointProblems, fingerprintText, hostViews, processFacts, targetList, tlsText } from './view.ts';
 import type { HostView } from './view.ts';
 
 /** Text that Markdown must show as written: no emphasis, links or raw HTML. */
@@ -56,7 +56,7 @@ function summarySection(report: Report): string {
   return `## Summary\n\n${summaryLine(report)}\n\n${table(['Severity', 'Findings', 'On endpoints'], [...rows, ['**total**', `**${total}**`, `**${counted.length}**`]])}`;
 }
 
-function hostSection(host: HostView, now: number): string {
+function hostSection(host: HostView, now: number, identities: readonly string[]): string {
   const head = `### ${mdText(host.label)}`;
   const endpoints = host.components.flatMap((g) => g.endpoints.map((e) => ({ component: g.component, e })));
   const rows = endpoints.map(({ component, e }) => {
@@ -77,7 +77,9 @@ function hostSection(host: HostView, now: number): string {
     return out;
   });
   const tableText = table(['Port', 'Scheme', 'Component', 'Fingerprint', 'TLS', 'Client cert', 'Exposure', 'Certificate'], rows);
-  return `${head}\n\n${tableText}${details.length ? `\n\n${details.join('\n')}` : ''}`;
+  const exec = execRows(host, identities);
+  const execText = exec.length ? `\n\n${mdText(`Exec: ${EXEC_LEGEND}.`)}\n\n${table(['Port', ...identities.map(mdText)], exec.map((r) => [String(r.port), ...r.cells]))}` : '';
+  return `${head}\n\n${tableText}${execText}${details.length ? `\n\n${details.join('\n')}` : ''}`;
 }
 
 function groupSection(group: FindingGroup, rule: Rule | undefined): string {
@@ -129,7 +131,7 @@ export function renderMarkdown(report: Report, rules: readonly Rule[]): string {
   const sections = ['# kia report', summarySection(safe), '## Findings', counted.length ? counted.map((g) => groupSection(g, ruleById(safeRules, g.rule))).join('\n\n') : 'No findings.'];
   if (waived.length) sections.push(waivedSection(waived));
   const hosts = hostViews(safe);
-  sections.push('## Open ports', hosts.length ? hosts.map((h) => hostSection(h, now)).join('\n\n') : 'No port answered.');
+  sections.push('## Open ports', hosts.length ? hosts.map((h) => hostSection(h, now, safe.scope.identities)).join('\n\n') : 'No port answered.');
   if (safe.cis) sections.push(cisSection(safe.cis));
   if (safe.notes.length) sections.push('## Notes', safe.notes.map((n) => `- ${mdText(n)}`).join('\n'));
   sections.push(scopeSection(safe));

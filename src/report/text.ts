@@ -54,6 +54,8 @@ function accessLines(e: EndpointObservation, identities: readonly string[], layo
     rows.set(cells.join('\u0000'), row);
     row.paths.push(path);
   }
+  // The exec column of a kubelet: who can run commands through it, beside what each identity read.
+  if (e.exec?.length) rows.set('exec', { cells: identities.map((i) => e.exec?.find((x) => x.identity === i)?.state ?? ''), paths: ['exec (WebSocket GET /exec: get nodes/proxy)'] });
   const aligned = columns([identities, ...[...rows.values()].map((r) => r.cells)], '        ');
   const room = Math.max(...aligned.map((l) => l.length)) + 2;
   const out = [layout.paint('dim', `${(aligned[0] ?? '').padEnd(room)}routes`)];

@@ -67,6 +67,8 @@ export function targetList(report: Report, limit = 20): { shown: { name?: string
 
 /** `host:port`, with IPv6 literals in brackets. */
 export function hostPort(address: string, port: number): string {
+  // Port 0: a finding about a node as a whole (counts from Prometheus), not one of its ports.
+  if (port === 0) return address;
   return `${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
@@ -155,4 +157,13 @@ export function processFacts(endpoint: EndpointObservation): { owner: string; co
   const p = endpoint.process;
   if (!p) return undefined;
   return { owner: `${p.name} (pid ${p.pid}${p.containerId ? `, container ${p.containerId.slice(0, 12)}` : ''})`, command: p.cmdline.join(' '), ...(p.configFile !== undefined && { configFile: p.configFile }) };
+}
+
+/** What the exec column means, said once for every renderer. */
+export const EXEC_LEGEND =
+  'exec through the kubelet (a WebSocket upgrade to /exec is a GET, so get nodes/proxy allows it): inferred from a nodes/proxy read, proven with --active by `id`, refused, or blank when nothing showed';
+
+/** The exec column of each kubelet API port on a host: per port, each identity's state ('' when blank). */
+export function execRows(host: HostView, identities: readonly string[]): { port: number; cells: string[] }[] {
+  return host.components.flatMap((g) => g.endpoints).flatMap((e) => (e.exec?.length ? [{ port: e.port, cells: identities.map((i) => e.exec?.find((x) => x.identity === i)?.state ?? '') }] : []));
 }

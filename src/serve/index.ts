@@ -7,7 +7,8 @@ import { Monitor, type MonitorOptions } from './monitor.ts';
 import { startServer, type RunningServer, type ServerOptions } from './server.ts';
 
 export { Monitor, auditTargets, type MonitorOptions, type MonitorState, type HistoryEntry, type CertificateEntry } from './monitor.ts';
-export { ProbeMetrics, ProcessMetrics } from './metrics.ts';
+export { ProcessMetrics } from './metrics.ts';
+export { ProbeMetrics } from './probe-metrics.ts';
 export { loadServeConfig, type ServeConfig } from './config.ts';
 export type { RunningServer, ServerOptions } from './server.ts';
 

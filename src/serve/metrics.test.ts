@@ -1,7 +1,7 @@
 // The exporter's probe series: label values only from bounded sets, even when a peer names its checks hostilely.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProbeMetrics } from './metrics.ts';
+import { ProbeMetrics } from './probe-metrics.ts';
 import type { HealthReport } from '../model/index.ts';
 
 function report(checks: { name: string; ok: boolean }[]): HealthReport {

@@ -6,7 +6,7 @@ import { Secret, type Identity } from '../clients/identity.ts';
 import { RULES } from '../audit/index.ts';
 import { Cycle, type CycleOptions } from '../pipelines/cycle.ts';
 import type { HealthReport, Report } from '../model/index.ts';
-import { ProbeMetrics } from './metrics.ts';
+import { ProbeMetrics } from './probe-metrics.ts';
 
 /** What the engine needs, as plain data (it crosses to the worker thread): the cycle's options but its clock. */
 export type ProberSettings = Omit<CycleOptions, 'clock' | 'secrets'>;

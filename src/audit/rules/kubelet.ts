@@ -1,12 +1,9 @@
 // kubelet rules: anonymous access, the read-only port, command-line leaks, self-generated serving certificates,
 // and what a nodes/proxy grant really allows.
-import { getRoute, inRange } from '../../catalog/index.ts';
-import type { EndpointObservation, RouteObservation } from '../../model/index.ts';
 import type { Rule } from '../types.ts';
-import { anonymousReadable, answers, anonymousOk, evidence, tlsEvidence } from '../evidence.ts';
+import { anonymousReadable, answers, anonymousOk, evidence, execEvidence, tlsEvidence } from '../evidence.ts';
+import { execProof, isKubeletApi, kubeletMinor, partialNodesProxyGrants, provenExec } from '../exec-access.ts';
 import { PROFILING_FIX } from './exposure.ts';
-
-const isKubeletApi = (e: { fingerprint: { component: string; port?: string } }) => e.fingerprint.component === 'kubelet' && e.fingerprint.port === 'api';
 
 export const kubeletAnonymousAlwaysAllow: Rule = {
   id: 'KIA-KUBELET-001',
@@ -110,48 +107,33 @@ export const kubeletRunActive: Rule = {
   },
 };
 
-/** The version a kubelet's routes are judged at: its own fingerprint's, else one a neighbour on the same host reported. */
-function minorOf(endpoint: EndpointObservation, sameHost: readonly EndpointObservation[]): string | undefined {
-  const told = [endpoint, ...sameHost].find((e) => e.fingerprint.version && e.fingerprint.component !== 'etcd');
-  return told?.fingerprint.version ? /^v?(1\.\d+)/.exec(told.fingerprint.version)?.[1] : undefined;
-}
-
-/**
- * Whether a 200 on this catalog route proves `get nodes/proxy`: a read route whose coarse subresource is proxy and
- * that has no fine-grained alternative at the version (unknown version: no alternative at any version).
- */
-function needsNodesProxy(routeId: string, method: string, minor: string | undefined): boolean {
-  const route = getRoute(routeId);
-  const a = route?.authz;
-  if (!route || route.mode !== 'read' || method !== 'GET' || !a || !('subresource' in a) || a.subresource !== 'proxy') return false;
-  if (!a.fineGrained) return true;
-  return minor !== undefined && !inRange(a.fineGrained.versions, minor);
-}
-
 export const kubeletNodesProxyExec: Rule = {
   id: 'KIA-KUBELET-007',
   title: 'An identity that may get nodes/proxy can exec, attach and port-forward in every container',
   severity: 'medium',
   component: 'kubelet',
   mode: 'read',
-  rationale: 'The kubelet authorises a request with the verb of its HTTP method. A WebSocket upgrade to /exec, /attach or /portForward starts as an HTTP GET, so it is checked as get on nodes/proxy: an identity granted only that (the usual grant for a monitoring job scraping through the node proxy) can run any command in every container on the node. Upstream documented this rather than changing it. kia infers the grant passively, from a 200 on a read route that needs nodes/proxy at the kubelet\'s version, and never touches an acting route to prove it. The finding is medium: the identity is a credential someone was given, not an open door. Only identities the kubelet refuses somewhere are named (a partial grant); one refused nothing is an administrator, who holds exec by design. Anonymous callers are left to KIA-KUBELET-001 (critical), which already says they can run commands.',
+  rationale: 'The kubelet authorises a request with the verb of its HTTP method. A WebSocket upgrade to /exec, /attach or /portForward starts as an HTTP GET, so it is checked as get on nodes/proxy: an identity granted only that (the usual grant for a monitoring job scraping through the node proxy) can run any command in every container on the node. Upstream documented this rather than changing it. kia infers the grant passively, from a 200 on a read route that needs nodes/proxy at the kubelet\'s version, without touching an acting route; only with --active does it prove it, by running a harmless `id` over that WebSocket upgrade (GET /exec/…?command=id&output=1) as each identity named, and the finding quotes what `id` printed. The finding is medium: the identity is a credential someone was given, not an open door. Only identities the kubelet refuses somewhere are named (a partial grant); one refused nothing is an administrator, who holds exec by design. Anonymous callers are left to KIA-KUBELET-001 (critical), which already says they can run commands.',
   remediation: 'Grant the least-privilege subresources each job needs instead of nodes/proxy: nodes/metrics (/metrics, /metrics/cadvisor, /metrics/resource, /metrics/probes, /metrics/slis), nodes/stats (/stats/summary), nodes/log (/logs/), and from 1.33 (KubeletFineGrainedAuthz) nodes/pods (/pods, /runningpods/), nodes/healthz (/healthz), nodes/configz (/configz) and nodes/statusz (/statusz). Keep get nodes/proxy for the API server\'s kubelet client only.',
   references: { urls: ['https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/', 'https://kubernetes.io/docs/concepts/security/rbac-good-practices/'] },
   check(endpoint, ctx) {
-    if (!isKubeletApi(endpoint)) return [];
-    const minor = minorOf(endpoint, ctx.sameHost);
-    // An identity the kubelet refuses nothing (an administrator) holds exec by design; one refused somewhere holds a
-    // partial grant, and nodes/proxy in it is the surprise (the monitoring job that can run commands).
-    const refused = new Set(endpoint.routes.filter((r) => r.status === 401 || r.status === 403).map((r) => r.identity));
-    const proving = new Map<string, RouteObservation>();
-    for (const r of endpoint.routes) {
-      if (r.identity === 'anonymous' || !refused.has(r.identity) || r.status !== 200 || proving.has(r.identity) || !needsNodesProxy(r.route, r.method, minor)) continue;
-      proving.set(r.identity, r);
-    }
-    if (proving.size === 0) return [];
-    const shown = [...proving.values()];
+    const shown = partialNodesProxyGrants(endpoint, ctx.sameHost);
+    if (shown.length === 0) return [];
+    const minor = kubeletMinor(endpoint, ctx.sameHost);
     const at = minor ? `at ${minor}` : 'at any version';
     const who = shown.map((r) => `${r.identity} (GET ${r.path})`).join(', ');
-    return [{ message: `${who} got 200 on a route that needs get nodes/proxy ${at}: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET)`, evidence: shown.map((r) => evidence(endpoint, r)) }];
+    // With --active the inference was put to the test, per identity: what `id` printed over the upgrade, or what
+    // kept it from running (a kubelet that refuses the upgrade says so here rather than being silently believed).
+    const proofs = shown.flatMap((r) => {
+      const proof = execProof(endpoint, r.identity);
+      return proof ? [proof] : [];
+    });
+    const said = proofs.map((p) => {
+      if (provenExec(p)) return `${p.identity} proven with --active: ${(p.bodySample ?? '').trim()}`;
+      const why = p.status !== undefined ? `HTTP ${p.status}` : `${p.outcome}${p.detail ? ` (${p.detail})` : ''}`;
+      return `${p.identity} not proven with --active: ${why}`;
+    });
+    const message = `${who} got 200 on a route that needs get nodes/proxy ${at}: each can exec, attach and port-forward in every container on the node (a WebSocket upgrade is a GET)${said.length ? `; ${said.join('; ')}` : ''}`;
+    return [{ message, evidence: [...shown.map((r) => evidence(endpoint, r)), ...proofs.map((p) => execEvidence(endpoint, p))] }];
   },
 };

@@ -4,11 +4,13 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { startAgent, ApiServerAuthorizer } from '../../agent/index.ts';
+import { KIA_AGENT_PORT } from '../../catalog/kia.ts';
 import { certificateIdentity, readCaFile, type Identity } from '../../clients/identity.ts';
 import { inClusterAccess, podNamespace } from '../../clients/in-cluster.ts';
 import { apiServerAccess, loadKubeconfig, type ApiServerAccess } from '../../clients/kube-api.ts';
 import { UsageError } from '../../errors.ts';
 import { DEFAULT_PROXY_STALE_AFTER_SECONDS } from '../../health/index.ts';
+import { selfSignedPair } from '../agent/self-signed.ts';
 import { numberOption } from '../flags/numbers.ts';
 import { isLoopback, parseListen, readSecretFile } from '../flags/listen.ts';
 
@@ -36,14 +38,6 @@ interface AgentFlags {
 /** The namespace the deploy manifests put the agent in. */
 const AGENT_NAMESPACE = 'kia-system';
 
-/** A serving pair made at start when none is given: the node's name and loopback, valid a year. */
-async function selfSigned(nodeName: string): Promise<{ cert: string; key: string }> {
-  // Loaded only when needed: an X.509 library is a fifth of the agent's memory.
-  const { issue, validity } = await import('../../lab/pki/certificates.ts');
-  const pair = await issue({ cn: `kia-agent@${nodeName}`, dns: [nodeName, 'localhost'], ips: ['127.0.0.1', '::1'], usage: 'server', ...validity(Date.now(), 365) }, 'ecdsa');
-  return { cert: pair.certPem, key: pair.keyPem };
-}
-
 /** How the agent reaches the API server: --kubeconfig, else the pod's ServiceAccount. */
 async function apiServer(flags: AgentFlags): Promise<(() => ApiServerAccess) | undefined> {
   if (flags.kubeconfig) {
@@ -59,7 +53,7 @@ export function registerAgent(program: Command): void {
   program
     .command('agent')
     .description("the node's own view on an interval (its loopback-only ports, processes, flags and config files): health and findings served over HTTPS as /metrics and /api/report (kia.report/v1), with /healthz and /readyz")
-    .option('--listen <host:port>', 'where to listen (beyond loopback: with --authorize apiserver or --client-ca)', '127.0.0.1:9472')
+    .option('--listen <host:port>', 'where to listen (beyond loopback: with --authorize apiserver or --client-ca)', `${KIA_AGENT_PORT.defaultBind}:${KIA_AGENT_PORT.port}`)
     .addOption(numberOption('--interval <duration>', 'between the starts of two cycles (a bare number is seconds)', { kind: 'duration', min: 1000, max: 86_400_000, bare: 's' }, 30_000))
     .addOption(numberOption('--audit-interval <duration>', 'between two audits (every port\'s access matrix, the costly part; a bare number is seconds)', { kind: 'duration', min: 1000, max: 604_800_000, bare: 's' }, 600_000))
     .addOption(numberOption('--timeout <duration>', 'per connection and request (a bare number is milliseconds)', { kind: 'duration', min: 100, max: 600_000, bare: 'ms' }, 5000))
@@ -93,7 +87,7 @@ export function registerAgent(program: Command): void {
       const own = access?.().identity;
       if (own) identities.push(own);
       const ca = [readCaFile(flags.kubeletCa, '--kubelet-ca'), readCaFile(flags.etcdCa, '--etcd-ca'), access?.().ca].filter((c): c is string => c !== undefined).join('');
-      const tls = flags.tlsCert && flags.tlsKey ? { cert: readSecretFile(flags.tlsCert, '--tls-cert'), key: readSecretFile(flags.tlsKey, '--tls-key') } : await selfSigned(nodeName);
+      const tls = flags.tlsCert && flags.tlsKey ? { cert: readSecretFile(flags.tlsCert, '--tls-cert'), key: readSecretFile(flags.tlsKey, '--tls-key') } : await selfSignedPair(nodeName);
       const clientCa = readCaFile(flags.clientCa, '--client-ca');
       const agent = await startAgent({
         nodeName,

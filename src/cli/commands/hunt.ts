@@ -131,7 +131,7 @@ export function registerHunt(program: Command): void {
       kubeconfig: "list nodes through the API server and add the kubeconfig's user as an identity (no value: $KUBECONFIG or ~/.kube/config)",
     },
   });
-  command.option('--active', 'also run harmless acting checks (`id` through the kubelet /run)');
+  command.option('--active', 'also run harmless acting checks: `id` through the kubelet /run, and over a WebSocket GET to /exec as each identity whose get nodes/proxy allows it');
   command.option('--cis', 'judge the CIS Kubernetes Benchmark items kia can prove (from /configz, /flagz, the handshake and the node): pass, fail or not verified, in a `cis` section');
   command.option('--kubernetes-version <version>', 'with --cis: the cluster\'s version, which picks the benchmark (default: what the API server reports)');
   addFormatFlags(command, { formats: Object.keys(RENDERERS), default: 'text', file: true, color: true, description: 'report format' });

@@ -5,11 +5,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import { KIA_AGENT_PORT } from '../../catalog/kia.ts';
 import { AGENTS_FILE, agentPodName, writeAgentPods } from '../../lab/components/apiserver/agent-pods.ts';
 import type { LabPlan } from '../../lab/index.ts';
 import { readSecretFile } from '../flags/listen.ts';
 
-const AGENT_PORT = 9472;
+const AGENT_PORT = KIA_AGENT_PORT.port;
 /** The kubeconfig `kia report --cluster` takes in a lab with agents. */
 export const REPORT_KUBECONFIG = 'kia-report.conf';
 

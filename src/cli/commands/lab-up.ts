@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KIA_AGENT_PORT } from '../../catalog/kia.ts';
 import type { KubernetesVersion } from '../../model/index.ts';
 import { assertNoLab, readPlan, serveControl, startLab, type LabPlan, type ProfileChoice } from '../../lab/index.ts';
 import { fail } from '../output.ts';
@@ -32,7 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const READY = 'kia-lab-ready';
 
 function agentsText(plan: LabPlan): string {
-  return `agents: ${plan.nodes.length} kia agent processes on the node IPs, port 9472; kia report --cluster --kubeconfig ${join(plan.dir, REPORT_KUBECONFIG)}\n`;
+  return `agents: ${plan.nodes.length} kia agent processes on the node IPs, port ${KIA_AGENT_PORT.port}; kia report --cluster --kubeconfig ${join(plan.dir, REPORT_KUBECONFIG)}\n`;
 }
 
 /** What lab up prints on stdout once the lab is ready. */

@@ -5,18 +5,17 @@ import { rmSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { KIA_AGENT_PORT } from '../../catalog/kia.ts';
 import { issue, validity } from '../pki/certificates.ts';
 import type { LabPlan } from '../types.ts';
 import { AGENTS_FILE, agentPodName, writeAgentPods, type AgentPod } from './apiserver/agent-pods.ts';
 import { readRecordings, reportFor } from './recorded-reports.ts';
 
-/** The port the real agents listen on in a lab (`kia lab up --agents`). */
-export const RECORDED_AGENT_PORT = 9472;
-
 export interface RecordedAgentsOptions {
   plan: Pick<LabPlan, 'dir' | 'nodes'>;
   /** A folder with `recordings.json` and the reports it names (fixtures/agent-reports). */
   recordings: string;
+  /** Default: the agent's own port in the catalog (9472), as `kia lab up --agents` listens. */
   port?: number;
   /** When set, `/api/report` answers only a caller passing `X-Kia-Authorization: Bearer <token>`, as the pods proxy does for `kia report --cluster`. */
   token?: string;
@@ -37,7 +36,7 @@ function answer(res: ServerResponse, status: number, type: string, body: string)
 /** Starts one HTTPS listener per node (a self-signed certificate, like an agent without --tls-cert); resolves once all listen. */
 export async function startRecordedAgents(options: RecordedAgentsOptions): Promise<RecordedAgents> {
   const recordings = readRecordings(options.recordings);
-  const port = options.port ?? RECORDED_AGENT_PORT;
+  const port = options.port ?? KIA_AGENT_PORT.port;
   const { nodes, dir } = options.plan;
   const pair = await issue({ cn: 'kia-agent', usage: 'server', ...validity(options.now ?? Date.now(), 365) }, 'ecdsa');
   const handler = (index: number) => (req: IncomingMessage, res: ServerResponse) => {

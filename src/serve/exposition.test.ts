@@ -1,0 +1,43 @@
+// The text format as Prometheus reads it: escaping, label order, families without labels, resets, and promtool's
+// own check of what the agent serves about itself.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { AgentProcessMetrics } from '../agent/process-metrics.ts';
+import { Exposition } from './exposition.ts';
+
+test('families render in declaration order, labels in their declared order and escaped', () => {
+  const e = new Exposition();
+  const g = e.family({ type: 'gauge', name: 'x_info', help: 'A help with a \\ and a\nnewline.', labelNames: ['b', 'a'] });
+  const c = e.family({ type: 'counter', name: 'x_total', help: 'Counted.' });
+  g.set({ a: 'say "hi"\n', b: 'C:\\dir' }, 1);
+  g.set({ a: '2', b: '1' }, Number.POSITIVE_INFINITY);
+  g.set({ a: 'say "hi"\n', b: 'C:\\dir' }, 0.5);
+  c.inc(2);
+  assert.equal(
+    e.render(),
+    [
+      '# HELP x_info A help with a \\\\ and a\\nnewline.',
+      '# TYPE x_info gauge',
+      'x_info{b="C:\\\\dir",a="say \\"hi\\"\\n"} 0.5',
+      'x_info{b="1",a="2"} +Inf',
+      '',
+      '# HELP x_total Counted.',
+      '# TYPE x_total counter',
+      'x_total 2',
+      '',
+    ].join('\n'),
+  );
+  g.reset();
+  c.reset();
+  assert.equal(e.render(), '# HELP x_info A help with a \\\\ and a\\nnewline.\n# TYPE x_info gauge\n\n# HELP x_total Counted.\n# TYPE x_total counter\nx_total 0\n');
+});
+
+test("the agent's process series pass promtool's check", async () => {
+  const text = await new AgentProcessMetrics().metrics();
+  assert.match(text, /^# TYPE process_cpu_seconds_total counter$/m);
+  assert.match(text, /^process_resident_memory_bytes \d+$/m);
+  assert.match(text, /^nodejs_version_info\{version="v\d+\.\d+\.\d+",major="\d+",minor="\d+",patch="\d+"\} 1$/m);
+  // promtool reads the exposition from stdin; it exits 0 when the format is right (lint notes aside).
+  execFileSync('promtool', ['check', 'metrics'], { input: text });
+});
