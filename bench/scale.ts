@@ -1,7 +1,7 @@
 // Scale: labs of 100, 300 and 1,000 nodes on this machine hunted remotely with the full hunt (wall time, peak RSS,
 // requests, growth per node between sizes), and `kia report --cluster` fanning out to 1,000 recorded agents behind the
 // lab apiserver's pods proxy. The lab and every kia process run with the open-files limit raised (ulimit -n).
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
@@ -112,20 +112,23 @@ export async function benchScale(sizes: readonly number[] = [100, 300, 1000]): P
   const dir = mkdtempSync(join(tmpdir(), 'kia-bench-scale-'));
   try {
     for (const [i, nodes] of sizes.entries()) {
-      const row = await huntSize(dir, nodes);
+      // A folder per size: a lab started in another size's folder would reuse that one's PKI (a warm start).
+      const labDir = join(dir, String(nodes));
+      const row = await huntSize(labDir, nodes);
       rows.push(row);
       const prev = rows[i - 1];
       const growth = prev ? `; per added node since ${prev.nodes}: +${fmt(perNode(prev, row, 'huntMs'))} ms hunt wall, +${fmt(perNode(prev, row, 'huntCpuS') * 1000)} ms hunt CPU, +${fmt(perNode(prev, row, 'rssMb'), 2)} MB RSS, +${fmt(perNode(prev, row, 'labStartMs'))} ms lab start` : '';
       lines.push(
         `scale ${nodes} nodes (${row.workerProcesses} worker kubelet process${row.workerProcesses === 1 ? '' : 'es'}): lab start ${fmt(row.labStartMs / 1000, 2)} s; full hunt ${fmt(row.huntMs / 1000, 2)} s (${fmt(row.huntMs / nodes, 1)} ms/node), peak RSS ${fmt(row.rssMb)} MB, ${row.requests} requests, ${row.endpoints} endpoints; CPU: hunt ${fmt(row.huntCpuS, 1)} s, lab during the hunt ${fmt(row.labCpuS, 1)} s (busiest ${row.busiest.name} ${fmt(row.busiest.cpuS, 1)} s) -> on 2 idle cores at least ${fmt((row.huntCpuS + row.labCpuS) / 2, 1)} s${growth}`,
       );
-      if (i === sizes.length - 1) lines.push(await clusterReport(dir));
-      await run(process.execPath, ['bin/kia.js', 'lab', 'down', '--dir', dir]);
+      if (i === sizes.length - 1) lines.push(await clusterReport(labDir));
+      await run(process.execPath, ['bin/kia.js', 'lab', 'down', '--dir', labDir]);
     }
     const last = rows.at(-1);
     if (last) lines.push(`scale targets at ${last.nodes} nodes: hunt ${fmt(last.huntMs / 1000, 1)} s (< 60 s ${last.huntMs < 60_000 ? '✔' : '✘'}), peak RSS ${fmt(last.rssMb)} MB (< 1 GB ${last.rssMb < 1024 ? '✔' : '✘'})`);
   } finally {
-    await run(process.execPath, ['bin/kia.js', 'lab', 'down', '--dir', dir]);
+    // After a failure, the lab of the size it failed at may still run.
+    for (const nodes of sizes) if (existsSync(join(dir, String(nodes), 'lab.json'))) await run(process.execPath, ['bin/kia.js', 'lab', 'down', '--dir', join(dir, String(nodes))]);
     rmSync(dir, { recursive: true, force: true });
   }
   return lines;
