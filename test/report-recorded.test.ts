@@ -96,3 +96,12 @@ test('kia report --cluster through the pods proxy merges all 20 recorded nodes',
     ['127.90.1.18:10250', '127.90.1.18:10256', '127.91.1.18:10248', '127.91.1.18:10249', '127.91.1.18:10250', '127.91.1.18:10256'],
   );
 });
+
+test('the pods proxy answers an HTTP/2 caller too (its pseudo-headers are not passed on to the pod)', async () => {
+  const url = 'https://127.90.1.1:6443/api/v1/namespaces/kia-system/pods/https:kia-agent-worker-3:9472/proxy/api/report';
+  const run = await curl(['-sk', '--http2', '-w', '\n%{http_version} %{http_code}', '-H', `Authorization: Bearer ${token}`, '-H', `X-Kia-Authorization: Bearer ${token}`, url]);
+  const status = run.stdout.slice(run.stdout.lastIndexOf('\n') + 1);
+  assert.equal(status, '2 200', run.stdout.slice(0, 300));
+  const report = JSON.parse(run.stdout.slice(0, run.stdout.lastIndexOf('\n'))) as Report;
+  assert.deepEqual(report.scope.targets, [{ host: 'kia-worker-3', address: '127.0.0.1', source: 'local', node: 'kia-worker-3' }]);
+});

@@ -69,10 +69,11 @@ export function splitSchemeNamePort(id: string): { scheme: 'http' | 'https'; nam
   return parts.length === 2 ? { scheme: 'http', name: a, port: Number(b) } : { scheme: 'http', name: a };
 }
 
-/** Request headers the proxy passes on: not the credential it authenticated, nor hop-by-hop ones. */
+/** Request headers the proxy passes on: not the credential it authenticated, nor hop-by-hop ones, nor HTTP/2's pseudo-headers. */
 export function forwardedHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const dropped = new Set(['authorization', 'host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'te', 'trailer', 'content-length']);
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string' && !dropped.has(name)) out[name] = value;
+  // An HTTP/2 caller's `:method`, `:path`… are no header names in the HTTP/1.1 request to the pod.
+  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string' && !dropped.has(name) && !name.startsWith(':')) out[name] = value;
   return out;
 }
