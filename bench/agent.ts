@@ -6,7 +6,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import YAML from 'yaml';
 import { cpuMs, fmt, kill, rssMb, run } from './lib.ts';
+
+/** The agent's NODE_OPTIONS as the DaemonSet sets them: the bench measures the agent as it is deployed. */
+function deployedNodeOptions(): string {
+  const manifest = YAML.parse(readFileSync('deploy/kustomize/base/daemonset.yaml', 'utf8')) as { spec: { template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } } } };
+  const agent = manifest.spec.template.spec.containers.find((c) => c.name === 'agent');
+  return agent?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+}
 
 function scrape(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,9 +39,9 @@ async function idleNodeFloor(): Promise<number> {
 }
 
 /** One agent process over `cycles` intervals: its RSS, peak and CPU share. */
-async function measure(options: { node: string; interval: number; cycles: number; extra: readonly string[] }): Promise<{ rss: number; peak: number; share: number }> {
+async function measure(options: { node: string; interval: number; cycles: number; extra: readonly string[]; nodeOptions: string }): Promise<{ rss: number; peak: number; share: number }> {
   const { interval, cycles } = options;
-  const agent = spawn(process.execPath, ['bin/kia.js', 'agent', '--listen', '127.0.0.1:0', '--interval', `${interval}s`, '--node-name', options.node, ...options.extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const agent = spawn(process.execPath, ['bin/kia.js', 'agent', '--listen', '127.0.0.1:0', '--interval', `${interval}s`, '--node-name', options.node, ...options.extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: options.nodeOptions } });
   try {
     const base = await new Promise<string>((resolve, reject) => {
       let stderr = '';
@@ -72,9 +80,10 @@ export async function benchAgent(options: { cycles?: number; intervalSeconds?: n
     const lines: string[] = [];
     // Self-signed at start (the base manifests), or given a certificate (the cert-manager overlay): the X.509 library
     // is loaded only for the first.
+    const nodeOptions = deployedNodeOptions();
     for (const [label, extra] of [['self-signed', []], ['--tls-cert given', ['--tls-cert', join(pki, 'apiserver.crt'), '--tls-key', join(pki, 'apiserver.key')]]] as const) {
-      const m = await measure({ node: node?.name ?? 'node', interval, cycles, extra });
-      lines.push(`agent (--interval ${interval}s, 1-node lab control plane, ${cycles} cycles and scrapes, ${label}): RSS ${fmt(m.rss)} MB (peak ${fmt(m.peak)} MB; target < 64), CPU ${fmt(m.share * 100, 2)} % of one core (target < 1)`);
+      const m = await measure({ node: node?.name ?? 'node', interval, cycles, extra, nodeOptions });
+      lines.push(`agent (--interval ${interval}s, 1-node lab control plane, ${cycles} cycles and scrapes, ${label}, NODE_OPTIONS=${nodeOptions || '(none)'} as the DaemonSet): RSS ${fmt(m.rss)} MB (peak ${fmt(m.peak)} MB; target < 64), CPU ${fmt(m.share * 100, 2)} % of one core (target < 1)`);
     }
     const floor = await idleNodeFloor();
     lines.push(`agent: idle Node process floor here: RSS ${fmt(floor)} MB (the agents above add what their lines say minus this)`);

@@ -104,9 +104,19 @@ test('the node seen from inside: loopback-only ports, their processes, health an
     ['127.9.1.1', 10257, 'kube-controller'],
     ['127.9.1.1', 10259, 'kube-scheduler'],
   ]);
+  // kubeadm leaves every TLS port with Go's default suites (KIA-TLS-004), the kubelet with a self-generated certificate.
   assert.deepEqual(report.findings.map((f) => [f.rule, f.address, f.port]), [
+    ['KIA-TLS-004', '127.8.1.1', 2379],
+    ['KIA-TLS-004', '127.8.1.1', 2380],
+    ['KIA-TLS-004', '127.8.1.1', 6443],
     ['KIA-KUBELET-005', '127.8.1.1', 10250],
+    ['KIA-TLS-004', '127.8.1.1', 10250],
+    ['KIA-TLS-004', '127.9.1.1', 2379],
+    ['KIA-TLS-004', '127.9.1.1', 6443],
     ['KIA-KUBELET-005', '127.9.1.1', 10250],
+    ['KIA-TLS-004', '127.9.1.1', 10250],
+    ['KIA-TLS-004', '127.9.1.1', 10257],
+    ['KIA-TLS-004', '127.9.1.1', 10259],
   ]);
   assert.deepEqual(report.notes, []);
   const metrics = await get(`${agent.base}/metrics`);

@@ -18,23 +18,28 @@ import { renderHtml } from '../src/report/html.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
 import { renderText } from '../src/report/text.ts';
 
-/** The mixed preset on 5 nodes: what each node must show to an anonymous outsider, rule by port. Written by hand. */
+/**
+ * The mixed preset on 5 nodes: what each node must show to an anonymous outsider, rule by port. Written by hand.
+ * Every profile but hardened keeps Go's default suites (KIA-TLS-004) and, with the lab's CA given, a self-generated
+ * kubelet certificate that does not chain to it (KIA-KUBELET-008).
+ */
 const EXPECTED: Record<string, string[]> = {
   // insecure-http-etcd: etcd over plain HTTP on the node IP (client and peer), its debug vars and metrics readable.
-  'kia-control-plane': ['KIA-ETCD-001@2379', 'KIA-ETCD-001@2380', 'KIA-ETCD-003@2379', 'KIA-ANY-002@2379', 'KIA-KUBELET-005@10250'],
-  // hardened: serving certificate from the cluster CA, nothing exposed.
+  'kia-control-plane': ['KIA-ETCD-001@2379', 'KIA-ETCD-001@2380', 'KIA-ETCD-003@2379', 'KIA-ANY-002@2379', 'KIA-KUBELET-005@10250', 'KIA-KUBELET-008@10250', 'KIA-TLS-004@10250', 'KIA-TLS-004@6443'],
+  // hardened: serving certificate from the cluster CA, TLS 1.2 and strong suites only, nothing exposed.
   'kia-worker-1': [],
   // anonymous-webhook: anonymous requests reach the authorizer (403), plus the self-generated certificate.
-  'kia-worker-2': ['KIA-KUBELET-002@10250', 'KIA-KUBELET-005@10250'],
-  // insecure: anonymous + AlwaysAllow, read-only port, healthz/metrics/profiling on all interfaces.
+  'kia-worker-2': ['KIA-KUBELET-002@10250', 'KIA-KUBELET-005@10250', 'KIA-KUBELET-008@10250', 'KIA-TLS-004@10250'],
+  // insecure: anonymous + AlwaysAllow, read-only port, healthz/metrics/profiling on all interfaces, TLS 1.0.
   'kia-worker-3': [
     'KIA-KUBELET-001@10250', 'KIA-ANY-005@10250', 'KIA-KUBELET-005@10250', 'KIA-ANY-001@10250', 'KIA-ANY-002@10250', 'KIA-ANY-003@10250',
+    'KIA-KUBELET-008@10250', 'KIA-TLS-003@10250', 'KIA-TLS-004@10250',
     'KIA-KUBELET-003@10255', 'KIA-ANY-002@10255',
     'KIA-ANY-004@10248',
     'KIA-ANY-004@10249', 'KIA-ANY-001@10249', 'KIA-ANY-002@10249', 'KIA-ANY-003@10249', 'KIA-ANY-005@10249',
   ],
-  // kubeadm: only the self-generated kubelet certificate.
-  'kia-worker-4': ['KIA-KUBELET-005@10250'],
+  // kubeadm: the self-generated kubelet certificate and Go's default suites.
+  'kia-worker-4': ['KIA-KUBELET-005@10250', 'KIA-KUBELET-008@10250', 'KIA-TLS-004@10250'],
 };
 
 function findingsByNode(report: Report): Record<string, string[]> {

@@ -6,6 +6,7 @@ import { etcdDebugVars, etcdNoClientCert, etcdPlainHttp } from './rules/etcd.ts'
 import { configzAnonymous, loopbackPortExposed, metricsAnonymous, pprofAnonymous, removedInsecurePort } from './rules/exposure.ts';
 import { kubeletAnonymousAlwaysAllow, kubeletAnonymousAuthn, kubeletCmdline, kubeletNodesProxyExec, kubeletReadOnlyPort, kubeletRunActive, kubeletSelfSignedCert } from './rules/kubelet.ts';
 import { certExpired, certExpiring } from './rules/tls.ts';
+import { kubeletForeignCert, tlsLegacyVersion, tlsNameMismatch, tlsWeakSuite } from './rules/tls-posture.ts';
 import type { Rule } from './types.ts';
 
 export type { Rule, Hit, AuditContext, RuleReferences } from './types.ts';
@@ -20,6 +21,7 @@ export const RULES: readonly Rule[] = [
   kubeletSelfSignedCert,
   kubeletRunActive,
   kubeletNodesProxyExec,
+  kubeletForeignCert,
   etcdPlainHttp,
   etcdNoClientCert,
   etcdDebugVars,
@@ -30,6 +32,9 @@ export const RULES: readonly Rule[] = [
   removedInsecurePort,
   certExpired,
   certExpiring,
+  tlsLegacyVersion,
+  tlsWeakSuite,
+  tlsNameMismatch,
   configDrift,
 ];
 
@@ -48,7 +53,7 @@ export function audit(endpoints: readonly EndpointObservation[], options: { now:
     const sameHost = endpoints.filter((e) => e.address === endpoint.address);
     for (const rule of RULES) {
       if (rule.mode === 'act' && !options.active) continue;
-      for (const hit of rule.check(endpoint, { now: options.now, sameHost })) {
+      for (const hit of rule.check(endpoint, { now: options.now, sameHost, endpoints })) {
         findings.push({
           rule: rule.id,
           title: rule.title,

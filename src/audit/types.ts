@@ -23,6 +23,8 @@ export interface AuditContext {
   now: number;
   /** All endpoints of the same host, for rules that look across ports. */
   sameHost: readonly EndpointObservation[];
+  /** Every endpoint of the run, for rules that read another component's settings (the API server's flags). */
+  endpoints: readonly EndpointObservation[];
 }
 
 export interface Rule {

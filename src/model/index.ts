@@ -115,6 +115,25 @@ export interface TlsObservation {
   clientCertEvidence: string;
   /** Distinguished names of the acceptable client-certificate CAs the server sent (TLS 1.2 CertificateRequest). */
   acceptableCAs?: string[];
+  /** The chain verified against the CA the user passed, names aside (absent when none was passed). */
+  chainVerified?: boolean;
+  /** Whether the port still agrees to old protocol versions and weak suites (the hunt asks; health does not). */
+  posture?: TlsPosture;
+}
+
+/** What a server did when offered only something weak: the version or suite it chose, or null when it refused. */
+export interface TlsOfferResult {
+  /** Absent when nothing was learned (a timeout, a close without an alert). */
+  accepted?: string | null;
+  /** One line: what the ServerHello chose, or the alert or failure that refused it. */
+  evidence: string;
+}
+
+export interface TlsPosture {
+  /** One ClientHello offering only TLS 1.0 and 1.1: the server picks the highest it has below 1.2. */
+  legacyVersion: TlsOfferResult;
+  /** One TLS 1.2 ClientHello offering only weak suites (CBC without AEAD, RSA key exchange, 3DES, RC4): an IANA name. */
+  weakSuite: TlsOfferResult;
 }
 
 /**

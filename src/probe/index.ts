@@ -6,6 +6,7 @@ import { getRoute } from '../catalog/index.ts';
 import type { Identity } from '../clients/identity.ts';
 import { detectClientCertPolicy, clientCertContexts } from '../clients/transport/client-cert.ts';
 import { spokePlainHttp } from '../clients/transport/outcome.ts';
+import { probeTlsPosture } from '../clients/transport/tls-posture.ts';
 import type { Exchange, Transport } from '../clients/transport/transport.ts';
 import type { Trust } from '../clients/transport/trust.ts';
 import { path as encodedPath, query, isPodRef } from '../clients/transport/url.ts';
@@ -133,6 +134,7 @@ function tlsFrom(exchange: Exchange, base: Pick<TlsObservation, 'clientCert' | '
     tls.verified = info.verified;
     if (info.verifyError && !info.verified) tls.verifyError = info.verifyError;
   }
+  if (trust.ca) tls.chainVerified = info.chainVerified;
   if (base.acceptableCAs?.length) tls.acceptableCAs = base.acceptableCAs;
   return tls;
 }
@@ -173,12 +175,15 @@ async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void>
   const policy = await detectClientCertPolicy({ host: endpoint.address, port: endpoint.port, timeoutMs: options.transport.timeoutMs, contexts: ctx.options.transport.cache.policyContexts(clientCertContexts) });
   ctx.scheme = policy.isTls ? 'https' : 'http';
   observation.scheme = ctx.scheme === 'https' ? 'https' : 'unknown';
+  // Old versions and weak suites: two more handshakes per TLS port, beside the fingerprint rounds.
+  const posture = ctx.scheme === 'https' && options.purpose === 'hunt' ? probeTlsPosture({ host: endpoint.address, port: endpoint.port }, { cache: options.transport.cache, timeoutMs: options.transport.timeoutMs }) : undefined;
   const answers = new Map<string, RouteObservation>();
   const withChain = await identify(ctx, observation, answers, ctx.scheme === 'https');
   if (ctx.scheme === 'http' && answered(answers.get('/version')?.outcome ?? 'error')) observation.scheme = 'http';
   if (ctx.scheme === 'https') {
     const tls = withChain ? tlsFrom(withChain, { clientCert: policy.policy, clientCertEvidence: policy.evidence, ...(policy.acceptableCAs ? { acceptableCAs: policy.acceptableCAs } : {}), ...(policy.alpn !== undefined ? { alpn: policy.alpn } : {}) }, options.trust ?? {}) : undefined;
     observation.tls = tls ?? { protocol: null, alpn: policy.alpn ?? false, chain: [], clientCert: policy.policy, clientCertEvidence: policy.evidence, ...(policy.acceptableCAs?.length ? { acceptableCAs: policy.acceptableCAs } : {}) };
+    if (posture) observation.tls.posture = await posture;
   }
   observation.fingerprint = fingerprint({ scheme: observation.scheme, port: endpoint.port, ...(observation.tls ? { tls: observation.tls } : {}), answers });
   observation.routes.push(...answers.values());

@@ -2,11 +2,9 @@
 // CertificateRequest", so we offer TLS 1.2 only, record the server's bytes (its handshake is in clear up to
 // Finished) and parse them. A TLS 1.3-only server encrypts its CertificateRequest: there we can only see a
 // certificate_required alert after the handshake.
-import net from 'node:net';
-import { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { outcomeOf } from './outcome.ts';
-import { alertFromCode, alertName, parseServerFlight, type ServerFlight } from './tls-records.ts';
+import { alertOf, recordHandshake, why, type Attempt, type HandshakeOffer } from './handshake.ts';
+import { alertFromCode, alertName, type ServerFlight } from './tls-records.ts';
 
 export interface ClientCertPolicyResult {
   policy: 'none' | 'requested' | 'required' | 'unknown';
@@ -35,142 +33,12 @@ export function clientCertContexts(): { tls12: tls.SecureContext; tls13: tls.Sec
   return { tls12: tls.createSecureContext({ maxVersion: 'TLSv1.2' }), tls13: tls.createSecureContext({ minVersion: 'TLSv1.3' }) };
 }
 
-const RECORD_CAP = 64 << 10;
-// How long to wait after a TLS 1.3 handshake for the server's first word (a session ticket or an alert).
-const AFTER_HANDSHAKE_MS = 1_000;
-
-/**
- * The raw socket as the TLS layer's transport, keeping a copy of the first 64 KiB the server sends. A socket error
- * (a reset) reaches the TLS layer as end of stream, after every byte before it, so an alert that came just ahead
- * of the reset is still decoded.
- */
-class Recorder extends Duplex {
-  private readonly socket: net.Socket;
-  private readonly chunks: Buffer[] = [];
-  private size = 0;
-  resetBy?: string;
-
-  constructor(socket: net.Socket) {
-    super({ allowHalfOpen: false });
-    this.socket = socket;
-    socket.on('data', (chunk: Buffer) => {
-      if (this.size < RECORD_CAP) this.chunks.push(chunk.subarray(0, RECORD_CAP - this.size));
-      this.size += chunk.length;
-      if (!this.push(chunk)) socket.pause();
-    });
-    socket.on('end', () => this.push(null));
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      this.resetBy = error.code ?? error.message;
-      this.push(null);
-    });
-  }
-
-  get recorded(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-
-  override _read(): void {
-    this.socket.resume();
-  }
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.socket.destroyed) callback();
-    else this.socket.write(chunk, () => callback());
-  }
-  override _final(callback: (error?: Error | null) => void): void {
-    this.socket.end();
-    callback();
-  }
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.socket.destroy();
-    callback(error);
-  }
-}
-
-type After = 'session' | 'data' | 'alert' | 'closed' | 'quiet';
-
-interface Attempt {
-  outcome: 'refused' | 'unreachable' | 'timeout' | 'failed' | 'secure';
-  /** The protocol the server chose from our ALPN offer (h2, http/1.1), once the handshake completed. */
-  alpn?: string | false;
-  /** The Node error code (or message) of a failure, or of an alert after the handshake. */
-  error?: string;
-  /** TLS 1.3 only: the first thing that happened after the handshake. */
-  after?: After;
-  resetBy?: string;
-  flight: ServerFlight;
-}
-
 function attempt(probe: ClientCertProbe, version: '1.2' | '1.3', timeoutMs: number): Promise<Attempt> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: probe.host, port: probe.port });
-    let recorder: Recorder | undefined;
-    let secure: tls.TLSSocket | undefined;
-    let done = false;
-    let grace: NodeJS.Timeout | undefined;
-    const finish = (result: Omit<Attempt, 'flight' | 'resetBy'>) => {
-      if (done) return;
-      done = true;
-      if (secure?.alpnProtocol !== undefined && result.outcome === 'secure') result.alpn = secure.alpnProtocol ?? false;
-      clearTimeout(timer);
-      clearTimeout(grace);
-      secure?.destroy();
-      recorder?.destroy();
-      socket.destroy();
-      const resetBy = recorder?.resetBy;
-      resolve({ ...result, ...(resetBy ? { resetBy } : {}), flight: parseServerFlight(recorder?.recorded ?? Buffer.alloc(0)) });
-    };
-    const timer = setTimeout(() => finish({ outcome: 'timeout' }), timeoutMs);
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      if (!recorder) finish({ outcome: outcomeOf(error).outcome === 'refused' ? 'refused' : 'unreachable', error: error.code ?? error.message });
-    });
-    socket.once('connect', () => {
-      recorder = new Recorder(socket);
-      const servername = probe.servername ?? (net.isIP(probe.host) ? undefined : probe.host);
-      const session = tls.connect({
-        socket: recorder,
-        ...(servername ? { servername } : {}),
-        rejectUnauthorized: false,
-        ALPNProtocols: ['h2', 'http/1.1'],
-        ...(probe.contexts
-          ? { secureContext: version === '1.2' ? probe.contexts.tls12 : probe.contexts.tls13 }
-          : version === '1.2' ? { maxVersion: 'TLSv1.2' as const } : { minVersion: 'TLSv1.3' as const }),
-      });
-      secure = session;
-      let handshaken = false;
-      const after = (what: After, error?: string) => finish({ outcome: 'secure', after: what, ...(error ? { error } : {}) });
-      session.on('error', (error: NodeJS.ErrnoException) => {
-        const code = error.code ?? error.message;
-        if (handshaken) after(alertFromCode(error.code) !== undefined ? 'alert' : 'closed', code);
-        else finish({ outcome: 'failed', error: code });
-      });
-      session.on('close', () => (handshaken ? after('closed') : finish({ outcome: 'failed', error: 'closed' })));
-      session.on('end', () => handshaken && after('closed'));
-      // Listening for 'session' also makes Node ask OpenSSL for TLS 1.3 tickets: the server's first word when it
-      // accepted us without a certificate.
-      session.on('session', () => handshaken && after('session'));
-      session.on('data', () => after('data'));
-      session.once('secureConnect', () => {
-        handshaken = true;
-        // In TLS 1.2 the server's Finished comes after it saw our (empty) Certificate: the handshake says it all.
-        if (version === '1.2') finish({ outcome: 'secure' });
-        else grace = setTimeout(() => after('quiet'), Math.min(AFTER_HANDSHAKE_MS, timeoutMs));
-      });
-    });
-  });
-}
-
-function alertOf(result: Attempt): number | undefined {
-  return result.flight.alerts.find((a) => a.level === 2)?.description ?? result.flight.alerts[0]?.description ?? alertFromCode(result.error);
-}
-
-function why(result: Attempt): string {
-  const alert = alertOf(result);
-  if (alert !== undefined) return `alert ${alertName(alert)}`;
-  if (result.resetBy) return `connection reset (${result.resetBy}) without an alert`;
-  // Node reports the peer's FIN during a handshake as ECONNRESET ("socket disconnected before secure TLS
-  // connection was established"); a real reset is what the raw socket saw.
-  const closed = !result.error || result.error === 'closed' || result.error === 'ECONNRESET';
-  return closed ? 'connection closed without an alert' : String(result.error);
+  const { contexts } = probe;
+  const offer: HandshakeOffer = contexts
+    ? { secureContext: version === '1.2' ? contexts.tls12 : contexts.tls13 }
+    : version === '1.2' ? { maxVersion: 'TLSv1.2' } : { minVersion: 'TLSv1.3' };
+  return recordHandshake(probe, { ...offer, listenAfter: version === '1.3' }, timeoutMs);
 }
 
 function requestText(flight: ServerFlight): string {

@@ -18,6 +18,8 @@ export interface TlsInfo {
   alpn: string | false;
   /** The chain verified against the CA (or the system roots) and the certificate carries one of the names. */
   verified: boolean;
+  /** The chain verified against the CA (or the system roots), names aside. */
+  chainVerified: boolean;
   verifyError?: string;
   resumed: boolean;
   /** SHA-256 fingerprint of the leaf, as Node prints it. */
@@ -137,7 +139,7 @@ function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
     peer = { ...(served?.fingerprint256 ? { leaf: served.fingerprint256 } : {}), named: named.ok, ...(named.error ? { nameError: named.error } : {}) };
     d.cache.rememberPeer(sessionKey, peer);
   }
-  const info: TlsInfo = { protocol: socket.getProtocol(), alpn: socket.alpnProtocol ?? false, verified: authorized && peer.named, resumed, ...(peer.leaf ? { leaf: peer.leaf } : {}) };
+  const info: TlsInfo = { protocol: socket.getProtocol(), alpn: socket.alpnProtocol ?? false, verified: authorized && peer.named, chainVerified: authorized, resumed, ...(peer.leaf ? { leaf: peer.leaf } : {}) };
   if (!authorized) info.verifyError = verifyErrorWords(String(socket.authorizationError ?? 'not verified'), d.names);
   else if (!peer.named && peer.nameError) info.verifyError = peer.nameError;
   if (d.certificate && served?.raw) info.chain = chainOf(served as DetailedPeerCertificate).map((c) => d.cache.describe(c.raw, c.fingerprint256));

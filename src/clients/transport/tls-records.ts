@@ -9,6 +9,8 @@ export interface TlsAlert {
 export interface ServerFlight {
   /** The ServerHello's legacy version (0x0303 for TLS 1.2), when one arrived. */
   serverHello?: number;
+  /** The cipher suite the ServerHello chose (its IANA number). */
+  cipherSuite?: number;
   certificate: boolean;
   /** A CertificateRequest (handshake type 13), with its acceptable CA names. */
   certificateRequest?: { caNames: string[] };
@@ -75,7 +77,12 @@ function readMessages(stream: Buffer, flight: ServerFlight): void {
     if (offset + 4 + length > stream.length) return;
     const body = stream.subarray(offset + 4, offset + 4 + length);
     offset += 4 + length;
-    if (type === 2 && body.length >= 2) flight.serverHello = body.readUInt16BE(0);
+    if (type === 2 && body.length >= 2) {
+      flight.serverHello = body.readUInt16BE(0);
+      // ServerHello: version(2) random(32) session_id<0..32> cipher_suite(2) (RFC 5246 §7.4.1.3).
+      const suiteAt = 35 + (body[34] ?? 0);
+      if (body.length >= suiteAt + 2) flight.cipherSuite = body.readUInt16BE(suiteAt);
+    }
     else if (type === 11) flight.certificate = true;
     else if (type === 13) flight.certificateRequest = { caNames: certificateAuthorities(body) };
     else if (type === 14) flight.serverHelloDone = true;

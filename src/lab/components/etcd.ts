@@ -8,6 +8,7 @@ import { clusterPki } from '../plan/node-layout.ts';
 import type { ListenerOptions } from '../net/listener.ts';
 import { PROFILE_SETTINGS } from '../plan/profiles.ts';
 import { StandIn, type HealthChecks, type StandInContext } from './stand-in.ts';
+import { servingTls } from '../plan/tls-serving.ts';
 
 const CORS = {
   'Access-Control-Allow-Methods': 'POST, GET, OPTIONS, PUT, DELETE',
@@ -41,7 +42,7 @@ export class EtcdStandIn extends StandIn {
         address: e.address,
         port: e.number,
         // The trusted CA file or --client-cert-auth turns on RequireAndVerifyClientCert (client/pkg/transport/listener.go).
-        tls: { cert: read(`${base}.crt`), key: read(`${base}.key`), ca: read('ca.crt'), clientCert: settings.clientCertAuth ? 'required' : 'none', alpn: ['h2', 'http/1.1'], signer: { cert: read('ca.crt'), key: read('ca.key') } },
+        tls: { cert: read(`${base}.crt`), key: read(`${base}.key`), ca: read('ca.crt'), clientCert: settings.clientCertAuth ? 'required' : 'none', alpn: ['h2', 'http/1.1'], signer: { cert: read('ca.crt'), key: read('ca.key') }, ...servingTls(this.ctx.plan, this.node, 'etcd') },
         plainOnTls: 'close',
         handler,
       };

@@ -8,10 +8,10 @@ import { goError, goNotFound, methodOf, send, status, urlOf, type Reply, type Re
 import { apiserverUrl, clusterPki } from '../plan/node-layout.ts';
 import type { ListenerOptions } from '../net/listener.ts';
 import { issue, validity } from '../pki/certificates.ts';
-import { PROFILE_SETTINGS } from '../plan/profiles.ts';
 import { StandIn, type StandInContext } from './stand-in.ts';
 import { ApiserverWebhook } from '../auth/apiserver-webhook.ts';
 import type { ComponentId } from '../../model/index.ts';
+import { servingTls } from '../plan/tls-serving.ts';
 
 
 export interface RequestContext {
@@ -52,13 +52,15 @@ export abstract class DelegatedServer extends StandIn {
     // No --tls-cert-file and no --cert-dir: a self-signed pair generated in memory at start (serving.go).
     const now = this.ctx.clock.now();
     const unix = Math.floor(now / 1000);
-    const bind = PROFILE_SETTINGS[this.node.profile].controlPlane.bind === 'all' ? [] : [this.node.localIp];
+    // The node-local address stands for 127.0.0.1 in the lab: the certificate covers it whatever the bind address, so
+    // only the node IP of a port bound to every address is left uncovered, as upstream.
+    const loopback = [this.node.localIp];
     const selfCa = await issue({ cn: `localhost-ca@${unix}`, usage: 'ca', ...validity(now, 365) }, this.ctx.plan.keyType);
-    const leaf = await issue({ cn: `localhost@${unix}`, usage: 'server', ...validity(now, 365), dns: ['localhost'], ips: ['127.0.0.1', ...bind] }, this.ctx.plan.keyType, selfCa);
+    const leaf = await issue({ cn: `localhost@${unix}`, usage: 'server', ...validity(now, 365), dns: ['localhost'], ips: ['127.0.0.1', ...loopback] }, this.ctx.plan.keyType, selfCa);
     return this.endpoints().map((e) => ({
       address: e.address,
       port: e.number,
-      tls: { cert: leaf.certPem + selfCa.certPem, key: leaf.keyPem, ca, clientCert: 'requested', alpn: ['h2', 'http/1.1'], signer: { cert: selfCa.certPem, key: selfCa.keyPem } },
+      tls: { cert: leaf.certPem + selfCa.certPem, key: leaf.keyPem, ca, clientCert: 'requested', alpn: ['h2', 'http/1.1'], signer: { cert: selfCa.certPem, key: selfCa.keyPem }, ...servingTls(this.ctx.plan, this.node, this.component) },
       plainOnTls: 'go-400',
       handler: (req: Req, res: Res) => void this.serve(req, res).catch((error: unknown) => send(res, goError(500, String(error)))),
     }));

@@ -1,7 +1,7 @@
 // One listening address of a stand-in: a raw TCP server we own, so that TLS, plain-HTTP-on-TLS answers and faults
 // (down: nothing listening and every connection cut; hang: accept and never answer) are decided in one place.
 import net from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { SecureVersion, TLSSocket } from 'node:tls';
 import { Duplex } from 'node:stream';
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -23,6 +23,10 @@ export interface TlsSettings {
   alpn: readonly ('h2' | 'http/1.1')[];
   /** The CA that signed `cert`, for the cert-expiring fault; absent when the leaf is self-signed. */
   signer?: Signer;
+  /** How the component's Go server negotiates (src/lab/plan/tls-serving.ts): its minimum version and suites. */
+  minVersion?: SecureVersion;
+  /** OpenSSL cipher list in the Go server's preference order. */
+  ciphers?: string;
 }
 
 export interface ListenerOptions {
@@ -72,7 +76,9 @@ export class Listener {
         ALPNProtocols: [...tls.alpn],
         requestCert: tls.clientCert !== 'none',
         rejectUnauthorized: tls.clientCert === 'required',
-        minVersion: 'TLSv1.2' as const,
+        minVersion: tls.minVersion ?? ('TLSv1.2' as const),
+        // Go's server picks by its own preference order (crypto/tls handshake_server.go), not the client's.
+        ...(tls.ciphers ? { ciphers: tls.ciphers, honorCipherOrder: true } : {}),
       };
       // Node's HTTP/2 server always offers h2 whatever ALPN list it is given: a server that speaks only HTTP/1.1
       // (the 1.36 kubelet) is an HTTPS server.

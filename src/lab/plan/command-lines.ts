@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { ComponentId } from '../../model/index.ts';
 import { clusterPki, nodeLayout } from './node-layout.ts';
 import { PROFILE_SETTINGS } from './profiles.ts';
+import { tlsFlags } from './tls-serving.ts';
 import type { LabNode, LabPlan } from '../types.ts';
 
 function port(plan: LabPlan, node: LabNode, component: ComponentId, name: string): number {
@@ -41,6 +42,7 @@ export function commandLine(plan: LabPlan, node: LabNode, component: ComponentId
         `--name=${node.name}`,
         '--snapshot-count=10000',
         ...tls,
+        ...(scheme === 'https' ? tlsFlags(node, 'etcd') : []),
       ];
     }
     case 'kube-apiserver':
@@ -69,6 +71,7 @@ export function commandLine(plan: LabPlan, node: LabNode, component: ComponentId
         `--service-account-signing-key-file=${P.pki}/sa.key`,
         '--service-cluster-ip-range=10.96.0.0/12',
         `--tls-cert-file=${P.pki}/apiserver.crt`,
+        ...tlsFlags(node, 'kube-apiserver'),
         `--tls-private-key-file=${P.pki}/apiserver.key`,
         `--token-auth-file=${etcK}/tokens.csv`,
       ];
@@ -86,6 +89,7 @@ export function commandLine(plan: LabPlan, node: LabNode, component: ComponentId
         ...(s.controlPlane.profiling ? [] : ['--profiling=false']),
         ...(component === 'kube-controller-manager' ? [`--requestheader-client-ca-file=${P.pki}/front-proxy-ca.crt`, `--root-ca-file=${P.pki}/ca.crt`, `--service-account-private-key-file=${P.pki}/sa.key`, '--use-service-account-credentials=true'] : []),
         `--secure-port=${port(plan, node, component, 'secure')}`,
+        ...tlsFlags(node, component),
       ];
     }
     case 'kubelet':

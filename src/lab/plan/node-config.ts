@@ -14,6 +14,7 @@ export function kubeletProfileFields(s: Settings['kubelet']): Record<string, unk
     podPidsLimit: s.podPidsLimit,
     seccompDefault: s.seccompDefault,
     ...(s.tlsCipherSuites ? { tlsCipherSuites: s.tlsCipherSuites } : {}),
+    ...(s.tlsMinVersion ? { tlsMinVersion: s.tlsMinVersion } : {}),
     ...(s.serverCertRotation ? {} : { featureGates: { RotateKubeletServerCertificate: false } }),
   };
 }

@@ -31,11 +31,18 @@ export interface Settings {
     seccompDefault: boolean;
     /** tlsCipherSuites; absent: Go's default list */
     tlsCipherSuites?: string[];
+    /** tlsMinVersion (`VersionTLS10`…); absent: TLS 1.2 */
+    tlsMinVersion?: string;
   };
   kubeProxy: { metricsBind: Bind; healthzBind: Bind; enableProfiling: boolean };
-  etcd: { scheme: 'https' | 'http'; clientCertAuth: boolean; metricsBind: Bind };
-  controlPlane: { bind: Bind; profiling: boolean };
+  /** cipherSuites: --cipher-suites; absent: Go's default list */
+  etcd: { scheme: 'https' | 'http'; clientCertAuth: boolean; metricsBind: Bind; cipherSuites?: string[] };
+  /** The API server, controller manager and scheduler: --tls-min-version and --tls-cipher-suites, absent by default. */
+  controlPlane: { bind: Bind; profiling: boolean; tlsMinVersion?: string; tlsCipherSuites?: string[] };
 }
+
+// The suites CIS 4.2.12 and 1.2.x accept: ECDHE with AEAD only.
+const STRONG_SUITES = ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305'];
 
 const kubeadm: Settings = {
   kubelet: {
@@ -69,11 +76,12 @@ export const PROFILE_SETTINGS: Record<ProfileName, Settings> = {
       enableProfilingHandler: false,
       podPidsLimit: 4096,
       seccompDefault: true,
-      tlsCipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305'],
+      tlsCipherSuites: STRONG_SUITES,
+      tlsMinVersion: 'VersionTLS12',
     },
     kubeProxy: { ...kubeadm.kubeProxy, healthzBind: 'node-local' },
-    etcd: kubeadm.etcd,
-    controlPlane: { bind: 'node-local', profiling: false },
+    etcd: { ...kubeadm.etcd, cipherSuites: STRONG_SUITES },
+    controlPlane: { bind: 'node-local', profiling: false, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: STRONG_SUITES },
   },
   'anonymous-webhook': { ...kubeadm, kubelet: { ...kubeadm.kubelet, anonymous: true } },
   insecure: {
@@ -87,10 +95,12 @@ export const PROFILE_SETTINGS: Record<ProfileName, Settings> = {
       serverCertRotation: false,
       streamingIdleTimeout: '0s',
       makeIPTablesUtilChains: false,
+      // Someone lowered it for an old client: TLS 1.0 with Go's default suites.
+      tlsMinVersion: 'VersionTLS10',
     },
     kubeProxy: { metricsBind: 'all', healthzBind: 'all', enableProfiling: true },
     etcd: { scheme: 'https', clientCertAuth: false, metricsBind: 'all' },
-    controlPlane: { bind: 'all', profiling: true },
+    controlPlane: { bind: 'all', profiling: true, tlsMinVersion: 'VersionTLS10' },
   },
   'insecure-http-etcd': { ...kubeadm, etcd: { scheme: 'http', clientCertAuth: false, metricsBind: 'node-local' } },
 };

@@ -27,6 +27,7 @@ import { agentPodList, forwardedHeaders, POD_LIST_PATH, POD_PROXY_PATH, readAgen
 import { writeRaw } from '../../net/raw-http.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { servingTls } from '../../plan/tls-serving.ts';
 
 const VERBS: Record<string, string> = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 const LIVEZ_ONLY_NOT = new Set(['etcd-readiness', 'informer-sync', 'shutdown']);
@@ -57,7 +58,7 @@ export class ApiserverStandIn extends StandIn {
     return this.endpoints().map((e) => ({
       address: e.address,
       port: e.number,
-      tls: { cert, key, ca, clientCert: 'requested', alpn: ['h2', 'http/1.1'], signer: { cert: ca, key: readFileSync(join(P.pki, 'ca.key'), 'utf8') } },
+      tls: { cert, key, ca, clientCert: 'requested', alpn: ['h2', 'http/1.1'], signer: { cert: ca, key: readFileSync(join(P.pki, 'ca.key'), 'utf8') }, ...servingTls(this.ctx.plan, this.node, 'kube-apiserver') },
       plainOnTls: 'go-400',
       handler: (req: Req, res: Res) => void this.serve(req, res).catch((error: unknown) => send(res, goError(500, String(error)))),
       upgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void this.upgrade(req, socket, head).catch(() => socket.destroy()),

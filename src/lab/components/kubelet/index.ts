@@ -16,6 +16,7 @@ import { KubeletHandlers } from './handlers.ts';
 import { writeRaw } from '../../net/raw-http.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { servingTls } from '../../plan/tls-serving.ts';
 
 export type KubeletPort = 'api' | 'read-only' | 'healthz';
 
@@ -74,7 +75,7 @@ export class KubeletStandIn extends StandIn {
         return {
           address: e.address,
           port: e.number,
-          tls: { cert: serving, key, ca: clientCa, clientCert: 'requested', alpn, ...this.signer() },
+          tls: { cert: serving, key, ca: clientCa, clientCert: 'requested', alpn, ...this.signer(), ...servingTls(this.ctx.plan, this.node, 'kubelet') },
           plainOnTls: 'go-400',
           handler,
           upgrade: (req, socket, head) => void this.handleUpgrade(req, socket, head).catch(() => socket.destroy()),
