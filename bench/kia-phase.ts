@@ -62,4 +62,6 @@ if (mode === 'scan') {
   const urls = sent.map((r) => ({ identity: r.identity, url: `${r.scheme}://${r.address}:${r.port}${r.path}` }));
   result = { endpoints: report.endpoints.length, findings: report.findings.length, requests: sent.length, routeUrls: mode === 'hunt' ? urls : [] };
 }
-process.stdout.write(JSON.stringify({ mode, ms: performance.now() - start, rssMb: peak(), ...result }) + '\n');
+// CPU beside wall time: a machine busy with other work stretches the one, not the other.
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ mode, ms: performance.now() - start, cpuMs: (cpu.user + cpu.system) / 1000, rssMb: peak(), ...result }) + '\n');

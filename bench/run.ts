@@ -38,6 +38,10 @@ if (all || which.has('follow')) {
   const { benchFollow } = await import('./follow.ts');
   for (const line of await benchFollow()) out(line);
 }
+if (all || which.has('scale')) {
+  const { benchScale } = await import('./scale.ts');
+  for (const line of await benchScale()) out(line);
+}
 if (all || which.has('load')) {
   const { benchLoad } = await import('./load.ts');
   for (const line of await benchLoad(seconds !== undefined ? { seconds } : {})) out(line);

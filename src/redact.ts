@@ -33,6 +33,8 @@ const MIN_SECRET = 8;
  */
 export class Secrets {
   readonly #values = new Set<string>();
+  // Sorted once per new value, not once per scrubbed string (a hunt scrubs every answer it keeps).
+  #sorted: string[] | undefined;
   #buffers: Buffer[] | undefined;
 
   /** Adds a secret (a token, a token file's content, a key's PEM, a kubeconfig's credential data). */
@@ -42,8 +44,13 @@ export class Secrets {
     const forms = [text, Buffer.from(text).toString('base64'), Buffer.from(text).toString('base64url'), encodeURIComponent(text)];
     // A PEM block: every line of its body, so that a line quoted alone is caught too.
     if (text.includes('-----BEGIN')) forms.push(...text.split('\n').map((l) => l.trim()).filter((l) => !l.startsWith('-----')));
+    const known = this.#values.size;
     for (const form of forms) if (form.length >= MIN_SECRET) this.#values.add(form);
-    this.#buffers = undefined;
+    // Only a new value drops the byte patterns: the transport adds its identities' secrets on every request.
+    if (this.#values.size !== known) {
+      this.#sorted = undefined;
+      this.#buffers = undefined;
+    }
     return this;
   }
 
@@ -53,7 +60,8 @@ export class Secrets {
 
   /** Longest first, so that a value containing another is replaced whole. */
   #list(): string[] {
-    return [...this.#values].sort((a, b) => b.length - a.length);
+    this.#sorted ??= [...this.#values].sort((a, b) => b.length - a.length);
+    return this.#sorted;
   }
 
   /** Text with every held secret replaced by `[redacted]`, then (unless told not to) secrets by shape. */

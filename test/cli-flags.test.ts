@@ -130,8 +130,8 @@ describe('kia flag sets against a lab (network 61)', () => {
     config.users = [{ name: config.users[0].name, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin, interactiveMode: 'Never' } } }];
     const conf = path.join(t.dir, 'hanging.conf');
     fs.writeFileSync(conf, stringify(config), { mode: 0o600 });
-    // kubelet: no flag, the plugin's own limit (30 s); hunt: an explicit --deadline.
-    for (const command of [['kubelet', worker.name, 'pods'], ['hunt', '--deadline', '4s']]) {
+    // Each command's --deadline reaches the plugin (its own 30 s limit: src/clients/kube-api.test.ts).
+    for (const command of [['kubelet', worker.name, 'pods', '--deadline', '3s'], ['hunt', '--deadline', '4s']]) {
       const run = await kia([...command, '--kubeconfig', conf], 90_000);
       assert.equal(run.code, 2, `${command[0]}: ${run.stderr}`);
       assert.match(oneStderrLine(run), new RegExp(`^kia: exec plugin \`${plugin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\` \\(kubeconfig ${conf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, user kubernetes-admin\\) (did not finish within 30000 ms \\(it may wait for an interactive login, which kia does not run\\)|was still running when the deadline passed|was not run: the deadline had passed)$`));

@@ -23,6 +23,11 @@ export interface ApiServerAccess {
   maxBytes?: number;
   /** Ends the call early (the command's deadline). */
   signal?: AbortSignal;
+  /**
+   * A transport shared by many calls (a fan-out through the API server): one TLS context and resumed sessions instead
+   * of a full handshake and a new context per call. Its owner closes it; absent, each call makes and closes its own.
+   */
+  transport?: Transport;
 }
 
 /** A kubeconfig resolved once: the cluster to talk to, and its user as an identity (absent: no credential). */
@@ -249,7 +254,7 @@ export interface JsonCall {
 /** One JSON call through the transport, as the access says; a status other than 200 (201 for a POST) is a failure. */
 export async function askJson<T>(access: ApiServerAccess, call: JsonCall): Promise<KubeletResult<T>> {
   const maxBytes = access.maxBytes ?? 16 << 20;
-  const transport = new Transport({ timeoutMs: access.timeoutMs ?? 10_000, maxBytes, ...(access.signal ? { signal: access.signal } : {}) });
+  const transport = access.transport ?? new Transport({ timeoutMs: access.timeoutMs ?? 10_000, maxBytes, ...(access.signal ? { signal: access.signal } : {}) });
   // A review answers 201 Created; a read 200.
   const expected = call.post === undefined ? 200 : 201;
   try {
@@ -260,6 +265,9 @@ export async function askJson<T>(access: ApiServerAccess, call: JsonCall): Promi
       ...(access.identity ? { identity: access.identity } : {}),
       trust: { ...(access.ca ? { ca: access.ca } : {}), ...(access.insecureSkipVerify ? { insecureSkipVerify: true } : {}), ...(access.servername ? { serverName: access.servername } : {}) },
       mode: 'strict',
+      // This call's own limits, also on a shared transport.
+      ...(access.timeoutMs !== undefined ? { timeoutMs: access.timeoutMs } : {}),
+      maxBytes,
     });
     if (exchange.outcome !== 'ok' || exchange.status !== expected) return failureOfExchange(exchange, 'apiserver', maxBytes);
     try {
@@ -268,7 +276,7 @@ export async function askJson<T>(access: ApiServerAccess, call: JsonCall): Promi
       return failureOf('bad-answer', requestInfo(exchange, 'apiserver'), 'the API server answer is not JSON', { status: expected });
     }
   } finally {
-    transport.close();
+    if (transport !== access.transport) transport.close();
   }
 }
 

@@ -4,6 +4,7 @@
 import { KIA_AGENT_PORT } from '../catalog/kia.ts';
 import type { ApiServerAccess } from '../clients/kube-api.ts';
 import { listPods, podProxyJson, type PodSummary } from '../clients/kube-pods.ts';
+import { Transport } from '../clients/transport/transport.ts';
 import { pool } from '../concurrency.ts';
 import type { Report } from '../model/index.ts';
 import { VERSION } from './hunt.ts';
@@ -77,14 +78,16 @@ export async function clusterReport(options: ClusterReportOptions): Promise<{ re
   const access = { ...options.access, ...(options.signal ? { signal: options.signal } : {}) };
   const listed = await listPods(access, { namespace, labelSelector: options.labelSelector ?? AGENT_PODS.labelSelector });
   if (!listed.ok) return { error: `cannot list the agent pods in ${namespace}: ${listed.failure.message}` };
-  const perNode = { ...access, timeoutMs: options.nodeTimeoutMs ?? 20_000, maxBytes: options.maxBytes ?? 32 << 20 };
+  // One transport for the fan-out: one TLS context and resumed sessions to the API server, not a new one per node.
+  const transport = new Transport(options.signal ? { signal: options.signal } : {});
+  const perNode = { ...access, timeoutMs: options.nodeTimeoutMs ?? 20_000, maxBytes: options.maxBytes ?? 32 << 20, transport };
   const headers = options.forwardToken ? { 'x-kia-authorization': `Bearer ${options.forwardToken}` } : undefined;
   const answers = await pool(listed.value, options.concurrency ?? 32, async (pod): Promise<NodeAnswer> => {
     if (!pod.podIP || pod.phase !== 'Running') return { pod, error: `pod is ${pod.phase}${pod.podIP ? '' : ', no IP yet'}` };
     const answer = await podProxyJson<unknown>(perNode, { namespace, pod: pod.name, port: options.port ?? AGENT_PODS.port, scheme: 'https', path: '/api/report', ...(headers ? { headers } : {}) });
     if (!answer.ok) return { pod, error: answer.failure.status ? `${answer.failure.status}: ${answer.failure.message}` : answer.failure.message };
     return isReport(answer.value) ? { pod, report: answer.value } : { pod, error: 'the answer is not a kia.report/v1' };
-  }, options.signal);
+  }, options.signal).finally(() => transport.close());
   const all = answers.map((a, i) => a ?? { pod: listed.value[i] as PodSummary, error: 'not asked: the deadline passed' });
   return { report: mergeReports(all, { startedAt, finishedAt: new Date(clock.now()).toISOString() }), answers: all };
 }

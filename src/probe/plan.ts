@@ -40,9 +40,9 @@ export function actingPrefixes(component: ComponentId): string[] {
   return [...new Set(routes.filter((r) => r.mode === 'act' && !readable.has(r.path)).map((r) => prefixOf(r.path)).filter((p) => p.length > 1))];
 }
 
-/** A path a passive run must not send: it starts like one of the component's acting routes. */
-export function touchesActing(component: ComponentId, path: string): boolean {
-  return actingPrefixes(component).some((prefix) => path.startsWith(prefix) || `${path}/`.startsWith(prefix));
+/** A path a passive run must not send: it starts like one of the component's acting routes (`prefixes`: computed once by a caller that asks for many paths). */
+export function touchesActing(component: ComponentId, path: string, prefixes = actingPrefixes(component)): boolean {
+  return prefixes.some((prefix) => path.startsWith(prefix) || `${path}/`.startsWith(prefix));
 }
 
 /** The read routes of the access matrix for a fingerprinted port, with the path each is asked at. */
@@ -52,8 +52,9 @@ export function accessRoutes(component: ComponentId | 'unknown', portName: strin
     .filter((r) => r.mode === 'read' && (r.methods.includes('GET') || r.methods.includes('*')) && !r.path.includes('{') && !r.streaming)
     .map((r) => ({ id: r.id, path: r.path.endsWith('*') ? r.path.slice(0, -1) : r.path }));
   const pprof = component === 'etcd' ? [] : [{ id: `${component}.${portName}.pprof-cmdline`, path: '/debug/pprof/cmdline' }];
+  const acting = actingPrefixes(component);
   return [...routes, ...pprof]
-    .filter((r) => !touchesActing(component, r.path))
+    .filter((r) => !touchesActing(component, r.path, acting))
     .filter((r, i, all) => all.findIndex((o) => o.path === r.path) === i)
     .slice(0, MAX_ACCESS_ROUTES);
 }

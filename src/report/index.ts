@@ -35,5 +35,5 @@ export function isOutputFormat(name: string): name is OutputFormat {
 
 export { renderHtml, renderJson, renderMarkdown, renderSarif, renderText };
 export { renderRuleDoc } from './rule-docs.ts';
-export { REPORT_SCHEMA } from './json.ts';
+export { REPORT_SCHEMA, renderJsonPieces } from './json.ts';
 export { redact } from './redact.ts';

@@ -111,3 +111,25 @@ export function reportDocument(report: Report): Record<string, unknown> {
 export function renderJson(report: Report): string {
   return `${JSON.stringify(reportDocument(report), null, 2)}\n`;
 }
+
+/**
+ * The very text of renderJson, in pieces (one per element of the top-level arrays), so the report of 1,000 nodes
+ * (80 MB of JSON) is written without being held whole as one string and again as its bytes.
+ */
+export function* renderJsonPieces(report: Report): Generator<string> {
+  const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
+  // JSON.stringify drops keys whose value is undefined.
+  const entries = Object.entries(reportDocument(report)).filter(([, value]) => value !== undefined);
+  yield '{';
+  for (const [i, [key, value]] of entries.entries()) {
+    yield `${i === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
+    if (!Array.isArray(value) || value.length === 0) {
+      yield indent(JSON.stringify(value, null, 2), '  ');
+      continue;
+    }
+    yield '[';
+    for (const [j, item] of (value as unknown[]).entries()) yield `${j === 0 ? '' : ','}\n    ${indent(JSON.stringify(item, null, 2) ?? 'null', '    ')}`;
+    yield '\n  ]';
+  }
+  yield entries.length === 0 ? '}\n' : '\n}\n';
+}

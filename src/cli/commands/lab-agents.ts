@@ -6,7 +6,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { KIA_AGENT_PORT } from '../../catalog/kia.ts';
-import { AGENTS_FILE, writeAgentPods } from '../../lab/components/apiserver/agent-pods.ts';
+import { AGENTS_FILE, agentPodName, writeAgentPods } from '../../lab/components/apiserver/agent-pods.ts';
 import type { LabPlan } from '../../lab/index.ts';
 import { readSecretFile } from '../flags/listen.ts';
 
@@ -22,10 +22,6 @@ export interface LabAgents {
 /** A lab stopped by a signal its process did not outlive leaves its list behind: cleared before a lab starts. */
 export function clearLabAgents(dir: string): void {
   rmSync(join(dir, AGENTS_FILE), { force: true });
-}
-
-function podName(node: string): string {
-  return `kia-agent-${node.replace(/^kia-/, '')}`;
 }
 
 /** Starts the agents and resolves once each served its first cycle (or fails with the agent's own words). */
@@ -59,7 +55,7 @@ export async function startLabAgents(plan: LabPlan, options: { intervalSeconds?:
     await stop();
     throw error;
   }
-  writeAgentPods(plan.dir, plan.nodes.map((n) => ({ pod: podName(n.name), node: n.name, address: n.ip, port: AGENT_PORT })));
+  writeAgentPods(plan.dir, plan.nodes.map((n) => ({ pod: agentPodName(n.name), node: n.name, address: n.ip, port: AGENT_PORT })));
   const admin = YAML.parse(readSecretFile(plan.files.adminConf, 'admin.conf')) as { users?: { user: Record<string, unknown> }[] };
   for (const u of admin.users ?? []) u.user = { token: readSecretFile(plan.files.adminToken, 'admin token').split(/[,\s]/)[0] };
   const kubeconfig = join(plan.dir, REPORT_KUBECONFIG);

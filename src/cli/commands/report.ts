@@ -9,9 +9,9 @@ import { NetworkError, UsageError } from '../../errors.ts';
 import { SEVERITIES, type Report, type Severity } from '../../model/index.ts';
 import { AGENT_SELECTOR, prometheusReport } from '../../pipelines/cluster-prometheus.ts';
 import { AGENT_PODS, clusterReport } from '../../pipelines/cluster-report.ts';
-import { RENDERERS, type OutputFormat } from '../../report/index.ts';
+import { renderJsonPieces, RENDERERS, type OutputFormat } from '../../report/index.ts';
 import { addKubeconfigFlags, readCredentials } from '../flags/credentials.ts';
-import { addFormatFlags, colorOn, writeResult, type FormatFlags } from '../flags/format.ts';
+import { addFormatFlags, colorOn, writeResult, writeResultPieces, type FormatFlags } from '../flags/format.ts';
 import { numberOption } from '../flags/numbers.ts';
 import { addTimeFlags, deadlineFor, type TimeFlags } from '../flags/time.ts';
 import { endAfterDeadline, EXIT } from '../output.ts';
@@ -105,7 +105,9 @@ export function registerReport(program: Command): void {
       if ('error' in result) throw new NetworkError(result.error);
       const { report } = result;
       if (!token) report.notes.push('the kubeconfig user has no bearer token to forward to the agents: agents with --authorize apiserver refuse the request (give a kubeconfig with a token)');
-      writeResult(RENDERERS[flags.output](report, { rules: RULES, color: colorOn(flags) }), flags);
+      // A cluster's JSON is written in pieces: a thousand nodes' report is tens of megabytes.
+      if (flags.output === 'json') writeResultPieces(renderJsonPieces(report), flags);
+      else writeResult(RENDERERS[flags.output](report, { rules: RULES, color: colorOn(flags) }), flags);
       const code = huntExitCode(report, flags.failOn, deadline.expired());
       process.exitCode = code === EXIT.ok && report.unanswered ? EXIT.down : code;
     } finally {

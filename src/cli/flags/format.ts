@@ -1,6 +1,6 @@
 // The output flag set: `-o/--output <format>`, `--output-file <path>`, `--no-color`; and the one place that decides
 // colour and writes a command's result (to the file, or to stdout).
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.ts';
@@ -64,4 +64,21 @@ export function writeResult(data: string | Buffer, flags: Pick<FormatFlags, 'out
   process.stdout.write(options.fromPeer ? peerText()(data) : data);
   const last = typeof data === 'string' ? data.endsWith('\n') : data.at(-1) === 10;
   if (!last) process.stdout.write('\n');
+}
+
+/** writeResult for a result too large to hold as one string: its pieces written as they come (stdout: Linux writes files and pipes synchronously). */
+export function writeResultPieces(pieces: Iterable<string>, flags: Pick<FormatFlags, 'outputFile'> = {}): void {
+  if (!flags.outputFile) {
+    for (const piece of pieces) process.stdout.write(piece);
+    return;
+  }
+  let fd: number | undefined;
+  try {
+    fd = openSync(flags.outputFile, 'w');
+    for (const piece of pieces) writeSync(fd, piece);
+  } catch (error) {
+    throw new InputError(`cannot write --output-file ${flags.outputFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

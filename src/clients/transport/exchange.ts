@@ -4,7 +4,7 @@
 // byte a second ends at the deadline like one that never answers.
 import net from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
-import tls, { type TLSSocket } from 'node:tls';
+import tls, { type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import type { CertificateObservation, Outcome } from '../../model/index.ts';
 import type { Identity } from '../identity.ts';
 import { ResponseReader, type ReaderLimits, type ResponseHead } from './http1.ts';
@@ -142,7 +142,7 @@ function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
   const info: TlsInfo = { protocol: socket.getProtocol(), alpn: socket.alpnProtocol ?? false, verified: authorized && peer.named, chainVerified: authorized, resumed, ...(peer.leaf ? { leaf: peer.leaf } : {}) };
   if (!authorized) info.verifyError = verifyErrorWords(String(socket.authorizationError ?? 'not verified'), d.names);
   else if (!peer.named && peer.nameError) info.verifyError = peer.nameError;
-  if (d.certificate && served?.raw) info.chain = chainOf(socket).map((c) => d.cache.describe(c.raw, c.fingerprint256));
+  if (d.certificate && served?.raw) info.chain = chainOf(served as DetailedPeerCertificate).map((c) => d.cache.describe(c.raw, c.fingerprint256));
   return info;
 }
 

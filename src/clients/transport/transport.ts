@@ -271,9 +271,14 @@ export class Transport {
     this.#slots.clear();
   }
 
+  // Identities whose secrets are already held: a hunt sends tens of thousands of requests as the same few.
+  readonly #remembered = new WeakSet<Identity>();
+
   #remember(identity: Identity | undefined): void {
-    if (identity?.token) this.secrets.add(identity.token.reveal());
-    if (identity?.key) this.secrets.add(identity.key.reveal());
+    if (!identity || this.#remembered.has(identity)) return;
+    this.#remembered.add(identity);
+    if (identity.token) this.secrets.add(identity.token.reveal());
+    if (identity.key) this.secrets.add(identity.key.reveal());
   }
 
   #wire(request: ExchangeRequest, method: string, t: Target): WireRequest {

@@ -4,7 +4,7 @@
 // verification was turned off on purpose.
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
-import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import type { CertificateObservation } from '../../model/index.ts';
 import type { Identity } from '../identity.ts';
 
@@ -84,14 +84,18 @@ export function describeCertificate(cert: X509Certificate): CertificateObservati
   };
 }
 
-/** The served chain, leaf first, as the peer sent it (Node links each certificate to its issuer; a root to itself). */
-export function chainOf(socket: TLSSocket): X509Certificate[] {
-  const chain: X509Certificate[] = [];
+/**
+ * The served chain, leaf first, as the peer sent it (Node links each certificate to its issuer; a root to itself),
+ * from the detailed peer certificate the handshake gave: raw bytes and fingerprints, parsed only by whoever has not
+ * seen a fingerprint before (a 1,000-node hunt sees a few hundred certificates thousands of times).
+ */
+export function chainOf(leaf: DetailedPeerCertificate): { raw: Buffer; fingerprint256: string }[] {
+  const chain: { raw: Buffer; fingerprint256: string }[] = [];
   const seen = new Set<string>();
-  let cursor: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true) as DetailedPeerCertificate;
+  let cursor: DetailedPeerCertificate | undefined = leaf;
   while (cursor?.raw && !seen.has(cursor.fingerprint256) && chain.length < 8) {
     seen.add(cursor.fingerprint256);
-    chain.push(new X509Certificate(cursor.raw));
+    chain.push({ raw: cursor.raw, fingerprint256: cursor.fingerprint256 });
     cursor = cursor.issuerCertificate;
   }
   return chain;

@@ -24,6 +24,11 @@ export function readAgentPods(dir: string): AgentPod[] {
   }
 }
 
+/** The agent pod a lab node's agent is listed as: `kia-agent-worker-1` for `kia-worker-1`. */
+export function agentPodName(node: string): string {
+  return `kia-agent-${node.replace(/^kia-/, '')}`;
+}
+
 export function writeAgentPods(dir: string, pods: readonly AgentPod[]): void {
   writeFileSync(join(dir, AGENTS_FILE), `${JSON.stringify(pods, null, 2)}\n`);
 }
@@ -64,10 +69,11 @@ export function splitSchemeNamePort(id: string): { scheme: 'http' | 'https'; nam
   return parts.length === 2 ? { scheme: 'http', name: a, port: Number(b) } : { scheme: 'http', name: a };
 }
 
-/** Request headers the proxy passes on: not the credential it authenticated, nor hop-by-hop ones. */
+/** Request headers the proxy passes on: not the credential it authenticated, nor hop-by-hop ones, nor HTTP/2's pseudo-headers. */
 export function forwardedHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const dropped = new Set(['authorization', 'host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'te', 'trailer', 'content-length']);
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string' && !dropped.has(name)) out[name] = value;
+  // An HTTP/2 caller's `:method`, `:path`… are no header names in the HTTP/1.1 request to the pod.
+  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string' && !dropped.has(name) && !name.startsWith(':')) out[name] = value;
   return out;
 }
