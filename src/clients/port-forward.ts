@@ -1,6 +1,7 @@
 // Port-forward over WebSocket: a loopback listener per [local, remote] pair and one WebSocket per accepted
 // connection (data channel 0 and error channel 1, each opened by the port in two little-endian bytes). A connection
 // whose peer misbehaves (a flood on the error channel, a frame over the limit) ends alone; the listeners go on.
+import { setMaxListeners } from 'node:events';
 import net from 'node:net';
 import type { WebSocket } from 'ws';
 import { UsageError } from '../errors.ts';
@@ -52,6 +53,8 @@ export async function portForward(o: PortForwardOptions): Promise<PortForwarder>
   // Stops the streams still being set up when the forwarder closes (and when the caller's signal does).
   const stopping = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stopping.signal]) : stopping.signal;
+  // One listener per connection being set up: a burst of local connections is not a leak.
+  setMaxListeners(0, signal);
   const options: PortForwardOptions = {
     ...o,
     signal,
