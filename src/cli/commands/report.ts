@@ -34,6 +34,27 @@ interface ReportFlags extends FormatFlags, TimeFlags {
   prometheusTokenFile?: string;
 }
 
+/** Each node's report from its agent, through the API server's pods proxy. */
+async function fromAgents(flags: ReportFlags, signal: AbortSignal): Promise<Report> {
+  const credentials = await readCredentials({ kubeconfig: flags.kubeconfig ?? true, ...(flags.context ? { context: flags.context } : {}) }, { signal });
+  if (!credentials.kube) throw new UsageError('kia report --cluster needs a kubeconfig');
+  const token = credentials.kube.user?.token?.reveal();
+  const result = await clusterReport({
+    access: apiServerAccess(credentials.kube, { timeoutMs: flags.timeout }),
+    namespace: flags.namespace,
+    labelSelector: flags.selector,
+    port: flags.port,
+    concurrency: flags.concurrency,
+    nodeTimeoutMs: flags.nodeTimeout,
+    ...(token ? { forwardToken: token } : {}),
+    signal,
+  });
+  if ('error' in result) throw new NetworkError(result.error);
+  const { report } = result;
+  if (!token) report.notes.push('the kubeconfig user has no bearer token to forward to the agents: agents with --authorize apiserver refuse the request (give a kubeconfig with a token)');
+  return report;
+}
+
 /** The summary from Prometheus' query API rather than the agents themselves. */
 async function fromPrometheus(flags: ReportFlags & { fromPrometheus: string }, signal: AbortSignal): Promise<Report> {
   let url: URL;
@@ -82,29 +103,7 @@ export function registerReport(program: Command): void {
     if (!flags.cluster && !flags.fromPrometheus) throw new UsageError('kia report needs --cluster (the agents through the API server) or --from-prometheus URL');
     const deadline = deadlineFor(flags, 300_000);
     try {
-      if (flags.fromPrometheus) {
-        const report = await fromPrometheus({ ...flags, fromPrometheus: flags.fromPrometheus }, deadline.signal);
-        writeResult(RENDERERS[flags.output](report, { rules: RULES, color: colorOn(flags) }), flags);
-        const code = huntExitCode(report, flags.failOn, deadline.expired());
-        process.exitCode = code === EXIT.ok && report.unanswered ? EXIT.down : code;
-        return;
-      }
-      const credentials = await readCredentials({ kubeconfig: flags.kubeconfig ?? true, ...(flags.context ? { context: flags.context } : {}) }, { signal: deadline.signal });
-      if (!credentials.kube) throw new UsageError('kia report --cluster needs a kubeconfig');
-      const token = credentials.kube.user?.token?.reveal();
-      const result = await clusterReport({
-        access: apiServerAccess(credentials.kube, { timeoutMs: flags.timeout }),
-        namespace: flags.namespace,
-        labelSelector: flags.selector,
-        port: flags.port,
-        concurrency: flags.concurrency,
-        nodeTimeoutMs: flags.nodeTimeout,
-        ...(token ? { forwardToken: token } : {}),
-        signal: deadline.signal,
-      });
-      if ('error' in result) throw new NetworkError(result.error);
-      const { report } = result;
-      if (!token) report.notes.push('the kubeconfig user has no bearer token to forward to the agents: agents with --authorize apiserver refuse the request (give a kubeconfig with a token)');
+      const report = flags.fromPrometheus ? await fromPrometheus({ ...flags, fromPrometheus: flags.fromPrometheus }, deadline.signal) : await fromAgents(flags, deadline.signal);
       // A cluster's JSON is written in pieces: a thousand nodes' report is tens of megabytes.
       if (flags.output === 'json') writeResultPieces(renderJsonPieces(report), flags);
       else writeResult(RENDERERS[flags.output](report, { rules: RULES, color: colorOn(flags) }), flags);
