@@ -13,27 +13,27 @@ import { runKia, startTestLab, type TestLab } from './helpers.ts';
 
 describe('a CIDR hunt lists the hosts that answered and counts the rest', () => {
   let t: TestLab;
-  // One node at 127.100.1.1: the other 253 hosts of its /24 (.1 to .254) answer nothing.
-  before(async () => (t = await startTestLab({ nodes: 1, network: 50 })));
+  // One node at 127.42.1.1: the other 253 hosts of its /24 (.1 to .254) answer nothing.
+  before(async () => (t = await startTestLab({ nodes: 1, network: 21 })));
   after(async () => t?.stop());
 
   it('text: one counted note, no block per silent host', async () => {
-    const run = await runKia(['hunt', '127.100.1.0/24', '--timeout', '1000'], { env: { ...process.env, NO_COLOR: '1' } });
+    const run = await runKia(['hunt', '127.42.1.0/24', '--timeout', '1000'], { env: { ...process.env, NO_COLOR: '1' } });
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.split('\n');
     assert.ok(lines.includes('  253 other hosts: no catalog port answered'), run.stdout.slice(-2000));
-    assert.ok(lines.includes('127.100.1.1'), 'the host that answered is listed');
-    assert.ok(!run.stdout.includes('127.100.1.7'), 'a silent host is not');
+    assert.ok(lines.includes('127.42.1.1'), 'the host that answered is listed');
+    assert.ok(!run.stdout.includes('127.42.1.7'), 'a silent host is not');
     assert.ok(lines.length < 200, `${lines.length} lines`);
     assert.match(run.stdout, /^1 host, \d+ open ports, findings: /m);
   });
 
   it('JSON: the count and the first 20 addresses', async () => {
-    const run = await runKia(['hunt', '127.100.1.0/24', '--timeout', '1000', '-o', 'json']);
+    const run = await runKia(['hunt', '127.42.1.0/24', '--timeout', '1000', '-o', 'json']);
     const report = JSON.parse(run.stdout) as Report;
     assert.deepEqual(report.unanswered, {
       count: 253,
-      addresses: Array.from({ length: 20 }, (_, i) => `127.100.1.${i + 2}`),
+      addresses: Array.from({ length: 20 }, (_, i) => `127.42.1.${i + 2}`),
     });
     assert.deepEqual(report.notes.filter((n) => n.includes('no catalog port answered')), ['253 other hosts: no catalog port answered']);
   });
