@@ -8,9 +8,8 @@ import { Transport } from '../clients/transport/transport.ts';
 import type { Trust } from '../clients/transport/trust.ts';
 import { catalogPorts, scan } from '../discover/scan.ts';
 import type { DiscoverLocalOptions, LocalDiscovery } from '../discover/local.ts';
-import { compareNatural, type OpenPort, type Report, type Target } from '../model/index.ts';
 import { pool } from '../concurrency.ts';
-import type { EndpointObservation } from '../model/index.ts';
+import { compareNatural, type EndpointObservation, type OpenPort, type Report, type Target } from '../model/index.ts';
 import { probe, proveExec } from '../probe/index.ts';
 import type { Secrets } from '../redact.ts';
 import { unansweredTargets } from '../report/unanswered.ts';
@@ -59,16 +58,25 @@ async function discoverLocalPorts(ports: readonly number[], notes: string[], opt
   return found.ports.filter((p: OpenPort) => wanted.has(p.port) || (p.process && componentOfProcess(p.process.name)));
 }
 
-const sameHostAs = (endpoints: readonly EndpointObservation[], e: EndpointObservation) => endpoints.filter((o) => o.address === e.address);
+/** Each address's endpoints, once: the nodes/proxy reading looks across a host's ports (1,000 nodes: 2,500 endpoints). */
+function byHost(endpoints: readonly EndpointObservation[]): Map<string, EndpointObservation[]> {
+  const hosts = new Map<string, EndpointObservation[]>();
+  for (const e of endpoints) {
+    const same = hosts.get(e.address);
+    if (same) same.push(e);
+    else hosts.set(e.address, [e]);
+  }
+  return hosts;
+}
 
 /**
  * `--active`, a second step between the probe and the audit: on each kubelet, the identities KIA-KUBELET-007 names
  * (read from the whole probe, as the rule reads it: a kubelet's version may come from a neighbour on its host) run
  * `id` over the WebSocket upgrade their get nodes/proxy allows; the proofs join that kubelet's access matrix.
  */
-async function proveNodesProxyExec(endpoints: EndpointObservation[], options: { transport: Transport; identities: readonly Identity[]; trust?: Trust }): Promise<void> {
+async function proveNodesProxyExec(endpoints: EndpointObservation[], hosts: Map<string, EndpointObservation[]>, options: { transport: Transport; identities: readonly Identity[]; trust?: Trust }): Promise<void> {
   const due = endpoints.flatMap((e) => {
-    const prove = partialNodesProxyGrants(e, sameHostAs(endpoints, e)).map((r) => r.identity);
+    const prove = partialNodesProxyGrants(e, hosts.get(e.address) ?? [e]).map((r) => r.identity);
     return prove.length ? [{ e, prove }] : [];
   });
   await pool(due, 8, async ({ e, prove }) => {
@@ -100,9 +108,10 @@ export async function hunt(options: HuntOptions): Promise<Report> {
     });
     endpoints.sort((a, b) => compareNatural(a.address, b.address) || a.port - b.port);
     if (options.signal?.aborted) notes.push(`the overall deadline passed: ${endpoints.filter((e) => e.errors.some((x) => /deadline/.test(x))).length} of ${endpoints.length} endpoints were not probed to the end`);
-    if (options.active && options.identities?.length) await proveNodesProxyExec(endpoints, { transport, identities: options.identities, ...(options.trust ? { trust: options.trust } : {}) });
+    const hosts = byHost(endpoints);
+    if (options.active && options.identities?.length) await proveNodesProxyExec(endpoints, hosts, { transport, identities: options.identities, ...(options.trust ? { trust: options.trust } : {}) });
     for (const e of endpoints) {
-      const exec = execAccess(e, sameHostAs(endpoints, e));
+      const exec = execAccess(e, hosts.get(e.address) ?? [e]);
       if (exec.length) e.exec = exec;
     }
     const findings = audit(endpoints, { now: clock.now(), active: options.active === true });

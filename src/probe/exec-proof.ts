@@ -26,7 +26,8 @@ const ROUTE = 'kubelet.api.exec';
 /** stdout kept from `id`: a line of a few hundred bytes; a peer that sends more is cut here. */
 const OUTPUT_CAP = 4 << 10;
 const SAMPLE_BYTES = 512;
-const PODLIST_CAP = 4 << 20;
+/** The kubelet's pod list read to choose a container (shared with the /run check). */
+export const PODLIST_CAP = 4 << 20;
 
 export interface PodRef {
   namespace: string;

@@ -13,7 +13,7 @@ import { path as encodedPath, query, isPodRef } from '../clients/transport/url.t
 import { pool } from '../concurrency.ts';
 import { answered, type EndpointObservation, type Fingerprint, type OpenPort, type RouteObservation, type TlsObservation } from '../model/index.ts';
 import { redactShapes } from '../redact.ts';
-import { firstContainer } from './exec-proof.ts';
+import { firstContainer, PODLIST_CAP } from './exec-proof.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { ProbeMemory } from './memory.ts';
 import { accessRoutes, askersFor, FINGERPRINT_FIRST, FINGERPRINT_SECOND, healthRoutes, keepsBody } from './plan.ts';
@@ -44,7 +44,6 @@ export interface ProbeOptions {
 
 const SAMPLE_BYTES = 512;
 const BODY_CAP = 64 << 10;
-const PODLIST_CAP = 4 << 20;
 const PER_ENDPOINT = 8;
 
 interface Ctx {
