@@ -1,7 +1,7 @@
 // `kia agent` as a library: the node's own view on an interval (node-view.ts) served over HTTPS to callers the API
 // server or a client CA vouches for (server.ts, authorize.ts). No worker thread: one node's probes are few.
 import { NodeView, type NodeViewOptions } from './node-view.ts';
-import { AgentProcessMetrics } from './process-metrics.ts';
+import { ProcessMetrics } from '../serve/process-metrics.ts';
 import { startAgentServer, type AgentServerOptions, type RunningAgentServer } from './server.ts';
 
 export { ApiServerAuthorizer, attributesFor, type AgentPage, type ApiServerAuthorizerOptions, type Verdict } from './authorize.ts';
@@ -23,7 +23,7 @@ export interface RunningAgent {
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const view = new NodeView(options);
-  const server = await startAgentServer(view, new AgentProcessMetrics(), options.listen);
+  const server = await startAgentServer(view, new ProcessMetrics(), options.listen);
   if (options.autoStart !== false) view.start();
   return {
     view,

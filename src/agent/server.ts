@@ -8,7 +8,7 @@ import { listenOn } from '../serve/listen.ts';
 import { crossSiteReason, hostAllowed } from '../serve/origin-guard.ts';
 import type { AgentPage, ApiServerAuthorizer, Verdict } from './authorize.ts';
 import type { NodeView } from './node-view.ts';
-import type { AgentProcessMetrics } from './process-metrics.ts';
+import type { ProcessMetrics } from '../serve/process-metrics.ts';
 
 export interface AgentServerOptions {
   host: string;
@@ -48,7 +48,7 @@ function bearerOf(req: http.IncomingMessage): string | undefined {
   return undefined;
 }
 
-export async function startAgentServer(view: NodeView, processMetrics: AgentProcessMetrics, options: AgentServerOptions): Promise<RunningAgentServer> {
+export async function startAgentServer(view: NodeView, processMetrics: ProcessMetrics, options: AgentServerOptions): Promise<RunningAgentServer> {
   const open = !options.authorizer && !options.tls.clientCa;
   let policy = { listenHost: options.host, port: options.port };
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { AgentProcessMetrics } from '../agent/process-metrics.ts';
+import { ProcessMetrics } from './process-metrics.ts';
 import { Exposition } from './exposition.ts';
 
 test('families render in declaration order, labels in their declared order and escaped', () => {
@@ -33,8 +33,8 @@ test('families render in declaration order, labels in their declared order and e
   assert.equal(e.render(), '# HELP x_info A help with a \\\\ and a\\nnewline.\n# TYPE x_info gauge\n\n# HELP x_total Counted.\n# TYPE x_total counter\nx_total 0\n');
 });
 
-test("the agent's process series pass promtool's check", async () => {
-  const text = await new AgentProcessMetrics().metrics();
+test("kia's process series pass promtool's check", async () => {
+  const text = await new ProcessMetrics().metrics();
   assert.match(text, /^# TYPE process_cpu_seconds_total counter$/m);
   assert.match(text, /^process_resident_memory_bytes \d+$/m);
   assert.match(text, /^nodejs_version_info\{version="v\d+\.\d+\.\d+",major="\d+",minor="\d+",patch="\d+"\} 1$/m);

@@ -1,6 +1,6 @@
-// The Prometheus text format (0.0.4) for series kia renders itself: the probe series once per cycle and the agent's
-// process series. prom-client writes the same bytes, but loading it costs about 12 MB, a fifth of what a node agent
-// may use (issue 12); the exporter keeps prom-client for its process metrics (GC, event-loop lag).
+// The Prometheus text format (0.0.4) for every series kia renders: the probe series once per cycle and the process
+// series at each scrape. prom-client writes the same bytes, but loading it costs about 12 MB, a fifth of what a node
+// agent may use (issue 12).
 
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

@@ -2,12 +2,12 @@
 // wired so that each published event means the metrics and the dashboards already show that cycle.
 import { EventEmitter } from 'node:events';
 import type { Finding, HealthReport } from '../model/index.ts';
-import { ProcessMetrics } from './metrics.ts';
+import { ProcessMetrics } from './process-metrics.ts';
 import { Monitor, type MonitorOptions } from './monitor.ts';
 import { startServer, type RunningServer, type ServerOptions } from './server.ts';
 
 export { Monitor, auditTargets, type MonitorOptions, type MonitorState, type HistoryEntry, type CertificateEntry } from './monitor.ts';
-export { ProcessMetrics } from './metrics.ts';
+export { ProcessMetrics } from './process-metrics.ts';
 export { ProbeMetrics } from './probe-metrics.ts';
 export { loadServeConfig, type ServeConfig } from './config.ts';
 export type { RunningServer, ServerOptions } from './server.ts';

@@ -8,7 +8,7 @@ import type { TLSSocket } from 'node:tls';
 import { DASHBOARD_HEADERS, loadDashboard } from './dashboard.ts';
 import { eventStreams } from './event-streams.ts';
 import { listenOn } from './listen.ts';
-import type { ProcessMetrics } from './metrics.ts';
+import type { ProcessMetrics } from './process-metrics.ts';
 import type { Monitor } from './monitor.ts';
 import { crossSiteReason, hostAllowed } from './origin-guard.ts';
 
@@ -67,6 +67,12 @@ export async function startServer(monitor: Monitor, metrics: ProcessMetrics, opt
   const assets = loadDashboard(options.dashboardDir);
   const expected = options.token ? digest(options.token) : undefined;
   const events = eventStreams({ maxClients: options.maxEventClients ?? 64, maxBufferedBytes: options.maxEventBufferBytes ?? 4 * 1024 * 1024, heartbeatMs: 15_000 });
+  let rendered: { text: string; secrets: number; bytes: Buffer } | undefined;
+  const probeBytes = (text: string): Buffer => {
+    const secrets = monitor.secrets.size;
+    if (rendered?.text !== text || rendered.secrets !== secrets) rendered = { text, secrets, bytes: Buffer.from(monitor.secrets.scrub(text, { shapes: false })) };
+    return rendered.bytes;
+  };
   // Known once listening (port 0 picks one).
   let policy = { listenHost: options.host, port: options.port, allowedHosts: options.allowedHosts ?? [] };
 
@@ -100,9 +106,13 @@ export async function startServer(monitor: Monitor, metrics: ProcessMetrics, opt
     if (!authorised(req)) return send(res, 401, TEXT, 'unauthorized: give the bearer token (Authorization: Bearer …, or open /?token=…)\n', { 'www-authenticate': 'Bearer realm="kia"' });
     switch (path) {
       case '/metrics': {
-        // The probe series as the engine rendered them after its last cycle, then this process's own, live.
-        const body = monitor.secrets.scrub(`${await monitor.probeMetrics()}\n${await metrics.metrics()}`, { shapes: false });
-        return send(res, 200, metrics.contentType, body);
+        // The probe series as the engine rendered them after its last cycle (scrubbed and encoded once per cycle, not
+        // once per scrape: they are most of the bytes), then this process's own, live.
+        const probes = probeBytes(await monitor.probeMetrics());
+        const own = Buffer.from(`\n${monitor.secrets.scrub(await metrics.metrics(), { shapes: false })}`);
+        res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': probes.length + own.length, ...DASHBOARD_HEADERS });
+        res.write(probes);
+        return res.end(own);
       }
       case '/api/state':
         return json(res, 200, monitor.state());

@@ -1,9 +1,10 @@
-// The agent's own process series, named and described as Prometheus client libraries name them (process_*,
-// nodejs_*), read live at each scrape. Not prom-client's default collectors: loading prom-client costs about 12 MB
-// and the agent has 64 MB in all on every node (issue 12). `kia serve` keeps prom-client's fuller set.
+// kia's own process series (`kia serve` and `kia agent`), named and described as Prometheus client libraries name them
+// (process_*, nodejs_*), read live at each scrape. Not prom-client's default collectors: loading them costs about 12 MB,
+// their event-loop monitor wakes the process every 10 ms, and one scrape of them cost more CPU than a probe cycle's
+// worth of probes (process.memoryUsage, histogram statistics); the agent has 64 MB in all (issue 12).
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpuUsage, memoryUsage, uptime, version } from 'node:process';
-import { EXPOSITION_CONTENT_TYPE, Exposition } from '../serve/exposition.ts';
+import { EXPOSITION_CONTENT_TYPE, Exposition } from './exposition.ts';
 
 /** Open and allowed file descriptors from /proc (Linux); undefined where /proc is not there. */
 function descriptors(): { open: number; max?: number } | undefined {
@@ -17,7 +18,8 @@ function descriptors(): { open: number; max?: number } | undefined {
   }
 }
 
-export class AgentProcessMetrics {
+/** The process series, read live at each scrape. */
+export class ProcessMetrics {
   readonly contentType = EXPOSITION_CONTENT_TYPE;
   private readonly startedAt = Math.round(Date.now() / 1000 - uptime());
 
