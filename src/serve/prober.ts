@@ -83,8 +83,8 @@ export function fromPlain(identity: PlainIdentity): Identity {
 
 const ENTRY = fileURLToPath(new URL(`./prober-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 
-/** The worker's young generation: two 2 MB semi-spaces and room for large new objects. */
-const YOUNG_GENERATION_MB = 6;
+/** The worker's young generation: two 4 MB semi-spaces and room for large new objects. */
+const YOUNG_GENERATION_MB = 12;
 
 type Result = Probed<HealthReport> | Probed<Report> | string;
 type Reply = { id: number; ok: true; value: Result } | { id: number; ok: false; error: string };
@@ -97,9 +97,10 @@ export class WorkerProber implements Prober {
 
   constructor(settings: ProberSettings) {
     const plain = { ...settings, identities: (settings.identities ?? []).map(toPlain) };
-    // A probe's objects live for milliseconds: 2 MB semi-spaces hold a cycle's requests in flight, where V8's default
-    // grows them to 16 MB each (about 20 MB of the exporter's RSS for no CPU saved). The old generation is not limited:
-    // a worker past that limit is killed.
+    // A probe's objects live for milliseconds: 4 MB semi-spaces hold a cycle's requests in flight, where V8's default
+    // grows them to 16 MB each (about 20 MB more RSS for no CPU saved; 1 MB ones promote so much that the old
+    // generation swings by 30 MB a cycle and marking costs more). The old generation is not limited: a worker past
+    // that limit is killed.
     const options = { workerData: plain, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } };
     // From TypeScript sources (tests under tsx) the worker registers tsx itself: --import does not reach workers.
     this.worker = ENTRY.endsWith('.ts')
