@@ -27,6 +27,8 @@ function formatValue(v: number): string {
 export class Family {
   readonly spec: FamilySpec;
   private readonly series = new Map<string, { labels: string; value: number }>();
+  // The escaped label text of series seen before the last reset: a cycle sets the same few thousand again.
+  private known = new Map<string, string>();
 
   constructor(spec: FamilySpec) {
     this.spec = spec;
@@ -37,8 +39,13 @@ export class Family {
     const names = this.spec.labelNames ?? [];
     const key = names.map((n) => labels[n] ?? '').join('\u0000');
     const existing = this.series.get(key);
-    if (existing) existing.value = value;
-    else this.series.set(key, { labels: names.filter((n) => labels[n] !== undefined).map((n) => `${n}="${escapeLabel(labels[n] ?? '')}"`).join(','), value });
+    if (existing) return void (existing.value = value);
+    let text = this.known.get(key);
+    if (text === undefined) {
+      text = names.filter((n) => labels[n] !== undefined).map((n) => `${n}="${escapeLabel(labels[n] ?? '')}"`).join(',');
+      this.known.set(key, text);
+    }
+    this.series.set(key, { labels: text, value });
   }
 
   /** The label-less series, `by` more (a counter's only move). */
@@ -48,6 +55,8 @@ export class Family {
   }
 
   reset(): void {
+    // Only what the last round set stays known: series that went away are not remembered forever.
+    this.known = new Map([...this.series].map(([key, s]) => [key, s.labels]));
     this.series.clear();
     if (!this.spec.labelNames?.length) this.series.set('', { labels: '', value: 0 });
   }
