@@ -38,7 +38,7 @@ describe('kia CLI', () => {
   it('says there is no lab where there is none (exit 2)', () => {
     const res = kia('lab', 'status', '--dir', path.join(dir, 'nowhere'));
     assert.equal(res.status, 2);
-    assert.match(res.stderr, /^kia: no lab in .*nowhere \(lab\.json not found\)\n$/);
+    assert.match(res.stderr, /^kia: no lab in (.*nowhere): lab\.json not found \(start one with `kia lab up --dir \1`\)\n$/);
   });
 
   it('prints the kubelet routes of the catalog, and the catalog as JSON', () => {
