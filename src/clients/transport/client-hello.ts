@@ -15,6 +15,10 @@ export interface HelloOffer {
   version: number;
   /** Cipher suites by IANA number. */
   suites: readonly number[];
+  /** ALPN protocols offered, in order. */
+  alpn?: readonly string[];
+  /** Read the whole first flight (to ServerHelloDone: its Certificate and CertificateRequest), not only the ServerHello. */
+  wholeFlight?: boolean;
 }
 
 // x25519, secp256r1, secp384r1.
@@ -48,6 +52,12 @@ export function clientHello(offer: HelloOffer, servername?: string): Buffer {
     extension(0x000a, list16(GROUPS)),
     extension(0x000b, Buffer.from([1, 0])),
     extension(0x000d, list16(SIGNATURES)),
+    // extended_master_secret: what every client offers today; a server may insist on it.
+    extension(0x0017, Buffer.alloc(0)),
+    ...(offer.alpn?.length ? [extension(0x0010, (() => {
+      const names = Buffer.concat(offer.alpn.map((name) => Buffer.concat([Buffer.from([name.length]), Buffer.from(name, 'latin1')])));
+      return Buffer.concat([u16(names.length), names]);
+    })())] : []),
   ];
   const extensionBytes = Buffer.concat(extensions);
   const body = Buffer.concat([
@@ -89,8 +99,9 @@ export function sendHello(target: HandshakeTarget, offer: HelloOffer, timeoutMs:
       if (size < RECORD_CAP) chunks.push(chunk.subarray(0, RECORD_CAP - size));
       size += chunk.length;
       const flight = parseServerFlight(Buffer.concat(chunks));
-      // The ServerHello (its version and suite) or an alert is the answer; the rest of the flight is not needed.
-      if (flight.serverHello !== undefined || flight.alerts.length > 0 || flight.notTls || size >= RECORD_CAP) finish('failed', 'closed');
+      // The ServerHello (its version and suite), or the flight to ServerHelloDone, or an alert is the answer.
+      const settled = offer.wholeFlight ? flight.serverHelloDone : flight.serverHello !== undefined;
+      if (settled || flight.alerts.length > 0 || flight.notTls || flight.changeCipherSpec || size >= RECORD_CAP) finish('failed', 'closed');
     });
     socket.once('end', () => finish('failed', 'closed'));
     socket.once('error', (error: NodeJS.ErrnoException) => {
