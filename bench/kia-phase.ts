@@ -9,10 +9,11 @@ import { scan, catalogPorts } from '../src/discover/scan.ts';
 import { hunt } from '../src/pipelines/hunt.ts';
 import { targetsFromLab } from '../src/targets/index.ts';
 import { certificateIdentity } from '../src/clients/identity.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
 
 const [mode = 'scan', dir = '', countText = '0'] = process.argv.slice(2);
 const targets = targetsFromLab(dir).slice(0, Number(countText) || undefined);
-const plan = JSON.parse(readFileSync(`${dir}/lab.json`, 'utf8')) as { files: { adminCert: string; adminKey: string; ca: string }; endpoints: { node: string; address: string; number: number; scheme: string; reach: string }[] };
+const plan = readLabFile(dir);
 const peak = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
 
 /** The floor: for each open port (scheme known in advance from lab.json), one connect, one handshake if TLS, one GET. */

@@ -175,7 +175,7 @@ async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void>
   ctx.scheme = policy.isTls ? 'https' : 'http';
   observation.scheme = ctx.scheme === 'https' ? 'https' : 'unknown';
   // Old versions and weak suites: two more handshakes per TLS port, beside the fingerprint rounds.
-  const posture = ctx.scheme === 'https' && options.purpose === 'hunt' ? probeTlsPosture({ host: endpoint.address, port: endpoint.port }, { cache: options.transport.cache, timeoutMs: options.transport.timeoutMs }) : undefined;
+  const posture = ctx.scheme === 'https' && options.purpose === 'hunt' ? probeTlsPosture({ host: endpoint.address, port: endpoint.port }, { timeoutMs: options.transport.timeoutMs }) : undefined;
   const answers = new Map<string, RouteObservation>();
   const withChain = await identify(ctx, observation, answers, ctx.scheme === 'https');
   if (ctx.scheme === 'http' && answered(answers.get('/version')?.outcome ?? 'error')) observation.scheme = 'http';

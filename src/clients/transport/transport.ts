@@ -184,7 +184,8 @@ export class Transport {
     const timeoutMs = request.timeoutMs ?? this.timeoutMs;
     const run = this.#options.signal;
     if (run?.aborted || this.#closed) return this.#result(base, { outcome: 'aborted', detail: 'the deadline passed before this request', body: [], established: false, reusable: false }, started);
-    const keepAlive = this.#options.keepAlive === true && request.fresh !== true && request.certificate !== true;
+    // A certificate-reading request dials a connection of its own (a full handshake), which then stays for the next.
+    const keepAlive = this.#options.keepAlive === true && request.fresh !== true;
     const wire = this.#wire(request, method, t);
     if (!keepAlive) {
       const limit = deadline([run, request.signal], timeoutMs);
@@ -315,7 +316,7 @@ export class Transport {
   async #kept(request: ExchangeRequest, wire: WireRequest, t: Target, slot: Slot, abort: AbortSignal): Promise<WireResult & { tls?: TlsInfo }> {
     // A kept connection the server closed while idle fails before any byte: that one request is tried on a new one.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const reused = slot.idle.pop();
+      const reused = request.certificate === true ? undefined : slot.idle.pop();
       const connection = reused ?? (await dial(this.#dialFor(request, t), abort));
       if (!('socket' in connection)) return { ...connection, body: [], established: false, reusable: false };
       connection.socket.setTimeout(0);
