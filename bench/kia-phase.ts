@@ -5,11 +5,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { sameRequests, type FloorRequest } from './same-requests.ts';
 import http from 'node:http';
 import https from 'node:https';
-import { scan, catalogPorts } from '../src/discover/scan.ts';
-import { hunt } from '../src/pipelines/hunt.ts';
-import { targetsFromLab } from '../src/targets/index.ts';
-import { certificateIdentity } from '../src/clients/identity.ts';
-import { readLabFile } from '../src/targets/lab-file.ts';
+import { built } from './lib.ts';
+
+const { scan, catalogPorts } = await built<typeof import('../src/discover/scan.ts')>('discover/scan.js');
+const { hunt } = await built<typeof import('../src/pipelines/hunt.ts')>('pipelines/hunt.js');
+const { targetsFromLab } = await built<typeof import('../src/targets/index.ts')>('targets/index.js');
+const { certificateIdentity } = await built<typeof import('../src/clients/identity.ts')>('clients/identity.js');
+const { readLabFile } = await built<typeof import('../src/targets/lab-file.ts')>('targets/lab-file.js');
 
 const [mode = 'scan', dir = '', countText = '0'] = process.argv.slice(2);
 const targets = targetsFromLab(dir).slice(0, Number(countText) || undefined);

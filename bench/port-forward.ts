@@ -11,10 +11,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { portForward } from '../src/clients/port-forward.ts';
-import { certificateIdentity } from '../src/clients/identity.ts';
-import { fmt, kill, run } from './lib.ts';
+import { built, fmt, kill, run } from './lib.ts';
 import { readLabFile } from '../src/targets/lab-file.ts';
+
+const { portForward } = await built<typeof import('../src/clients/port-forward.ts')>('clients/port-forward.js');
+const { certificateIdentity } = await built<typeof import('../src/clients/identity.ts')>('clients/identity.js');
 
 const SIZE = 50 << 20;
 const ROUNDS = 7;
