@@ -134,6 +134,8 @@ async function detect(options: ClientCertProbe, seen: { alpn?: string | false; t
   if (flight.serverHello !== undefined && alertOf(first) !== 70) {
     return { policy: 'unknown', evidence: `TLS 1.2 handshake failed without a CertificateRequest: ${why(first)}`, tls12: true };
   }
+  // The port answered in another protocol (an HTTP 400, a banner): it does not speak TLS at all, 1.3 neither.
+  if (flight.notTls) return { policy: 'unknown', evidence: 'no TLS answer to a TLS 1.2 hello: the port answered in another protocol', tls12: false };
   // No TLS 1.2: a protocol_version alert, or no ServerHello at all. Try TLS 1.3.
   const prefix = flight.notTls ? 'no TLS answer to a TLS 1.2 hello; ' : `TLS 1.2 refused (${why(first)}); `;
   const second = await attempt(options, '1.3', timeoutMs);

@@ -251,7 +251,7 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
             return settle({ outcome: 'ok', reusable: event.reusable && target.keepAlive });
           case 'too-large':
             if (stream) return endStream();
-            return settle({ outcome: 'too-large', detail: `answer larger than ${request.limits.maxBodyBytes} bytes`, reusable: false });
+            return settle({ outcome: 'too-large', detail: `answer larger than ${request.limits.maxBodyBytes} bytes`, reusable: event.reusable === true && target.keepAlive });
           case 'bad':
             // A body that breaks its own framing mid-stream is not a whole answer: the consumer must hear so.
             if (stream) return breakStream(event.detail);

@@ -23,6 +23,9 @@ export const DEFAULT_MAX_BYTES = 16 << 20;
 const USER_AGENT = 'kia/0.1';
 // How long a kept-alive endpoint that timed out is not asked again.
 const POISON_FACTOR = 2;
+// A kept-alive answer past its cap is read to its end and dropped, up to this much: the connection then carries the
+// next request instead of a new handshake (the hunt caps kubelet /metrics pages of a few hundred KiB at 64 KiB).
+const DRAIN_BYTES = 1 << 20;
 const IDLE_MS = 30_000;
 
 export interface TransportOptions {
@@ -204,7 +207,7 @@ export class Transport {
       }
       const limit = deadline([run, request.signal], timeoutMs);
       try {
-        const result = await this.#kept(request, wire, t, slot, limit.signal);
+        const result = await this.#kept(request, { ...wire, limits: { ...wire.limits, drainBytes: DRAIN_BYTES } }, t, slot, limit.signal);
         if (result.outcome === 'timeout' && !run?.aborted) {
           slot.poisonedUntil = Date.now() + POISON_FACTOR * timeoutMs;
           slot.poisonDetail = `not asked: an earlier request to ${t.host}:${t.port} got no whole answer within ${timeoutMs} ms`;
