@@ -378,7 +378,10 @@ export class Transport {
     const outcome: Outcome = wire.outcome === 'timeout' && this.#options.signal?.aborted ? 'aborted' : wire.outcome;
     const headers: Record<string, string> = {};
     const held = this.secrets.size > 0;
-    for (const [name, value] of Object.entries(wire.head?.headers ?? {})) headers[name] = held ? this.secrets.scrub(value, { shapes: false }) : value;
+    const received = wire.head?.headers ?? {};
+    // One look over every value for a held secret; the values are scrubbed one by one only when one is there.
+    const suspect = held && this.secrets.holds(Object.values(received).join('\n'));
+    for (const [name, value] of Object.entries(received)) headers[name] = suspect ? this.secrets.scrub(value, { shapes: false }) : value;
     const body = wire.body.length === 1 ? (wire.body[0] as Buffer) : Buffer.concat(wire.body);
     const exchange: Exchange = { ...base, outcome, headers, body: held ? this.secrets.scrubBytes(body) : body, durationMs: Math.round((performance.now() - started) * 10) / 10 };
     if (wire.head) exchange.status = wire.head.status;
