@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { cpuMs, fmt, kill, rssMb, run } from './lib.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
 
 /** The agent's NODE_OPTIONS as the DaemonSet sets them: the bench measures the agent as it is deployed. */
 function deployedNodeOptions(): string {
@@ -74,7 +75,7 @@ export async function benchAgent(options: { cycles?: number; intervalSeconds?: n
   const up = await run(process.execPath, ['bin/kia.js', 'lab', 'up', '--dir', dir, '--nodes', '1', '--detach']);
   if (up.code !== 0) throw new Error(`lab up: ${up.stderr}`);
   try {
-    const plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as { nodes: { name: string; root: string }[] };
+    const plan = readLabFile(dir);
     const node = plan.nodes[0];
     const pki = join(node?.root ?? dir, 'etc/kubernetes/pki');
     const lines: string[] = [];

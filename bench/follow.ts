@@ -2,10 +2,11 @@
 // container log lines as fast as the reader takes them; each client runs for the same window after its first byte,
 // and the bench counts the bytes each writes to its stdout.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, run } from './lib.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
 
 interface Rate {
   bytes: number;
@@ -40,7 +41,7 @@ export async function benchFollow(windowMs = 4000, rounds = 3): Promise<string[]
   try {
     const up = await run(process.execPath, ['bin/kia.js', 'lab', 'up', '--dir', dir, '--nodes', '1', '--network', '60', '--log-lines-per-second', 'max', '--detach']);
     if (up.code !== 0) throw new Error(`lab up: ${up.stderr}`);
-    const plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as { nodes: { ip: string; pods: { namespace: string; name: string; containers: string[] }[] }[]; files: Record<string, string> };
+    const plan = readLabFile(dir);
     const node = plan.nodes[0];
     const pod = node?.pods.find((p) => p.name.startsWith('kube-proxy-'));
     if (!node || !pod) throw new Error('no kube-proxy pod in the lab');

@@ -5,14 +5,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { sameRequests, type FloorRequest } from './same-requests.ts';
 import http from 'node:http';
 import https from 'node:https';
-import { scan, catalogPorts } from '../src/discover/scan.ts';
-import { hunt } from '../src/pipelines/hunt.ts';
-import { targetsFromLab } from '../src/targets/index.ts';
-import { certificateIdentity } from '../src/clients/identity.ts';
+import { built } from './lib.ts';
+
+const { scan, catalogPorts } = await built<typeof import('../src/discover/scan.ts')>('discover/scan.js');
+const { hunt } = await built<typeof import('../src/pipelines/hunt.ts')>('pipelines/hunt.js');
+const { targetsFromLab } = await built<typeof import('../src/targets/index.ts')>('targets/index.js');
+const { certificateIdentity } = await built<typeof import('../src/clients/identity.ts')>('clients/identity.js');
+const { readLabFile } = await built<typeof import('../src/targets/lab-file.ts')>('targets/lab-file.js');
 
 const [mode = 'scan', dir = '', countText = '0'] = process.argv.slice(2);
 const targets = targetsFromLab(dir).slice(0, Number(countText) || undefined);
-const plan = JSON.parse(readFileSync(`${dir}/lab.json`, 'utf8')) as { files: { adminCert: string; adminKey: string; ca: string }; endpoints: { node: string; address: string; number: number; scheme: string; reach: string }[] };
+const plan = readLabFile(dir);
 const peak = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
 
 /** The floor: for each open port (scheme known in advance from lab.json), one connect, one handshake if TLS, one GET. */

@@ -4,10 +4,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, run } from './lib.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
 
 /** utime + stime of the lab's supervisor and processes so far, in seconds (clock ticks of 10 ms). */
 function labCpuSeconds(dir: string): number {
-  const plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as { supervisorPid?: number; processes: { pid: number }[] };
+  const plan = readLabFile(dir);
   let ticks = 0;
   for (const pid of [plan.supervisorPid ?? 0, ...plan.processes.map((p) => p.pid)]) {
     try {

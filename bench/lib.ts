@@ -54,3 +54,11 @@ export function rssMb(pid: number): { rss: number; peak: number } {
   const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
+
+/**
+ * A module of the built library (dist/, what `bin/kia.js` runs), typed from its source: kia's figures are those of
+ * the code users run, not of the TypeScript loader the bench drivers use. `npm run bench` builds first.
+ */
+export async function built<T>(path: string): Promise<T> {
+  return (await import(new URL(`../dist/${path}`, import.meta.url).href)) as T;
+}

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, kill, run } from './lib.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
 
 const WRK = '/usr/bin/wrk';
 const CONNECTIONS = 20;
@@ -76,11 +77,6 @@ async function waitFor(check: () => Promise<boolean>, what: string): Promise<voi
   throw new Error(`timed out waiting for ${what}`);
 }
 
-interface LabPlanShape {
-  endpoints: { node: string; component: string; port: string; address: string; number: number; scheme: string }[];
-  processes: { pid: number; nodes: string[]; components: string[] }[];
-}
-
 export async function benchLoad(options: { seconds?: number } = {}): Promise<string[]> {
   const seconds = options.seconds ?? 60;
   if (!existsSync(WRK)) return ['load: skipped (apt-get install wrk)'];
@@ -89,7 +85,7 @@ export async function benchLoad(options: { seconds?: number } = {}): Promise<str
   try {
     const up = await run(process.execPath, ['bin/kia.js', 'lab', 'up', '--dir', dir, '--nodes', '3', '--network', '57', '--detach']);
     if (up.code !== 0) throw new Error(`lab up: ${up.stderr}`);
-    const plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as LabPlanShape;
+    const plan = readLabFile(dir);
     const cp = 'kia-control-plane';
     for (const [component, port] of [['kubelet', 'healthz'], ['kube-controller-manager', 'secure']] as const) {
       const e = plan.endpoints.find((x) => x.node === cp && x.component === component && x.port === port);

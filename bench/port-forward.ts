@@ -11,9 +11,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { portForward } from '../src/clients/port-forward.ts';
-import { certificateIdentity } from '../src/clients/identity.ts';
-import { fmt, kill, run } from './lib.ts';
+import { built, fmt, kill, run } from './lib.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
+
+const { portForward } = await built<typeof import('../src/clients/port-forward.ts')>('clients/port-forward.js');
+const { certificateIdentity } = await built<typeof import('../src/clients/identity.ts')>('clients/identity.js');
 
 const SIZE = 50 << 20;
 const ROUNDS = 7;
@@ -92,7 +94,7 @@ export async function benchPortForward(): Promise<string[]> {
   try {
     const up = await run(process.execPath, ['bin/kia.js', 'lab', 'up', '--dir', dir, '--nodes', '2', '--network', '60', '--detach']);
     if (up.code !== 0) throw new Error(`lab up: ${up.stderr}`);
-    const plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as { nodes: { name: string; ip: string; pods: { namespace: string; name: string }[] }[]; processes: { pid: number; nodes: string[]; components: string[] }[] };
+    const plan = readLabFile(dir);
     const node = plan.nodes[1]!;
     const kubelet = plan.processes.find((p) => p.components.includes('kubelet') && p.nodes.includes(node.name))!.pid;
     const pod = node.pods.find((p) => p.name.startsWith('web-'))!;

@@ -6,8 +6,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { startRecordedAgents } from '../src/lab/components/recorded-agents.ts';
-import type { LabNode } from '../src/lab/types.ts';
+import type { LabPlan } from '../src/model/lab-plan.ts';
 import { fmt, run } from './lib.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
 
 const NETWORK = 62; // node IPs 127.124.x.y, node-local 127.125.x.y
 const OPEN_FILES = 65536;
@@ -19,14 +20,8 @@ function raised(cmd: string, args: string[]) {
   return run('sh', ['-c', script, 'sh', cmd, ...args]);
 }
 
-interface LabFile {
-  nodes: LabNode[];
-  processes: { name: string; pid: number; nodes: string[] }[];
-  files: { adminConf: string; adminToken: string };
-}
-
 /** CPU seconds (utime + stime) each lab process has used so far. */
-function labCpu(lab: LabFile): Map<number, number> {
+function labCpu(lab: LabPlan): Map<number, number> {
   const cpu = new Map<number, number>();
   for (const p of lab.processes) {
     try {
@@ -56,7 +51,7 @@ interface Row {
 async function huntSize(dir: string, nodes: number): Promise<Row> {
   const up = await raised(process.execPath, ['bin/kia.js', 'lab', 'up', '--dir', dir, '--nodes', String(nodes), '--network', String(NETWORK), '--profile', 'mixed', '--detach']);
   if (up.code !== 0) throw new Error(`lab up --nodes ${nodes}: ${up.stderr}`);
-  const lab = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as LabFile;
+  const lab = readLabFile(dir);
   const before = labCpu(lab);
   const hunt = await raised(process.execPath, ['--import', 'tsx', 'bench/kia-phase.ts', 'hunt', dir, String(nodes)]);
   if (hunt.code !== 0) throw new Error(`hunt of ${nodes} nodes: ${hunt.stderr}`);
@@ -80,7 +75,7 @@ async function huntSize(dir: string, nodes: number): Promise<Row> {
 
 /** `kia report --cluster` against one recorded agent per node of the running lab: wall time, peak RSS, nodes merged. */
 async function clusterReport(dir: string): Promise<string> {
-  const lab = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as LabFile;
+  const lab = readLabFile(dir);
   const token = readFileSync(lab.files.adminToken, 'utf8').trim().split(/[,\s]/)[0] ?? '';
   const agents = await startRecordedAgents({ plan: { dir, nodes: lab.nodes }, recordings: RECORDINGS, token });
   try {

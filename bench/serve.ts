@@ -3,12 +3,13 @@
 // cycle from /proc/<pid>/stat, kia's /metrics scrape latency, RSS. kia's target figure opens a new connection per
 // probe (TLS session resumption allowed), like blackbox; its keep-alive figure is printed beside.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuMs, fmt, kill, rssMb, run } from './lib.ts';
 import type { HealthReport } from '../src/model/index.ts';
+import { readLabFile } from '../src/targets/lab-file.ts';
 
 function get(url: string, agent?: http.Agent): Promise<{ status: number; body: string; ms: number }> {
   const started = performance.now();
@@ -120,7 +121,7 @@ export async function benchServe(nodes = 200, concurrency = 64, cycles = 5): Pro
     const health = await run(process.execPath, ['bin/kia.js', 'health', '--lab', dir, '-o', 'json']);
     const report = JSON.parse(health.stdout) as HealthReport;
     const probes = report.nodes.flatMap((n) => n.components.flatMap((c) => c.endpoints.flatMap((e) => e.probes.filter((p) => p.state !== 'skipped').map((p) => ({ url: `${e.scheme}://${e.address}:${e.port}${p.path}`, identity: p.identity, scheme: e.scheme })))));
-    const plan = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as { files: Record<string, string> };
+    const plan = readLabFile(dir);
     const f = plan.files;
     const tlsModule = (cert?: string, key?: string) =>
       `    prober: http\n    timeout: 5s\n    http:\n      valid_status_codes: [200]\n      preferred_ip_protocol: ip4\n      tls_config:\n        insecure_skip_verify: true\n${cert ? `        cert_file: ${cert}\n        key_file: ${key}\n` : ''}`;

@@ -19,6 +19,7 @@ export type { Trust, TrustMode } from './clients/transport/trust.ts';
 export { Secrets, redactShapes, escapeControl } from './redact.ts';
 export { KiaError, UsageError, InputError, CredentialError, LabError, NetworkError, TimeoutError, TooLargeError } from './errors.ts';
 export type * from './model/index.ts';
+export type { LabPlan, LabNode, LabEndpoint, LabFiles, LabPod, LabProcess } from './model/lab-plan.ts';
 export { SEVERITIES, severityRank, KUBERNETES_VERSIONS, DEFAULT_KUBERNETES_VERSION } from './model/index.ts';
 export { KubeletClient } from './clients/kubelet.ts';
 export type { KubeletClientOptions, KubeletTransport } from './clients/kubelet.ts';

@@ -65,6 +65,12 @@ export class Secrets {
   }
 
   /** Text with every held secret replaced by `[redacted]`, then (unless told not to) secrets by shape. */
+  /** Whether any held secret occurs in the text. */
+  holds(text: string): boolean {
+    for (const value of this.#list()) if (text.includes(value)) return true;
+    return false;
+  }
+
   scrub(text: string, options: { shapes?: boolean } = {}): string {
     let out = text;
     for (const value of this.#list()) if (out.includes(value)) out = out.split(value).join(REDACTED);

@@ -38,7 +38,20 @@ describe('kia CLI', () => {
   it('says there is no lab where there is none (exit 2)', () => {
     const res = kia('lab', 'status', '--dir', path.join(dir, 'nowhere'));
     assert.equal(res.status, 2);
-    assert.match(res.stderr, /^kia: no lab in .*nowhere \(lab\.json not found\)\n$/);
+    assert.match(res.stderr, /^kia: no lab in (.*nowhere): lab\.json not found \(start one with `kia lab up --dir \1`\)\n$/);
+  });
+
+  it('says the same for --lab, and that a file is not a lab folder (exit 2)', () => {
+    for (const command of ['hunt', 'health']) {
+      const res = kia(command, '--lab', path.join(dir, 'nowhere'));
+      assert.equal(res.status, 2, command);
+      assert.match(res.stderr, /^kia: no lab in (.*nowhere): lab\.json not found \(start one with `kia lab up --dir \1`\)\n$/, command);
+    }
+    const file = path.join(dir, 'a-file');
+    fs.writeFileSync(file, 'x');
+    const res = kia('health', '--lab', file);
+    assert.equal(res.status, 2);
+    assert.equal(res.stderr, `kia: ${file} is a file, not a lab folder\n`);
   });
 
   it('prints the kubelet routes of the catalog, and the catalog as JSON', () => {

@@ -72,6 +72,9 @@ for (const version of ['1.28', '1.31', '1.36'] as const) {
         const targets: Target[] = lab.plan.nodes.map((n) => ({ host: n.ip, address: n.ip, source: 'argument' as const, node: n.name }));
         const admin = certificateIdentity(lab.plan.files.adminCert, lab.plan.files.adminKey, 'admin');
         report = await hunt({ targets, identities: [admin], trust: { ca: fs.readFileSync(lab.plan.files.ca, 'utf8') } });
+        // TLS 1.3 from a client whose first choice is AES-256: Go's server answers with its own first, AES-128.
+        outside.tls13kubelet = await openssl(['-connect', `${workerIp}:10250`, '-tls1_3']);
+        outside.tls13apiserver = await openssl(['-connect', `${cp.ip}:6443`, '-tls1_3']);
         if (version === '1.28') {
           for (const [name, ip] of [['insecure', cp.ip], ['hardened', workerIp]] as const) {
             outside[name] = await openssl(['-connect', `${ip}:10250`, '-tls1', '-cipher', 'DEFAULT@SECLEVEL=0']);
@@ -93,6 +96,11 @@ for (const version of ['1.28', '1.31', '1.36'] as const) {
       assert.equal(kubelet?.tls?.posture?.legacyVersion.accepted, null);
       assert.equal(kubelet?.tls?.posture?.weakSuite.accepted, null);
       assert.equal(kubelet?.tls?.chainVerified, true);
+    });
+
+    it('TLS 1.3 is negotiated as Go does on AES hardware: TLS_AES_128_GCM_SHA256 for a client that lists AES-256 first', () => {
+      assert.match(outside.tls13kubelet?.stdout ?? '', /New, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256\n/);
+      assert.match(outside.tls13apiserver?.stdout ?? '', /New, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256\n/);
     });
 
     if (version === '1.28') {

@@ -3,7 +3,7 @@
 // target asked for appears: a host where nothing answered is expected to run a kubelet and a kube-proxy.
 import { allPorts, componentOfProcess, type PortEntry } from '../catalog/index.ts';
 import type { ComponentId, OpenPort, Target } from '../model/index.ts';
-import type { LabFile } from '../targets/lab-file.ts';
+import type { LabPlan } from '../model/lab-plan.ts';
 import { scan } from './scan.ts';
 
 /** Catalog ports that carry at least one health route. */
@@ -24,7 +24,7 @@ function expect(target: Target, port: PortEntry, address = target.address): Open
 }
 
 /** A lab's endpoints exactly as its plan lays them out (ports with health routes only); node-local ones stand for loopback. */
-export function endpointsFromLab(lab: LabFile): OpenPort[] {
+export function endpointsFromLab(lab: Pick<LabPlan, 'endpoints'>): OpenPort[] {
   const wanted = new Set(healthPorts().map((p) => `${p.component}/${p.name}`));
   // A port bound to two addresses (etcd 2379 on loopback and the node IP) is one endpoint: the node IP first.
   const seen = new Set<string>();

@@ -6,7 +6,7 @@ import { writeManifests } from './plan/command-lines.ts';
 import { writeApiserverFiles } from './plan/apiserver-files.ts';
 import { FaultControl } from './supervisor/fault-router.ts';
 import type { FaultOrClear, FaultRecord, LabEvents } from './supervisor/faults.ts';
-import { writeLabFile } from './plan/lab-file.ts';
+import { writeLabFile } from '../targets/lab-file.ts';
 import { materialize } from './plan/materialize.ts';
 import { reserve } from './supervisor/reservation.ts';
 import { processLayout, spawnProcess, stopChild, waitPorts, type ProcessHandle } from './supervisor/processes.ts';
@@ -45,7 +45,7 @@ export interface Lab {
 }
 
 /** lab.json's one reader and writer, under the names callers know. */
-export { readLabFile as readPlan, writeLabFile as writePlan, parseLabFile } from './plan/lab-file.ts';
+export { readLabFile as readPlan, writeLabFile as writePlan, parseLabFile } from '../targets/lab-file.ts';
 
 /**
  * Starts a lab and resolves when every port is listening. Refuses a folder where a lab runs, and a network (or port

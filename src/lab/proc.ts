@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import type { ComponentId } from '../model/index.ts';
 import { answerFault, type FaultRequest } from './supervisor/fault-router.ts';
 import { buildStandIns, startAll, stopAll } from './components/stand-ins.ts';
-import { readLabFile } from './plan/lab-file.ts';
+import { readLabFile } from '../targets/lab-file.ts';
 
 // What to serve comes in the environment, so the command line carries only the component's own flags.
 const spec = JSON.parse(process.env.KIA_LAB_PROCESS ?? '{}') as Partial<Record<'lab' | 'process' | 'nodes' | 'components', string>>;

@@ -96,8 +96,6 @@ export async function hunt(options: HuntOptions): Promise<Report> {
     const open = options.local
       ? await discoverLocalPorts(ports, notes, options)
       : await scan(options.targets, { ports, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: (d, t) => options.onProgress?.('discover', d, t) } : {}) });
-    const silent = options.local ? undefined : unansweredTargets(options.targets, new Set(open.map((p) => p.address)));
-    if (silent) notes.push(...silent.notes);
     const endpoints = await probe(open, {
       transport,
       purpose: options.accessMatrix === false ? 'identify' : 'hunt',
@@ -107,6 +105,11 @@ export async function hunt(options: HuntOptions): Promise<Report> {
       onProgress: (d, t) => options.onProgress?.('probe', d, t),
     });
     endpoints.sort((a, b) => compareNatural(a.address, b.address) || a.port - b.port);
+    // A port that takes the TCP handshake and resets every connection at once answered nothing: whether the scan saw
+    // the accept or the reset first is a race, so its host counts by what the probe heard.
+    const heard = new Set(endpoints.filter((e) => e.scheme !== 'unknown' || e.routes.some((r) => r.outcome !== 'reset' && r.outcome !== 'refused')).map((e) => e.address));
+    const silent = options.local ? undefined : unansweredTargets(options.targets, heard);
+    if (silent) notes.push(...silent.notes);
     if (options.signal?.aborted) notes.push(`the overall deadline passed: ${endpoints.filter((e) => e.errors.some((x) => /deadline/.test(x))).length} of ${endpoints.length} endpoints were not probed to the end`);
     const hosts = byHost(endpoints);
     if (options.active && options.identities?.length) await proveNodesProxyExec(endpoints, hosts, { transport, identities: options.identities, ...(options.trust ? { trust: options.trust } : {}) });

@@ -59,8 +59,13 @@ function text(body: Buffer, max: number): string {
   return body.subarray(0, max).toString('utf8').split(String.fromCharCode(0)).join(' ');
 }
 
+interface Asked {
+  observation: RouteObservation;
+  exchange: Exchange;
+}
+
 /** One request, recorded as a route observation; the exchange comes along for the caller's own reading. */
-async function ask(ctx: Ctx, identity: Identity | undefined, path: string, route: string, extra: { method?: string; certificate?: boolean; keepBody?: boolean; maxBytes?: number; check?: string } = {}): Promise<{ observation: RouteObservation; exchange: Exchange }> {
+async function ask(ctx: Ctx, identity: Identity | undefined, path: string, route: string, extra: { method?: string; certificate?: boolean; keepBody?: boolean; maxBytes?: number; check?: string } = {}): Promise<Asked> {
   const { endpoint, options } = ctx;
   // Repeated health probes resume TLS 1.2 sessions where the server takes TLS 1.2 (a cheaper resumption than 1.3's).
   const cheap = options.purpose === 'health' && ctx.scheme === 'https' && !extra.certificate && options.memory?.tls12(ctx.key) === true;
@@ -139,8 +144,8 @@ function tlsFrom(exchange: Exchange, base: Pick<TlsObservation, 'clientCert' | '
 }
 
 /** Who answers: the fingerprint rounds, anonymously; an identity with a certificate where anonymous TLS is refused. */
-async function identify(ctx: Ctx, observation: EndpointObservation, answers: Map<string, RouteObservation>, certificate: boolean): Promise<Exchange | undefined> {
-  const anonymousFirst = await ask(ctx, undefined, '/version', 'probe:version', { certificate });
+async function identify(ctx: Ctx, observation: EndpointObservation, answers: Map<string, RouteObservation>, certificate: boolean, asked?: Asked): Promise<Exchange | undefined> {
+  const anonymousFirst = asked ?? (await ask(ctx, undefined, '/version', 'probe:version', { certificate }));
   let withChain: Exchange | undefined = anonymousFirst.exchange.tls?.chain ? anonymousFirst.exchange : undefined;
   answers.set('/version', anonymousFirst.observation);
   if (ctx.scheme === 'http' && !answered(anonymousFirst.observation.outcome)) {
@@ -171,13 +176,20 @@ async function identify(ctx: Ctx, observation: EndpointObservation, answers: Map
 /** The hunt's pass over one endpoint. */
 async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void> {
   const { endpoint, options } = ctx;
-  const policy = await detectClientCertPolicy({ host: endpoint.address, port: endpoint.port, timeoutMs: options.transport.timeoutMs, contexts: ctx.options.transport.cache.policyContexts(clientCertContexts) });
+  // The policy's CertificateRequest is decided by the first anonymous request, which the fingerprint then keeps.
+  let first: Asked | undefined;
+  const anonymous = async () => {
+    ctx.scheme = 'https';
+    first = await ask(ctx, undefined, '/version', 'probe:version', { certificate: true });
+    return { outcome: first.observation.outcome, ...(first.observation.detail ? { detail: first.observation.detail } : {}) };
+  };
+  const policy = await detectClientCertPolicy({ host: endpoint.address, port: endpoint.port, timeoutMs: options.transport.timeoutMs, contexts: ctx.options.transport.cache.policyContexts(clientCertContexts), anonymous });
   ctx.scheme = policy.isTls ? 'https' : 'http';
   observation.scheme = ctx.scheme === 'https' ? 'https' : 'unknown';
   // Old versions and weak suites: two more handshakes per TLS port, beside the fingerprint rounds.
-  const posture = ctx.scheme === 'https' && options.purpose === 'hunt' ? probeTlsPosture({ host: endpoint.address, port: endpoint.port }, { cache: options.transport.cache, timeoutMs: options.transport.timeoutMs }) : undefined;
+  const posture = ctx.scheme === 'https' && options.purpose === 'hunt' ? probeTlsPosture({ host: endpoint.address, port: endpoint.port }, { timeoutMs: options.transport.timeoutMs }) : undefined;
   const answers = new Map<string, RouteObservation>();
-  const withChain = await identify(ctx, observation, answers, ctx.scheme === 'https');
+  const withChain = await identify(ctx, observation, answers, ctx.scheme === 'https', first);
   if (ctx.scheme === 'http' && answered(answers.get('/version')?.outcome ?? 'error')) observation.scheme = 'http';
   if (ctx.scheme === 'https') {
     const tls = withChain ? tlsFrom(withChain, { clientCert: policy.policy, clientCertEvidence: policy.evidence, ...(policy.acceptableCAs ? { acceptableCAs: policy.acceptableCAs } : {}), ...(policy.alpn !== undefined ? { alpn: policy.alpn } : {}) }, options.trust ?? {}) : undefined;

@@ -7,7 +7,7 @@ import { InputError, NetworkError, UsageError } from '../errors.ts';
 import type { Target } from '../model/index.ts';
 import { labTargets, readLabFile } from './lab-file.ts';
 
-export { readLabFile, parseLabFile, labTargets, type LabFile, type LabFileEndpoint, type LabFileNode } from './lab-file.ts';
+export { readLabFile, parseLabFile, labTargets } from './lab-file.ts';
 
 /** Ranges larger than a /16 need an explicit yes. */
 export const MAX_UNCONFIRMED_ADDRESSES = 65_536;

@@ -7,7 +7,8 @@ import { certificateIdentity, readCaFile, type Identity } from '../../clients/id
 import { UsageError } from '../../errors.ts';
 import { healthExitCode, renderHealthTable, DEFAULT_PROXY_STALE_AFTER_SECONDS } from '../../health/index.ts';
 import { discoverHealthEndpoints, endpointsFromLab, endpointsFromLocal } from '../../discover/inventory.ts';
-import { readLabFile, labTargets, type LabFile } from '../../targets/lab-file.ts';
+import { readLabFile, labTargets } from '../../targets/lab-file.ts';
+import type { LabFiles, LabPlan } from '../../model/lab-plan.ts';
 import { Cycle } from '../../pipelines/cycle.ts';
 import { checkHealth } from '../../pipelines/health.ts';
 import type { Trust } from '../../clients/transport/trust.ts';
@@ -41,8 +42,8 @@ export interface HealthPlan {
 }
 
 /** The credentials a lab folder holds, used when the flags give none of that kind. */
-function labCredentials(lab: LabFile, flags: HealthFlags): { identities: Identity[]; ca?: string } {
-  const path = (name: string) => lab.files[name];
+function labCredentials(lab: LabPlan, flags: HealthFlags): { identities: Identity[]; ca?: string } {
+  const path = (name: keyof LabFiles): string | undefined => lab.files[name];
   const [adminCert, adminKey, etcdCert, etcdKey] = [path('adminCert'), path('adminKey'), path('etcdClientCert'), path('etcdClientKey')];
   const identities: Identity[] = [];
   if (!flags.cert && flags.token === undefined && !flags.tokenFile && flags.kubeconfig === undefined && adminCert && adminKey) identities.push(certificateIdentity(adminCert, adminKey, 'lab-admin'));

@@ -5,6 +5,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { KUBERNETES_VERSIONS } from '../../model/index.ts';
 import { callControl, FAULT_NAMES, labStatus, parseComponent, parseFault, PROFILES, readPlan, runningLabs, runningSupervisor, stopLab, type FaultRecord, type LabPlan } from '../../lab/index.ts';
 import { InputError, KiaError, UsageError } from '../../errors.ts';
+import { LAB_FILE } from '../../targets/lab-file.ts';
 import { exitCodeFor, fail } from '../output.ts';
 import { runLabUp, type LabUpFlags } from './lab-up.ts';
 import { describeFaults, describeLabs, describePlan } from './lab-view.ts';
@@ -125,7 +126,7 @@ export function registerLab(program: Command): void {
     .option('--dir <dir>', 'lab folder', DEFAULT_LAB_DIR)
     .action(async (options: { dir: string }) => {
       const dir = labDir(options.dir);
-      if (!existsSync(resolve(dir, 'lab.json')) && !existsSync(resolve(dir, 'run'))) throw new InputError(`no lab in ${options.dir} (lab.json not found)`);
+      if (!existsSync(resolve(dir, LAB_FILE)) && !existsSync(resolve(dir, 'run'))) throw new InputError(`no lab in ${dir}: ${LAB_FILE} not found`);
       const stopped = await stopLab(dir);
       process.stdout.write(stopped > 0 ? `lab in ${dir} stopped\n` : `no running lab in ${dir}\n`);
     });

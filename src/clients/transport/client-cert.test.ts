@@ -10,6 +10,7 @@ import tls from 'node:tls';
 import { startLab, type Lab } from '../../lab/index.ts';
 import { detectClientCertPolicy } from './client-cert.ts';
 import { parseServerFlight } from './tls-records.ts';
+import { Transport } from './transport.ts';
 
 interface Pem {
   cert: string;
@@ -30,9 +31,22 @@ async function serve(options: tls.TlsOptions, onSecure?: (socket: tls.TLSSocket)
     else socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
   });
   server.on('tlsClientError', () => undefined);
+  // A hello we cut short leaves the server's side open until it reads again: closing ends those too.
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
-  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
 }
 
 describe('detectClientCertPolicy against node:tls servers', () => {
@@ -199,5 +213,77 @@ describe('detectClientCertPolicy against the kia lab', () => {
   test('etcd in the insecure profile does not ask', async () => {
     const result = await at(insecure, 'etcd', 'client');
     assert.equal(result.policy, 'none');
+  });
+});
+
+// The hunt's way: the TLS 1.2 flight from a hand-written hello, a CertificateRequest decided by the first anonymous
+// request (over TLS 1.3 here) through the transport.
+describe('detectClientCertPolicy with the first anonymous request deciding', () => {
+  let dir: string;
+  let server: Pem;
+  let ca: Pem;
+  const closers: (() => Promise<void>)[] = [];
+  const transport = new Transport({ keepAlive: false, timeoutMs: 3000 });
+  const probe = async (options: tls.TlsOptions) => {
+    const started = await serve({ cert: server.cert, key: server.key, ...options });
+    closers.push(started.close);
+    const asked: string[] = [];
+    const result = await detectClientCertPolicy({
+      host: '127.0.0.1',
+      port: started.port,
+      timeoutMs: 3000,
+      anonymous: async () => {
+        const exchange = await transport.exchange({ url: `https://127.0.0.1:${started.port}/version`, trust: { insecureSkipVerify: true }, mode: 'survey' });
+        asked.push(exchange.outcome);
+        return { outcome: exchange.outcome, ...(exchange.detail ? { detail: exchange.detail } : {}) };
+      },
+    });
+    return { result, asked };
+  };
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kia-client-cert-'));
+    server = openssl(dir, 'server', '/CN=localhost');
+    ca = openssl(dir, 'ca', '/O=kia/CN=kia test ca');
+  });
+  after(async () => {
+    transport.close();
+    await Promise.all(closers.map((close) => close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('no CertificateRequest: none, from the flight alone (no request asked)', async () => {
+    const { result, asked } = await probe({ requestCert: false, ALPNProtocols: ['h2', 'http/1.1'] });
+    assert.deepEqual(result, { policy: 'none', evidence: 'TLS 1.2 first flight (to ServerHelloDone) without a CertificateRequest', tls12: true, isTls: true, alpn: 'h2' });
+    assert.deepEqual(asked, []);
+  });
+
+  test('requested: the request answered without a certificate', async () => {
+    const { result, asked } = await probe({ requestCert: true, rejectUnauthorized: false, ca: [ca.cert] });
+    assert.deepEqual(result, { policy: 'requested', evidence: 'TLS 1.2 CertificateRequest (1 CA name), handshake completed without a client certificate', acceptableCAs: ['O=kia, CN=kia test ca'], tls12: true, isTls: true, alpn: false });
+    assert.deepEqual(asked, ['ok']);
+  });
+
+  test('required: the request refused for want of a certificate', async () => {
+    const { result, asked } = await probe({ requestCert: true, rejectUnauthorized: true, ca: [ca.cert] });
+    assert.equal(result.policy, 'required');
+    assert.match(result.evidence, /^TLS 1\.2 CertificateRequest \(1 CA name\), a handshake without a client certificate refused: /);
+    assert.deepEqual(asked, ['tls-client-cert']);
+  });
+
+  test('TLS 1.3 only: the flight is refused and the TLS 1.3 handshake decides as before', async () => {
+    const { result } = await probe({ minVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: true, ca: [ca.cert] });
+    assert.equal(result.policy, 'required');
+    assert.match(result.evidence, /^TLS 1\.2 refused \(alert 70 protocol_version\); alert 116 certificate_required/);
+  });
+
+  test('a plain HTTP port is not TLS', async () => {
+    const plain = net.createServer((socket) => {
+      socket.resume();
+      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => plain.close(() => resolve())));
+    const result = await detectClientCertPolicy({ host: '127.0.0.1', port: (plain.address() as net.AddressInfo).port, timeoutMs: 3000, anonymous: async () => ({ outcome: 'ok' }) });
+    assert.equal(result.isTls, false);
   });
 });

@@ -3,6 +3,8 @@
 // Finished) and parse them. A TLS 1.3-only server encrypts its CertificateRequest: there we can only see a
 // certificate_required alert after the handshake.
 import tls from 'node:tls';
+import { answered, type Outcome } from '../../model/index.ts';
+import { sendHello, type HelloOffer } from './client-hello.ts';
 import { alertOf, recordHandshake, why, type Attempt, type HandshakeOffer } from './handshake.ts';
 import { alertFromCode, alertName, type ServerFlight } from './tls-records.ts';
 
@@ -27,7 +29,22 @@ export interface ClientCertProbe {
   timeoutMs?: number;
   /** Secure contexts to reuse across probes (building one per connection costs more than the handshake). */
   contexts?: { tls12: tls.SecureContext; tls13: tls.SecureContext };
+  /**
+   * The caller's first request without a client certificate, over the TLS the server prefers. Given, the TLS 1.2
+   * flight is read from a hand-written hello (no key exchange on our side) and a CertificateRequest is decided by
+   * this request's fate (answered: requested; refused for want of a certificate: required), instead of by a TLS 1.2
+   * handshake of our own. The hunt asks it anyway, so the policy costs a hello instead of a handshake.
+   */
+  anonymous?: () => Promise<{ outcome: Outcome; detail?: string }>;
 }
+
+/** A usual TLS 1.2 offer (AEAD suites first, then CBC and RSA key exchange for old servers), h2 and HTTP/1.1. */
+const POLICY_OFFER: HelloOffer = {
+  version: 0x0303,
+  suites: [0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc009, 0xc013, 0xc00a, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035],
+  alpn: ['h2', 'http/1.1'],
+  wholeFlight: true,
+};
 
 export function clientCertContexts(): { tls12: tls.SecureContext; tls13: tls.SecureContext } {
   return { tls12: tls.createSecureContext({ maxVersion: 'TLSv1.2' }), tls13: tls.createSecureContext({ minVersion: 'TLSv1.3' }) };
@@ -76,8 +93,9 @@ function spokeTls(attempt: Attempt): boolean {
 
 async function detect(options: ClientCertProbe, seen: { alpn?: string | false; tls: boolean }): Promise<Omit<ClientCertPolicyResult, 'isTls'>> {
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const first = await attempt(options, '1.2', timeoutMs);
+  const first = options.anonymous ? await sendHello(options, POLICY_OFFER, timeoutMs) : await attempt(options, '1.2', timeoutMs);
   if (first.alpn !== undefined) seen.alpn = first.alpn;
+  else if (options.anonymous && first.flight.serverHello !== undefined && first.flight.alpn !== undefined) seen.alpn = first.flight.alpn;
   seen.tls ||= spokeTls(first);
   const { flight } = first;
   if (first.outcome === 'refused') return { policy: 'unknown', evidence: 'connection refused', tls12: false };
@@ -88,6 +106,14 @@ async function detect(options: ClientCertProbe, seen: { alpn?: string | false; t
     if (request) return { policy: 'requested', evidence: `${requestText(flight)}, handshake completed without a client certificate`, ...acceptableCAs, tls12: true };
     return { policy: 'none', evidence: 'TLS 1.2 handshake completed without a CertificateRequest', tls12: true };
   }
+  if (request && options.anonymous) {
+    const answer = await options.anonymous();
+    if (answered(answer.outcome)) return { policy: 'requested', evidence: `${requestText(flight)}, handshake completed without a client certificate`, ...acceptableCAs, tls12: true };
+    const detail = answer.detail ? `: ${answer.detail}` : '';
+    if (answer.outcome === 'tls-client-cert') return { policy: 'required', evidence: `${requestText(flight)}, a handshake without a client certificate refused${detail}`, ...acceptableCAs, tls12: true };
+    return { policy: 'unknown', evidence: `${requestText(flight)}, then a request without a client certificate ended ${answer.outcome}${detail}`, ...acceptableCAs, tls12: true };
+  }
+  if (!request && flight.serverHelloDone && options.anonymous) return { policy: 'none', evidence: 'TLS 1.2 first flight (to ServerHelloDone) without a CertificateRequest', tls12: true };
   if (request) {
     // Refused means an alert. A hang-up without one is not proof: a server may accept us and then close before its
     // Finished is flushed (a Node server that destroys the socket on 'secureConnection' does exactly that).
@@ -108,6 +134,8 @@ async function detect(options: ClientCertProbe, seen: { alpn?: string | false; t
   if (flight.serverHello !== undefined && alertOf(first) !== 70) {
     return { policy: 'unknown', evidence: `TLS 1.2 handshake failed without a CertificateRequest: ${why(first)}`, tls12: true };
   }
+  // The port answered in another protocol (an HTTP 400, a banner): it does not speak TLS at all, 1.3 neither.
+  if (flight.notTls) return { policy: 'unknown', evidence: 'no TLS answer to a TLS 1.2 hello: the port answered in another protocol', tls12: false };
   // No TLS 1.2: a protocol_version alert, or no ServerHello at all. Try TLS 1.3.
   const prefix = flight.notTls ? 'no TLS answer to a TLS 1.2 hello; ' : `TLS 1.2 refused (${why(first)}); `;
   const second = await attempt(options, '1.3', timeoutMs);

@@ -4,7 +4,7 @@
 // byte a second ends at the deadline like one that never answers.
 import net from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
-import tls, { type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import tls, { type TLSSocket } from 'node:tls';
 import type { CertificateObservation, Outcome } from '../../model/index.ts';
 import type { Identity } from '../identity.ts';
 import { ResponseReader, type ReaderLimits, type ResponseHead } from './http1.ts';
@@ -133,8 +133,14 @@ function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
   const authorized = socket.authorized === true;
   // A resumed session shows no peer certificate: what its full handshake showed stands for it.
   let peer = resumed ? d.cache.peer(sessionKey) : undefined;
-  const served = peer ? undefined : socket.getPeerCertificate(d.certificate);
-  if (!peer) {
+  // A chain to describe comes as the handshake's X509 objects; otherwise the leaf's plain fields are the cheaper read.
+  const leaf = d.certificate ? socket.getPeerX509Certificate() : undefined;
+  const served = peer || leaf ? undefined : socket.getPeerCertificate(false);
+  if (!peer && leaf) {
+    const named = matchesName(leaf, d.names);
+    peer = { leaf: leaf.fingerprint256, named: named.ok, ...(named.error ? { nameError: named.error } : {}) };
+    d.cache.rememberPeer(sessionKey, peer);
+  } else if (!peer) {
     const named = served?.raw ? matchesName(served, d.names) : { ok: false, error: 'no certificate served' };
     peer = { ...(served?.fingerprint256 ? { leaf: served.fingerprint256 } : {}), named: named.ok, ...(named.error ? { nameError: named.error } : {}) };
     d.cache.rememberPeer(sessionKey, peer);
@@ -142,7 +148,7 @@ function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
   const info: TlsInfo = { protocol: socket.getProtocol(), alpn: socket.alpnProtocol ?? false, verified: authorized && peer.named, chainVerified: authorized, resumed, ...(peer.leaf ? { leaf: peer.leaf } : {}) };
   if (!authorized) info.verifyError = verifyErrorWords(String(socket.authorizationError ?? 'not verified'), d.names);
   else if (!peer.named && peer.nameError) info.verifyError = peer.nameError;
-  if (d.certificate && served?.raw) info.chain = chainOf(served as DetailedPeerCertificate).map((c) => d.cache.describe(c.raw, c.fingerprint256));
+  if (leaf) info.chain = chainOf(leaf).map((c) => d.cache.describe(c));
   return info;
 }
 
@@ -245,7 +251,7 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
             return settle({ outcome: 'ok', reusable: event.reusable && target.keepAlive });
           case 'too-large':
             if (stream) return endStream();
-            return settle({ outcome: 'too-large', detail: `answer larger than ${request.limits.maxBodyBytes} bytes`, reusable: false });
+            return settle({ outcome: 'too-large', detail: `answer larger than ${request.limits.maxBodyBytes} bytes`, reusable: event.reusable === true && target.keepAlive });
           case 'bad':
             // A body that breaks its own framing mid-stream is not a whole answer: the consumer must hear so.
             if (stream) return breakStream(event.detail);

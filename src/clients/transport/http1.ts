@@ -17,6 +17,12 @@ export interface ReaderLimits {
   maxHeaders: number;
   /** Body bytes kept; past them the read stops with `too-large`. */
   maxBodyBytes: number;
+  /**
+   * Body bytes past the cap read and dropped, so that a kept-alive connection carries the next request (a new
+   * handshake costs more than reading a metrics page to its end); past them, or with a body that runs to the close,
+   * `too-large` ends the connection.
+   */
+  drainBytes?: number;
 }
 
 export const DEFAULT_LIMITS: ReaderLimits = { maxHeaderBytes: 64 << 10, maxHeaders: 256, maxBodyBytes: 16 << 20 };
@@ -26,7 +32,8 @@ export type ReadEvent =
   | { kind: 'body'; chunk: Buffer }
   /** The whole answer is in; `reusable` when the connection may carry another request. */
   | { kind: 'end'; reusable: boolean }
-  | { kind: 'too-large' }
+  /** `reusable`: the rest of the body was read and dropped (drainBytes), the connection may carry another request. */
+  | { kind: 'too-large'; reusable?: boolean }
   | { kind: 'bad'; detail: string };
 
 type BodyMode = { kind: 'none' } | { kind: 'length'; left: number } | { kind: 'chunked' } | { kind: 'close' };
@@ -51,6 +58,8 @@ export class ResponseReader {
   #chunk: ChunkState = 'size';
   #chunkLeft = 0;
   #bodyBytes = 0;
+  /** Past the cap and dropping the rest: how many bytes were dropped. */
+  #drained: number | undefined;
   #done = false;
 
   constructor(options: { method: string; limits: ReaderLimits; emit: (event: ReadEvent) => void }) {
@@ -161,16 +170,33 @@ export class ResponseReader {
 
   #deliver(chunk: Buffer): boolean {
     if (chunk.length === 0) return true;
+    if (this.#drained !== undefined) return this.#drop(chunk.length);
     const room = this.#limits.maxBodyBytes - this.#bodyBytes;
     if (chunk.length > room) {
       if (room > 0) this.#emit({ kind: 'body', chunk: chunk.subarray(0, room) });
       this.#bodyBytes = this.#limits.maxBodyBytes;
+      if ((this.#limits.drainBytes ?? 0) > 0 && this.#mode?.kind !== 'close') {
+        this.#drained = 0;
+        return this.#drop(chunk.length - room);
+      }
       this.#finish({ kind: 'too-large' });
       return false;
     }
     this.#bodyBytes += chunk.length;
     this.#emit({ kind: 'body', chunk });
     return true;
+  }
+
+  #drop(bytes: number): boolean {
+    this.#drained = (this.#drained ?? 0) + bytes;
+    if (this.#drained <= (this.#limits.drainBytes ?? 0)) return true;
+    this.#finish({ kind: 'too-large' });
+    return false;
+  }
+
+  /** The body's end: a whole answer, or one cut at the cap whose rest was dropped. */
+  #end(reusable: boolean): void {
+    this.#finish(this.#drained === undefined ? { kind: 'end', reusable } : { kind: 'too-large', reusable });
   }
 
   #readBody(): void {
@@ -189,7 +215,7 @@ export class ResponseReader {
       this.#pending = this.#pending.subarray(take.length);
       mode.left -= take.length;
       if (!this.#deliver(take)) return;
-      if (mode.left === 0) this.#finish({ kind: 'end', reusable: head.keepAlive && this.#pending.length === 0 });
+      if (mode.left === 0) this.#end(head.keepAlive && this.#pending.length === 0);
       return;
     }
     this.#readChunks(head);
@@ -220,7 +246,7 @@ export class ResponseReader {
         continue;
       }
       if (this.#chunk === 'trailer') {
-        if (line === '') return this.#finish({ kind: 'end', reusable: head.keepAlive && this.#pending.length === 0 });
+        if (line === '') return this.#end(head.keepAlive && this.#pending.length === 0);
         continue;
       }
       const size = /^([0-9a-fA-F]{1,12})[ \t]*(;.*)?$/.exec(line);

@@ -94,10 +94,11 @@ export class TlsCache {
   }
 
   /** A certificate's description, read once per fingerprint. */
-  describe(raw: Buffer, fingerprint: string): CertificateObservation {
+  describe(cert: X509Certificate): CertificateObservation {
+    const fingerprint = cert.fingerprint256;
     let known = this.#certificates.get(fingerprint);
     if (!known) {
-      known = describeCertificate(new X509Certificate(raw));
+      known = describeCertificate(cert);
       bounded(this.#certificates, MAX_CERTIFICATES, fingerprint, known);
     }
     return known;

@@ -1,11 +1,10 @@
-// Whether a TLS port still agrees to TLS 1.0/1.1 or to a weak TLS 1.2 suite: two anonymous ClientHellos, each
-// offering only the weak thing, read off the wire (the ServerHello's version and suite), so a port that then wants a
+// Whether a TLS port still agrees to TLS 1.0/1.1 or to a weak TLS 1.2 suite: two anonymous ClientHellos written by
+// hand (client-hello.ts), each offering only the weak thing, read off the wire (the ServerHello's version and suite), so a port that then wants a
 // client certificate still shows what it chose. Facts only: which of them is a finding is the audit's.
-import type { SecureContext } from 'node:tls';
 import type { TlsOfferResult, TlsPosture } from '../../model/index.ts';
-import { alertOf, recordHandshake, why, type Attempt, type HandshakeTarget } from './handshake.ts';
+import { sendHello, type HelloOffer } from './client-hello.ts';
+import { alertOf, why, type Attempt, type HandshakeTarget } from './handshake.ts';
 import { alertName } from './tls-records.ts';
-import type { TlsCache } from './tls-cache.ts';
 
 /**
  * The weak TLS 1.2 suites offered, by IANA number: OpenSSL's name and the IANA name a Go flag takes. CBC without
@@ -32,14 +31,9 @@ const WEAK_SUITES: Record<number, { openssl: string; iana: string }> = {
 
 const VERSIONS: Record<number, string> = { 0x0300: 'SSLv3', 0x0301: 'TLSv1', 0x0302: 'TLSv1.1', 0x0303: 'TLSv1.2' };
 
-/** The two client contexts, anonymous (no identity's certificate rides on them), built once per run by the cache. */
-function offers(cache: TlsCache): { legacy: SecureContext; weak: SecureContext } {
-  return {
-    // The cache adds SECLEVEL=0 for TLS 1.0/1.1: without it OpenSSL 3 does not even offer them.
-    legacy: cache.context(undefined, undefined, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1' }),
-    weak: cache.context(undefined, undefined, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: `${Object.values(WEAK_SUITES).map((s) => s.openssl).join(':')}:@SECLEVEL=0` }),
-  };
-}
+/** The two hellos: TLS 1.0/1.1 with the suites those versions had, and TLS 1.2 with only the weak suites. */
+const LEGACY_OFFER: HelloOffer = { version: 0x0302, suites: [0xc009, 0xc013, 0xc00a, 0xc014, 0x002f, 0x0035, 0xc012, 0x000a] };
+const WEAK_OFFER: HelloOffer = { version: 0x0303, suites: Object.keys(WEAK_SUITES).map(Number) };
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(4, '0')}`;
@@ -62,12 +56,8 @@ function judged(attempt: Attempt, chose: (serverHello: number, suite: number | u
 }
 
 /** Asks one TLS endpoint both questions at once; never throws. */
-export async function probeTlsPosture(target: HandshakeTarget, options: { cache: TlsCache; timeoutMs: number }): Promise<TlsPosture> {
-  const contexts = offers(options.cache);
-  const [legacy, weak] = await Promise.all([
-    recordHandshake(target, { secureContext: contexts.legacy }, options.timeoutMs),
-    recordHandshake(target, { secureContext: contexts.weak }, options.timeoutMs),
-  ]);
+export async function probeTlsPosture(target: HandshakeTarget, options: { timeoutMs: number }): Promise<TlsPosture> {
+  const [legacy, weak] = await Promise.all([sendHello(target, LEGACY_OFFER, options.timeoutMs), sendHello(target, WEAK_OFFER, options.timeoutMs)]);
   return {
     legacyVersion: judged(legacy, (version) => (version < 0x0303 ? (VERSIONS[version] ?? hex(version)) : undefined), 'TLS 1.0/1.1 hello'),
     weakSuite: judged(weak, (version, suite) => (version === 0x0303 && suite !== undefined ? (WEAK_SUITES[suite]?.iana ?? hex(suite)) : undefined), 'weak-suite TLS 1.2 hello'),

@@ -11,6 +11,8 @@ export interface ServerFlight {
   serverHello?: number;
   /** The cipher suite the ServerHello chose (its IANA number). */
   cipherSuite?: number;
+  /** The protocol the ServerHello chose from our ALPN offer; false when it chose none. */
+  alpn?: string | false;
   certificate: boolean;
   /** A CertificateRequest (handshake type 13), with its acceptable CA names. */
   certificateRequest?: { caNames: string[] };
@@ -82,11 +84,28 @@ function readMessages(stream: Buffer, flight: ServerFlight): void {
       // ServerHello: version(2) random(32) session_id<0..32> cipher_suite(2) (RFC 5246 §7.4.1.3).
       const suiteAt = 35 + (body[34] ?? 0);
       if (body.length >= suiteAt + 2) flight.cipherSuite = body.readUInt16BE(suiteAt);
+      flight.alpn = alpnOf(body, suiteAt + 3);
     }
     else if (type === 11) flight.certificate = true;
     else if (type === 13) flight.certificateRequest = { caNames: certificateAuthorities(body) };
     else if (type === 14) flight.serverHelloDone = true;
   }
+}
+
+// ServerHello extensions<0..2^16-1> after compression_method; ALPN (16) holds one ProtocolName (RFC 7301 §3.1).
+function alpnOf(body: Buffer, at: number): string | false {
+  if (at + 2 > body.length) return false;
+  const end = Math.min(body.length, at + 2 + body.readUInt16BE(at));
+  for (let offset = at + 2; offset + 4 <= end; ) {
+    const type = body.readUInt16BE(offset);
+    const length = body.readUInt16BE(offset + 2);
+    if (type === 16 && length >= 3) {
+      const nameLength = body[offset + 6] ?? 0;
+      return body.subarray(offset + 7, Math.min(end, offset + 7 + nameLength)).toString('latin1');
+    }
+    offset += 4 + length;
+  }
+  return false;
 }
 
 // TLS 1.2 CertificateRequest: certificate_types<1..2^8-1>, supported_signature_algorithms<2..2^16-2>,

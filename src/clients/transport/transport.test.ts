@@ -145,6 +145,44 @@ describe('transport: answers and their limits', () => {
     await p.close();
   });
 
+  it('kept alive, reads the rest of a body past the cap and drops it, so the next request takes the same connection', async () => {
+    const big = 'm'.repeat(300_000);
+    const p = await peer((s, request) => (request.startsWith('GET /metrics') ? ok(s, big) : ok(s, 'small')));
+    const transport = new Transport({ keepAlive: true, timeoutMs: 3000 });
+    const chunked = await peer((s) => s.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n30000\r\n${'c'.repeat(0x30000)}\r\n0\r\n\r\n`));
+    try {
+      const first = await transport.exchange({ url: `http://127.0.0.1:${p.port}/metrics`, maxBytes: 65_536 });
+      const second = await transport.exchange({ url: `http://127.0.0.1:${p.port}/healthz` });
+      assert.equal(first.outcome, 'too-large');
+      assert.equal(first.body.length, 65_536);
+      assert.equal(second.outcome, 'ok');
+      assert.equal(second.body.toString(), 'small');
+      assert.equal(p.connections, 1, 'the connection carried both');
+      // Chunked framing too.
+      await transport.exchange({ url: `http://127.0.0.1:${chunked.port}/a`, maxBytes: 1000 });
+      assert.equal((await transport.exchange({ url: `http://127.0.0.1:${chunked.port}/b`, maxBytes: 1000 })).outcome, 'too-large');
+      assert.equal(chunked.connections, 1);
+    } finally {
+      transport.close();
+      await p.close();
+      await chunked.close();
+    }
+  });
+
+  it('kept alive, ends the connection when the rest past the cap is more than it drops (1 MiB)', async () => {
+    const huge = 'h'.repeat(3 << 20);
+    const p = await peer((s) => ok(s, huge));
+    const transport = new Transport({ keepAlive: true, timeoutMs: 5000 });
+    try {
+      assert.equal((await transport.exchange({ url: `http://127.0.0.1:${p.port}/a`, maxBytes: 1000 })).outcome, 'too-large');
+      assert.equal((await transport.exchange({ url: `http://127.0.0.1:${p.port}/b`, maxBytes: 1000 })).outcome, 'too-large');
+      assert.equal(p.connections, 2);
+    } finally {
+      transport.close();
+      await p.close();
+    }
+  });
+
   for (const [name, answer, pattern] of [
     ['a broken status line', 'HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n', /not an HTTP status line/],
     ['not HTTP at all', 'SSH-2.0-OpenSSH_9.2\r\n', /not an HTTP answer/],

@@ -23,6 +23,9 @@ export const DEFAULT_MAX_BYTES = 16 << 20;
 const USER_AGENT = 'kia/0.1';
 // How long a kept-alive endpoint that timed out is not asked again.
 const POISON_FACTOR = 2;
+// A kept-alive answer past its cap is read to its end and dropped, up to this much: the connection then carries the
+// next request instead of a new handshake (the hunt caps kubelet /metrics pages of a few hundred KiB at 64 KiB).
+const DRAIN_BYTES = 1 << 20;
 const IDLE_MS = 30_000;
 
 export interface TransportOptions {
@@ -184,7 +187,8 @@ export class Transport {
     const timeoutMs = request.timeoutMs ?? this.timeoutMs;
     const run = this.#options.signal;
     if (run?.aborted || this.#closed) return this.#result(base, { outcome: 'aborted', detail: 'the deadline passed before this request', body: [], established: false, reusable: false }, started);
-    const keepAlive = this.#options.keepAlive === true && request.fresh !== true && request.certificate !== true;
+    // A certificate-reading request dials a connection of its own (a full handshake), which then stays for the next.
+    const keepAlive = this.#options.keepAlive === true && request.fresh !== true;
     const wire = this.#wire(request, method, t);
     if (!keepAlive) {
       const limit = deadline([run, request.signal], timeoutMs);
@@ -203,7 +207,7 @@ export class Transport {
       }
       const limit = deadline([run, request.signal], timeoutMs);
       try {
-        const result = await this.#kept(request, wire, t, slot, limit.signal);
+        const result = await this.#kept(request, { ...wire, limits: { ...wire.limits, drainBytes: DRAIN_BYTES } }, t, slot, limit.signal);
         if (result.outcome === 'timeout' && !run?.aborted) {
           slot.poisonedUntil = Date.now() + POISON_FACTOR * timeoutMs;
           slot.poisonDetail = `not asked: an earlier request to ${t.host}:${t.port} got no whole answer within ${timeoutMs} ms`;
@@ -315,7 +319,7 @@ export class Transport {
   async #kept(request: ExchangeRequest, wire: WireRequest, t: Target, slot: Slot, abort: AbortSignal): Promise<WireResult & { tls?: TlsInfo }> {
     // A kept connection the server closed while idle fails before any byte: that one request is tried on a new one.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const reused = slot.idle.pop();
+      const reused = request.certificate === true ? undefined : slot.idle.pop();
       const connection = reused ?? (await dial(this.#dialFor(request, t), abort));
       if (!('socket' in connection)) return { ...connection, body: [], established: false, reusable: false };
       connection.socket.setTimeout(0);
@@ -374,7 +378,10 @@ export class Transport {
     const outcome: Outcome = wire.outcome === 'timeout' && this.#options.signal?.aborted ? 'aborted' : wire.outcome;
     const headers: Record<string, string> = {};
     const held = this.secrets.size > 0;
-    for (const [name, value] of Object.entries(wire.head?.headers ?? {})) headers[name] = held ? this.secrets.scrub(value, { shapes: false }) : value;
+    const received = wire.head?.headers ?? {};
+    // One look over every value for a held secret; the values are scrubbed one by one only when one is there.
+    const suspect = held && this.secrets.holds(Object.values(received).join('\n'));
+    for (const [name, value] of Object.entries(received)) headers[name] = suspect ? this.secrets.scrub(value, { shapes: false }) : value;
     const body = wire.body.length === 1 ? (wire.body[0] as Buffer) : Buffer.concat(wire.body);
     const exchange: Exchange = { ...base, outcome, headers, body: held ? this.secrets.scrubBytes(body) : body, durationMs: Math.round((performance.now() - started) * 10) / 10 };
     if (wire.head) exchange.status = wire.head.status;

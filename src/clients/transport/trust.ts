@@ -4,7 +4,7 @@
 // verification was turned off on purpose.
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
-import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { CertificateObservation } from '../../model/index.ts';
 import type { Identity } from '../identity.ts';
 
@@ -57,7 +57,9 @@ export function namesFor(host: string, trust: Trust, alternatives: readonly stri
 }
 
 /** Whether the peer certificate is valid for one of the names (DNS or IP SAN, as Go's VerifyHostname). */
-export function matchesName(cert: PeerCertificate, names: readonly string[]): { ok: boolean; error?: string } {
+export function matchesName(served: PeerCertificate | X509Certificate, names: readonly string[]): { ok: boolean; error?: string } {
+  // checkServerIdentity reads the subject's CN and the SAN text, which an X509 object gives as they are.
+  const cert = served instanceof X509Certificate ? ({ subject: { CN: commonName(served.subject) }, subjectaltname: served.subjectAltName } as unknown as PeerCertificate) : served;
   let first: Error | undefined;
   for (const name of names) {
     const error = checkServerIdentity(name, cert);
@@ -65,6 +67,10 @@ export function matchesName(cert: PeerCertificate, names: readonly string[]): { 
     first ??= error;
   }
   return { ok: false, error: first?.message ?? 'no name to check' };
+}
+
+function commonName(subject: string): string | undefined {
+  return subject.split('\n').find((line) => line.startsWith('CN='))?.slice(3);
 }
 
 /** The facts of one served certificate, as reports show them. */
@@ -89,13 +95,17 @@ export function describeCertificate(cert: X509Certificate): CertificateObservati
  * from the detailed peer certificate the handshake gave: raw bytes and fingerprints, parsed only by whoever has not
  * seen a fingerprint before (a 1,000-node hunt sees a few hundred certificates thousands of times).
  */
-export function chainOf(leaf: DetailedPeerCertificate): { raw: Buffer; fingerprint256: string }[] {
-  const chain: { raw: Buffer; fingerprint256: string }[] = [];
+/**
+ * The served chain from the leaf up, as the handshake kept it (the peer's X509 objects: no second parse of the DER,
+ * and none of the per-certificate fields `getPeerCertificate(true)` builds and nobody reads).
+ */
+export function chainOf(leaf: X509Certificate): X509Certificate[] {
+  const chain: X509Certificate[] = [];
   const seen = new Set<string>();
-  let cursor: DetailedPeerCertificate | undefined = leaf;
-  while (cursor?.raw && !seen.has(cursor.fingerprint256) && chain.length < 8) {
+  let cursor: X509Certificate | undefined = leaf;
+  while (cursor && !seen.has(cursor.fingerprint256) && chain.length < 8) {
     seen.add(cursor.fingerprint256);
-    chain.push({ raw: cursor.raw, fingerprint256: cursor.fingerprint256 });
+    chain.push(cursor);
     cursor = cursor.issuerCertificate;
   }
   return chain;

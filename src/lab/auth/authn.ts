@@ -41,7 +41,17 @@ export function bearerToken(req: Req): string | undefined {
   return undefined;
 }
 
+// A connection's client certificate is read once: kept-alive clients (kia's hunt, the apiserver) ask many times on it.
+const certificateUsers = new WeakMap<TLSSocket, AuthnResult | undefined>();
+
 function certificateUser(socket: TLSSocket): AuthnResult | undefined {
+  if (certificateUsers.has(socket)) return certificateUsers.get(socket);
+  const user = readCertificateUser(socket);
+  certificateUsers.set(socket, user);
+  return user;
+}
+
+function readCertificateUser(socket: TLSSocket): AuthnResult | undefined {
   const peer = socket.getPeerCertificate();
   if (!peer || Object.keys(peer).length === 0) return undefined;
   if (!socket.authorized) return { kind: 'error', error: `x509: ${String(socket.authorizationError ?? 'certificate signed by unknown authority')}` };

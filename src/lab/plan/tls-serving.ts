@@ -46,6 +46,13 @@ export function goDefaultSuites(go: GoDefaults): string[] {
   return GO_ORDER.filter(([, , dropped]) => !dropped || go === 'go1.20' || (go === 'go1.22' && dropped === '3des')).map(([iana]) => iana);
 }
 
+/**
+ * Go's TLS 1.3 preference order on hardware with AES-GCM (crypto/tls cipher_suites.go defaultCipherSuitesTLS13, the
+ * same from Go 1.17 on; handshake_server_tls13.go picks by it when the client's own first choice is AES, as
+ * OpenSSL's and so Node's is). TLS 1.3 suites are not configurable in Go: no flag or profile changes them.
+ */
+const GO_TLS13_ORDER = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
+
 const TLS_VERSIONS: Record<string, SecureVersion> = { VersionTLS10: 'TLSv1', VersionTLS11: 'TLSv1.1', VersionTLS12: 'TLSv1.2', VersionTLS13: 'TLSv1.3' };
 
 /** What the profile sets for a component: --tls-min-version / tlsMinVersion and the suites (absent: upstream's default). */
@@ -63,7 +70,10 @@ export function tlsFlags(node: LabNode, component: ComponentId): string[] {
   return [...(t.cipherSuites ? [`--tls-cipher-suites=${t.cipherSuites.join(',')}`] : []), ...(t.minVersion ? [`--tls-min-version=${t.minVersion}`] : [])];
 }
 
-/** The Node TLS server options that negotiate as the Go server configured so would: minimum version and suites. */
+/**
+ * The Node TLS server options that negotiate as the Go server configured so would: minimum version and suites (Node
+ * takes the TLS 1.3 ones, named TLS_*, in the same list).
+ */
 export function servingTls(plan: LabPlan, node: LabNode, component: ComponentId): { minVersion: SecureVersion; ciphers: string } {
   const t = tlsSettingsOf(node, component);
   const minVersion = TLS_VERSIONS[t.minVersion ?? 'VersionTLS12'] ?? 'TLSv1.2';
@@ -71,5 +81,5 @@ export function servingTls(plan: LabPlan, node: LabNode, component: ComponentId)
   const names = t.cipherSuites ?? goDefaultSuites(go);
   const openssl = names.map((name) => GO_ORDER.find(([iana]) => iana === name)?.[1]).filter((n): n is string => n !== undefined);
   // OpenSSL 3 refuses TLS 1.0/1.1 and 3DES above security level 0; Go has no such levels.
-  return { minVersion, ciphers: `${openssl.join(':')}:@SECLEVEL=0` };
+  return { minVersion, ciphers: `${GO_TLS13_ORDER}:${openssl.join(':')}:@SECLEVEL=0` };
 }

@@ -3,7 +3,7 @@
 // never counted as this lab's.
 import { existsSync } from 'node:fs';
 import net from 'node:net';
-import { readLabFile } from '../plan/lab-file.ts';
+import { readLabFile } from '../../targets/lab-file.ts';
 import { listenedBy } from '../net/address-owner.ts';
 import type { LabEndpoint, LabPlan } from '../types.ts';
 import { runningRecords } from './pid-files.ts';

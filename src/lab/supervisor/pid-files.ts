@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, LabError } from '../../errors.ts';
-import { readLabFile, writeLabFile } from '../plan/lab-file.ts';
+import { readLabFile, writeLabFile } from '../../targets/lab-file.ts';
 import { isRunning, stampOf, stopRecorded, type ProcessStamp } from './process-identity.ts';
 
 export const RUN_DIR = 'run';

@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { InputError } from '../../errors.ts';
 import { planLab } from '../plan/address-plan.ts';
-import { readLabFile } from '../plan/lab-file.ts';
+import { readLabFile } from '../../targets/lab-file.ts';
 import type { Clock, LabOptions, LabPlan } from '../types.ts';
 import { registryDir } from './lab-registry.ts';
 import { chooseNetwork } from './network-choice.ts';

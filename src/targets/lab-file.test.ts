@@ -1,7 +1,10 @@
-// lab.json as the one reader takes it: a good plan, and each way a file can be wrong, said in one line.
-import { describe, it } from 'node:test';
+// lab.json as the one reader takes it: a good plan, and each way a file or its folder can be wrong, said in one line.
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseLabFile } from './lab-file.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseLabFile, readLabFile, writeLabFile } from './lab-file.ts';
 
 const PLAN = {
   schema: 'kia.lab/v1',
@@ -39,6 +42,7 @@ describe('parseLabFile', () => {
   it('says what is wrong, naming the file and the field', () => {
     const cases: [string, string][] = [
       ['{"schema":', '/x/lab.json is not JSON: '],
+      ['{\n"schema":\n x}', '/x/lab.json is not JSON: '],
       [text((p) => (p.schema = 'kia.lab/v0')), '/x/lab.json is not a kia lab file: schema should be "kia.lab/v1", got "kia.lab/v0"'],
       ['[]', '/x/lab.json is not a kia lab file: the file should be an object, got []'],
       [text((p) => delete p.nodes), '/x/lab.json is not a kia lab file: nodes should be a list, got nothing'],
@@ -49,14 +53,69 @@ describe('parseLabFile', () => {
       [text((p) => ((p.endpoints as Record<string, unknown>[])[0]!.number = 70000)), '/x/lab.json is not a kia lab file: endpoints[0].number should be a whole number from 1 to 65535, got 70000'],
       [text((p) => ((p.endpoints as Record<string, unknown>[])[0]!.scheme = 'ftp')), '/x/lab.json is not a kia lab file: endpoints[0].scheme should be one of http, https, got "ftp"'],
       [text((p) => ((p.files as Record<string, unknown>).ca = null)), '/x/lab.json is not a kia lab file: files.ca should be a string, got null'],
+      [text((p) => ((p.files as Record<string, unknown>)['a\nb'] = 1)), '/x/lab.json is not a kia lab file: files."a\\nb" should be a string, got 1'],
     ];
     for (const [input, message] of cases) {
       assert.throws(() => parseLabFile(input, '/x'), (error: Error) => {
         assert.equal(error.name, 'InputError');
         assert.ok(error.message.startsWith(message), `${error.message}\n  should start with\n${message}`);
         assert.equal(error.message.split('\n').length, 1);
+        assert.ok(error.message.endsWith(' (start one with `kia lab up --dir /x`)'), error.message);
         return true;
       });
     }
+  });
+
+  it('leaves out endpoints of a component this kia does not know, and keeps the rest', () => {
+    const plan = parseLabFile(text((p) => (p.endpoints as unknown[]).push({ node: 'kia-control-plane', component: 'kube-future', port: 'api', address: '127.0.1.1', number: 10299, scheme: 'https', reach: 'node-ip' })), '/srv/labs/one');
+    assert.deepEqual(plan.endpoints, PLAN.endpoints);
+  });
+
+  it('takes relative paths from the folder', () => {
+    const plan = parseLabFile(text((p) => ((p.files as Record<string, unknown>).ca = 'pki/ca.crt')), '/srv/labs/one');
+    assert.equal(plan.files.ca, '/srv/labs/one/pki/ca.crt');
+  });
+});
+
+describe('readLabFile', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-lab-file-'));
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const said = (dir: string): string => {
+    try {
+      readLabFile(dir);
+    } catch (error) {
+      assert.equal((error as Error).name, 'InputError');
+      return (error as Error).message;
+    }
+    return 'no error';
+  };
+
+  it('says there is no lab in a folder that is missing or has no lab.json, and how to start one', () => {
+    const missing = path.join(root, 'nowhere');
+    assert.equal(said(missing), `no lab in ${missing}: lab.json not found (start one with \`kia lab up --dir ${missing}\`)`);
+    const empty = path.join(root, 'empty');
+    fs.mkdirSync(empty);
+    assert.equal(said(empty), `no lab in ${empty}: lab.json not found (start one with \`kia lab up --dir ${empty}\`)`);
+  });
+
+  it('says a file is not a lab folder, and a lab.json it cannot read is not readable', () => {
+    const file = path.join(root, 'a-file');
+    fs.writeFileSync(file, 'x');
+    assert.equal(said(file), `${file} is a file, not a lab folder`);
+    const odd = path.join(root, 'odd');
+    fs.mkdirSync(path.join(odd, 'lab.json'), { recursive: true });
+    assert.equal(said(odd), `cannot read ${odd}/lab.json: EISDIR`);
+  });
+
+  it('reads back what writeLabFile wrote, with the paths of a moved folder moved', () => {
+    const first = path.join(root, 'first');
+    fs.mkdirSync(first);
+    const plan = { ...structuredClone(PLAN), dir: first, files: { ca: `${first}/ca.crt` } } as unknown as Parameters<typeof writeLabFile>[0];
+    writeLabFile(plan);
+    assert.deepEqual(readLabFile(first), plan);
+    const second = path.join(root, 'second');
+    fs.renameSync(first, second);
+    assert.equal(readLabFile(second).files.ca, `${second}/ca.crt`);
+    assert.deepEqual(fs.readdirSync(second), ['lab.json']);
   });
 });

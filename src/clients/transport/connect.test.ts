@@ -1,0 +1,106 @@
+// The scan's connects against real sockets on loopback: open, refused, silent (a full accept queue), host names and
+// IPv6 through the fallback, results in job order, an abort that stops starting attempts.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { once } from 'node:events';
+import { connectMany, tcpConnect } from './connect.ts';
+
+/** A port nobody listens on: bound and released. */
+async function closedPort(host: string): Promise<number> {
+  const server = net.createServer().listen(0, host);
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+describe('connectMany', () => {
+  let server: net.Server;
+  let port = 0;
+  let closed = 0;
+  // A process that listens with a backlog of 1 and never runs its event loop again: the kernel completes two
+  // handshakes into its accept queue, then drops every SYN, so later connects neither succeed nor fail.
+  let silent: ChildProcess;
+  let silentPort = 0;
+  before(async () => {
+    server = net.createServer((socket) => socket.destroy()).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as net.AddressInfo).port;
+    closed = await closedPort('127.0.0.1');
+    silent = spawn(process.execPath, ['-e', "const s=require('net').createServer().listen({port:0,host:'127.0.0.1',backlog:1},()=>{process.stdout.write(String(s.address().port)+'\\n');setTimeout(()=>Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0),50)})"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [line] = (await once(silent.stdout!, 'data')) as [Buffer];
+    silentPort = Number(String(line).trim());
+    await new Promise((r) => setTimeout(r, 200));
+  });
+  after(() => {
+    server.close();
+    silent.kill('SIGKILL');
+  });
+
+  it('says open and refused per port, in job order, with a result for each', async () => {
+    const seen: number[] = [];
+    const results = await connectMany(
+      [
+        { address: '127.0.0.1', port: closed },
+        { address: '127.0.0.1', port },
+        { address: '127.0.0.1', port: closed },
+      ],
+      { timeoutMs: 2000, onResult: (index) => seen.push(index) },
+    );
+    assert.deepEqual(
+      results.map((r) => [r?.open, r?.outcome]),
+      [
+        [false, 'refused'],
+        [true, 'ok'],
+        [false, 'refused'],
+      ],
+    );
+    assert.deepEqual([...seen].sort(), [0, 1, 2]);
+  });
+
+  it('reaches a host name and an IPv6 address', async () => {
+    const v6 = net.createServer((socket) => socket.destroy()).listen(0, '::1');
+    await once(v6, 'listening');
+    try {
+      const v6Port = (v6.address() as net.AddressInfo).port;
+      const results = await connectMany(
+        [
+          { address: 'localhost', port },
+          { address: '::1', port: v6Port },
+          { address: '::1', port: await closedPort('::1') },
+        ],
+        { timeoutMs: 2000 },
+      );
+      assert.deepEqual(
+        results.map((r) => r?.outcome),
+        ['ok', 'ok', 'refused'],
+      );
+    } finally {
+      v6.close();
+    }
+  });
+
+  it('gives up on a silent port after the timeout, with a small window too', async () => {
+    const jobs = Array.from({ length: 6 }, () => ({ address: '127.0.0.1', port: silentPort }));
+    const results = await connectMany(jobs, { timeoutMs: 400, window: 1, slowAfterMs: 20 });
+    const outcomes = results.map((r) => r?.outcome);
+    assert.ok(outcomes.filter((o) => o === 'timeout').length >= 3, `some attempts time out: ${outcomes.join(' ')}`);
+    assert.ok(outcomes.every((o) => o === 'timeout' || o === 'ok'), outcomes.join(' '));
+    assert.ok(results.every((r) => r !== undefined && (r.outcome !== 'timeout' || r.ms >= 390)));
+  });
+
+  it('starts nothing once the signal aborts', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const results = await connectMany([{ address: '127.0.0.1', port }], { timeoutMs: 1000, signal: controller.signal });
+    assert.deepEqual(results, [undefined]);
+  });
+
+  it('tcpConnect is one of them', async () => {
+    assert.equal((await tcpConnect('127.0.0.1', port, 1000)).outcome, 'ok');
+    assert.equal((await tcpConnect('127.0.0.1', closed, 1000)).outcome, 'refused');
+  });
+});
