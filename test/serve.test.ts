@@ -90,6 +90,14 @@ test('/metrics: one probe series per health route, parsed by a parser we did not
   assert.ok(families.some((f) => f.name === 'kia_findings'), 'finding series exist before the first audit');
 });
 
+test('/metrics after another cycle: the series of that cycle, not the bytes kept from the one before', async () => {
+  const counted = async () => /^kia_probe_cycles_total (\d+)$/m.exec((await get(`${service.url}metrics`, AUTH)).body)?.[1];
+  const before = Number(await counted());
+  assert.ok(before >= 1);
+  await service.runCycle();
+  assert.equal(await counted(), String(before + 1));
+});
+
 test('access: no token 401, wrong token 401, the dashboard sets an HttpOnly cookie from ?token=', async () => {
   assert.equal((await get(`${service.url}metrics`)).status, 401);
   assert.equal((await get(`${service.url}api/state`, { authorization: 'Bearer nope' })).status, 401);
