@@ -33,9 +33,17 @@ export async function benchHunt(nodes = 256, subset = 16): Promise<string[]> {
     const hostFile = join(dir, 'hosts.txt');
     writeFileSync(hostFile, hosts.join('\n'));
 
-    // Discovery: kia's connect scan vs nmap -sT on the same hosts and ports.
-    const kiaScan = await kia('scan', dir, nodes);
-    const nmapScan = await run('nmap', ['-sT', '-n', '-Pn', '-p', ports, '-iL', hostFile, '-oG', '-']);
+    // Discovery: kia's connect scan vs nmap -sT on the same hosts and ports, taking turns, the best of three each (the
+    // lab has just started: the first scan of either would also pay for its warm-up).
+    let kiaScan: Phase | undefined;
+    let nmapScan: { ms: number } | undefined;
+    for (let turn = 0; turn < 3; turn++) {
+      const k = await kia('scan', dir, nodes);
+      const n = await run('nmap', ['-sT', '-n', '-Pn', '-p', ports, '-iL', hostFile, '-oG', '-']);
+      if (!kiaScan || k.ms < kiaScan.ms) kiaScan = k;
+      if (!nmapScan || n.ms < nmapScan.ms) nmapScan = n;
+    }
+    if (!kiaScan || !nmapScan) throw new Error('no scan ran');
     lines.push(`discovery, ${nodes} hosts x ${catalogPorts().length} ports: kia ${fmt(kiaScan.ms)} ms (${kiaScan.open} open, ${fmt(kiaScan.rssMb)} MB RSS), nmap -sT ${fmt(nmapScan.ms)} ms -> kia ${fmt(nmapScan.ms / kiaScan.ms, 1)}x faster`);
 
     // Floors and the hunt of every node: discovery + TLS facts + fingerprints against one request per port; the whole
