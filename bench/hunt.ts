@@ -48,11 +48,21 @@ export async function benchHunt(nodes = 256, subset = 16): Promise<string[]> {
 
     // Floors and the hunt of every node: discovery + TLS facts + fingerprints against one request per port; the whole
     // hunt against a bare script sending the very requests the hunt sent.
-    const floorRun = await kia('floor', dir, nodes);
-    const identify = await kia('identify', dir, nodes);
+    let floorRun = await kia('floor', dir, nodes);
+    let identify = await kia('identify', dir, nodes);
+    const floorAgain = await kia('floor', dir, nodes);
+    const identifyAgain = await kia('identify', dir, nodes);
+    if (floorAgain.ms < floorRun.ms) floorRun = floorAgain;
+    if (identifyAgain.ms < identify.ms) identify = identifyAgain;
     lines.push(`discovery + TLS facts + fingerprints, ${nodes} nodes: kia ${fmt(identify.ms)} ms (${identify.endpoints} endpoints, ${identify.requests} requests); one-request-per-port floor ${fmt(floorRun.ms)} ms -> ${fmt(identify.ms / floorRun.ms, 2)}x (target <= 2x)`);
-    const full = await kia('hunt', dir, nodes);
-    const same = await kia('same-requests', dir, nodes);
+    // The hunt first writes the request list the floor sends; then they take turns, the best of two each, so that
+    // neither pays alone for the lab's first answers on routes nothing asked before (the lab's own warm-up).
+    let full = await kia('hunt', dir, nodes);
+    let same = await kia('same-requests', dir, nodes);
+    const fullAgain = await kia('hunt', dir, nodes);
+    const sameAgain = await kia('same-requests', dir, nodes);
+    if (fullAgain.ms < full.ms) full = fullAgain;
+    if (sameAgain.ms < same.ms) same = sameAgain;
     lines.push(`full hunt, ${nodes} nodes: kia ${fmt(full.ms)} ms, ${full.requests} requests, ${full.endpoints} endpoints, peak RSS ${fmt(full.rssMb)} MB (target < 300 MB); same-requests floor ${fmt(same.ms)} ms (${same.answered}/${same.requests} answered) -> ${fmt(full.ms / same.ms, 2)}x (target <= 1.5x); one-request-per-port floor ${fmt(floorRun.ms)} ms -> ${fmt(full.ms / floorRun.ms, 2)}x`);
 
     // Route probes: the same URLs through curl --parallel, one run per identity.
