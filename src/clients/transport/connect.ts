@@ -3,6 +3,7 @@
 // and events) costs several times the connect itself, so attempts go straight to libuv's TCP handle when Node still
 // offers it (`process.binding('tcp_wrap')`, on its allow list since Node 10), and through net.connect otherwise.
 import net from 'node:net';
+import { constants as osConstants } from 'node:os';
 import process from 'node:process';
 import { getSystemErrorName } from 'node:util';
 import type { Outcome } from '../../model/index.ts';
@@ -60,60 +61,100 @@ function tcpBinding(): TcpBinding | undefined {
   }
 }
 
-/** A started attempt: `cancel` closes it (the deadline passed); `done` is called once, whichever comes first. */
-type Start = (job: ConnectJob, done: (outcome: Outcome, error?: unknown) => void) => (() => void) | undefined;
+/** How an attempt ended: 0 accepted, else a negative libuv errno or a Node error (from the net.connect fallback). */
+type Done = (index: number, status: number, error?: unknown) => void;
 
-function viaHandle(binding: TcpBinding): Start {
-  return (job, done) => {
-    const family = net.isIP(job.address);
-    if (family === 0) return undefined;
-    const handle = new binding.TCP(binding.constants.SOCKET);
-    const req = new binding.TCPConnectWrap();
-    req.address = job.address;
-    req.port = job.port;
-    let open = true;
-    const close = () => {
-      if (open) handle.close();
-      open = false;
-    };
-    req.oncomplete = (status) => {
-      close();
-      if (status === 0) done('ok');
-      else done('refused', errnoError(status));
-    };
-    const status = family === 4 ? handle.connect(req, job.address, job.port) : handle.connect6(req, job.address, job.port);
-    if (status !== 0) {
-      close();
-      done('refused', errnoError(status));
-      return undefined;
-    }
-    return close;
+interface Attempts {
+  /** Starts job `index`; false when it cannot take this job (a host name), so net.connect takes it. */
+  start(index: number, job: ConnectJob, done: Done): boolean;
+  /** Closes an attempt still in flight (its deadline passed). */
+  cancel(index: number): void;
+}
+
+/** Straight to libuv: one TCP handle and one connect request per attempt, one completion function for all of them. */
+function viaHandle(binding: TcpBinding, size: number): Attempts {
+  const handles = new Array<TcpHandle | undefined>(size);
+  let done: Done = () => {};
+  const close = (index: number) => {
+    handles[index]?.close();
+    handles[index] = undefined;
+  };
+  function oncomplete(this: ConnectRequest & { index: number }, status: number) {
+    close(this.index);
+    done(this.index, status);
+  }
+  return {
+    start(index, job, onDone) {
+      const family = net.isIP(job.address);
+      if (family === 0) return false;
+      done = onDone;
+      const handle = new binding.TCP(binding.constants.SOCKET);
+      const req = new binding.TCPConnectWrap() as ConnectRequest & { index: number };
+      req.address = job.address;
+      req.port = job.port;
+      req.index = index;
+      req.oncomplete = oncomplete;
+      handles[index] = handle;
+      const status = family === 4 ? handle.connect(req, job.address, job.port) : handle.connect6(req, job.address, job.port);
+      if (status !== 0) {
+        close(index);
+        onDone(index, status);
+      }
+      return true;
+    },
+    cancel: close,
   };
 }
 
-function errnoError(status: number): NodeJS.ErrnoException {
-  let code: string;
-  try {
-    code = getSystemErrorName(status);
-  } catch {
-    code = `E${-status}`;
-  }
-  // A plain record, not an Error: a refused port is an answer, and thousands of stack traces cost more than the scan.
-  return { name: 'Error', message: code, code, errno: status };
+function viaSocket(size: number): Attempts {
+  const sockets = new Array<net.Socket | undefined>(size);
+  const close = (index: number) => {
+    sockets[index]?.destroy();
+    sockets[index] = undefined;
+  };
+  return {
+    start(index, job, done) {
+      const socket = net.connect({ host: job.address, port: job.port });
+      sockets[index] = socket;
+      socket.once('connect', () => {
+        close(index);
+        done(index, 0);
+      });
+      socket.once('error', (error) => {
+        close(index);
+        done(index, -1, error);
+      });
+      return true;
+    },
+    cancel: close,
+  };
 }
 
-const viaSocket: Start = (job, done) => {
-  const socket = net.connect({ host: job.address, port: job.port });
-  socket.once('connect', () => {
-    socket.destroy();
-    done('ok');
-  });
-  socket.once('error', (error) => {
-    socket.destroy();
-    done('refused', error);
-  });
-  return () => socket.destroy();
-};
+const REFUSED = -(osConstants.errno.ECONNREFUSED ?? 111);
+
+/** A failed attempt in the one outcome vocabulary; a refusal (nearly every closed port) costs no lookup. */
+function failure(status: number, error: unknown): { outcome: Outcome; noDescriptors: boolean } {
+  if (error === undefined && status === REFUSED) return { outcome: 'refused', noDescriptors: false };
+  let cause = error;
+  if (cause === undefined) {
+    let code: string;
+    try {
+      code = getSystemErrorName(status);
+    } catch {
+      code = `E${-status}`;
+    }
+    // A plain record, not an Error: a refused port is an answer, and thousands of stack traces cost more than a scan.
+    cause = { name: 'Error', message: code, code, errno: status };
+  }
+  return { outcome: outcomeOf(cause).outcome, noDescriptors: outOfDescriptors(cause) };
+}
+
+// What each job is doing, by index: not started yet (or waiting to try again), in flight and quick, in flight past
+// `slowAfterMs`, or finished.
+const IDLE = 0;
+const QUICK = 1;
+const SLOW = 2;
+const FINISHED = 3;
 
 /**
  * Connects to every job, `window` quick attempts at a time (more while some wait on silent hosts, up to
@@ -121,47 +162,57 @@ const viaSocket: Start = (job, done) => {
  */
 export function connectMany(jobs: readonly ConnectJob[], options: ConnectManyOptions): Promise<(ConnectResult | undefined)[]> {
   const binding = tcpBinding();
-  const attempt = binding ? viaHandle(binding) : viaSocket;
+  const direct = binding ? viaHandle(binding, jobs.length) : undefined;
+  const fallback = viaSocket(jobs.length);
   const maxInFlight = Math.max(1, options.maxInFlight ?? 2048);
   const window = Math.max(1, Math.min(options.window ?? 64, maxInFlight));
   const slowAfterMs = options.slowAfterMs ?? 50;
   const results = new Array<ConnectResult | undefined>(jobs.length).fill(undefined);
-  const live = new Map<number, { started: number; cancel?: () => void; slow: boolean }>();
+  const state = new Uint8Array(jobs.length);
+  const started = new Float64Array(jobs.length);
+  const tries = new Uint8Array(jobs.length);
+  const usedFallback = new Uint8Array(jobs.length);
+  const live = new Set<number>();
   const retries: number[] = [];
-  const tries = new Map<number, number>();
   let next = 0;
   let quick = 0;
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let pumping = false;
-    const settle = (index: number, result: ConnectResult) => {
-      const entry = live.get(index);
-      if (!entry) return;
+    const end = (index: number) => {
+      if (state[index] === QUICK) quick--;
       live.delete(index);
-      if (!entry.slow) quick--;
-      if (result.noDescriptors && (tries.get(index) ?? 0) < 50) {
-        tries.set(index, (tries.get(index) ?? 0) + 1);
+    };
+    const settle = (index: number, result: ConnectResult) => {
+      end(index);
+      if (result.noDescriptors && (tries[index] as number) < 50) {
+        tries[index] = (tries[index] as number) + 1;
+        state[index] = IDLE;
         retries.push(index);
       } else {
+        state[index] = FINISHED;
         results[index] = result;
         options.onResult?.(index, result);
       }
       if (!pumping) pump();
     };
+    const done: Done = (index, status, error) => {
+      if (state[index] !== QUICK && state[index] !== SLOW) return;
+      const ms = performance.now() - (started[index] as number);
+      if (status === 0) return settle(index, { open: true, outcome: 'ok', ms });
+      const failed = failure(status, error);
+      settle(index, { open: false, outcome: failed.outcome, ms, ...(failed.noDescriptors ? { noDescriptors: true } : {}) });
+    };
     const start = (index: number) => {
       const job = jobs[index] as ConnectJob;
-      const started = performance.now();
-      const entry: { started: number; cancel?: () => void; slow: boolean } = { started, slow: false };
-      live.set(index, entry);
+      started[index] = performance.now();
+      state[index] = QUICK;
       quick++;
-      const done = (outcome: Outcome, error?: unknown) => {
-        const failure = error === undefined ? undefined : outcomeOf(error);
-        const noDescriptors = error !== undefined && outOfDescriptors(error);
-        settle(index, { open: outcome === 'ok', outcome: failure?.outcome ?? outcome, ms: performance.now() - started, ...(noDescriptors ? { noDescriptors } : {}) });
-      };
+      live.add(index);
       // A host name (not an address) goes through net.connect, which resolves it.
-      const cancel = attempt(job, done) ?? (live.has(index) && attempt !== viaSocket ? viaSocket(job, done) : undefined);
-      if (cancel) entry.cancel = cancel;
+      if (direct?.start(index, job, done)) return;
+      usedFallback[index] = 1;
+      fallback.start(index, job, done);
     };
     /** Starts what the window allows; attempts that ran out of descriptors are tried again only on the tick. */
     function pump(onTick = false) {
@@ -181,12 +232,13 @@ export function connectMany(jobs: readonly ConnectJob[], options: ConnectManyOpt
     }
     function tick() {
       const now = performance.now();
-      for (const [index, entry] of live) {
-        if (now - entry.started >= options.timeoutMs) {
-          entry.cancel?.();
-          settle(index, { open: false, outcome: 'timeout', ms: now - entry.started });
-        } else if (!entry.slow && now - entry.started >= slowAfterMs) {
-          entry.slow = true;
+      for (const index of live) {
+        const age = now - (started[index] as number);
+        if (age >= options.timeoutMs) {
+          (usedFallback[index] ? fallback : (direct ?? fallback)).cancel(index);
+          settle(index, { open: false, outcome: 'timeout', ms: age });
+        } else if (state[index] === QUICK && age >= slowAfterMs) {
+          state[index] = SLOW;
           quick--;
         }
       }
