@@ -22,6 +22,19 @@ async function kia(mode: string, dir: string, nodes: number): Promise<Phase> {
   return JSON.parse(res.stdout) as Phase;
 }
 
+/** Two measurements taking turns, `turns` times: the fastest run of each. */
+async function inTurns<A extends { ms: number }, B extends { ms: number }>(turns: number, first: () => Promise<A>, second: () => Promise<B>): Promise<[A, B]> {
+  let a = await first();
+  let b = await second();
+  for (let turn = 1; turn < turns; turn++) {
+    const nextA = await first();
+    const nextB = await second();
+    if (nextA.ms < a.ms) a = nextA;
+    if (nextB.ms < b.ms) b = nextB;
+  }
+  return [a, b];
+}
+
 export async function benchHunt(nodes = 256, subset = 16): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'kia-bench-hunt-'));
   const lines: string[] = [];
@@ -35,34 +48,16 @@ export async function benchHunt(nodes = 256, subset = 16): Promise<string[]> {
 
     // Discovery: kia's connect scan vs nmap -sT on the same hosts and ports, taking turns, the best of three each (the
     // lab has just started: the first scan of either would also pay for its warm-up).
-    let kiaScan: Phase | undefined;
-    let nmapScan: { ms: number } | undefined;
-    for (let turn = 0; turn < 3; turn++) {
-      const k = await kia('scan', dir, nodes);
-      const n = await run('nmap', ['-sT', '-n', '-Pn', '-p', ports, '-iL', hostFile, '-oG', '-']);
-      if (!kiaScan || k.ms < kiaScan.ms) kiaScan = k;
-      if (!nmapScan || n.ms < nmapScan.ms) nmapScan = n;
-    }
-    if (!kiaScan || !nmapScan) throw new Error('no scan ran');
+    const [kiaScan, nmapScan] = await inTurns(3, () => kia('scan', dir, nodes), () => run('nmap', ['-sT', '-n', '-Pn', '-p', ports, '-iL', hostFile, '-oG', '-']));
     lines.push(`discovery, ${nodes} hosts x ${catalogPorts().length} ports: kia ${fmt(kiaScan.ms)} ms (${kiaScan.open} open, ${fmt(kiaScan.rssMb)} MB RSS), nmap -sT ${fmt(nmapScan.ms)} ms -> kia ${fmt(nmapScan.ms / kiaScan.ms, 1)}x faster`);
 
     // Floors and the hunt of every node: discovery + TLS facts + fingerprints against one request per port; the whole
     // hunt against a bare script sending the very requests the hunt sent.
-    let floorRun = await kia('floor', dir, nodes);
-    let identify = await kia('identify', dir, nodes);
-    const floorAgain = await kia('floor', dir, nodes);
-    const identifyAgain = await kia('identify', dir, nodes);
-    if (floorAgain.ms < floorRun.ms) floorRun = floorAgain;
-    if (identifyAgain.ms < identify.ms) identify = identifyAgain;
+    const [floorRun, identify] = await inTurns(2, () => kia('floor', dir, nodes), () => kia('identify', dir, nodes));
     lines.push(`discovery + TLS facts + fingerprints, ${nodes} nodes: kia ${fmt(identify.ms)} ms (${identify.endpoints} endpoints, ${identify.requests} requests); one-request-per-port floor ${fmt(floorRun.ms)} ms -> ${fmt(identify.ms / floorRun.ms, 2)}x (target <= 2x)`);
     // The hunt first writes the request list the floor sends; then they take turns, the best of two each, so that
     // neither pays alone for the lab's first answers on routes nothing asked before (the lab's own warm-up).
-    let full = await kia('hunt', dir, nodes);
-    let same = await kia('same-requests', dir, nodes);
-    const fullAgain = await kia('hunt', dir, nodes);
-    const sameAgain = await kia('same-requests', dir, nodes);
-    if (fullAgain.ms < full.ms) full = fullAgain;
-    if (sameAgain.ms < same.ms) same = sameAgain;
+    const [full, same] = await inTurns(2, () => kia('hunt', dir, nodes), () => kia('same-requests', dir, nodes));
     lines.push(`full hunt, ${nodes} nodes: kia ${fmt(full.ms)} ms, ${full.requests} requests, ${full.endpoints} endpoints, peak RSS ${fmt(full.rssMb)} MB (target < 300 MB); same-requests floor ${fmt(same.ms)} ms (${same.answered}/${same.requests} answered) -> ${fmt(full.ms / same.ms, 2)}x (target <= 1.5x); one-request-per-port floor ${fmt(floorRun.ms)} ms -> ${fmt(full.ms / floorRun.ms, 2)}x`);
 
     // Route probes: the same URLs through curl --parallel, one run per identity.
