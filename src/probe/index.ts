@@ -186,7 +186,7 @@ async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void>
   const policy = await detectClientCertPolicy({ host: endpoint.address, port: endpoint.port, timeoutMs: options.transport.timeoutMs, contexts: ctx.options.transport.cache.policyContexts(clientCertContexts), anonymous });
   ctx.scheme = policy.isTls ? 'https' : 'http';
   observation.scheme = ctx.scheme === 'https' ? 'https' : 'unknown';
-  // Old versions and weak suites: two more handshakes per TLS port, beside the fingerprint rounds.
+  // Old versions and weak suites: two hand-written hellos per TLS port, beside the fingerprint rounds.
   const posture = ctx.scheme === 'https' && options.purpose === 'hunt' ? probeTlsPosture({ host: endpoint.address, port: endpoint.port }, { timeoutMs: options.transport.timeoutMs }) : undefined;
   const answers = new Map<string, RouteObservation>();
   const withChain = await identify(ctx, observation, answers, ctx.scheme === 'https', first);

@@ -1,7 +1,8 @@
 // Whether a TLS server asks for a client certificate, and whether it insists. Node has no API for "the server sent a
 // CertificateRequest", so we offer TLS 1.2 only, record the server's bytes (its handshake is in clear up to
-// Finished) and parse them. A TLS 1.3-only server encrypts its CertificateRequest: there we can only see a
-// certificate_required alert after the handshake.
+// Finished) and parse them: from a handshake of our own, or (the hunt) from a hand-written hello whose flight we cut
+// at ServerHelloDone, the caller's first request without a certificate deciding between requested and required. A
+// TLS 1.3-only server encrypts its CertificateRequest: there we can only see a certificate_required alert.
 import tls from 'node:tls';
 import { answered, type Outcome } from '../../model/index.ts';
 import { sendHello, type HelloOffer } from './client-hello.ts';
@@ -137,7 +138,7 @@ async function detect(options: ClientCertProbe, seen: { alpn?: string | false; t
   // The port answered in another protocol (an HTTP 400, a banner): it does not speak TLS at all, 1.3 neither.
   if (flight.notTls) return { policy: 'unknown', evidence: 'no TLS answer to a TLS 1.2 hello: the port answered in another protocol', tls12: false };
   // No TLS 1.2: a protocol_version alert, or no ServerHello at all. Try TLS 1.3.
-  const prefix = flight.notTls ? 'no TLS answer to a TLS 1.2 hello; ' : `TLS 1.2 refused (${why(first)}); `;
+  const prefix = `TLS 1.2 refused (${why(first)}); `;
   const second = await attempt(options, '1.3', timeoutMs);
   if (second.alpn !== undefined) seen.alpn = second.alpn;
   seen.tls ||= spokeTls(second);
