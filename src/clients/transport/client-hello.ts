@@ -41,23 +41,24 @@ function extension(type: number, body: Buffer): Buffer {
   return Buffer.concat([u16(type), u16(body.length), body]);
 }
 
+/** A list of length-prefixed names inside a 2-byte length: ALPN's ProtocolNameList; SNI's entries carry a type byte. */
+function names(values: readonly string[], prefix: readonly number[], length: (n: number) => Buffer): Buffer {
+  const entries = Buffer.concat(values.map((value) => Buffer.concat([Buffer.from(prefix), length(value.length), Buffer.from(value, 'latin1')])));
+  return Buffer.concat([u16(entries.length), entries]);
+}
+
 /** The bytes of one ClientHello record. `servername` (a DNS name, never an address) goes in SNI. */
 export function clientHello(offer: HelloOffer, servername?: string): Buffer {
   const extensions = [
-    ...(servername ? [extension(0x0000, (() => {
-      const name = Buffer.from(servername, 'ascii');
-      const entry = Buffer.concat([Buffer.from([0]), u16(name.length), name]);
-      return Buffer.concat([u16(entry.length), entry]);
-    })())] : []),
+    // server_name: one host_name entry (type 0, 2-byte length).
+    ...(servername ? [extension(0x0000, names([servername], [0], u16))] : []),
     extension(0x000a, list16(GROUPS)),
     extension(0x000b, Buffer.from([1, 0])),
     extension(0x000d, list16(SIGNATURES)),
     // extended_master_secret: what every client offers today; a server may insist on it.
     extension(0x0017, Buffer.alloc(0)),
-    ...(offer.alpn?.length ? [extension(0x0010, (() => {
-      const names = Buffer.concat(offer.alpn.map((name) => Buffer.concat([Buffer.from([name.length]), Buffer.from(name, 'latin1')])));
-      return Buffer.concat([u16(names.length), names]);
-    })())] : []),
+    // application_layer_protocol_negotiation: names with a 1-byte length.
+    ...(offer.alpn?.length ? [extension(0x0010, names(offer.alpn, [], (n) => Buffer.from([n])))] : []),
   ];
   const extensionBytes = Buffer.concat(extensions);
   const body = Buffer.concat([

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { once } from 'node:events';
-import { connectMany, tcpConnect } from './connect.ts';
+import { connectMany } from './connect.ts';
 
 /** A port nobody listens on: bound and released. */
 async function closedPort(host: string): Promise<number> {
@@ -97,10 +97,5 @@ describe('connectMany', () => {
     controller.abort();
     const results = await connectMany([{ address: '127.0.0.1', port }], { timeoutMs: 1000, signal: controller.signal });
     assert.deepEqual(results, [undefined]);
-  });
-
-  it('tcpConnect is one of them', async () => {
-    assert.equal((await tcpConnect('127.0.0.1', port, 1000)).outcome, 'ok');
-    assert.equal((await tcpConnect('127.0.0.1', closed, 1000)).outcome, 'refused');
   });
 });

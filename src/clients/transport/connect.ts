@@ -247,9 +247,3 @@ export function connectMany(jobs: readonly ConnectJob[], options: ConnectManyOpt
     pump();
   });
 }
-
-/** One connect (a scan of one port). */
-export async function tcpConnect(address: string, port: number, timeoutMs: number): Promise<ConnectResult> {
-  const [result] = await connectMany([{ address, port }], { timeoutMs });
-  return result as ConnectResult;
-}

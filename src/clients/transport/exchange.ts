@@ -49,7 +49,7 @@ export interface Dial {
   cache: TlsCache;
   /** Offered ALPN protocols; only HTTP/1.1 is spoken. */
   alpn?: string[];
-  extraContext?: { minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion; ciphers?: string };
+  extraContext?: { minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion };
 }
 
 export interface WireRequest {
@@ -101,7 +101,7 @@ export function dial(d: Dial, abort: AbortSignal): Promise<Connection | { outcom
       socket = net.connect({ host: d.host, port: d.port, noDelay: true }, () => settle({ socket }));
     } else {
       const servername = d.names.find((n) => !isAddress(n));
-      // Sessions made under other TLS versions or ciphers are not offered: they would not resume.
+      // Sessions made under other TLS versions are not offered: they would not resume.
       const sessionKey = `${d.cache.sessionKey(d.host, d.port, servername, d.identity)}|${d.extraContext ? JSON.stringify(d.extraContext) : ''}`;
       const session = d.certificate ? undefined : d.cache.session(sessionKey);
       const secure = tls.connect({

@@ -1,6 +1,7 @@
 // One TLS handshake recorded off the wire: the raw socket under Node's TLS layer keeps a copy of what the server sent,
 // so a handshake the server ends (no client certificate, a refused version or suite) still shows its ServerHello,
-// CertificateRequest and alerts. The client-certificate policy probe and the TLS posture probe both ask through it.
+// CertificateRequest and alerts. The client-certificate policy probe asks through it when it makes a handshake of its
+// own (without a caller's request to decide, and for TLS 1.3); the hunt's hellos are written by hand (client-hello.ts).
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';

@@ -39,9 +39,7 @@ export class TlsCache {
   }
 
   /** The context an identity speaks TLS with: its certificate and key, and the CA bundle that verifies servers. */
-  context(identity: Identity | undefined, ca: string | undefined, extra?: { minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion; ciphers?: string }): SecureContext {
-    // TLS 1.0 and 1.1 need OpenSSL's security level 0 to be offered at all (a posture probe asks for them).
-    const legacy = extra?.minVersion === 'TLSv1' || extra?.minVersion === 'TLSv1.1';
+  context(identity: Identity | undefined, ca: string | undefined, extra?: { minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion }): SecureContext {
     const caKey = ca ? createHash('sha256').update(ca).digest('base64').slice(0, 16) : '-';
     const key = `${this.#idOf(identity)}|${caKey}|${extra ? JSON.stringify(extra) : ''}`;
     let context = this.#contexts.get(key);
@@ -51,7 +49,6 @@ export class TlsCache {
         ...(identity?.key ? { key: identity.key.reveal() } : {}),
         ...(ca ? { ca } : {}),
         ...extra,
-        ...(legacy ? { ciphers: `${extra?.ciphers ?? 'DEFAULT'}:@SECLEVEL=0` } : {}),
       });
       this.#contexts.set(key, context);
     }

@@ -69,7 +69,7 @@ export interface ExchangeRequest {
    * TLS versions offered. Probes that repeat every cycle offer TLS 1.2 only when the server takes it: a resumed TLS 1.2
    * session skips the key exchange a resumed TLS 1.3 session still makes, a quarter of a probe's CPU.
    */
-  tlsVersions?: { min?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'; max?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'; ciphers?: string };
+  tlsVersions?: { min?: 'TLSv1.2' | 'TLSv1.3'; max?: 'TLSv1.2' | 'TLSv1.3' };
   signal?: AbortSignal;
 }
 
@@ -302,7 +302,7 @@ export class Transport {
   #dialFor(request: ExchangeRequest, t: Target) {
     const trust = request.trust ?? {};
     const v = request.tlsVersions;
-    const extraContext = v ? { ...(v.min ? { minVersion: v.min } : {}), ...(v.max ? { maxVersion: v.max } : {}), ...(v.ciphers ? { ciphers: v.ciphers } : {}) } : undefined;
+    const extraContext = v ? { ...(v.min ? { minVersion: v.min } : {}), ...(v.max ? { maxVersion: v.max } : {}) } : undefined;
     return { host: t.host, port: t.port, scheme: t.scheme, ...(request.identity ? { identity: request.identity } : {}), trust, names: namesFor(t.host, trust, request.names), certificate: request.certificate === true, cache: this.cache, ...(extraContext ? { extraContext } : {}) };
   }
 
