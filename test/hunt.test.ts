@@ -105,6 +105,15 @@ for (const version of ['1.28', '1.31', '1.36'] as const) {
       assert.deepEqual([byPort('kia-worker-4', 10256)?.component, byPort('kia-worker-4', 10256)?.port], ['kube-proxy', 'healthz']);
     });
 
+    it("names a port's usual tenant from the answers that name it, not from every fingerprint question", () => {
+      // etcd's /health and /members are fingerprint questions no kubelet or kube-proxy route asks.
+      const asked = (node: string, port: number) => report.endpoints.find((e) => e.target.node === node && e.port === port)?.routes.map((r) => r.path) ?? [];
+      for (const [node, port] of [['kia-worker-4', 10250], ['kia-worker-3', 10249], ['kia-worker-3', 10248], ['kia-worker-4', 10256]] as const) {
+        assert.ok(asked(node, port).length > 0, `${node}:${port} was probed`);
+        assert.deepEqual(asked(node, port).filter((p) => p === '/health' || p === '/members'), [], `${node}:${port}`);
+      }
+    });
+
     it('sees the kubelet client-certificate policy and the served chains', () => {
       const kubelet = report.endpoints.find((e) => e.target.node === 'kia-worker-4' && e.port === 10250);
       assert.equal(kubelet?.tls?.clientCert, 'requested');

@@ -2,7 +2,7 @@
 // client-certificate policy), who answers (the fingerprint, from answers, never from the port number), then either the
 // access matrix (the catalog's read routes, anonymously and as each identity) or the health routes, as the identity
 // each needs. Every request goes through the run's transport. Facts only: verdicts are the audit's and health's.
-import { getRoute } from '../catalog/index.ts';
+import { findPortByNumber, getRoute } from '../catalog/index.ts';
 import type { Identity } from '../clients/identity.ts';
 import { detectClientCertPolicy, clientCertContexts } from '../clients/transport/client-cert.ts';
 import { spokePlainHttp } from '../clients/transport/outcome.ts';
@@ -14,7 +14,7 @@ import { pool } from '../concurrency.ts';
 import { answered, type EndpointObservation, type Fingerprint, type OpenPort, type RouteObservation, type TlsObservation } from '../model/index.ts';
 import { redactShapes } from '../redact.ts';
 import { firstContainer, PODLIST_CAP } from './exec-proof.ts';
-import { fingerprint } from './fingerprint.ts';
+import { CONFIRMING, fingerprint } from './fingerprint.ts';
 import type { ProbeMemory } from './memory.ts';
 import { accessRoutes, askersFor, FINGERPRINT_FIRST, FINGERPRINT_SECOND, healthRoutes, keepsBody } from './plan.ts';
 
@@ -153,12 +153,26 @@ async function identify(ctx: Ctx, observation: EndpointObservation, answers: Map
     return withChain;
   }
   const round = async (paths: readonly string[]) => {
-    const got = await Promise.all(paths.map((p) => ask(ctx, undefined, p, `probe:${p}`)));
-    got.forEach((r, i) => answers.set(paths[i] as string, r.observation));
+    const fresh = paths.filter((p) => !answers.has(p));
+    const got = await Promise.all(fresh.map((p) => ask(ctx, undefined, p, `probe:${p}`)));
+    got.forEach((r, i) => answers.set(fresh[i] as string, r.observation));
   };
-  await round(FINGERPRINT_FIRST.slice(1));
-  const early = fingerprint({ scheme: observation.scheme, port: ctx.endpoint.port, ...(observation.tls ? { tls: observation.tls } : {}), answers });
-  if (early.confidence !== 'high' || early.component === 'etcd') await round(FINGERPRINT_SECOND);
+  // Past the first answer the scheme is known (the observation's waits for the caller).
+  const named = () => fingerprint({ scheme: ctx.scheme, port: ctx.endpoint.port, ...(observation.tls ? { tls: observation.tls } : {}), answers });
+  // The port's usual tenant first: the answers that name it, and nothing more when they do.
+  const usual = findPortByNumber(ctx.endpoint.port)[0];
+  const confirming = usual ? CONFIRMING[`${usual.component}/${usual.name}`] : undefined;
+  let early: Fingerprint | undefined;
+  if (confirming) {
+    await round(confirming);
+    early = named();
+    if (early.component !== usual?.component || early.port !== usual.name || early.confidence === 'low') early = undefined;
+  }
+  if (!early) {
+    await round(FINGERPRINT_FIRST.slice(1));
+    early = named();
+    if (early.confidence !== 'high' || early.component === 'etcd') await round(FINGERPRINT_SECOND);
+  }
   // A port that refuses anonymous TLS clients (etcd) may still answer an identity that has a certificate.
   if (!answered(anonymousFirst.observation.outcome) && ctx.scheme === 'https') {
     for (const identity of (ctx.options.identities ?? []).filter((i) => i.cert)) {
