@@ -187,6 +187,11 @@ async function identify(ctx: Ctx, observation: EndpointObservation, answers: Map
   return withChain;
 }
 
+/** Go's answer to plain HTTP on a TLS port: the port speaks TLS. */
+function sentToTls(exchange: Exchange): boolean {
+  return exchange.status === 400 && exchange.body.includes('Client sent an HTTP request to an HTTPS server');
+}
+
 /** The hunt's pass over one endpoint. */
 async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void> {
   const { endpoint, options } = ctx;
@@ -197,15 +202,23 @@ async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void>
     first = await ask(ctx, undefined, '/version', 'probe:version', { certificate: true });
     return { outcome: first.observation.outcome, ...(first.observation.detail ? { detail: first.observation.detail } : {}) };
   };
-  const policy = await detectClientCertPolicy({ host: endpoint.address, port: endpoint.port, timeoutMs: options.transport.timeoutMs, contexts: ctx.options.transport.cache.policyContexts(clientCertContexts), anonymous });
-  ctx.scheme = policy.isTls ? 'https' : 'http';
+  // A port the catalog knows as plain HTTP is asked in plain HTTP first: an HTTP answer settles its scheme without a
+  // TLS hello (one connection less per port); any other answer (a TLS server's alert, or Go's 400 to plain HTTP) and
+  // the port is asked as any other.
+  if (findPortByNumber(endpoint.port)[0]?.scheme === 'http') {
+    ctx.scheme = 'http';
+    const plain = await ask(ctx, undefined, '/version', 'probe:version');
+    if (plain.exchange.status !== undefined && !sentToTls(plain.exchange)) first = plain;
+  }
+  const policy = first ? undefined : await detectClientCertPolicy({ host: endpoint.address, port: endpoint.port, timeoutMs: options.transport.timeoutMs, contexts: ctx.options.transport.cache.policyContexts(clientCertContexts), anonymous });
+  ctx.scheme = policy?.isTls ? 'https' : 'http';
   observation.scheme = ctx.scheme === 'https' ? 'https' : 'unknown';
   // Old versions and weak suites: two hand-written hellos per TLS port, beside the fingerprint rounds.
   const posture = ctx.scheme === 'https' && options.purpose === 'hunt' ? probeTlsPosture({ host: endpoint.address, port: endpoint.port }, { timeoutMs: options.transport.timeoutMs }) : undefined;
   const answers = new Map<string, RouteObservation>();
   const withChain = await identify(ctx, observation, answers, ctx.scheme === 'https', first);
   if (ctx.scheme === 'http' && answered(answers.get('/version')?.outcome ?? 'error')) observation.scheme = 'http';
-  if (ctx.scheme === 'https') {
+  if (ctx.scheme === 'https' && policy) {
     const tls = withChain ? tlsFrom(withChain, { clientCert: policy.policy, clientCertEvidence: policy.evidence, ...(policy.acceptableCAs ? { acceptableCAs: policy.acceptableCAs } : {}), ...(policy.alpn !== undefined ? { alpn: policy.alpn } : {}) }, options.trust ?? {}) : undefined;
     observation.tls = tls ?? { protocol: null, alpn: policy.alpn ?? false, chain: [], clientCert: policy.policy, clientCertEvidence: policy.evidence, ...(policy.acceptableCAs?.length ? { acceptableCAs: policy.acceptableCAs } : {}) };
     if (posture) observation.tls.posture = await posture;
