@@ -4,6 +4,7 @@
 // verification was turned off on purpose.
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { CertificateObservation } from '../../model/index.ts';
 import type { Identity } from '../identity.ts';
 
@@ -57,10 +58,20 @@ export function namesFor(host: string, trust: Trust, alternatives: readonly stri
 
 /**
  * Whether the peer certificate is valid for one of the names: an address against its IP SANs, a name against its DNS
- * SANs (its subject's CN only when it has none), as Node's checkServerIdentity, checked natively on the X509 object and
- * worded as Node words a mismatch (the CLI's explanation reads the list from it).
+ * SANs (its subject's CN only when it has none), as Go's VerifyHostname. Node's checkServerIdentity on the plain peer
+ * certificate; on an X509 object (a chain being read) the same check natively, worded as Node words a mismatch (the
+ * CLI's explanation reads the list from it).
  */
-export function matchesName(cert: X509Certificate, names: readonly string[]): { ok: boolean; error?: string } {
+export function matchesName(cert: PeerCertificate | X509Certificate, names: readonly string[]): { ok: boolean; error?: string } {
+  if (!(cert instanceof X509Certificate)) {
+    let first: Error | undefined;
+    for (const name of names) {
+      const error = checkServerIdentity(name, cert);
+      if (!error) return { ok: true };
+      first ??= error;
+    }
+    return { ok: false, error: first?.message ?? 'no name to check' };
+  }
   for (const name of names) if (net.isIP(name) ? cert.checkIP(name) !== undefined : cert.checkHost(name) !== undefined) return { ok: true };
   const first = names[0];
   if (first === undefined) return { ok: false, error: 'no name to check' };
