@@ -7,9 +7,21 @@ export class Deadline {
   #reason: string | undefined;
   #listeners: (() => void)[] = [];
   readonly #timer: NodeJS.Timeout;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onSignal: (() => void) | undefined;
 
-  constructor(timeoutMs: number) {
+  /** `signal`: the caller's own, which ends it too. */
+  constructor(timeoutMs: number, signal?: AbortSignal) {
     this.#timer = setTimeout(() => this.stop('deadline'), Math.max(1, Math.min(timeoutMs, 2_147_000_000)));
+    if (!signal) return;
+    const onSignal = () => this.stop(String(signal.reason ?? 'aborted'));
+    if (signal.aborted) {
+      onSignal();
+      return;
+    }
+    this.#signal = signal;
+    this.#onSignal = onSignal;
+    signal.addEventListener('abort', onSignal, { once: true });
   }
 
   get aborted(): boolean {
@@ -41,8 +53,9 @@ export class Deadline {
     };
   }
 
-  /** The request ended: the timer goes. */
+  /** The request ended: the timer and the listener on the caller's signal go. */
   done(): void {
     clearTimeout(this.#timer);
+    if (this.#onSignal) this.#signal?.removeEventListener('abort', this.#onSignal);
   }
 }

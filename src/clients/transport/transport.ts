@@ -150,22 +150,17 @@ export class Transport {
   // The deadlines of the requests in flight.
   readonly #live = new Set<Deadline>();
 
-  /** One request's deadline, ended early by the run's signal or the caller's. */
-  #deadline(timeoutMs: number, signal: AbortSignal | undefined): { limit: Deadline; done(): void } {
-    const limit = new Deadline(timeoutMs);
+  /** One request's deadline, ended early by the run's signal or the caller's; `#ended` when the request is. */
+  #deadline(timeoutMs: number, signal: AbortSignal | undefined): Deadline {
+    const limit = new Deadline(timeoutMs, signal);
     if (this.#options.signal?.aborted) limit.stop('the overall deadline passed');
     this.#live.add(limit);
-    const stop = () => limit.stop(String(signal?.reason ?? 'aborted'));
-    if (signal?.aborted) stop();
-    else signal?.addEventListener('abort', stop, { once: true });
-    return {
-      limit,
-      done: () => {
-        limit.done();
-        this.#live.delete(limit);
-        signal?.removeEventListener('abort', stop);
-      },
-    };
+    return limit;
+  }
+
+  #ended(limit: Deadline): void {
+    limit.done();
+    this.#live.delete(limit);
   }
 
   get signal(): AbortSignal | undefined {
@@ -190,32 +185,34 @@ export class Transport {
     if (run?.aborted || this.#closed) return this.#result(base, { outcome: 'aborted', detail: 'the deadline passed before this request', body: [], established: false, reusable: false }, started);
     // A certificate-reading request dials a connection of its own (a full handshake), which then stays for the next.
     const keepAlive = this.#options.keepAlive === true && request.fresh !== true;
-    const wire = this.#wire(request, method, t);
+    const wire = this.#wire(request, method, t, keepAlive ? DRAIN_BYTES : 0);
     if (!keepAlive) {
       const limit = this.#deadline(timeoutMs, request.signal);
       try {
-        return this.#result(base, await this.#once(request, wire, t, limit.limit), started, limit.limit);
+        return this.#result(base, await this.#once(request, wire, t, limit), started, limit);
       } finally {
-        limit.done();
+        this.#ended(limit);
       }
     }
     const key = `${t.scheme}://${t.host}:${t.port}|${this.cache.sessionKey('', 0, request.trust?.serverName, identity)}|${request.trust?.ca ? 'ca' : ''}`;
     const slot = this.#slot(key);
-    await this.#acquire(slot);
+    // A free slot is taken at once (no turn of the microtask queue); a busy one is handed over by #release.
+    if (slot.busy) await new Promise<void>((resolve) => slot.queue.push(resolve));
+    else slot.busy = true;
     try {
       if (Date.now() < slot.poisonedUntil) {
         return this.#result(base, { outcome: 'timeout', detail: slot.poisonDetail ?? 'an earlier request to this endpoint timed out', body: [], established: false, reusable: false }, started);
       }
       const limit = this.#deadline(timeoutMs, request.signal);
       try {
-        const result = await this.#kept(request, { ...wire, limits: { ...wire.limits, drainBytes: DRAIN_BYTES } }, t, slot, limit.limit);
+        const result = await this.#kept(request, wire, t, slot, limit);
         if (result.outcome === 'timeout' && !run?.aborted) {
           slot.poisonedUntil = Date.now() + POISON_FACTOR * timeoutMs;
           slot.poisonDetail = `not asked: an earlier request to ${t.host}:${t.port} got no whole answer within ${timeoutMs} ms`;
         }
-        return this.#result(base, result, started, limit.limit);
+        return this.#result(base, result, started, limit);
       } finally {
-        limit.done();
+        this.#ended(limit);
       }
     } finally {
       this.#release(slot);
@@ -236,14 +233,13 @@ export class Transport {
     if (requests.hasSubscribers) requests.publish({ ...base });
     if (this.#options.signal?.aborted) return this.#result(base, { outcome: 'aborted', detail: 'the deadline passed before this request', body: [], established: false, reusable: false }, started);
     // The deadline covers the dial and the head; a streamed body runs past it.
-    const limit = this.#deadline(request.timeoutMs ?? this.timeoutMs, request.signal);
-    const abort = limit.limit;
+    const abort = this.#deadline(request.timeoutMs ?? this.timeoutMs, request.signal);
     const streamIf = request.streamIf;
     // An answer that is not streamed (a refusal) is read whole, with the buffered cap.
-    const wire = { ...this.#wire(request, method, t), limits: { ...DEFAULT_LIMITS, maxBodyBytes: this.#options.maxBytes ?? DEFAULT_MAX_BYTES } };
+    const wire = { ...this.#wire(request, method, t, 0), limits: { ...DEFAULT_LIMITS, maxBodyBytes: this.#options.maxBytes ?? DEFAULT_MAX_BYTES } };
     const connection = await dial(this.#dialFor(request, t), abort);
     if (!('socket' in connection)) {
-      limit.done();
+      this.#ended(abort);
       return this.#result(base, { ...connection, body: [], established: false, reusable: false }, started, abort);
     }
     const scrub = new StreamScrubber(this.secrets);
@@ -254,7 +250,7 @@ export class Transport {
       flush: () => scrub.flush(),
       ...(request.maxBytes !== undefined ? { limit: request.maxBytes } : {}),
     });
-    limit.done();
+    this.#ended(abort);
     if (!result.stream) connection.socket.destroy();
     const opened: OpenedExchange = this.#result(base, { ...result, ...(connection.tls ? { tls: connection.tls } : {}) }, started, abort);
     const stream = result.stream;
@@ -286,7 +282,8 @@ export class Transport {
     if (identity.key) this.secrets.add(identity.key.reveal());
   }
 
-  #wire(request: ExchangeRequest, method: string, t: Target): WireRequest {
+  /** `drainBytes`: how much of an answer past its cap is read and dropped to keep the connection (kept-alive only). */
+  #wire(request: ExchangeRequest, method: string, t: Target, drainBytes: number): WireRequest {
     const body = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body);
     return {
       method,
@@ -296,7 +293,7 @@ export class Transport {
       ...(request.identity ? { identity: request.identity } : {}),
       trust: request.trust ?? {},
       mode: request.mode ?? 'strict',
-      limits: { ...DEFAULT_LIMITS, maxBodyBytes: request.maxBytes ?? this.#options.maxBytes ?? DEFAULT_MAX_BYTES },
+      limits: { ...DEFAULT_LIMITS, maxBodyBytes: request.maxBytes ?? this.#options.maxBytes ?? DEFAULT_MAX_BYTES, drainBytes },
     };
   }
 
@@ -330,7 +327,8 @@ export class Transport {
       else if (!result.unsent || result.outcome !== 'skipped') connection.socket.destroy();
       else this.#park(slot, connection);
       if (reused && result.unsent && result.outcome === 'reset' && (wire.method === 'GET' || wire.method === 'HEAD')) continue;
-      return { ...result, ...(connection.tls ? { tls: connection.tls } : {}) };
+      if (connection.tls) (result as WireResult & { tls?: TlsInfo }).tls = connection.tls;
+      return result;
     }
     return { outcome: 'reset', detail: 'connection closed without an answer', body: [], established: false, reusable: false };
   }
@@ -361,14 +359,6 @@ export class Transport {
     return slot;
   }
 
-  #acquire(slot: Slot): Promise<void> {
-    if (!slot.busy) {
-      slot.busy = true;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => slot.queue.push(resolve));
-  }
-
   #release(slot: Slot): void {
     const next = slot.queue.shift();
     if (next) next();
@@ -386,7 +376,7 @@ export class Transport {
       for (const [name, value] of Object.entries(received)) headers[name] = this.secrets.scrub(value, { shapes: false });
     }
     const body = wire.body.length === 1 ? (wire.body[0] as Buffer) : Buffer.concat(wire.body);
-    const exchange: Exchange = { ...base, outcome, headers, body: held ? this.secrets.scrubBytes(body) : body, durationMs: Math.round((performance.now() - started) * 10) / 10 };
+    const exchange: Exchange = { method: base.method, url: base.url, identity: base.identity, outcome, headers, body: held ? this.secrets.scrubBytes(body) : body, durationMs: Math.round((performance.now() - started) * 10) / 10 };
     if (wire.head) exchange.status = wire.head.status;
     const detail = outcome === 'aborted' ? 'the overall deadline passed' : outcome === 'timeout' && abort?.aborted ? `timed out: no whole answer within ${Math.round(performance.now() - started)} ms` : wire.detail;
     if (detail) exchange.detail = excerpt(detail, { secrets: this.secrets, max: 300 });
