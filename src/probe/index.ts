@@ -53,6 +53,8 @@ interface Ctx {
   names: string[];
   key: string;
   options: ProbeOptions;
+  /** The run's access-matrix plans by component, port and version (the catalog is read once per kind of port). */
+  plans: Map<string, { id: string; path: string }[]>;
 }
 
 function text(body: Buffer, max: number): string {
@@ -227,7 +229,9 @@ async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void>
   observation.routes.push(...answers.values());
   if (observation.scheme === 'unknown' || options.purpose === 'identify') return;
   const { component, port: portName, version } = observation.fingerprint;
-  const paths = accessRoutes(component, portName, version);
+  const planKey = `${component}|${portName ?? ''}|${version ?? ''}`;
+  let paths = ctx.plans.get(planKey);
+  if (!paths) ctx.plans.set(planKey, (paths = accessRoutes(component, portName, version)));
   // Over plain HTTP a credential changes nothing a component checks: only anonymous is asked.
   const askers: (Identity | undefined)[] = observation.scheme === 'https' ? [undefined, ...(options.identities ?? [])] : [undefined];
   // Anonymous answers the fingerprint already has are not asked again: the observation is relabelled with the route.
@@ -336,7 +340,7 @@ async function askHealth(ctx: Ctx, routeId: string, certificate: boolean): Promi
  */
 export async function askFollowUps(observation: EndpointObservation, requests: readonly { route: string; check: string; path: string }[], options: ProbeOptions): Promise<void> {
   if (requests.length === 0) return;
-  const ctx: Ctx = { endpoint: { target: observation.target, address: observation.address, port: observation.port }, scheme: observation.scheme === 'http' ? 'http' : 'https', names: namesOf(observation.target), key: `${observation.address}|${observation.port}`, options };
+  const ctx: Ctx = { endpoint: { target: observation.target, address: observation.address, port: observation.port }, scheme: observation.scheme === 'http' ? 'http' : 'https', names: namesOf(observation.target), key: `${observation.address}|${observation.port}`, options, plans: new Map() };
   const follower = (options.identities ?? []).find((i) => i.cert) ?? (options.identities ?? [])[0];
   const got = await Promise.all(requests.map((r) => ask(ctx, follower, r.path, r.route, { keepBody: true, check: r.check })));
   observation.routes.push(...got.map((g) => g.observation));
@@ -346,9 +350,9 @@ function namesOf(target: OpenPort['target']): string[] {
   return target.node && target.node !== target.address ? [target.node] : [];
 }
 
-export async function probeEndpoint(endpoint: OpenPort, options: ProbeOptions): Promise<EndpointObservation> {
+export async function probeEndpoint(endpoint: OpenPort, options: ProbeOptions, plans = new Map<string, { id: string; path: string }[]>()): Promise<EndpointObservation> {
   const observation = emptyObservation(endpoint);
-  const ctx: Ctx = { endpoint, scheme: 'https', names: namesOf(endpoint.target), key: keyOf(endpoint), options };
+  const ctx: Ctx = { endpoint, scheme: 'https', names: namesOf(endpoint.target), key: keyOf(endpoint), options, plans };
   try {
     if (options.purpose === 'health') await check(ctx, observation);
     else await survey(ctx, observation);
@@ -364,11 +368,12 @@ export async function probeEndpoint(endpoint: OpenPort, options: ProbeOptions): 
 export async function probe(endpoints: readonly OpenPort[], options: ProbeOptions): Promise<EndpointObservation[]> {
   let done = 0;
   const signal = options.transport.signal;
+  const plans = new Map<string, { id: string; path: string }[]>();
   const results = await pool(
     endpoints,
     options.concurrency ?? 128,
     async (endpoint) => {
-      const result = await probeEndpoint(endpoint, options);
+      const result = await probeEndpoint(endpoint, options, plans);
       options.onProgress?.(++done, endpoints.length);
       return result;
     },

@@ -377,12 +377,14 @@ export class Transport {
 
   #result(base: { method: string; url: string; identity: string }, wire: WireResult & { tls?: TlsInfo }, started: number, abort?: Deadline): Exchange {
     const outcome: Outcome = wire.outcome === 'timeout' && this.#options.signal?.aborted ? 'aborted' : wire.outcome;
-    const headers: Record<string, string> = {};
     const held = this.secrets.size > 0;
     const received = wire.head?.headers ?? {};
-    // One look over every value for a held secret; the values are scrubbed one by one only when one is there.
-    const suspect = held && this.secrets.holds(Object.values(received).join('\n'));
-    for (const [name, value] of Object.entries(received)) headers[name] = suspect ? this.secrets.scrub(value, { shapes: false }) : value;
+    // One look over every value for a held secret; the values are scrubbed one by one (a copy) only when one is there.
+    let headers = received;
+    if (held && this.secrets.holds(Object.values(received).join('\n'))) {
+      headers = {};
+      for (const [name, value] of Object.entries(received)) headers[name] = this.secrets.scrub(value, { shapes: false });
+    }
     const body = wire.body.length === 1 ? (wire.body[0] as Buffer) : Buffer.concat(wire.body);
     const exchange: Exchange = { ...base, outcome, headers, body: held ? this.secrets.scrubBytes(body) : body, durationMs: Math.round((performance.now() - started) * 10) / 10 };
     if (wire.head) exchange.status = wire.head.status;

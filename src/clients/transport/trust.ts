@@ -56,41 +56,21 @@ export function namesFor(host: string, trust: Trust, alternatives: readonly stri
   return [...new Set([trust.serverName ?? host, ...alternatives].filter((n) => n !== ''))];
 }
 
-/**
- * Whether the peer certificate is valid for one of the names: an address against its IP SANs, a name against its DNS
- * SANs (its subject's CN only when it has none), as Go's VerifyHostname. Node's checkServerIdentity on the plain peer
- * certificate; on an X509 object (a chain being read) the same check natively, worded as Node words a mismatch (the
- * CLI's explanation reads the list from it).
- */
-export function matchesName(cert: PeerCertificate | X509Certificate, names: readonly string[]): { ok: boolean; error?: string } {
-  if (!(cert instanceof X509Certificate)) {
-    let first: Error | undefined;
-    for (const name of names) {
-      const error = checkServerIdentity(name, cert);
-      if (!error) return { ok: true };
-      first ??= error;
-    }
-    return { ok: false, error: first?.message ?? 'no name to check' };
+/** Whether the peer certificate is valid for one of the names (DNS or IP SAN, as Go's VerifyHostname). */
+export function matchesName(served: PeerCertificate | X509Certificate, names: readonly string[]): { ok: boolean; error?: string } {
+  // checkServerIdentity reads the subject's CN and the SAN text, which an X509 object gives as they are.
+  const cert = served instanceof X509Certificate ? ({ subject: { CN: commonName(served.subject) }, subjectaltname: served.subjectAltName } as unknown as PeerCertificate) : served;
+  let first: Error | undefined;
+  for (const name of names) {
+    const error = checkServerIdentity(name, cert);
+    if (!error) return { ok: true };
+    first ??= error;
   }
-  for (const name of names) if (net.isIP(name) ? cert.checkIP(name) !== undefined : cert.checkHost(name) !== undefined) return { ok: true };
-  const first = names[0];
-  if (first === undefined) return { ok: false, error: 'no name to check' };
-  const san = cert.subjectAltName;
-  if (net.isIP(first)) return { ok: false, error: `Hostname/IP does not match certificate's altnames: IP: ${first} is not in the cert's list: ${san ? ipList(san) : ''}` };
-  return { ok: false, error: san ? `Hostname/IP does not match certificate's altnames: Host: ${first}. is not in the cert's altnames: ${san}` : `Hostname/IP does not match certificate's altnames: Host: ${first}. is not cert's CN: ${commonName(cert.subject) ?? 'undefined'}` };
+  return { ok: false, error: first?.message ?? 'no name to check' };
 }
 
 function commonName(subject: string): string | undefined {
   return subject.split('\n').find((line) => line.startsWith('CN='))?.slice(3);
-}
-
-/** The IP SANs as Node lists them in a mismatch: `127.0.0.1, ::1`. */
-function ipList(san: string): string {
-  return san
-    .split(', ')
-    .filter((n) => n.startsWith('IP Address:'))
-    .map((n) => n.slice(11))
-    .join(', ');
 }
 
 /** The facts of one served certificate, as reports show them. */
