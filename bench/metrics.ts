@@ -81,7 +81,8 @@ async function measureKia(file: string): Promise<Measure> {
   const cpu = process.cpuUsage();
   let samples = 0;
   let errors = 0;
-  for await (const batch of parseStream(createReadStream(file, { highWaterMark: 64 << 10 }))) {
+  // Read as `kia metrics FILE` reads (256 KiB at a time: src/cli/commands/metrics.ts CHUNK).
+  for await (const batch of parseStream(createReadStream(file, { highWaterMark: 256 << 10 }))) {
     for (const item of batch) {
       if (item.kind === 'sample') samples++;
       else if (item.kind === 'error') errors++;

@@ -20,10 +20,19 @@ function makeLabels(names: readonly string[], values: readonly string[], count: 
   return labels;
 }
 
+/**
+ * Scratch slots for a label set, filled in advance: a longer set than any before is then a store within bounds, not
+ * a growth of the array, which sends the optimized readers back to the interpreter and through the compiler again.
+ */
+const SLOTS = 64;
+function slots<T>(fill: T): T[] {
+  return Array.from({ length: SLOTS }, () => fill);
+}
+
 export class LabelReader {
   /** Names and values of the last label set read; entries past its count are stale. */
-  readonly names: string[] = [];
-  readonly values: string[] = [];
+  readonly names: string[] = slots('');
+  readonly values: string[] = slots('');
   /** After read(): the position after `}`, or what was wrong. */
   pos = 0;
   error = '';
@@ -40,8 +49,8 @@ export class LabelReader {
   #lastOpen = 0;
   #lastLength = 0;
   /** ...and where each of its labels ends (after the closing quote) and its value starts, counted from #lastOpen. */
-  readonly #ends: number[] = [];
-  readonly #valueAt: number[] = [];
+  readonly #ends: number[] = slots(0);
+  readonly #valueAt: number[] = slots(0);
 
   /**
    * Called before reading lines of a new text, with its code units. Nothing is compared with the text before, and

@@ -72,13 +72,13 @@ export class RecentNames {
   }
 
   /** Reads the name at i and resolves its family; a message when no family can take it. */
-  read(s: string, codes: Codes, i: number, end: number, current: FamilyState | undefined): NameEntry | string {
+  read(s: string, i: number, end: number, current: FamilyState | undefined): NameEntry | string {
     const start = i;
-    while (i < end) {
-      const c = codes[i] as number;
-      if (c >= 128 || NAME_CHAR[c] !== 1) break;
-      i++;
-    }
+    // By a native match, not a loop per character: this runs once per name and family, too rarely to be worth the
+    // optimizing compiler's time. (NAME_CHAR of text.ts; neither \r nor \n is one, so it stops by the line's end.)
+    const chars = /[a-zA-Z0-9_:]*/y;
+    chars.lastIndex = i;
+    if (chars.test(s)) i = Math.min(chars.lastIndex, end);
     const name = intern(s.slice(start, i));
     const family = this.#families.resolve(name, current);
     if (!family) return this.#families.fullMessage(name);

@@ -357,3 +357,40 @@ test('a line that differs from the one before inside a value (escaped, untermina
     ],
   );
 });
+
+test('the paths kept out of the optimizing compiler read as before: metadata names, new sample names, long decimals, +Inf, 70 labels', () => {
+  const many = Array.from({ length: 70 }, (_, i) => `l${i}="v${i}"`).join(',');
+  const text = [
+    '# TYPE a:b_c gauge',
+    'a:b_c 1',
+    '# HELP 9bad x',
+    '# TYPE a-b gauge',
+    '# TYPE  spaced\tcounter',
+    'spaced_total 3',
+    'long_value 12345678901234567890.5',
+    'long_value{s="-"} -0.00000000000000012345678901234567',
+    'long_value{s="+"} +1.2345678901234567e5',
+    '# TYPE h histogram',
+    'h_bucket{le="+Inf"} 1',
+    'h_bucket{le="+inf"} 1',
+    `wide{${many}} 1`,
+    `wide{${many}} 2`,
+    `wide{${many.replace('v69', 'w69')}} 3`,
+  ].join('\n');
+  const { families, errors } = parseText(`${text}\n`);
+  assert.deepStrictEqual(errors, [
+    { line: 3, message: '# HELP needs a metric name', text: '# HELP 9bad x' },
+    { line: 4, message: '# TYPE needs a metric name', text: '# TYPE a-b gauge' },
+  ]);
+  const byName = new Map(families.map((f) => [f.name, f]));
+  assert.deepStrictEqual(byName.get('a:b_c'), { name: 'a:b_c', type: 'gauge', samples: [{ name: 'a:b_c', labels: {}, value: 1 }] });
+  assert.deepStrictEqual(byName.get('spaced')?.samples, [{ name: 'spaced_total', labels: {}, value: 3 }]);
+  assert.deepStrictEqual(byName.get('long_value')?.samples.map((s) => s.value), [12345678901234567000, -1.2345678901234568e-16, 123456.78901234567]);
+  assert.deepStrictEqual(byName.get('h')?.samples.map((s) => s.labels.le), ['+Inf', '+inf']);
+  const wide = byName.get('wide')?.samples ?? [];
+  assert.deepStrictEqual(wide.map((s) => [Object.keys(s.labels).length, s.labels.l0, s.labels.l69, s.value]), [
+    [70, 'v0', 'v69', 1],
+    [70, 'v0', 'v69', 2],
+    [70, 'v0', 'w69', 3],
+  ]);
+});

@@ -181,7 +181,7 @@ export class ExpositionParser {
     const names = this.#names;
     const entry = names.match(this.#codes, this.#view, i, end, this.#current);
     if (entry !== undefined) return entry;
-    return names.read(s, this.#codes, i, end, this.#current);
+    return names.read(s, i, end, this.#current);
   }
 
   #sample(s: string, i: number, end: number): void {

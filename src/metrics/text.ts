@@ -88,6 +88,10 @@ export function numberAt(codes: Codes, s: string, a: number, b: number): number 
       const v = scale < 0 ? m / (POW10[-scale] as number) : m * (POW10[scale] as number);
       return v * (1 - 2 * minus);
     }
+  } else if (digits > 0 && k === b) {
+    // A plain decimal of more than 15 significant digits (a float printed in full): Number() reads it as Go does,
+    // as toNumber would, without its other checks (so toNumber stays rare enough never to be worth compiling).
+    return Number(s.slice(a, b));
   }
   return toNumber(s, a, b);
 }
@@ -163,7 +167,8 @@ export function isNumberText(v: string): boolean {
     else if (c === 46 && dot === 0) dot = 1;
     else break;
   }
-  return (digits > 0 && k === n) || toNumber(v, 0, n) !== undefined;
+  // `+Inf`, every histogram's last bucket, by comparison: toNumber is then rare enough never to be worth compiling.
+  return (digits > 0 && k === n) || v === '+Inf' || toNumber(v, 0, n) !== undefined;
 }
 
 export function unescapeHelp(text: string): string {

@@ -26,7 +26,12 @@ export interface MetricsFlags extends CredentialFlags, TimeFlags {
 }
 
 const MAX_BYTES = 64 << 20;
-const CHUNK = 64 << 10;
+/**
+ * Bytes read from a file at a time: each read is a round trip through libuv's thread pool, and at 64 KiB those took a
+ * sixth of the time of a 50 MB exposition on a busy machine. 1 MiB was no faster and raised peak memory by 20 MB on
+ * 50 MB. The parser still takes 16 KiB at a time (parseStream).
+ */
+const CHUNK = 256 << 10;
 const ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=1,*/*;q=0.1';
 /** What a summary keeps of the families it reads: a real apiserver has tens of thousands of such samples. */
 const SUMMARY_LIMITS = { maxSamples: 200_000, maxChars: 32 << 20 };
