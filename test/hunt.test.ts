@@ -3,6 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import https from 'node:https';
+import net from 'node:net';
 import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,6 +104,15 @@ for (const version of ['1.28', '1.31', '1.36'] as const) {
       }
       assert.deepEqual([byPort('kia-worker-3', 10255)?.port, byPort('kia-worker-3', 10248)?.port, byPort('kia-worker-3', 10249)?.port], ['read-only', 'healthz', 'metrics']);
       assert.deepEqual([byPort('kia-worker-4', 10256)?.component, byPort('kia-worker-4', 10256)?.port], ['kube-proxy', 'healthz']);
+    });
+
+    it("names a port's usual tenant from the answers that name it, not from every fingerprint question", () => {
+      // etcd's /health and /members are fingerprint questions no kubelet or kube-proxy route asks.
+      const asked = (node: string, port: number) => report.endpoints.find((e) => e.target.node === node && e.port === port)?.routes.map((r) => r.path) ?? [];
+      for (const [node, port] of [['kia-worker-4', 10250], ['kia-worker-3', 10249], ['kia-worker-3', 10248], ['kia-worker-4', 10256]] as const) {
+        assert.ok(asked(node, port).length > 0, `${node}:${port} was probed`);
+        assert.deepEqual(asked(node, port).filter((p) => p === '/health' || p === '/members'), [], `${node}:${port}`);
+      }
     });
 
     it('sees the kubelet client-certificate policy and the served chains', () => {
@@ -216,7 +226,7 @@ describe('hunt with credentials and --active', () => {
 describe('hunt odd peers: a moved kubelet, an impostor on 10250, a post-handshake reset', () => {
   let lab: Lab;
   let dir: string;
-  const servers: (https.Server | tls.Server)[] = [];
+  const servers: (https.Server | tls.Server | net.Server)[] = [];
   let certs: { key: string; cert: string };
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-hunt-'));
@@ -226,11 +236,24 @@ describe('hunt odd peers: a moved kubelet, an impostor on 10250, a post-handshak
     certs = { key: fs.readFileSync(path.join(dir, 'o.key'), 'utf8'), cert: fs.readFileSync(path.join(dir, 'o.crt'), 'utf8') };
     const impostor = https.createServer(certs, (_req, res) => res.end('hello from a web server\n'));
     const resetter = tls.createServer(certs, (socket) => socket.destroy());
+    // TLS on ports the catalog knows as plain HTTP: a Node server (a TLS alert to plain HTTP), and one that answers
+    // plain HTTP as Go's servers do (400 "Client sent an HTTP request to an HTTPS server.").
+    const tlsOnPlainPort = https.createServer(certs, (_req, res) => res.end('hello over TLS\n'));
+    const goLike = net.createServer((socket) =>
+      socket.once('data', (chunk: Buffer) => {
+        if (chunk[0] !== 0x16) return void socket.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+        socket.pause();
+        socket.unshift(chunk);
+        tlsOnPlainPort.emit('connection', socket);
+      }),
+    );
     await Promise.all([
       new Promise<void>((r) => impostor.listen(10250, '127.0.3.1', r)),
       new Promise<void>((r) => resetter.listen(10250, '127.0.3.2', r)),
+      new Promise<void>((r) => tlsOnPlainPort.listen(10249, '127.0.3.3', r)),
+      new Promise<void>((r) => goLike.listen(10249, '127.0.3.4', r)),
     ]);
-    servers.push(impostor, resetter);
+    servers.push(impostor, resetter, tlsOnPlainPort, goLike);
   });
   after(async () => {
     for (const s of servers) s.close();
@@ -251,6 +274,16 @@ describe('hunt odd peers: a moved kubelet, an impostor on 10250, a post-handshak
     assert.equal(endpoint?.fingerprint.component, 'unknown');
     assert.equal(endpoint?.tls?.clientCert, 'none');
     assert.deepEqual(report.findings, []);
+  });
+
+  it('sees TLS on a port the catalog knows as plain HTTP, whatever the server says to plain HTTP', async () => {
+    for (const address of ['127.0.3.3', '127.0.3.4']) {
+      const report = await hunt({ targets: [{ host: address, address, source: 'argument' }], ports: [10249] });
+      const endpoint = report.endpoints.find((e) => e.port === 10249);
+      assert.equal(endpoint?.scheme, 'https', address);
+      assert.equal(endpoint?.tls?.clientCert, 'none', address);
+      assert.ok(endpoint?.routes.some((r) => r.status === 200 && r.bodySample === 'hello over TLS\n'), address);
+    }
   });
 
   it('does not call a server that resets after the handshake "client certificate required"', async () => {

@@ -20,6 +20,26 @@ function jsonField(text: string, field: string): string | undefined {
   return new RegExp(`"${field}"\\s*:\\s*"([^"]+)"`).exec(text)?.[1];
 }
 
+/**
+ * For a port number's usual tenant (`component/port` in the catalog), the anonymous answers besides `/version` that
+ * name it on their own: asked first, so that a port whose tenant is the usual one is named in one or two requests
+ * instead of nine. Each names the tenant by what it answers (the checks below), never by the number; a port whose
+ * answers do not confirm its usual tenant is asked every fingerprint question. etcd's client and peer ports are not
+ * here: they are told apart by `/members` after an answer to a certificate.
+ */
+export const CONFIRMING: Readonly<Record<string, readonly string[]>> = {
+  'kube-apiserver/secure': [],
+  'kubelet/api': ['/pods'],
+  'kubelet/read-only': ['/pods'],
+  'kubelet/healthz': ['/healthz', '/metrics'],
+  'kube-proxy/healthz': ['/healthz'],
+  'kube-proxy/metrics': ['/proxyMode'],
+  'kube-controller-manager/secure': ['/healthz?verbose'],
+  // A controller-manager serves /livez too: only its verbose health tells the two apart.
+  'kube-scheduler/secure': ['/healthz?verbose', '/livez'],
+  'etcd/metrics': ['/health'],
+};
+
 export function fingerprint(input: FingerprintInput): Fingerprint {
   const a = (path: string) => input.answers.get(path);
   const version = a('/version');
@@ -60,7 +80,7 @@ export function fingerprint(input: FingerprintInput): Fingerprint {
   }
   if (input.scheme === 'http' && is(healthz, 200) && body(healthz) === 'ok') {
     if (input.port === 10251 || input.port === 10252) return fp(input.port === 10251 ? 'kube-scheduler' : 'kube-controller-manager', 'insecure', 'medium', [`GET /healthz: ok over plain HTTP on the removed insecure port ${input.port}`]);
-    if (is(a('/metrics'), 404)) return fp('kubelet', 'healthz', 'medium', ['GET /healthz: ok, everything else 404 (kubelet healthz server)']);
+    if (is(a('/metrics'), 404)) return fp('kubelet', 'healthz', 'medium', ['GET /healthz: ok, /metrics 404 (kubelet healthz server)']);
   }
   if (input.tls?.clientCert === 'required' && /etcd/i.test(tlsNames)) return fp('etcd', undefined, 'medium', [`TLS handshake requires a client certificate from ${input.tls.acceptableCAs?.join('; ') || 'an etcd CA'}`]);
   return fp('unknown', undefined, 'low', ['no answer matched a known component']);

@@ -2,7 +2,7 @@
 // client-certificate policy), who answers (the fingerprint, from answers, never from the port number), then either the
 // access matrix (the catalog's read routes, anonymously and as each identity) or the health routes, as the identity
 // each needs. Every request goes through the run's transport. Facts only: verdicts are the audit's and health's.
-import { getRoute } from '../catalog/index.ts';
+import { findPortByNumber, getRoute } from '../catalog/index.ts';
 import type { Identity } from '../clients/identity.ts';
 import { detectClientCertPolicy, clientCertContexts } from '../clients/transport/client-cert.ts';
 import { spokePlainHttp } from '../clients/transport/outcome.ts';
@@ -14,7 +14,7 @@ import { pool } from '../concurrency.ts';
 import { answered, type EndpointObservation, type Fingerprint, type OpenPort, type RouteObservation, type TlsObservation } from '../model/index.ts';
 import { redactShapes } from '../redact.ts';
 import { firstContainer, PODLIST_CAP } from './exec-proof.ts';
-import { fingerprint } from './fingerprint.ts';
+import { CONFIRMING, fingerprint } from './fingerprint.ts';
 import type { ProbeMemory } from './memory.ts';
 import { accessRoutes, askersFor, FINGERPRINT_FIRST, FINGERPRINT_SECOND, healthRoutes, keepsBody } from './plan.ts';
 
@@ -53,6 +53,8 @@ interface Ctx {
   names: string[];
   key: string;
   options: ProbeOptions;
+  /** The run's access-matrix plans by component, port and version (the catalog is read once per kind of port). */
+  plans: Map<string, { id: string; path: string }[]>;
 }
 
 function text(body: Buffer, max: number): string {
@@ -153,12 +155,26 @@ async function identify(ctx: Ctx, observation: EndpointObservation, answers: Map
     return withChain;
   }
   const round = async (paths: readonly string[]) => {
-    const got = await Promise.all(paths.map((p) => ask(ctx, undefined, p, `probe:${p}`)));
-    got.forEach((r, i) => answers.set(paths[i] as string, r.observation));
+    const fresh = paths.filter((p) => !answers.has(p));
+    const got = await Promise.all(fresh.map((p) => ask(ctx, undefined, p, `probe:${p}`)));
+    got.forEach((r, i) => answers.set(fresh[i] as string, r.observation));
   };
-  await round(FINGERPRINT_FIRST.slice(1));
-  const early = fingerprint({ scheme: observation.scheme, port: ctx.endpoint.port, ...(observation.tls ? { tls: observation.tls } : {}), answers });
-  if (early.confidence !== 'high' || early.component === 'etcd') await round(FINGERPRINT_SECOND);
+  // Past the first answer the scheme is known (the observation's waits for the caller).
+  const named = () => fingerprint({ scheme: ctx.scheme, port: ctx.endpoint.port, ...(observation.tls ? { tls: observation.tls } : {}), answers });
+  // The port's usual tenant first: the answers that name it, and nothing more when they do.
+  const usual = findPortByNumber(ctx.endpoint.port)[0];
+  const confirming = usual ? CONFIRMING[`${usual.component}/${usual.name}`] : undefined;
+  let early: Fingerprint | undefined;
+  if (confirming) {
+    await round(confirming);
+    early = named();
+    if (early.component !== usual?.component || early.port !== usual.name || early.confidence === 'low') early = undefined;
+  }
+  if (!early) {
+    await round(FINGERPRINT_FIRST.slice(1));
+    early = named();
+    if (early.confidence !== 'high' || early.component === 'etcd') await round(FINGERPRINT_SECOND);
+  }
   // A port that refuses anonymous TLS clients (etcd) may still answer an identity that has a certificate.
   if (!answered(anonymousFirst.observation.outcome) && ctx.scheme === 'https') {
     for (const identity of (ctx.options.identities ?? []).filter((i) => i.cert)) {
@@ -173,6 +189,11 @@ async function identify(ctx: Ctx, observation: EndpointObservation, answers: Map
   return withChain;
 }
 
+/** Go's answer to plain HTTP on a TLS port: the port speaks TLS. */
+function sentToTls(exchange: Exchange): boolean {
+  return exchange.status === 400 && exchange.body.includes('Client sent an HTTP request to an HTTPS server');
+}
+
 /** The hunt's pass over one endpoint. */
 async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void> {
   const { endpoint, options } = ctx;
@@ -183,15 +204,23 @@ async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void>
     first = await ask(ctx, undefined, '/version', 'probe:version', { certificate: true });
     return { outcome: first.observation.outcome, ...(first.observation.detail ? { detail: first.observation.detail } : {}) };
   };
-  const policy = await detectClientCertPolicy({ host: endpoint.address, port: endpoint.port, timeoutMs: options.transport.timeoutMs, contexts: ctx.options.transport.cache.policyContexts(clientCertContexts), anonymous });
-  ctx.scheme = policy.isTls ? 'https' : 'http';
+  // A port the catalog knows as plain HTTP is asked in plain HTTP first: an HTTP answer settles its scheme without a
+  // TLS hello (one connection less per port); any other answer (a TLS server's alert, or Go's 400 to plain HTTP) and
+  // the port is asked as any other.
+  if (findPortByNumber(endpoint.port)[0]?.scheme === 'http') {
+    ctx.scheme = 'http';
+    const plain = await ask(ctx, undefined, '/version', 'probe:version');
+    if (plain.exchange.status !== undefined && !sentToTls(plain.exchange)) first = plain;
+  }
+  const policy = first ? undefined : await detectClientCertPolicy({ host: endpoint.address, port: endpoint.port, timeoutMs: options.transport.timeoutMs, contexts: ctx.options.transport.cache.policyContexts(clientCertContexts), anonymous });
+  ctx.scheme = policy?.isTls ? 'https' : 'http';
   observation.scheme = ctx.scheme === 'https' ? 'https' : 'unknown';
   // Old versions and weak suites: two hand-written hellos per TLS port, beside the fingerprint rounds.
   const posture = ctx.scheme === 'https' && options.purpose === 'hunt' ? probeTlsPosture({ host: endpoint.address, port: endpoint.port }, { timeoutMs: options.transport.timeoutMs }) : undefined;
   const answers = new Map<string, RouteObservation>();
   const withChain = await identify(ctx, observation, answers, ctx.scheme === 'https', first);
   if (ctx.scheme === 'http' && answered(answers.get('/version')?.outcome ?? 'error')) observation.scheme = 'http';
-  if (ctx.scheme === 'https') {
+  if (ctx.scheme === 'https' && policy) {
     const tls = withChain ? tlsFrom(withChain, { clientCert: policy.policy, clientCertEvidence: policy.evidence, ...(policy.acceptableCAs ? { acceptableCAs: policy.acceptableCAs } : {}), ...(policy.alpn !== undefined ? { alpn: policy.alpn } : {}) }, options.trust ?? {}) : undefined;
     observation.tls = tls ?? { protocol: null, alpn: policy.alpn ?? false, chain: [], clientCert: policy.policy, clientCertEvidence: policy.evidence, ...(policy.acceptableCAs?.length ? { acceptableCAs: policy.acceptableCAs } : {}) };
     if (posture) observation.tls.posture = await posture;
@@ -200,7 +229,9 @@ async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void>
   observation.routes.push(...answers.values());
   if (observation.scheme === 'unknown' || options.purpose === 'identify') return;
   const { component, port: portName, version } = observation.fingerprint;
-  const paths = accessRoutes(component, portName, version);
+  const planKey = `${component}|${portName ?? ''}|${version ?? ''}`;
+  let paths = ctx.plans.get(planKey);
+  if (!paths) ctx.plans.set(planKey, (paths = accessRoutes(component, portName, version)));
   // Over plain HTTP a credential changes nothing a component checks: only anonymous is asked.
   const askers: (Identity | undefined)[] = observation.scheme === 'https' ? [undefined, ...(options.identities ?? [])] : [undefined];
   // Anonymous answers the fingerprint already has are not asked again: the observation is relabelled with the route.
@@ -309,7 +340,7 @@ async function askHealth(ctx: Ctx, routeId: string, certificate: boolean): Promi
  */
 export async function askFollowUps(observation: EndpointObservation, requests: readonly { route: string; check: string; path: string }[], options: ProbeOptions): Promise<void> {
   if (requests.length === 0) return;
-  const ctx: Ctx = { endpoint: { target: observation.target, address: observation.address, port: observation.port }, scheme: observation.scheme === 'http' ? 'http' : 'https', names: namesOf(observation.target), key: `${observation.address}|${observation.port}`, options };
+  const ctx: Ctx = { endpoint: { target: observation.target, address: observation.address, port: observation.port }, scheme: observation.scheme === 'http' ? 'http' : 'https', names: namesOf(observation.target), key: `${observation.address}|${observation.port}`, options, plans: new Map() };
   const follower = (options.identities ?? []).find((i) => i.cert) ?? (options.identities ?? [])[0];
   const got = await Promise.all(requests.map((r) => ask(ctx, follower, r.path, r.route, { keepBody: true, check: r.check })));
   observation.routes.push(...got.map((g) => g.observation));
@@ -319,9 +350,9 @@ function namesOf(target: OpenPort['target']): string[] {
   return target.node && target.node !== target.address ? [target.node] : [];
 }
 
-export async function probeEndpoint(endpoint: OpenPort, options: ProbeOptions): Promise<EndpointObservation> {
+export async function probeEndpoint(endpoint: OpenPort, options: ProbeOptions, plans = new Map<string, { id: string; path: string }[]>()): Promise<EndpointObservation> {
   const observation = emptyObservation(endpoint);
-  const ctx: Ctx = { endpoint, scheme: 'https', names: namesOf(endpoint.target), key: keyOf(endpoint), options };
+  const ctx: Ctx = { endpoint, scheme: 'https', names: namesOf(endpoint.target), key: keyOf(endpoint), options, plans };
   try {
     if (options.purpose === 'health') await check(ctx, observation);
     else await survey(ctx, observation);
@@ -337,11 +368,12 @@ export async function probeEndpoint(endpoint: OpenPort, options: ProbeOptions): 
 export async function probe(endpoints: readonly OpenPort[], options: ProbeOptions): Promise<EndpointObservation[]> {
   let done = 0;
   const signal = options.transport.signal;
+  const plans = new Map<string, { id: string; path: string }[]>();
   const results = await pool(
     endpoints,
     options.concurrency ?? 128,
     async (endpoint) => {
-      const result = await probeEndpoint(endpoint, options);
+      const result = await probeEndpoint(endpoint, options, plans);
       options.onProgress?.(++done, endpoints.length);
       return result;
     },

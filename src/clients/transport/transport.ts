@@ -4,11 +4,11 @@
 // probes ask) or kept alive per endpoint and identity; a kept-alive endpoint that let one request time out answers
 // the requests queued behind it at once instead of letting each wait out its own deadline.
 import { channel } from 'node:diagnostics_channel';
-import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Outcome } from '../../model/index.ts';
 import { excerpt, Secrets } from '../../redact.ts';
 import type { Identity } from '../identity.ts';
+import { Deadline } from './deadline.ts';
 import { dial, exchangeOn, type Connection, type TlsInfo, type WireRequest, type WireResult } from './exchange.ts';
 import { DEFAULT_LIMITS } from './http1.ts';
 import { TlsCache } from './tls-cache.ts';
@@ -129,27 +129,6 @@ function parse(url: URL | string | Place): Target {
   return { scheme, host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port) || (scheme === 'https' ? 443 : 80), target: `${u.pathname}${u.search}` };
 }
 
-/**
- * One request's deadline: a timer and the run's and the caller's signals, as one signal. (AbortSignal.timeout and
- * AbortSignal.any cost more than the rest of a plain-HTTP probe; this is a controller, a timer and two listeners.)
- */
-function deadline(signals: (AbortSignal | undefined)[], timeoutMs: number): { signal: AbortSignal; done(): void } {
-  const controller = new AbortController();
-  const abort = () => controller.abort('deadline');
-  const timer = setTimeout(abort, Math.max(1, Math.min(timeoutMs, 2_147_000_000)));
-  for (const s of signals) {
-    if (s?.aborted) abort();
-    else s?.addEventListener('abort', abort, { once: true });
-  }
-  return {
-    signal: controller.signal,
-    done: () => {
-      clearTimeout(timer);
-      for (const s of signals) s?.removeEventListener('abort', abort);
-    },
-  };
-}
-
 export class Transport {
   readonly cache = new TlsCache();
   readonly secrets: Secrets;
@@ -162,9 +141,31 @@ export class Transport {
   constructor(options: TransportOptions = {}) {
     this.#options = options;
     this.secrets = options.secrets ?? new Secrets();
-    // Every request in flight listens on the run's signal (and stops listening when it ends): as many listeners as
-    // requests in flight is the design, not a leak, so Node's warning past ten would only alarm the user.
-    if (options.signal) setMaxListeners(0, options.signal);
+    // One listener on the run's signal ends every request in flight.
+    options.signal?.addEventListener('abort', () => {
+      for (const limit of this.#live) limit.stop('the overall deadline passed');
+    }, { once: true });
+  }
+
+  // The deadlines of the requests in flight.
+  readonly #live = new Set<Deadline>();
+
+  /** One request's deadline, ended early by the run's signal or the caller's. */
+  #deadline(timeoutMs: number, signal: AbortSignal | undefined): { limit: Deadline; done(): void } {
+    const limit = new Deadline(timeoutMs);
+    if (this.#options.signal?.aborted) limit.stop('the overall deadline passed');
+    this.#live.add(limit);
+    const stop = () => limit.stop(String(signal?.reason ?? 'aborted'));
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
+    return {
+      limit,
+      done: () => {
+        limit.done();
+        this.#live.delete(limit);
+        signal?.removeEventListener('abort', stop);
+      },
+    };
   }
 
   get signal(): AbortSignal | undefined {
@@ -191,9 +192,9 @@ export class Transport {
     const keepAlive = this.#options.keepAlive === true && request.fresh !== true;
     const wire = this.#wire(request, method, t);
     if (!keepAlive) {
-      const limit = deadline([run, request.signal], timeoutMs);
+      const limit = this.#deadline(timeoutMs, request.signal);
       try {
-        return this.#result(base, await this.#once(request, wire, t, limit.signal), started, limit.signal);
+        return this.#result(base, await this.#once(request, wire, t, limit.limit), started, limit.limit);
       } finally {
         limit.done();
       }
@@ -205,14 +206,14 @@ export class Transport {
       if (Date.now() < slot.poisonedUntil) {
         return this.#result(base, { outcome: 'timeout', detail: slot.poisonDetail ?? 'an earlier request to this endpoint timed out', body: [], established: false, reusable: false }, started);
       }
-      const limit = deadline([run, request.signal], timeoutMs);
+      const limit = this.#deadline(timeoutMs, request.signal);
       try {
-        const result = await this.#kept(request, { ...wire, limits: { ...wire.limits, drainBytes: DRAIN_BYTES } }, t, slot, limit.signal);
+        const result = await this.#kept(request, { ...wire, limits: { ...wire.limits, drainBytes: DRAIN_BYTES } }, t, slot, limit.limit);
         if (result.outcome === 'timeout' && !run?.aborted) {
           slot.poisonedUntil = Date.now() + POISON_FACTOR * timeoutMs;
           slot.poisonDetail = `not asked: an earlier request to ${t.host}:${t.port} got no whole answer within ${timeoutMs} ms`;
         }
-        return this.#result(base, result, started, limit.signal);
+        return this.#result(base, result, started, limit.limit);
       } finally {
         limit.done();
       }
@@ -235,8 +236,8 @@ export class Transport {
     if (requests.hasSubscribers) requests.publish({ ...base });
     if (this.#options.signal?.aborted) return this.#result(base, { outcome: 'aborted', detail: 'the deadline passed before this request', body: [], established: false, reusable: false }, started);
     // The deadline covers the dial and the head; a streamed body runs past it.
-    const limit = deadline([this.#options.signal, request.signal], request.timeoutMs ?? this.timeoutMs);
-    const abort = limit.signal;
+    const limit = this.#deadline(request.timeoutMs ?? this.timeoutMs, request.signal);
+    const abort = limit.limit;
     const streamIf = request.streamIf;
     // An answer that is not streamed (a refusal) is read whole, with the buffered cap.
     const wire = { ...this.#wire(request, method, t), limits: { ...DEFAULT_LIMITS, maxBodyBytes: this.#options.maxBytes ?? DEFAULT_MAX_BYTES } };
@@ -306,7 +307,7 @@ export class Transport {
     return { host: t.host, port: t.port, scheme: t.scheme, ...(request.identity ? { identity: request.identity } : {}), trust, names: namesFor(t.host, trust, request.names), certificate: request.certificate === true, cache: this.cache, ...(extraContext ? { extraContext } : {}) };
   }
 
-  async #once(request: ExchangeRequest, wire: WireRequest, t: Target, abort: AbortSignal): Promise<WireResult & { tls?: TlsInfo }> {
+  async #once(request: ExchangeRequest, wire: WireRequest, t: Target, abort: Deadline): Promise<WireResult & { tls?: TlsInfo }> {
     const connection = await dial(this.#dialFor(request, t), abort);
     if (!('socket' in connection)) return { ...connection, body: [], established: false, reusable: false };
     try {
@@ -316,7 +317,7 @@ export class Transport {
     }
   }
 
-  async #kept(request: ExchangeRequest, wire: WireRequest, t: Target, slot: Slot, abort: AbortSignal): Promise<WireResult & { tls?: TlsInfo }> {
+  async #kept(request: ExchangeRequest, wire: WireRequest, t: Target, slot: Slot, abort: Deadline): Promise<WireResult & { tls?: TlsInfo }> {
     // A kept connection the server closed while idle fails before any byte: that one request is tried on a new one.
     for (let attempt = 0; attempt < 2; attempt++) {
       const reused = request.certificate === true ? undefined : slot.idle.pop();
@@ -374,14 +375,16 @@ export class Transport {
     else slot.busy = false;
   }
 
-  #result(base: { method: string; url: string; identity: string }, wire: WireResult & { tls?: TlsInfo }, started: number, abort?: AbortSignal): Exchange {
+  #result(base: { method: string; url: string; identity: string }, wire: WireResult & { tls?: TlsInfo }, started: number, abort?: Deadline): Exchange {
     const outcome: Outcome = wire.outcome === 'timeout' && this.#options.signal?.aborted ? 'aborted' : wire.outcome;
-    const headers: Record<string, string> = {};
     const held = this.secrets.size > 0;
     const received = wire.head?.headers ?? {};
-    // One look over every value for a held secret; the values are scrubbed one by one only when one is there.
-    const suspect = held && this.secrets.holds(Object.values(received).join('\n'));
-    for (const [name, value] of Object.entries(received)) headers[name] = suspect ? this.secrets.scrub(value, { shapes: false }) : value;
+    // One look over every value for a held secret; the values are scrubbed one by one (a copy) only when one is there.
+    let headers = received;
+    if (held && this.secrets.holds(Object.values(received).join('\n'))) {
+      headers = {};
+      for (const [name, value] of Object.entries(received)) headers[name] = this.secrets.scrub(value, { shapes: false });
+    }
     const body = wire.body.length === 1 ? (wire.body[0] as Buffer) : Buffer.concat(wire.body);
     const exchange: Exchange = { ...base, outcome, headers, body: held ? this.secrets.scrubBytes(body) : body, durationMs: Math.round((performance.now() - started) * 10) / 10 };
     if (wire.head) exchange.status = wire.head.status;

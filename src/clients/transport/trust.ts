@@ -91,11 +91,6 @@ export function describeCertificate(cert: X509Certificate): CertificateObservati
 }
 
 /**
- * The served chain, leaf first, as the peer sent it (Node links each certificate to its issuer; a root to itself),
- * from the detailed peer certificate the handshake gave: raw bytes and fingerprints, parsed only by whoever has not
- * seen a fingerprint before (a 1,000-node hunt sees a few hundred certificates thousands of times).
- */
-/**
  * The served chain from the leaf up, as the handshake kept it (the peer's X509 objects: no second parse of the DER,
  * and none of the per-certificate fields `getPeerCertificate(true)` builds and nobody reads).
  */
