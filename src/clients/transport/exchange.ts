@@ -117,7 +117,7 @@ export function dial(d: Dial, abort: Deadline): Promise<Connection | { outcome: 
         ...(session && !SET_SESSION ? { session } : {}),
         ALPNProtocols: d.alpn ?? ['http/1.1'],
         rejectUnauthorized: false,
-        // Names are checked by tlsInfo, natively on the leaf (trust.ts): `authorized` then says the chain verified.
+        // Names are checked by tlsInfo (trust.ts matchesName): `authorized` then says the chain verified.
         checkServerIdentity: noNameCheck,
       });
       // Set here, not as tls.connect's `session` option: Node 20 decodes an option's session twice (the socket's
