@@ -240,7 +240,7 @@ describe('hunt odd peers: a moved kubelet, an impostor on 10250, a post-handshak
     // plain HTTP as Go's servers do (400 "Client sent an HTTP request to an HTTPS server.").
     const tlsOnPlainPort = https.createServer(certs, (_req, res) => res.end('hello over TLS\n'));
     const goLike = net.createServer((socket) =>
-      socket.once('data', (chunk: Buffer) => {
+      socket.on('error', () => undefined).once('data', (chunk: Buffer) => {
         if (chunk[0] !== 0x16) return void socket.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
         socket.pause();
         socket.unshift(chunk);

@@ -40,6 +40,8 @@ interface TcpHandle {
   connect(req: ConnectRequest, address: string, port: number): number;
   connect6(req: ConnectRequest, address: string, port: number): number;
   close(): void;
+  /** Closes with a reset (SO_LINGER 0), as nmap's connect scan does; libuv's uv_tcp_close_reset. */
+  reset?(onClose: () => void): number;
 }
 interface ConnectRequest {
   address: string;
@@ -71,6 +73,8 @@ interface Attempts {
   cancel(index: number): void;
 }
 
+const noop = (): void => undefined;
+
 /** Straight to libuv: one TCP handle and one connect request per attempt, one completion function for all of them. */
 function viaHandle(binding: TcpBinding, size: number): Attempts {
   const handles = new Array<TcpHandle | undefined>(size);
@@ -79,8 +83,16 @@ function viaHandle(binding: TcpBinding, size: number): Attempts {
     handles[index]?.close();
     handles[index] = undefined;
   };
+  // An accepted connection is closed with a reset, as nmap closes its: no FIN exchange and no TIME_WAIT left on our
+  // side for each open port, and the peer's accept sees one event instead of two.
+  const reset = (index: number) => {
+    const handle = handles[index];
+    handles[index] = undefined;
+    if (handle && (typeof handle.reset !== 'function' || handle.reset(noop) !== 0)) handle.close();
+  };
   function oncomplete(this: ConnectRequest & { index: number }, status: number) {
-    close(this.index);
+    if (status === 0) reset(this.index);
+    else close(this.index);
     done(this.index, status);
   }
   return {
