@@ -40,6 +40,23 @@ describe('connectMany', () => {
     silent.kill('SIGKILL');
   });
 
+  it('closes an accepted connection with a reset, as nmap does (no FIN, no TIME_WAIT left)', async () => {
+    const ends: string[] = [];
+    const listener = net.createServer((socket) => {
+      socket.on('error', (error: NodeJS.ErrnoException) => ends.push(error.code ?? 'error'));
+      socket.on('end', () => ends.push('end'));
+      socket.resume();
+    });
+    listener.listen(0, '127.0.0.1');
+    await once(listener, 'listening');
+    const { port: open } = listener.address() as net.AddressInfo;
+    const [result] = await connectMany([{ address: '127.0.0.1', port: open }], { timeoutMs: 2000 });
+    assert.equal(result?.outcome, 'ok');
+    for (let i = 0; i < 100 && ends.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    listener.close();
+    assert.deepEqual(ends, ['ECONNRESET']);
+  });
+
   it('says open and refused per port, in job order, with a result for each', async () => {
     const seen: number[] = [];
     const results = await connectMany(
