@@ -58,7 +58,8 @@ interface Ctx {
 }
 
 function text(body: Buffer, max: number): string {
-  return body.subarray(0, max).toString('utf8').split(String.fromCharCode(0)).join(' ');
+  const decoded = body.subarray(0, max).toString('utf8');
+  return decoded.includes('\0') ? decoded.replaceAll('\0', ' ') : decoded;
 }
 
 interface Asked {

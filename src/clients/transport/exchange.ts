@@ -166,13 +166,14 @@ function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
   return info;
 }
 
-function head(request: WireRequest, host: string, port: number, keepAlive: boolean): Buffer {
+/** The request's head, as latin1 text (written as such: no Buffer of its own). */
+function head(request: WireRequest, host: string, port: number, keepAlive: boolean): string {
   const lines = [`${request.method} ${request.target} HTTP/1.1`, `Host: ${isAddress(host) && host.includes(':') ? `[${host}]` : host}:${port}`];
   for (const [name, value] of Object.entries(request.headers)) lines.push(`${name}: ${value}`);
   if (request.identity?.token) lines.push(`Authorization: Bearer ${request.identity.token.reveal()}`);
   if (request.body !== undefined) lines.push(`Content-Length: ${request.body.length}`);
   if (!keepAlive) lines.push('Connection: close');
-  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
 /** How a streamed body is handed over: from the head on, body bytes go to a stream instead of a buffer. */
@@ -298,7 +299,7 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
     socket.on('error', onError);
     unlisten = abort.onStop(onAbort);
     if (settled) return;
-    socket.write(head(request, target.host, target.port, target.keepAlive));
+    socket.write(head(request, target.host, target.port, target.keepAlive), 'latin1');
     if (request.body !== undefined && request.body.length > 0) socket.write(request.body);
   });
 }

@@ -21,6 +21,8 @@ const requests = channel(REQUEST_CHANNEL);
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_BYTES = 16 << 20;
 const USER_AGENT = 'kia/0.1';
+// Every request's headers unless it adds its own (one object, never changed: the head is written from it).
+const DEFAULT_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'User-Agent': USER_AGENT, Accept: '*/*' });
 // How long a kept-alive endpoint that timed out is not asked again.
 const POISON_FACTOR = 2;
 // A kept-alive answer past its cap is read to its end and dropped, up to this much: the connection then carries the
@@ -288,7 +290,7 @@ export class Transport {
     return {
       method,
       target: t.target,
-      headers: { 'User-Agent': USER_AGENT, Accept: '*/*', ...request.headers },
+      headers: request.headers ? { ...DEFAULT_HEADERS, ...request.headers } : DEFAULT_HEADERS,
       ...(body ? { body } : {}),
       ...(request.identity ? { identity: request.identity } : {}),
       trust: request.trust ?? {},
