@@ -53,11 +53,11 @@ export async function benchHunt(nodes = 256, subset = 16): Promise<string[]> {
 
     // Floors and the hunt of every node: discovery + TLS facts + fingerprints against one request per port; the whole
     // hunt against a bare script sending the very requests the hunt sent.
-    const [floorRun, identify] = await inTurns(2, () => kia('floor', dir, nodes), () => kia('identify', dir, nodes));
+    const [floorRun, identify] = await inTurns(3, () => kia('floor', dir, nodes), () => kia('identify', dir, nodes));
     lines.push(`discovery + TLS facts + fingerprints, ${nodes} nodes: kia ${fmt(identify.ms)} ms (${identify.endpoints} endpoints, ${identify.requests} requests); one-request-per-port floor ${fmt(floorRun.ms)} ms -> ${fmt(identify.ms / floorRun.ms, 2)}x (target <= 2x)`);
-    // The hunt first writes the request list the floor sends; then they take turns, the best of two each, so that
+    // The hunt first writes the request list the floor sends; then they take turns, the best of three each, so that
     // neither pays alone for the lab's first answers on routes nothing asked before (the lab's own warm-up).
-    const [full, same] = await inTurns(2, () => kia('hunt', dir, nodes), () => kia('same-requests', dir, nodes));
+    const [full, same] = await inTurns(3, () => kia('hunt', dir, nodes), () => kia('same-requests', dir, nodes));
     lines.push(`full hunt, ${nodes} nodes: kia ${fmt(full.ms)} ms, ${full.requests} requests, ${full.endpoints} endpoints, peak RSS ${fmt(full.rssMb)} MB (target < 300 MB); same-requests floor ${fmt(same.ms)} ms (${same.answered}/${same.requests} answered) -> ${fmt(full.ms / same.ms, 2)}x (target <= 1.5x); one-request-per-port floor ${fmt(floorRun.ms)} ms -> ${fmt(full.ms / floorRun.ms, 2)}x`);
 
     // Route probes: the same URLs through curl --parallel, one run per identity.
