@@ -1,6 +1,7 @@
 // Observations -> findings: pure, over the rules declared in rules/.
-import type { ComponentId, EndpointObservation, Finding, Severity } from '../model/index.ts';
+import type { ComponentId, EffectiveConfig, EndpointObservation, Finding, Severity } from '../model/index.ts';
 import { compareNatural, severityRank } from '../model/index.ts';
+import { effectiveConfig } from './effective-config.ts';
 import { configDrift } from './rules/drift.ts';
 import { etcdDebugVars, etcdNoClientCert, etcdPlainHttp } from './rules/etcd.ts';
 import { configzAnonymous, loopbackPortExposed, metricsAnonymous, pprofAnonymous, removedInsecurePort } from './rules/exposure.ts';
@@ -49,11 +50,19 @@ export function remediationOf(rule: Rule, component: ComponentId | 'unknown'): s
 
 export function audit(endpoints: readonly EndpointObservation[], options: { now: number; active?: boolean }): Finding[] {
   const findings: Finding[] = [];
+  const hosts = new Map<string, EndpointObservation[]>();
+  for (const e of endpoints) hosts.set(e.address, [...(hosts.get(e.address) ?? []), e]);
+  const configs = new Map<string, EffectiveConfig[]>();
+  const effective = (key: string, group: () => readonly EndpointObservation[]): EffectiveConfig[] => {
+    let config = configs.get(key);
+    if (!config) configs.set(key, (config = effectiveConfig(group())));
+    return config;
+  };
   for (const endpoint of endpoints) {
-    const sameHost = endpoints.filter((e) => e.address === endpoint.address);
+    const sameHost = hosts.get(endpoint.address) ?? [endpoint];
     for (const rule of RULES) {
       if (rule.mode === 'act' && !options.active) continue;
-      for (const hit of rule.check(endpoint, { now: options.now, sameHost, endpoints })) {
+      for (const hit of rule.check(endpoint, { now: options.now, sameHost, endpoints, effective })) {
         findings.push({
           rule: rule.id,
           title: rule.title,

@@ -1,5 +1,5 @@
 // A rule is declared once, as data plus one pure check over observations; severity lives only here.
-import type { ComponentId, EndpointObservation, Evidence, Mode, Severity } from '../model/index.ts';
+import type { ComponentId, EffectiveConfig, EndpointObservation, Evidence, Mode, Severity } from '../model/index.ts';
 
 export interface RuleReferences {
   /** CIS Kubernetes Benchmark recommendation ids, e.g. `4.2.1`. */
@@ -25,6 +25,11 @@ export interface AuditContext {
   sameHost: readonly EndpointObservation[];
   /** Every endpoint of the run, for rules that read another component's settings (the API server's flags). */
   endpoints: readonly EndpointObservation[];
+  /**
+   * The effective configuration of a group of endpoints, read once per run for each `key` (rules ask it for every
+   * endpoint of a host, and the same group's /configz and /flagz would be parsed again each time).
+   */
+  effective(key: string, group: () => readonly EndpointObservation[]): EffectiveConfig[];
 }
 
 export interface Rule {

@@ -1,5 +1,5 @@
 // Drift: the running configuration (/configz, /flagz) and the node's own (command line, config file) disagree.
-import { effectiveConfig, hostKey } from '../effective-config.ts';
+import { hostKey } from '../effective-config.ts';
 import { url } from '../evidence.ts';
 import type { Rule } from '../types.ts';
 
@@ -15,7 +15,9 @@ export const configDrift: Rule = {
   check(endpoint, ctx) {
     if (endpoint.fingerprint.component === 'unknown') return [];
     const mine = [url(endpoint, '/configz'), url(endpoint, '/flagz')];
-    const [config] = effectiveConfig(ctx.sameHost.filter((e) => e.fingerprint.component === endpoint.fingerprint.component && hostKey(e) === hostKey(endpoint)));
+    const { component } = endpoint.fingerprint;
+    const host = hostKey(endpoint);
+    const [config] = ctx.effective(`drift\u0000${endpoint.address}\u0000${host}\u0000${component}`, () => ctx.sameHost.filter((e) => e.fingerprint.component === component && hostKey(e) === host));
     // Reported once, on the endpoint that served the running value.
     const drift = (config?.drift ?? []).filter((d) => mine.some((u) => d.running.from.includes(u)));
     const [first] = drift;

@@ -2,7 +2,6 @@
 // cover where it was reached, and a kubelet certificate the cluster CA did not issue, read with what the API server
 // does about it (--kubelet-certificate-authority, CIS 1.2.5).
 import type { EndpointObservation, Evidence } from '../../model/index.ts';
-import { effectiveConfig } from '../effective-config.ts';
 import type { AuditContext, Rule } from '../types.ts';
 import { tlsEvidence } from '../evidence.ts';
 
@@ -120,9 +119,7 @@ export const tlsNameMismatch: Rule = {
 
 /** What the API servers seen run with for --kubelet-certificate-authority: set, not set, or not known. */
 function apiserverVerifiesKubelets(ctx: AuditContext): { state: 'set' | 'unset' | 'unknown'; from?: string } {
-  const apiservers = ctx.endpoints.filter((e) => e.fingerprint.component === 'kube-apiserver');
-  if (apiservers.length === 0) return { state: 'unknown' };
-  const value = effectiveConfig(apiservers).find((c) => c.component === 'kube-apiserver')?.values['kubelet-certificate-authority'];
+  const value = ctx.effective('kube-apiservers', () => ctx.endpoints.filter((e) => e.fingerprint.component === 'kube-apiserver')).find((c) => c.component === 'kube-apiserver')?.values['kubelet-certificate-authority'];
   if (!value) return { state: 'unknown' };
   return { state: value.value ? 'set' : 'unset', from: value.from };
 }
