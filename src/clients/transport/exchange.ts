@@ -115,7 +115,7 @@ export function dial(d: Dial, abort: Deadline): Promise<Connection | { outcome: 
         secureContext: d.cache.context(d.identity, d.trust.ca, d.extraContext),
         ...(servername ? { servername } : {}),
         ...(session && !SET_SESSION ? { session } : {}),
-        ALPNProtocols: d.alpn ?? ['http/1.1'],
+        ALPNProtocols: d.alpn ?? HTTP11_ALPN,
         rejectUnauthorized: false,
         // Names are checked by tlsInfo (trust.ts matchesName): `authorized` then says the chain verified.
         checkServerIdentity: noNameCheck,
@@ -124,9 +124,9 @@ export function dial(d: Dial, abort: Deadline): Promise<Connection | { outcome: 
       // constructor, then connect itself), a tenth of a resumed probe's CPU. The handshake starts once TCP connects.
       if (session && SET_SESSION) SET_SESSION.call(secure, session);
       // After a verified full handshake Node builds the whole served chain as JS objects only to hand it to the name
-      // check above; until the handshake ends this socket answers that read with nothing (tlsInfo reads the leaf).
-      Object.defineProperty(secure, 'getPeerCertificate', { value: noPeerCertificate, configurable: true });
-      secure.once('secureConnect', () => Reflect.deleteProperty(secure, 'getPeerCertificate'));
+      // check above: this socket answers that read with nothing (tlsInfo reads the leaf through the prototype; the
+      // socket is the transport's own, nobody else reads it). Never deleted: a deleted property slows the socket down.
+      Object.defineProperty(secure, 'getPeerCertificate', { value: noPeerCertificate });
       socket = secure;
       secure.setNoDelay(true);
       secure.on('session', (s: Buffer) => d.cache.keepSession(sessionKey, s));
@@ -143,6 +143,9 @@ export function dial(d: Dial, abort: Deadline): Promise<Connection | { outcome: 
 
 const noNameCheck = (): undefined => undefined;
 const noPeerCertificate = (): Record<string, never> => ({});
+const peerCertificate = tls.TLSSocket.prototype.getPeerCertificate;
+// The ALPN offer in its wire form, built once (Node converts an array of names on every connect).
+const HTTP11_ALPN = Buffer.from('\x08http/1.1', 'latin1');
 
 function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
   const resumed = socket.isSessionReused();
@@ -153,7 +156,7 @@ function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
   // the leaf's plain fields, a third of that.
   const leaf = d.certificate ? socket.getPeerX509Certificate() : undefined;
   if (!peer) {
-    const served = leaf ?? socket.getPeerCertificate(false);
+    const served = leaf ?? peerCertificate.call(socket, false);
     const fingerprint = served?.fingerprint256;
     const named = fingerprint ? matchesName(served, d.names) : { ok: false, error: 'no certificate served' };
     peer = { ...(fingerprint ? { leaf: fingerprint } : {}), named: named.ok, ...(named.error ? { nameError: named.error } : {}) };
