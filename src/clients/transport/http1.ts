@@ -42,6 +42,8 @@ type ChunkState = 'size' | 'data' | 'data-end' | 'trailer';
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const MAX_CHUNK_LINE = 4096;
+// What a reader holds between answers: one empty buffer for all of them.
+const EMPTY = Buffer.alloc(0);
 
 function preview(bytes: Buffer): string {
   return JSON.stringify(bytes.subarray(0, 40).toString('latin1'));
@@ -52,7 +54,7 @@ export class ResponseReader {
   #limits: ReaderLimits;
   readonly #noBody: boolean;
   readonly #emit: (event: ReadEvent) => void;
-  #pending: Buffer = Buffer.alloc(0);
+  #pending: Buffer = EMPTY;
   #head: ResponseHead | undefined;
   #mode: BodyMode | undefined;
   #chunk: ChunkState = 'size';
@@ -99,7 +101,7 @@ export class ResponseReader {
   #finish(event: ReadEvent): void {
     if (this.#done) return;
     this.#done = true;
-    this.#pending = Buffer.alloc(0);
+    this.#pending = EMPTY;
     this.#emit(event);
   }
 
@@ -142,7 +144,7 @@ export class ResponseReader {
       this.#pending = rest;
       // Interim answers (100 Continue, 103 Early Hints) come before the real one.
       if (code >= 100 && code < 200 && code !== 101) continue;
-      const keepAlive = status[1] === '1' && !/\bclose\b/i.test(headers.connection ?? '');
+      const keepAlive = status[1] === '1' && (headers.connection === undefined || !/\bclose\b/i.test(headers.connection));
       const mode = this.#bodyMode(code, headers);
       if (typeof mode === 'string') {
         this.#finish({ kind: 'bad', detail: mode });
@@ -161,7 +163,8 @@ export class ResponseReader {
     if (te !== undefined) return /(^|,)\s*chunked\s*$/i.test(te) ? { kind: 'chunked' } : { kind: 'close' };
     const cl = headers['content-length'];
     if (cl === undefined) return { kind: 'close' };
-    const values = [...new Set(cl.split(',').map((v) => v.trim()))];
+    // One value, as nearly every answer sends; a list only when repeated (the same value repeated is allowed).
+    const values = cl.includes(',') ? [...new Set(cl.split(',').map((v) => v.trim()))] : [cl.trim()];
     if (values.length > 1) return `conflicting Content-Length values: ${cl.slice(0, 60)}`;
     const length = /^\d{1,15}$/.test(values[0] ?? '') ? Number(values[0]) : NaN;
     if (!Number.isSafeInteger(length)) return `invalid Content-Length: ${JSON.stringify(cl.slice(0, 40))}`;
@@ -206,7 +209,7 @@ export class ResponseReader {
     if (mode.kind === 'none') return this.#finish({ kind: 'end', reusable: head.keepAlive && this.#pending.length === 0 });
     if (mode.kind === 'close') {
       const data = this.#pending;
-      this.#pending = Buffer.alloc(0);
+      this.#pending = EMPTY;
       this.#deliver(data);
       return;
     }
