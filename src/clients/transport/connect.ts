@@ -129,7 +129,9 @@ function viaSocket(size: number): Attempts {
       const socket = net.connect({ host: job.address, port: job.port });
       sockets[index] = socket;
       socket.once('connect', () => {
-        close(index);
+        // Reset, as the handle path closes an accepted connection.
+        sockets[index] = undefined;
+        socket.resetAndDestroy();
         done(index, 0);
       });
       socket.once('error', (error) => {
