@@ -236,6 +236,23 @@ describe('transport: answers and their limits', () => {
     assert.equal((await t.exchange({ url: `http://127.0.0.1:${p.port}/` })).outcome, 'aborted');
     await p.close();
   });
+
+  it("ends one request at its caller's signal, and only that one", async () => {
+    const p = await peer(() => undefined);
+    const controller = new AbortController();
+    const t = new Transport({ timeoutMs: 10_000 });
+    const mine = t.exchange({ url: `http://127.0.0.1:${p.port}/a`, signal: controller.signal });
+    let otherEnded = false;
+    const other = t.exchange({ url: `http://127.0.0.1:${p.port}/b`, timeoutMs: 1500 }).finally(() => (otherEnded = true));
+    setTimeout(() => controller.abort(), 100);
+    const ended = await mine;
+    assert.equal(ended.outcome, 'timeout');
+    assert.match(ended.detail ?? '', /^timed out: no whole answer within \d+ ms$/);
+    // Ended by its signal, before the other request's own deadline (which a 10 s deadline would not be).
+    assert.equal(otherEnded, false);
+    assert.equal((await other).outcome, 'timeout');
+    await p.close();
+  });
 });
 
 describe('transport: the trust policy', () => {
