@@ -2,7 +2,7 @@
 // histogram's _bucket, _sum and _count lines, which take turns, are matched in place instead of cut, interned and
 // looked up again on every turn.
 import type { FamilyState, FamilyTable } from './families.ts';
-import { common, intern, NAME_CHAR, type Codes } from './text.ts';
+import { common, intern, NAME_CHAR, nameEnd, type Codes } from './text.ts';
 
 export interface NameEntry {
   name: string;
@@ -74,11 +74,8 @@ export class RecentNames {
   /** Reads the name at i and resolves its family; a message when no family can take it. */
   read(s: string, i: number, end: number, current: FamilyState | undefined): NameEntry | string {
     const start = i;
-    // By a native match, not a loop per character: this runs once per name and family, too rarely to be worth the
-    // optimizing compiler's time. (NAME_CHAR of text.ts; neither \r nor \n is one, so it stops by the line's end.)
-    const chars = /[a-zA-Z0-9_:]*/y;
-    chars.lastIndex = i;
-    if (chars.test(s)) i = Math.min(chars.lastIndex, end);
+    // A native match: this runs once per name and family, too rarely to be worth compiling a loop.
+    i = nameEnd(s, i, end, false);
     const name = intern(s.slice(start, i));
     const family = this.#families.resolve(name, current);
     if (!family) return this.#families.fullMessage(name);
