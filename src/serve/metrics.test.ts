@@ -69,3 +69,35 @@ test('hostile check names are dropped and at most 64 checks per endpoint become 
   const again = await metrics.updateHealth(report([{ name: 'ping', ok: true }]), 0);
   assert.deepEqual(again.split('\n').filter((l) => l.startsWith('kia_health_check{')), ['kia_health_check{node="n1",component="kubelet",port="10250",check="ping"} 1']);
 });
+
+/** The one-node report above for `count` nodes named n1, n2, … */
+function cluster(count: number): HealthReport {
+  const one = report([{ name: 'ping', ok: true }]);
+  const node = one.nodes[0] as HealthReport['nodes'][number];
+  return { ...one, nodes: Array.from({ length: count }, (_, i) => ({ ...node, name: `n${i + 1}`, components: node.components.map((c) => ({ ...c, node: `n${i + 1}` })) })) };
+}
+
+test('a 200-node update gives the event loop back before it ends, and a scrape meanwhile sees the last whole text', async () => {
+  const metrics = new ProbeMetrics([{ id: 'KIA-KUBELET-001', severity: 'critical' }]);
+  const before = await metrics.text();
+  let finished = false;
+  const update = metrics.updateHealth(cluster(200), 0).then((text) => ((finished = true), text));
+  // A scrape's turn of the event loop comes while the update is under way (the engine shares the server's thread).
+  const during = await new Promise<{ finished: boolean; text: string }>((resolve) => setImmediate(() => void metrics.text().then((text) => resolve({ finished, text }))));
+  assert.equal(during.finished, false);
+  assert.equal(during.text, before);
+  assert.ok(!during.text.includes('kia_probe_success{'));
+  const text = await update;
+  assert.equal(text.split('\n').filter((l) => l.startsWith('kia_probe_success{')).length, 200);
+  assert.ok(text.includes('kia_probe_success{node="n200",component="kubelet",port="10250",route="kubelet.api.healthz"} 1'));
+});
+
+test('an audit that ends during a cycle update renders after it: every node of the cycle, never half of them', async () => {
+  const metrics = new ProbeMetrics([{ id: 'KIA-KUBELET-001', severity: 'critical' }]);
+  const health = metrics.updateHealth(cluster(200), 0);
+  const finding = { rule: 'KIA-KUBELET-001', severity: 'critical' } as unknown as Parameters<ProbeMetrics['updateFindings']>[0][number];
+  const audit = await metrics.updateFindings([finding], Date.parse('2026-11-28T12:00:00Z'));
+  assert.equal(audit.split('\n').filter((l) => l.startsWith('kia_probe_success{')).length, 200);
+  assert.ok(audit.split('\n').includes('kia_findings{rule="KIA-KUBELET-001",severity="critical"} 1'));
+  assert.equal(await health, audit.replace('kia_findings{rule="KIA-KUBELET-001",severity="critical"} 1', 'kia_findings{rule="KIA-KUBELET-001",severity="critical"} 0').replace('kia_audit_timestamp_seconds 1795867200', 'kia_audit_timestamp_seconds 0'));
+});

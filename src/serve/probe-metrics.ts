@@ -1,16 +1,21 @@
 // The exporter's probe series, shared by `kia serve` and `kia agent`. Label values come only from bounded sets: nodes
 // and ports from the inventory, components and routes from the catalog, check names filtered and capped, rules and
 // severities from the rule set. They are rendered once per cycle where the probe engine runs; a scrape serves that
-// text plus the live process metrics.
+// text plus the live process metrics. An update gives the event loop back between slices of nodes: the engine shares
+// its thread with the server, and a scrape must not wait for a whole cluster's series.
 import { HEALTH_STATES, SEVERITIES, type Finding, type HealthReport } from '../model/index.ts';
 import { Exposition, type Family } from './exposition.ts';
 
 const CHECK_NAME = /^[A-Za-z0-9_.\-/[\]:]{1,64}$/;
 const MAX_CHECKS_PER_ENDPOINT = 64;
+// Nodes set between two turns of the event loop (a slice of a 200-node cycle takes a few milliseconds).
+const NODES_PER_SLICE = 25;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class ProbeMetrics {
   private readonly probes = new Exposition();
-  private cached = '';
+  private cached: string;
   private readonly probeSuccess: Family;
   private readonly probeDuration: Family;
   private readonly probeStatus: Family;
@@ -27,6 +32,8 @@ export class ProbeMetrics {
   private readonly cycles: Family;
   private readonly lastAudit: Family;
   private readonly ruleIds: readonly { id: string; severity: string }[];
+  // The update under way: the next waits for it (an audit's render must not catch a cycle's series half set).
+  private updating: Promise<unknown> = Promise.resolve();
 
   constructor(rules: readonly { id: string; severity: string }[]) {
     this.ruleIds = rules;
@@ -47,12 +54,26 @@ export class ProbeMetrics {
     this.lastAudit = this.probes.family({ type: 'gauge', name: 'kia_audit_timestamp_seconds', help: 'When the last audit finished, Unix time (0: none yet).' });
     for (const rule of rules) this.findings.set({ rule: rule.id, severity: rule.severity }, 0);
     this.lastAudit.set({}, 0);
+    // Rendered now: a scrape during the first update serves this, never series half set.
+    this.cached = this.probes.render();
+  }
+
+  /** Runs updates one after the other. */
+  private serial(update: () => Promise<string>): Promise<string> {
+    const next = this.updating.then(update, update);
+    this.updating = next.catch(() => undefined);
+    return next;
   }
 
   /** After a cycle: every probe, check, certificate; then the text is rendered once for every scrape until the next. */
-  async updateHealth(report: HealthReport, finishedAt: number): Promise<string> {
+  updateHealth(report: HealthReport, finishedAt: number): Promise<string> {
+    return this.serial(() => this.setHealth(report, finishedAt));
+  }
+
+  private async setHealth(report: HealthReport, finishedAt: number): Promise<string> {
     for (const gauge of [this.probeSuccess, this.probeDuration, this.probeStatus, this.check, this.componentUp, this.componentHealth, this.proxyAge, this.proxyStale, this.certNotAfter, this.certVerified]) gauge.reset();
-    for (const node of report.nodes) {
+    for (const [index, node] of report.nodes.entries()) {
+      if (index > 0 && index % NODES_PER_SLICE === 0) await nextTurn();
       for (const component of node.components) {
         const c = { node: node.name, component: component.component };
         this.componentUp.set(c, component.state === 'down' ? 0 : 1);
@@ -90,7 +111,11 @@ export class ProbeMetrics {
     return this.cached;
   }
 
-  async updateFindings(findings: readonly Finding[], auditedAt: number): Promise<string> {
+  updateFindings(findings: readonly Finding[], auditedAt: number): Promise<string> {
+    return this.serial(async () => this.setFindings(findings, auditedAt));
+  }
+
+  private setFindings(findings: readonly Finding[], auditedAt: number): string {
     const counts = new Map<string, number>();
     for (const f of findings) counts.set(`${f.rule}|${f.severity}`, (counts.get(`${f.rule}|${f.severity}`) ?? 0) + 1);
     this.findings.reset();
@@ -107,7 +132,6 @@ export class ProbeMetrics {
 
   /** The text as it stands (before the first cycle: the zeroed finding series and counters). */
   async text(): Promise<string> {
-    if (!this.cached) this.cached = this.probes.render();
     return this.cached;
   }
 }

