@@ -44,7 +44,7 @@ before(async () => {
   service = await serve({
     ...labServeOptions(t),
     trust: { ca: fs.readFileSync(t.plan.files.ca, 'utf8') + fs.readFileSync(t.plan.files.etcdCa, 'utf8') },
-    // The probe engine in its worker thread, as the CLI runs it.
+    // The probe engine in a worker thread, the library's option (the CLI runs it in its own thread, as the other suites).
     worker: true,
     listen: { host: '127.0.0.1', port: 0, token: 'scrape-me' },
   });

@@ -116,7 +116,6 @@ export function registerServe(program: Command): void {
         historySize: config.historySize ?? 60,
         proxyStaleAfterSeconds: healthFlags.proxyStaleAfter ?? DEFAULT_PROXY_STALE_AFTER_SECONDS,
         notes: plan.notes,
-        worker: true,
         listen: {
           ...listen,
           allowedHosts: flags.allowedHost ?? config.allowedHosts ?? [],
