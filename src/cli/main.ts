@@ -49,14 +49,15 @@ async function ownCommand(name: string | undefined): Promise<Register[] | undefi
   // `kia serve` runs until stopped (RSS under 100 MB, issue 9): the other commands' modules are about 16 MB of it.
   if (name === 'serve') {
     // Garbage collected by the thread that allocated: V8's helper threads (parallel scavenges, concurrent marking and
-    // sweeping) cost a fifth of a probe cycle's CPU, for shorter pauses: those of a 4 MB young generation are a few ms.
+    // sweeping) cost a fifth of a probe cycle's CPU, for shorter pauses: those of a 2 MB young generation are a few ms.
     // Set before the first marking starts: a marking begun under the other setting aborts the process.
     setFlagsFromString('--no-parallel-scavenge --no-concurrent-sweeping --no-parallel-compaction --no-parallel-pointer-update');
     // The probe engine shares this heap (no worker): a cycle's reports die at the next cycle, so the old generation
     // grows 25 % past what the last full collection kept (V8's own factor lets it reach 60 MB for 20 MB alive), and the
-    // young one stops at 4 MB semi-spaces (V8's 16 MB ones are 25 MB more RSS for no CPU saved).
+    // young one stops at 2 MB semi-spaces (V8's 16 MB ones are 30 MB more RSS; 4 MB ones 5 MB more, for no CPU saved
+    // that the bench could tell apart).
     setFlagsFromString('--heap-growing-percent=25');
-    capYoungGeneration(4);
+    capYoungGeneration(2);
     return [(await import('./commands/serve.ts')).registerServe];
   }
   return undefined;
