@@ -183,7 +183,7 @@ function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
   if (!peer) {
     const served = leaf ?? peerCertificate.call(socket, false);
     const fingerprint = served?.fingerprint256;
-    const named = fingerprint ? matchesName(served, d.names) : { ok: false, error: 'no certificate served' };
+    const named = fingerprint ? d.cache.named(fingerprint, d.names, () => matchesName(served, d.names)) : { ok: false, error: 'no certificate served' };
     peer = { ...(fingerprint ? { leaf: fingerprint } : {}), named: named.ok, ...(named.error ? { nameError: named.error } : {}) };
     d.cache.rememberPeer(sessionKey, peer);
   }

@@ -40,7 +40,7 @@ export class TlsCache {
 
   /** The context an identity speaks TLS with: its certificate and key, and the CA bundle that verifies servers. */
   context(identity: Identity | undefined, ca: string | undefined, extra?: { minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion }): SecureContext {
-    const caKey = ca ? createHash('sha256').update(ca).digest('base64').slice(0, 16) : '-';
+    const caKey = ca ? this.#caKey(ca) : '-';
     const key = `${this.#idOf(identity)}|${caKey}|${extra ? JSON.stringify(extra) : ''}`;
     let context = this.#contexts.get(key);
     if (!context) {
@@ -53,6 +53,33 @@ export class TlsCache {
       this.#contexts.set(key, context);
     }
     return context;
+  }
+
+  // A CA bundle's short digest, by its text: every connection asks, the bundles are one or two.
+  readonly #caKeys = new Map<string, string>();
+
+  #caKey(ca: string): string {
+    let key = this.#caKeys.get(ca);
+    if (key === undefined) {
+      key = createHash('sha256').update(ca).digest('base64').slice(0, 16);
+      bounded(this.#caKeys, 64, ca, key);
+    }
+    return key;
+  }
+
+  // Whether a certificate carries one of the names asked for, by its fingerprint and the names: a hunt meets each
+  // server certificate once per identity, and a mismatch costs Node an Error with its stack.
+  readonly #named = new Map<string, { ok: boolean; error?: string }>();
+
+  /** The name check of a served certificate, made once per fingerprint and names. */
+  named(fingerprint: string, names: readonly string[], check: () => { ok: boolean; error?: string }): { ok: boolean; error?: string } {
+    const key = `${fingerprint}|${names.join(',')}`;
+    let verdict = this.#named.get(key);
+    if (!verdict) {
+      verdict = check();
+      bounded(this.#named, MAX_CERTIFICATES, key, verdict);
+    }
+    return verdict;
   }
 
   #policy: { tls12: SecureContext; tls13: SecureContext } | undefined;
