@@ -299,17 +299,15 @@ export class Transport {
     };
   }
 
-  // The reader's limits by cap and drain: a run uses a handful of them (readers never change theirs).
-  readonly #limitSets = new Map<string, ReaderLimits>();
+  // The reader's limits by cap and drain: a run uses a handful of them (readers never change theirs), looked up
+  // without building a key.
+  readonly #limitSets: ReaderLimits[] = [];
 
   #limits(maxBodyBytes: number, drainBytes: number): ReaderLimits {
-    const key = `${maxBodyBytes}|${drainBytes}`;
-    let limits = this.#limitSets.get(key);
-    if (!limits) {
-      limits = Object.freeze({ ...DEFAULT_LIMITS, maxBodyBytes, drainBytes });
-      if (this.#limitSets.size >= 64) this.#limitSets.clear();
-      this.#limitSets.set(key, limits);
-    }
+    for (const limits of this.#limitSets) if (limits.maxBodyBytes === maxBodyBytes && limits.drainBytes === drainBytes) return limits;
+    const limits: ReaderLimits = Object.freeze({ ...DEFAULT_LIMITS, maxBodyBytes, drainBytes });
+    if (this.#limitSets.length >= 16) this.#limitSets.shift();
+    this.#limitSets.push(limits);
     return limits;
   }
 
