@@ -25,17 +25,17 @@ export class TlsCache {
   // What the full handshake behind a session showed: a resumed TLS 1.3 session shows no peer certificate.
   readonly #peers = new Map<string, { leaf?: string; named: boolean; nameError?: string }>();
   // Identities are compared by object; one name may stand for two different credentials (two --cert flags).
-  readonly #ids = new WeakMap<Identity, number>();
+  readonly #ids = new WeakMap<Identity, string>();
   #nextId = 1;
 
   #idOf(identity: Identity | undefined): string {
     if (!identity) return 'anonymous';
     let id = this.#ids.get(identity);
     if (id === undefined) {
-      id = this.#nextId++;
+      id = `${this.#nextId++}:${identity.name}`;
       this.#ids.set(identity, id);
     }
-    return `${id}:${identity.name}`;
+    return id;
   }
 
   /** The context an identity speaks TLS with: its certificate and key, and the CA bundle that verifies servers. */
