@@ -18,8 +18,13 @@ const CURL_BEARER = /(--oauth2-bearer(?:\s+|=)["']?)[^\s'"\\]+/gi;
 // kia's own identity labels (`token:admin.token`, `kubeconfig:token`) are neither.
 const FIELDS = /((?:["'](?:token|password|client-key-data|id-token|refresh-token)["']\s*:\s*["']?|\b(?:token|password|client-key-data|id-token|refresh-token):[ \t]+["']?))[^"'\s,}]{6,}/gi;
 
+// A word every shape above contains (a superset: case aside, PRIVATE KEY, eyJ, bearer and the field names).
+const SHAPE_HINT = /PRIVATE KEY|eyJ|bearer|token|password|client-key-data/i;
+
 /** Secrets by shape: private keys, JWTs, bearer headers and credential fields become `[redacted]`. */
 export function redactShapes(text: string): string {
+  // One look for what any of the shapes needs before five replacements: nearly every answer has none of them.
+  if (!SHAPE_HINT.test(text)) return text;
   return text.replace(PRIVATE_KEY, REDACTED).replace(JWT, REDACTED).replace(BEARER, `$1${REDACTED}`).replace(CURL_BEARER, `$1${REDACTED}`).replace(FIELDS, `$1${REDACTED}`);
 }
 

@@ -22,31 +22,37 @@ const program = new Command('kia')
 
 type Register = (program: Command) => void;
 
-/** Every command, in help order, each module loaded only here. */
+// Every command's module, in help order, loaded only when its command runs (or when all are listed): `kia --version`
+// or `kia get` need not load the lab's PKI, YAML and WebSocket libraries, half a second of every start.
+const MODULES: readonly (readonly [names: readonly string[], load: () => Promise<Register>])[] = [
+  [['catalog'], async () => (await import('./commands/catalog.ts')).registerCatalog],
+  [['lab'], async () => (await import('./commands/lab.ts')).registerLab],
+  [['hunt'], async () => (await import('./commands/hunt.ts')).registerHunt],
+  [['demo'], async () => (await import('./commands/demo.ts')).registerDemo],
+  [['metrics'], async () => (await import('./commands/metrics.ts')).registerMetrics],
+  // The component groups (etcd, proxy, controller-manager, scheduler, apiserver) are that module's data.
+  [[], async () => (await import('./commands/components.ts')).registerComponents],
+  [['get'], async () => (await import('./commands/get.ts')).registerGet],
+  [['kubelet'], async () => (await import('./commands/kubelet.ts')).registerKubelet],
+  [['health'], async () => (await import('./commands/health.ts')).registerHealth],
+  [['serve'], async () => (await import('./commands/serve.ts')).registerServe],
+  [['agent'], async () => (await import('./commands/agent.ts')).registerAgent],
+  [['report'], async () => (await import('./commands/report.ts')).registerReport],
+  // Completion lists every command: it loads them all.
+  [[], async () => (await import('./commands/completion.ts')).registerCompletion],
+];
+
 async function allCommands(): Promise<Register[]> {
-  const m = await Promise.all([
-    import('./commands/catalog.ts'),
-    import('./commands/lab.ts'),
-    import('./commands/hunt.ts'),
-    import('./commands/demo.ts'),
-    import('./commands/metrics.ts'),
-    import('./commands/components.ts'),
-    import('./commands/get.ts'),
-    import('./commands/kubelet.ts'),
-    import('./commands/health.ts'),
-    import('./commands/serve.ts'),
-    import('./commands/agent.ts'),
-    import('./commands/report.ts'),
-    import('./commands/completion.ts'),
-  ]);
-  return [m[0].registerCatalog, m[1].registerLab, m[2].registerHunt, m[3].registerDemo, m[4].registerMetrics, m[5].registerComponents, m[6].registerGet, m[7].registerKubelet, m[8].registerHealth, m[9].registerServe, m[10].registerAgent, m[11].registerReport, m[12].registerCompletion];
+  return Promise.all(MODULES.map(([, load]) => load()));
 }
 
-/** The long-running commands load their own command and nothing else: their memory counts for as long as they run. */
+/** The module of the command named first on the command line; undefined when another (or none) is named. */
 async function ownCommand(name: string | undefined): Promise<Register[] | undefined> {
-  // `kia agent` runs on every node (64 MB in all, issue 12).
-  if (name === 'agent') return [(await import('./commands/agent.ts')).registerAgent];
-  // `kia serve` runs until stopped (RSS under 100 MB, issue 9): the other commands' modules are about 16 MB of it.
+  // The version needs no command; help lists them all.
+  if (name === '--version' || name === '-V') return [];
+  if (name === undefined || name.startsWith('-')) return undefined;
+  // The long-running commands' memory counts for as long as they run: `kia serve` (RSS under 100 MB, issue 9) and
+  // `kia agent` (64 MB on every node) load nothing else.
   if (name === 'serve') {
     // Garbage collected by the thread that allocated: V8's helper threads (parallel scavenges, concurrent marking and
     // sweeping) cost a fifth of a probe cycle's CPU, for shorter pauses: those of a 2 MB young generation are a few ms.
@@ -58,9 +64,11 @@ async function ownCommand(name: string | undefined): Promise<Register[] | undefi
     // that the bench could tell apart).
     setFlagsFromString('--heap-growing-percent=25');
     capYoungGeneration(2);
-    return [(await import('./commands/serve.ts')).registerServe];
   }
-  return undefined;
+  const own = MODULES.find(([names]) => names.includes(name));
+  if (own) return [await own[1]()];
+  const components = await import('./commands/components.ts');
+  return components.COMPONENT_GROUPS.includes(name) ? [components.registerComponents] : undefined;
 }
 
 const registers = (await ownCommand(process.argv[2])) ?? (await allCommands());

@@ -86,12 +86,21 @@ export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
 ]);
 
 /** Nested objects to dotted keys (`authentication.anonymous.enabled`); arrays and scalars are kept as they are. */
-export function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}, depth = 0): Record<string, unknown> {
-  // A YAML alias bomb (anchors of anchors) is a small file whose walk never ends: a config has far fewer keys.
-  if (depth > MAX_CONFIG_DEPTH || Object.keys(out).length >= MAX_CONFIG_KEYS) return out;
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, out, depth + 1);
-  } else if (prefix) out[prefix] = value;
+export function flatten(value: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  // Keys written so far, counted as they are (counting the object's keys on every step made the walk quadratic).
+  let keys = 0;
+  const walk = (inner: unknown, prefix: string, depth: number): void => {
+    // A YAML alias bomb (anchors of anchors) is a small file whose walk never ends: a config has far fewer keys.
+    if (depth > MAX_CONFIG_DEPTH || keys >= MAX_CONFIG_KEYS) return;
+    if (inner !== null && typeof inner === 'object' && !Array.isArray(inner)) {
+      for (const [key, next] of Object.entries(inner)) walk(next, prefix ? `${prefix}.${key}` : key, depth + 1);
+    } else if (prefix) {
+      if (!(prefix in out)) keys++;
+      out[prefix] = inner;
+    }
+  };
+  walk(value, '', 0);
   return out;
 }
 

@@ -226,6 +226,9 @@ function helpFor(spec: Spec): string {
   return `\nHTTP request:\n  ${spec.method ?? 'GET'} ${url}\nEquivalent curl:\n  curl ${tls}${post}${url}\n`;
 }
 
+/** The component groups' command names (`kia etcd …`), for the executable to load only this module for them. */
+export const COMPONENT_GROUPS: readonly string[] = Object.keys(GROUPS);
+
 export function registerComponents(program: Command): void {
   for (const [group, { description, specs }] of Object.entries(GROUPS)) {
     const parent = program.command(group).description(description);

@@ -35,7 +35,32 @@ export interface Connection {
   tls?: TlsInfo;
   /** Where its TLS session is kept. */
   sessionKey?: string;
+  /** The exchange reading from the socket now (exchangeOn sets it; the socket's listeners are set once). */
+  reading?: SocketEvents;
 }
+
+/** What an exchange hears from its connection's socket. */
+interface SocketEvents {
+  data(chunk: Buffer): void;
+  end(): void;
+  error(error: Error): void;
+}
+
+/**
+ * The socket's listeners, set once per connection and handing each event to the exchange reading now: a kept-alive
+ * connection carries a dozen requests, and adding and removing four listeners per request cost more than reading
+ * the answer. Between exchanges events go nowhere (an idle socket's error is its close, handled by its owner).
+ */
+function listen(connection: Connection): void {
+  if (connection.reading !== undefined) return;
+  const { socket } = connection;
+  socket.on('data', (chunk: Buffer) => connection.reading?.data(chunk));
+  socket.on('end', () => connection.reading?.end());
+  socket.on('close', () => connection.reading?.end());
+  socket.on('error', (error: Error) => connection.reading?.error(error));
+}
+
+const IDLE: SocketEvents = { data: () => undefined, end: () => undefined, error: () => undefined };
 
 export interface Dial {
   host: string;
@@ -158,7 +183,7 @@ function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
   if (!peer) {
     const served = leaf ?? peerCertificate.call(socket, false);
     const fingerprint = served?.fingerprint256;
-    const named = fingerprint ? matchesName(served, d.names) : { ok: false, error: 'no certificate served' };
+    const named = fingerprint ? d.cache.named(fingerprint, d.names, () => matchesName(served, d.names)) : { ok: false, error: 'no certificate served' };
     peer = { ...(fingerprint ? { leaf: fingerprint } : {}), named: named.ok, ...(named.error ? { nameError: named.error } : {}) };
     d.cache.rememberPeer(sessionKey, peer);
   }
@@ -216,11 +241,8 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
     let unlisten = (): void => undefined;
     const cleanup = () => {
       unlisten();
-      if (stream) return;
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-      socket.off('error', onError);
+      // A streamed body keeps listening until the stream ends.
+      if (!stream && connection.reading === events) connection.reading = IDLE;
     };
     const settle = (result: Omit<WireResult, 'body' | 'established' | 'head'>) => {
       if (settled) return;
@@ -296,10 +318,9 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
       settle({ outcome: failure.outcome, detail: failure.detail, reusable: false });
     };
     const onAbort = () => settle({ outcome: 'timeout', detail: abort.reason, reusable: false });
-    socket.on('data', onData);
-    socket.once('end', onEnd);
-    socket.once('close', onEnd);
-    socket.on('error', onError);
+    const events: SocketEvents = { data: onData, end: onEnd, error: onError };
+    listen(connection);
+    connection.reading = events;
     unlisten = abort.onStop(onAbort);
     if (settled) return;
     socket.write(head(request, target.host, target.port, target.keepAlive), 'latin1');

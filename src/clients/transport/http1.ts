@@ -44,6 +44,8 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const MAX_CHUNK_LINE = 4096;
 // What a reader holds between answers: one empty buffer for all of them.
 const EMPTY = Buffer.alloc(0);
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+const HTTP_PREFIX = Buffer.from('HTTP/', 'latin1');
 
 function preview(bytes: Buffer): string {
   return JSON.stringify(bytes.subarray(0, 40).toString('latin1'));
@@ -108,10 +110,10 @@ export class ResponseReader {
   /** Parses status line and headers once they are all in; false while incomplete or after a failure. */
   #readHead(): boolean {
     for (;;) {
-      const end = this.#pending.indexOf('\r\n\r\n');
+      const end = this.#pending.indexOf(HEAD_END);
       if (end < 0) {
         if (this.#pending.length > this.#limits.maxHeaderBytes) this.#finish({ kind: 'bad', detail: `headers larger than ${this.#limits.maxHeaderBytes} bytes` });
-        else if (this.#pending.length >= 5 && !this.#pending.subarray(0, 5).equals(Buffer.from('HTTP/'))) this.#finish({ kind: 'bad', detail: `not an HTTP answer: ${preview(this.#pending)}` });
+        else if (this.#pending.length >= 5 && this.#pending.compare(HTTP_PREFIX, 0, 5, 0, 5) !== 0) this.#finish({ kind: 'bad', detail: `not an HTTP answer: ${preview(this.#pending)}` });
         return false;
       }
       if (end > this.#limits.maxHeaderBytes) {
@@ -130,7 +132,8 @@ export class ResponseReader {
         return false;
       }
       const headers: Record<string, string> = {};
-      for (const line of lines.slice(1)) {
+      for (let i = 1; i < lines.length; i++) {
+        const line = lines[i] as string;
         const colon = line.indexOf(':');
         const name = colon > 0 ? line.slice(0, colon).toLowerCase() : '';
         if (!TOKEN.test(name)) {

@@ -25,22 +25,22 @@ export class TlsCache {
   // What the full handshake behind a session showed: a resumed TLS 1.3 session shows no peer certificate.
   readonly #peers = new Map<string, { leaf?: string; named: boolean; nameError?: string }>();
   // Identities are compared by object; one name may stand for two different credentials (two --cert flags).
-  readonly #ids = new WeakMap<Identity, number>();
+  readonly #ids = new WeakMap<Identity, string>();
   #nextId = 1;
 
   #idOf(identity: Identity | undefined): string {
     if (!identity) return 'anonymous';
     let id = this.#ids.get(identity);
     if (id === undefined) {
-      id = this.#nextId++;
+      id = `${this.#nextId++}:${identity.name}`;
       this.#ids.set(identity, id);
     }
-    return `${id}:${identity.name}`;
+    return id;
   }
 
   /** The context an identity speaks TLS with: its certificate and key, and the CA bundle that verifies servers. */
   context(identity: Identity | undefined, ca: string | undefined, extra?: { minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion }): SecureContext {
-    const caKey = ca ? createHash('sha256').update(ca).digest('base64').slice(0, 16) : '-';
+    const caKey = ca ? this.#caKey(ca) : '-';
     const key = `${this.#idOf(identity)}|${caKey}|${extra ? JSON.stringify(extra) : ''}`;
     let context = this.#contexts.get(key);
     if (!context) {
@@ -53,6 +53,33 @@ export class TlsCache {
       this.#contexts.set(key, context);
     }
     return context;
+  }
+
+  // A CA bundle's short digest, by its text: every connection asks, the bundles are one or two.
+  readonly #caKeys = new Map<string, string>();
+
+  #caKey(ca: string): string {
+    let key = this.#caKeys.get(ca);
+    if (key === undefined) {
+      key = createHash('sha256').update(ca).digest('base64').slice(0, 16);
+      bounded(this.#caKeys, 64, ca, key);
+    }
+    return key;
+  }
+
+  // Whether a certificate carries one of the names asked for, by its fingerprint and the names: a hunt meets each
+  // server certificate once per identity, and a mismatch costs Node an Error with its stack.
+  readonly #named = new Map<string, { ok: boolean; error?: string }>();
+
+  /** The name check of a served certificate, made once per fingerprint and names. */
+  named(fingerprint: string, names: readonly string[], check: () => { ok: boolean; error?: string }): { ok: boolean; error?: string } {
+    const key = `${fingerprint}|${names.join(',')}`;
+    let verdict = this.#named.get(key);
+    if (!verdict) {
+      verdict = check();
+      bounded(this.#named, MAX_CERTIFICATES, key, verdict);
+    }
+    return verdict;
   }
 
   #policy: { tls12: SecureContext; tls13: SecureContext } | undefined;

@@ -10,7 +10,7 @@ import { excerpt, Secrets } from '../../redact.ts';
 import type { Identity } from '../identity.ts';
 import { Deadline } from './deadline.ts';
 import { dial, exchangeOn, type Connection, type TlsInfo, type WireRequest, type WireResult } from './exchange.ts';
-import { DEFAULT_LIMITS } from './http1.ts';
+import { DEFAULT_LIMITS, type ReaderLimits } from './http1.ts';
 import { TlsCache } from './tls-cache.ts';
 import { namesFor, type Trust, type TrustMode } from './trust.ts';
 
@@ -295,8 +295,20 @@ export class Transport {
       ...(request.identity ? { identity: request.identity } : {}),
       trust: request.trust ?? {},
       mode: request.mode ?? 'strict',
-      limits: { ...DEFAULT_LIMITS, maxBodyBytes: request.maxBytes ?? this.#options.maxBytes ?? DEFAULT_MAX_BYTES, drainBytes },
+      limits: this.#limits(request.maxBytes ?? this.#options.maxBytes ?? DEFAULT_MAX_BYTES, drainBytes),
     };
+  }
+
+  // The reader's limits by cap and drain: a run uses a handful of them (readers never change theirs), looked up
+  // without building a key.
+  readonly #limitSets: ReaderLimits[] = [];
+
+  #limits(maxBodyBytes: number, drainBytes: number): ReaderLimits {
+    for (const limits of this.#limitSets) if (limits.maxBodyBytes === maxBodyBytes && limits.drainBytes === drainBytes) return limits;
+    const limits: ReaderLimits = Object.freeze({ ...DEFAULT_LIMITS, maxBodyBytes, drainBytes });
+    if (this.#limitSets.length >= 16) this.#limitSets.shift();
+    this.#limitSets.push(limits);
+    return limits;
   }
 
   #dialFor(request: ExchangeRequest, t: Target) {
