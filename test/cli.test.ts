@@ -20,6 +20,25 @@ describe('kia CLI', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('answers --version and each command\'s --help alone, the command loaded for itself (help lists them all)', () => {
+    const version = kia('--version');
+    assert.equal(version.status, 0);
+    assert.equal(version.stdout, '0.1.0\n');
+    const help = kia('--help');
+    assert.equal(help.status, 0);
+    const listed = help.stdout.split('Commands:\n')[1]?.split('\n').flatMap((line) => /^ {2}([a-z-]+)/.exec(line)?.[1] ?? []);
+    const commands = ['catalog', 'lab', 'hunt', 'demo', 'metrics', 'etcd', 'proxy', 'controller-manager', 'scheduler', 'apiserver', 'get', 'kubelet', 'health', 'serve', 'agent', 'report', 'completion'];
+    assert.deepEqual(listed, [...commands, 'help']);
+    for (const name of commands) {
+      const own = kia(name, '--help');
+      assert.equal(own.status, 0, `${name}: ${own.stderr}`);
+      assert.match(own.stdout, new RegExp(`^Usage: kia ${name} `), name);
+    }
+    const typo = kia('etc');
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /unknown command 'etc'\n\(Did you mean etcd\?\)/);
+  });
+
   it('rejects an unknown component with one line and exit code 2', () => {
     const res = kia('catalog', 'kubelett');
     assert.equal(res.status, 2);
