@@ -51,7 +51,11 @@ export function remediationOf(rule: Rule, component: ComponentId | 'unknown'): s
 export function audit(endpoints: readonly EndpointObservation[], options: { now: number; active?: boolean }): Finding[] {
   const findings: Finding[] = [];
   const hosts = new Map<string, EndpointObservation[]>();
-  for (const e of endpoints) hosts.set(e.address, [...(hosts.get(e.address) ?? []), e]);
+  for (const e of endpoints) {
+    const group = hosts.get(e.address);
+    if (group) group.push(e);
+    else hosts.set(e.address, [e]);
+  }
   const configs = new Map<string, EffectiveConfig[]>();
   const effective = (key: string, group: () => readonly EndpointObservation[]): EffectiveConfig[] => {
     let config = configs.get(key);
