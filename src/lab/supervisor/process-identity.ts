@@ -26,10 +26,16 @@ export function stampOf(pid: number): ProcessStamp | undefined {
   if (stat === undefined) return alive(pid) ? { pid } : undefined;
   // The name in parentheses may hold spaces and parentheses: the fields start after the last `)`.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // A zombie has exited; only its parent's wait is left.
-  if (fields[0] === 'Z') return undefined;
+  // A zombie has exited; only its parent's wait is left. But a multi-threaded process (Go's etcd) exits thread by
+  // thread: its leader may show `Z` while the other threads still hold its files, listening sockets included.
+  if (fields[0] === 'Z' && threads(pid) <= 1) return undefined;
   const argv0 = readProc(pid, 'cmdline')?.split('\0')[0];
   return { pid, ...(fields[19] ? { startTime: fields[19] } : {}), ...(argv0 ? { argv0 } : {}) };
+}
+
+/** The process's live threads (`Threads:` in /proc/<pid>/status); 0 when it cannot be read. */
+function threads(pid: number): number {
+  return Number(/^Threads:\s+(\d+)$/m.exec(readProc(pid, 'status') ?? '')?.[1] ?? 0);
 }
 
 function alive(pid: number): boolean {
