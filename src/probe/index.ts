@@ -6,7 +6,7 @@ import { findPortByNumber, getRoute } from '../catalog/index.ts';
 import type { Identity } from '../clients/identity.ts';
 import { detectClientCertPolicy, clientCertContexts } from '../clients/transport/client-cert.ts';
 import { spokePlainHttp } from '../clients/transport/outcome.ts';
-import { probeTlsPosture } from '../clients/transport/tls-posture.ts';
+import { probeTlsPosture, weakSuiteHello } from '../clients/transport/tls-posture.ts';
 import type { Exchange, Transport } from '../clients/transport/transport.ts';
 import type { Trust } from '../clients/transport/trust.ts';
 import { path as encodedPath, query, isPodRef } from '../clients/transport/url.ts';
@@ -213,11 +213,17 @@ async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void>
     const plain = await ask(ctx, undefined, '/version', 'probe:version');
     if (plain.exchange.status !== undefined && !sentToTls(plain.exchange)) first = plain;
   }
-  const policy = first ? undefined : await detectClientCertPolicy({ host: endpoint.address, port: endpoint.port, timeoutMs: options.transport.timeoutMs, contexts: ctx.options.transport.cache.policyContexts(clientCertContexts), anonymous });
+  const target = { host: endpoint.address, port: endpoint.port };
+  const timeoutMs = options.transport.timeoutMs;
+  const hunting = options.purpose === 'hunt';
+  // The hunt asks the weak-suite question first: a server that takes one of those suites (Go's defaults do) has sent
+  // its whole TLS 1.2 flight, CertificateRequest or none, and the policy needs no hello of its own.
+  const weak = first || !hunting ? undefined : await weakSuiteHello(target, { timeoutMs });
+  const policy = first ? undefined : await detectClientCertPolicy({ ...target, timeoutMs, contexts: ctx.options.transport.cache.policyContexts(clientCertContexts), anonymous, ...(weak ? { earlier: weak } : {}) });
   ctx.scheme = policy?.isTls ? 'https' : 'http';
   observation.scheme = ctx.scheme === 'https' ? 'https' : 'unknown';
-  // Old versions and weak suites: two hand-written hellos per TLS port, beside the fingerprint rounds.
-  const posture = ctx.scheme === 'https' && options.purpose === 'hunt' ? probeTlsPosture({ host: endpoint.address, port: endpoint.port }, { timeoutMs: options.transport.timeoutMs }) : undefined;
+  // Old versions: one more hand-written hello per TLS port, beside the fingerprint rounds.
+  const posture = ctx.scheme === 'https' && hunting ? probeTlsPosture(target, { timeoutMs, ...(weak ? { weak } : {}) }) : undefined;
   const answers = new Map<string, RouteObservation>();
   const withChain = await identify(ctx, observation, answers, ctx.scheme === 'https', first);
   if (ctx.scheme === 'http' && answered(answers.get('/version')?.outcome ?? 'error')) observation.scheme = 'http';

@@ -9,6 +9,7 @@ import tls from 'node:tls';
  
 import { startLab, type Lab } from '../../lab/index.ts';
 import { detectClientCertPolicy } from './client-cert.ts';
+import { weakSuiteHello } from './tls-posture.ts';
 import { parseServerFlight } from './tls-records.ts';
 import { Transport } from './transport.ts';
 
@@ -24,7 +25,7 @@ function openssl(dir: string, name: string, subject: string): Pem {
   return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
 }
 
-async function serve(options: tls.TlsOptions, onSecure?: (socket: tls.TLSSocket) => void): Promise<{ port: number; close: () => Promise<void> }> {
+async function serve(options: tls.TlsOptions, onSecure?: (socket: tls.TLSSocket) => void): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
   const server = tls.createServer(options, (socket) => {
     socket.on('error', () => undefined);
     if (onSecure) onSecure(socket);
@@ -33,7 +34,9 @@ async function serve(options: tls.TlsOptions, onSecure?: (socket: tls.TLSSocket)
   server.on('tlsClientError', () => undefined);
   // A hello we cut short leaves the server's side open until it reads again: closing ends those too.
   const sockets = new Set<net.Socket>();
+  let connections = 0;
   server.on('connection', (socket: net.Socket) => {
+    connections++;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
@@ -41,6 +44,7 @@ async function serve(options: tls.TlsOptions, onSecure?: (socket: tls.TLSSocket)
   const port = (server.address() as net.AddressInfo).port;
   return {
     port,
+    connections: () => connections,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
@@ -285,5 +289,67 @@ describe('detectClientCertPolicy with the first anonymous request deciding', () 
     closers.push(() => new Promise((resolve) => plain.close(() => resolve())));
     const result = await detectClientCertPolicy({ host: '127.0.0.1', port: (plain.address() as net.AddressInfo).port, timeoutMs: 3000, anonymous: async () => ({ outcome: 'ok' }) });
     assert.equal(result.isTls, false);
+  });
+});
+
+// The hunt asks the weak-suite question first: a server that takes a weak suite has sent its whole TLS 1.2 flight, so
+// the policy reads it there; one that turns the suites down gets the usual hello after. Connections counted at the server.
+describe('detectClientCertPolicy after the weak-suite hello', () => {
+  let dir: string;
+  let server: Pem;
+  let ca: Pem;
+  const closers: (() => Promise<void>)[] = [];
+  const transport = new Transport({ keepAlive: false, timeoutMs: 3000 });
+  const probe = async (options: tls.TlsOptions) => {
+    const started = await serve({ cert: server.cert, key: server.key, requestCert: true, rejectUnauthorized: true, ca: [ca.cert], ...options });
+    closers.push(started.close);
+    const target = { host: '127.0.0.1', port: started.port };
+    const earlier = await weakSuiteHello(target, { timeoutMs: 3000 });
+    const result = await detectClientCertPolicy({
+      ...target,
+      timeoutMs: 3000,
+      earlier,
+      anonymous: async () => {
+        const exchange = await transport.exchange({ url: `https://127.0.0.1:${started.port}/version`, trust: { insecureSkipVerify: true }, mode: 'survey' });
+        return { outcome: exchange.outcome, ...(exchange.detail ? { detail: exchange.detail } : {}) };
+      },
+    });
+    return { result, suite: earlier.flight.cipherSuite, connections: started.connections() };
+  };
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kia-client-cert-'));
+    server = openssl(dir, 'server', '/CN=localhost');
+    ca = openssl(dir, 'ca', '/O=kia/CN=kia test ca');
+  });
+  after(async () => {
+    transport.close();
+    await Promise.all(closers.map((close) => close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a weak suite taken: its flight decides (the weak hello and the request: two connections)', async () => {
+    const { result, suite, connections } = await probe({ ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES128-GCM-SHA256', ALPNProtocols: ['http/1.1'] });
+    // 0xc009: TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA.
+    assert.equal(suite, 0xc009);
+    assert.equal(result.policy, 'required');
+    assert.match(result.evidence, /^TLS 1\.2 CertificateRequest \(1 CA name\), a handshake without a client certificate refused: /);
+    assert.deepEqual(result.acceptableCAs, ['O=kia, CN=kia test ca']);
+    assert.equal(result.alpn, 'http/1.1');
+    assert.equal(connections, 2);
+  });
+
+  test('the weak suites refused: the usual hello follows (three connections)', async () => {
+    const { result, suite, connections } = await probe({ ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' });
+    assert.equal(suite, undefined);
+    assert.equal(result.policy, 'required');
+    assert.match(result.evidence, /^TLS 1\.2 CertificateRequest \(1 CA name\), a handshake without a client certificate refused: /);
+    assert.equal(connections, 3);
+  });
+
+  test('TLS 1.3 only: the protocol_version alert to the weak hello stands for the usual hello (then the TLS 1.3 handshake)', async () => {
+    const { result, connections } = await probe({ minVersion: 'TLSv1.3' });
+    assert.equal(result.policy, 'required');
+    assert.match(result.evidence, /^TLS 1\.2 refused \(alert 70 protocol_version\); alert 116 certificate_required/);
+    assert.equal(connections, 2);
   });
 });

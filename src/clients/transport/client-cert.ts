@@ -37,6 +37,13 @@ export interface ClientCertProbe {
    * handshake of our own. The hunt asks it anyway, so the policy costs a hello instead of a handshake.
    */
   anonymous?: () => Promise<{ outcome: Outcome; detail?: string }>;
+  /**
+   * A TLS 1.2 hello of the caller's already answered, read to ServerHelloDone with h2 and HTTP/1.1 offered (the hunt's
+   * weak-suite question, asked first). A server's first flight asks for a client certificate whatever suite it
+   * chose, so a flight, a version refusal, a stall or a port that is not TLS stands for the policy's own hello; only a
+   * refusal of the suites offered (an alert such as handshake_failure, or a close) sends the usual offer after it.
+   */
+  earlier?: Attempt;
 }
 
 /** A usual TLS 1.2 offer (AEAD suites first, then CBC and RSA key exchange for old servers), h2 and HTTP/1.1. */
@@ -87,6 +94,18 @@ export async function detectClientCertPolicy(options: ClientCertProbe): Promise<
   return { ...result, isTls: seen.tls || result.policy !== 'unknown' || result.tls12, ...(seen.alpn !== undefined ? { alpn: seen.alpn } : {}) };
 }
 
+const PROTOCOL_VERSION_ALERT = 70;
+
+/**
+ * Whether an earlier TLS 1.2 hello answers what POLICY_OFFER would: yes unless the server turned down the suites it
+ * offered (any alert but protocol_version, or a close without one), which the usual offer may well get past.
+ */
+function standsForPolicy(earlier: Attempt): boolean {
+  const { flight } = earlier;
+  if (flight.serverHello !== undefined || flight.notTls || earlier.outcome !== 'failed') return true;
+  return alertOf(earlier) === PROTOCOL_VERSION_ALERT;
+}
+
 /** A TLS record came back, or a handshake completed. */
 function spokeTls(attempt: Attempt): boolean {
   return attempt.outcome === 'secure' || attempt.flight.serverHello !== undefined || attempt.flight.alerts.length > 0 || alertFromCode(attempt.error) !== undefined;
@@ -94,7 +113,8 @@ function spokeTls(attempt: Attempt): boolean {
 
 async function detect(options: ClientCertProbe, seen: { alpn?: string | false; tls: boolean }): Promise<Omit<ClientCertPolicyResult, 'isTls'>> {
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const first = options.anonymous ? await sendHello(options, POLICY_OFFER, timeoutMs) : await attempt(options, '1.2', timeoutMs);
+  const earlier = options.anonymous && options.earlier && standsForPolicy(options.earlier) ? options.earlier : undefined;
+  const first = earlier ?? (options.anonymous ? await sendHello(options, POLICY_OFFER, timeoutMs) : await attempt(options, '1.2', timeoutMs));
   if (first.alpn !== undefined) seen.alpn = first.alpn;
   else if (options.anonymous && first.flight.serverHello !== undefined && first.flight.alpn !== undefined) seen.alpn = first.flight.alpn;
   seen.tls ||= spokeTls(first);
@@ -132,7 +152,7 @@ async function detect(options: ClientCertProbe, seen: { alpn?: string | false; t
     return { policy: 'none', evidence: `TLS 1.2 server hello without a CertificateRequest; ${end}`, tls12: true };
   }
   if (first.outcome === 'timeout') return { policy: 'unknown', evidence: 'timeout', tls12: flight.serverHello !== undefined };
-  if (flight.serverHello !== undefined && alertOf(first) !== 70) {
+  if (flight.serverHello !== undefined && alertOf(first) !== PROTOCOL_VERSION_ALERT) {
     return { policy: 'unknown', evidence: `TLS 1.2 handshake failed without a CertificateRequest: ${why(first)}`, tls12: true };
   }
   // The port answered in another protocol (an HTTP 400, a banner): it does not speak TLS at all, 1.3 neither.

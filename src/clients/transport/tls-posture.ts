@@ -1,6 +1,7 @@
 // Whether a TLS port still agrees to TLS 1.0/1.1 or to a weak TLS 1.2 suite: two anonymous ClientHellos written by
-// hand (client-hello.ts), each offering only the weak thing, read off the wire (the ServerHello's version and suite), so a port that then wants a
-// client certificate still shows what it chose. Facts only: which of them is a finding is the audit's.
+// hand (client-hello.ts), each offering only the weak thing, read off the wire (the ServerHello's version and suite),
+// so a port that then wants a client certificate still shows what it chose. Facts only: which of them is a finding
+// is the audit's.
 import type { TlsOfferResult, TlsPosture } from '../../model/index.ts';
 import { sendHello, type HelloOffer } from './client-hello.ts';
 import { alertOf, why, type Attempt, type HandshakeTarget } from './handshake.ts';
@@ -31,9 +32,18 @@ const WEAK_SUITES: Record<number, { openssl: string; iana: string }> = {
 
 const VERSIONS: Record<number, string> = { 0x0300: 'SSLv3', 0x0301: 'TLSv1', 0x0302: 'TLSv1.1', 0x0303: 'TLSv1.2' };
 
-/** The two hellos: TLS 1.0/1.1 with the suites those versions had, and TLS 1.2 with only the weak suites. */
+/**
+ * The two hellos: TLS 1.0/1.1 with the suites those versions had, and TLS 1.2 with only the weak suites. The second
+ * offers ALPN as a client would and is read to ServerHelloDone: a server that takes a weak suite has then also said
+ * whether it asks for a client certificate (client-cert.ts takes that flight instead of sending a hello of its own).
+ */
 const LEGACY_OFFER: HelloOffer = { version: 0x0302, suites: [0xc009, 0xc013, 0xc00a, 0xc014, 0x002f, 0x0035, 0xc012, 0x000a] };
-const WEAK_OFFER: HelloOffer = { version: 0x0303, suites: Object.keys(WEAK_SUITES).map(Number) };
+const WEAK_OFFER: HelloOffer = { version: 0x0303, suites: Object.keys(WEAK_SUITES).map(Number), alpn: ['h2', 'http/1.1'], wholeFlight: true };
+
+/** The weak-suite hello alone, for a caller that wants its flight first; never throws. */
+export function weakSuiteHello(target: HandshakeTarget, options: { timeoutMs: number }): Promise<Attempt> {
+  return sendHello(target, WEAK_OFFER, options.timeoutMs);
+}
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(4, '0')}`;
@@ -55,9 +65,9 @@ function judged(attempt: Attempt, chose: (serverHello: number, suite: number | u
   return { evidence: `${what}: ${why(attempt)}` };
 }
 
-/** Asks one TLS endpoint both questions at once; never throws. */
-export async function probeTlsPosture(target: HandshakeTarget, options: { timeoutMs: number }): Promise<TlsPosture> {
-  const [legacy, weak] = await Promise.all([sendHello(target, LEGACY_OFFER, options.timeoutMs), sendHello(target, WEAK_OFFER, options.timeoutMs)]);
+/** Asks one TLS endpoint both questions at once (the weak-suite one unless its answer is given); never throws. */
+export async function probeTlsPosture(target: HandshakeTarget, options: { timeoutMs: number; weak?: Attempt }): Promise<TlsPosture> {
+  const [legacy, weak] = await Promise.all([sendHello(target, LEGACY_OFFER, options.timeoutMs), options.weak ?? weakSuiteHello(target, options)]);
   return {
     legacyVersion: judged(legacy, (version) => (version < 0x0303 ? (VERSIONS[version] ?? hex(version)) : undefined), 'TLS 1.0/1.1 hello'),
     weakSuite: judged(weak, (version, suite) => (version === 0x0303 && suite !== undefined ? (WEAK_SUITES[suite]?.iana ?? hex(suite)) : undefined), 'weak-suite TLS 1.2 hello'),
