@@ -2,6 +2,7 @@
 // decide by the trust policy whether the request may be written, write it, read the answer with the caps, and report
 // what happened as data. The deadline covers the whole exchange, from the dial to the last byte: a peer that drips a
 // byte a second ends at the deadline like one that never answers.
+import type { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import tls, { type TLSSocket } from 'node:tls';
@@ -10,7 +11,7 @@ import type { Identity } from '../identity.ts';
 import { ResponseReader, type ReaderLimits, type ResponseHead } from './http1.ts';
 import { outcomeOf, spokePlainHttp } from './outcome.ts';
 import type { Deadline } from './deadline.ts';
-import type { TlsCache } from './tls-cache.ts';
+import type { PeerRecord, TlsCache } from './tls-cache.ts';
 import { chainOf, matchesName, mayAsk, verifyErrorWords, type Trust, type TrustMode } from './trust.ts';
 
 /** What the TLS handshake showed. */
@@ -174,24 +175,32 @@ const HTTP11_ALPN = Buffer.from('\x08http/1.1', 'latin1');
 
 function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
   const resumed = socket.isSessionReused();
-  const authorized = socket.authorized === true;
-  // A resumed session shows no peer certificate: what its full handshake showed stands for it.
-  let peer = resumed ? d.cache.peer(sessionKey) : undefined;
+  // A resumed session shows no peer certificate (the kept copy has none, session.ts), and Node then calls a resumed
+  // TLS 1.3 session verified and a TLS 1.2 one not: what its full handshake showed stands for it. A session is only
+  // offered while that record is kept (tls-cache.ts); a resumption without one is not taken for verified.
   // A chain to describe comes as the handshake's X509 objects (Node 20 builds one in ~0.3 ms: only then); otherwise
   // the leaf's plain fields, a third of that.
-  const leaf = d.certificate ? socket.getPeerX509Certificate() : undefined;
-  if (!peer) {
-    const served = leaf ?? peerCertificate.call(socket, false);
-    const fingerprint = served?.fingerprint256;
-    const named = fingerprint ? d.cache.named(fingerprint, d.names, () => matchesName(served, d.names)) : { ok: false, error: 'no certificate served' };
-    peer = { ...(fingerprint ? { leaf: fingerprint } : {}), named: named.ok, ...(named.error ? { nameError: named.error } : {}) };
-    d.cache.rememberPeer(sessionKey, peer);
-  }
+  const leaf = d.certificate && !resumed ? socket.getPeerX509Certificate() : undefined;
+  const peer = resumed ? (d.cache.peer(sessionKey) ?? UNKNOWN_PEER) : fullHandshake(socket, d, sessionKey, leaf);
+  const { authorized } = peer;
   const info: TlsInfo = { protocol: socket.getProtocol(), alpn: socket.alpnProtocol ?? false, verified: authorized && peer.named, chainVerified: authorized, resumed, ...(peer.leaf ? { leaf: peer.leaf } : {}) };
-  if (!authorized) info.verifyError = verifyErrorWords(String(socket.authorizationError ?? 'not verified'), d.names);
+  if (!authorized) info.verifyError = verifyErrorWords(peer.authorizationError ?? 'not verified', d.names);
   else if (!peer.named && peer.nameError) info.verifyError = peer.nameError;
-  if (d.certificate && leaf) info.chain = chainOf(leaf).map((c) => d.cache.describe(c));
+  if (leaf) info.chain = chainOf(leaf).map((c) => d.cache.describe(c));
   return info;
+}
+
+const UNKNOWN_PEER: PeerRecord = { named: false, nameError: 'a resumed session whose full handshake is not known', authorized: false, authorizationError: 'a resumed session whose full handshake is not known' };
+
+/** What a full handshake shows of the server, remembered for the sessions it leaves. */
+function fullHandshake(socket: TLSSocket, d: Dial, sessionKey: string, leaf: X509Certificate | undefined): PeerRecord {
+  const served = leaf ?? peerCertificate.call(socket, false);
+  const fingerprint = served?.fingerprint256;
+  const named = fingerprint ? d.cache.named(fingerprint, d.names, () => matchesName(served, d.names)) : { ok: false, error: 'no certificate served' };
+  const authorized = socket.authorized === true;
+  const peer: PeerRecord = { ...(fingerprint ? { leaf: fingerprint } : {}), named: named.ok, ...(named.error ? { nameError: named.error } : {}), authorized, ...(authorized ? {} : { authorizationError: String(socket.authorizationError ?? 'not verified') }) };
+  d.cache.rememberPeer(sessionKey, peer);
+  return peer;
 }
 
 /** The request's head, as latin1 text (written as such: no Buffer of its own). */

@@ -1,11 +1,13 @@
 // What a run keeps between TLS connections: one secure context per identity and CA (building one costs more than a
 // handshake), TLS sessions for resumption, and the description of each certificate seen. Sessions are never shared
 // between identities: a resumed TLS 1.3 session keeps the client authentication of the handshake that made it, so
-// another identity resuming it would ask as the first one.
+// another identity resuming it would ask as the first one. A session is kept without the server's certificate
+// (session.ts), with what its full handshake showed beside it, and offered only while that record is kept too.
 import { createHash, X509Certificate } from 'node:crypto';
 import tls, { type SecureContext } from 'node:tls';
 import type { CertificateObservation } from '../../model/index.ts';
 import type { Identity } from '../identity.ts';
+import { withoutPeer } from './session.ts';
 import { describeCertificate } from './trust.ts';
 
 const MAX_SESSIONS = 8192;
@@ -18,12 +20,23 @@ function bounded<K, V>(map: Map<K, V>, max: number, key: K, value: V): void {
   if (map.size > max) map.delete(map.keys().next().value as K);
 }
 
+/** What a full handshake showed of the server: resuming its session shows none of it. */
+export interface PeerRecord {
+  /** The leaf's SHA-256 fingerprint. */
+  leaf?: string;
+  named: boolean;
+  nameError?: string;
+  /** The chain verified against the trusted CAs (Node's `authorized`), and why not. */
+  authorized: boolean;
+  authorizationError?: string;
+}
+
 export class TlsCache {
   readonly #contexts = new Map<string, SecureContext>();
   readonly #sessions = new Map<string, Buffer>();
   readonly #certificates = new Map<string, CertificateObservation>();
-  // What the full handshake behind a session showed: a resumed TLS 1.3 session shows no peer certificate.
-  readonly #peers = new Map<string, { leaf?: string; named: boolean; nameError?: string }>();
+  // What the full handshake behind a session showed: a resumed session shows no peer certificate.
+  readonly #peers = new Map<string, PeerRecord>();
   // Identities are compared by object; one name may stand for two different credentials (two --cert flags).
   readonly #ids = new WeakMap<Identity, string>();
   #nextId = 1;
@@ -95,12 +108,15 @@ export class TlsCache {
     return `${host}|${port}|${servername ?? ''}|${this.#idOf(identity)}`;
   }
 
+  /** A session to resume, while what its full handshake showed is known. */
   session(key: string): Buffer | undefined {
-    return this.#sessions.get(key);
+    return this.#peers.has(key) ? this.#sessions.get(key) : undefined;
   }
 
   keepSession(key: string, session: Buffer): void {
-    bounded(this.#sessions, MAX_SESSIONS, key, session);
+    bounded(this.#sessions, MAX_SESSIONS, key, withoutPeer(session));
+    const peer = this.#peers.get(key);
+    if (peer) bounded(this.#peers, MAX_SESSIONS, key, peer);
   }
 
   forgetSession(key: string): void {
@@ -108,12 +124,12 @@ export class TlsCache {
     this.#peers.delete(key);
   }
 
-  /** The leaf and name check of the last full handshake made under a session key. */
-  peer(key: string): { leaf?: string; named: boolean; nameError?: string } | undefined {
+  /** The leaf, name check and chain verification of the last full handshake made under a session key. */
+  peer(key: string): PeerRecord | undefined {
     return this.#peers.get(key);
   }
 
-  rememberPeer(key: string, peer: { leaf?: string; named: boolean; nameError?: string }): void {
+  rememberPeer(key: string, peer: PeerRecord): void {
     bounded(this.#peers, MAX_SESSIONS, key, peer);
   }
 

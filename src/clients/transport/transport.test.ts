@@ -291,6 +291,39 @@ describe('transport: the trust policy', () => {
     await p.close();
   });
 
+  // A kept session has no server certificate (session.ts), and Node calls every resumed TLS 1.3 session verified and
+  // no resumed TLS 1.2 one: the verdict of the full handshake behind the session must stand, the token with it.
+  for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
+    it(`${version}: a resumed session keeps the verdict of the handshake that made it`, async () => {
+      const good = await peer((s, req) => ok(s, /authorization: bearer/i.test(req) ? 'with token' : 'anonymous'), { tls: { ...serverCert, maxVersion: version } });
+      const bad = await peer((s) => ok(s), { tls: { ...selfSigned, maxVersion: version } });
+      const t = new Transport({ timeoutMs: 2000 });
+      const ask = (p: Peer, identity?: Identity) => t.exchange({ url: `https://127.0.0.1:${p.port}/`, trust: { ca }, mode: 'survey', ...(identity ? { identity } : {}) });
+      after(() => Promise.all([good.close(), bad.close()]));
+      const verified = [await ask(good, withToken), await ask(good, withToken)];
+      const unverified = [await ask(bad), await ask(bad)];
+      assert.deepEqual(
+        verified.map((r) => [r.outcome, r.body.toString(), r.tls?.protocol, r.tls?.resumed, r.tls?.verified, r.tls?.chainVerified]),
+        [
+          ['ok', 'with token', version, false, true, true],
+          ['ok', 'with token', version, true, true, true],
+        ],
+      );
+      assert.deepEqual(
+        unverified.map((r) => [r.outcome, r.tls?.protocol, r.tls?.resumed, r.tls?.verified, r.tls?.chainVerified, r.tls?.verifyError]),
+        [
+          ['ok', version, false, false, false, unverified[0]?.tls?.verifyError],
+          ['ok', version, true, false, false, unverified[0]?.tls?.verifyError],
+        ],
+      );
+      assert.match(unverified[0]?.tls?.verifyError ?? '', /self[- ]signed/i);
+      // The token still goes nowhere unverified, resumed or not.
+      const token = await ask(bad, withToken);
+      assert.equal(token.outcome, 'skipped');
+      assert.ok(bad.requests.every((r) => !r.includes(TOKEN)));
+    });
+  }
+
   it('never sends a token over plain HTTP', async () => {
     const p = await peer((s) => ok(s));
     const r = await new Transport().exchange({ url: `http://127.0.0.1:${p.port}/`, identity: withToken, mode: 'survey' });
