@@ -33,6 +33,24 @@ test('families render in declaration order, labels in their declared order and e
   assert.equal(e.render(), '# HELP x_info A help with a \\\\ and a\\nnewline.\n# TYPE x_info gauge\n\n# HELP x_total Counted.\n# TYPE x_total counter\nx_total 0\n');
 });
 
+test('a round keeps the series it sets, in the order they first appeared, and drops the others', () => {
+  const e = new Exposition();
+  const g = e.family({ type: 'gauge', name: 'x', help: 'X.', labelNames: ['n'] });
+  const lines = () => e.render().split('\n').slice(2, -1);
+  for (const n of ['a', 'b', 'c']) g.set({ n }, 1);
+  g.reset();
+  g.set({ n: 'c' }, 3);
+  g.set({ n: 'a' }, 2);
+  assert.deepEqual(lines(), ['x{n="a"} 2', 'x{n="c"} 3']);
+  g.reset();
+  g.set({ n: 'b' }, 4);
+  g.set({ n: 'a' }, 5);
+  // b went away for a round: it comes back after those that stayed.
+  assert.deepEqual(lines(), ['x{n="a"} 5', 'x{n="b"} 4']);
+  g.reset();
+  assert.deepEqual(lines(), []);
+});
+
 test("kia's process series pass promtool's check", async () => {
   const text = await new ProcessMetrics().metrics();
   assert.match(text, /^# TYPE process_cpu_seconds_total counter$/m);

@@ -23,29 +23,42 @@ function formatValue(v: number): string {
   return v > 0 ? '+Inf' : '-Inf';
 }
 
-/** One metric family: its series in the order they were first set since the last reset. */
+interface Series {
+  /** The line up to its value: the name and the escaped labels. */
+  prefix: string;
+  value: number;
+  /** The round that last set it. */
+  round: number;
+}
+
+/**
+ * One metric family: its series in the order they first appeared, each kept from round to round (a cycle sets the
+ * same few thousand again: their values change in place) until a round passes without setting it.
+ */
 export class Family {
   readonly spec: FamilySpec;
-  private readonly series = new Map<string, { labels: string; value: number }>();
-  // The escaped label text of series seen before the last reset: a cycle sets the same few thousand again.
-  private known = new Map<string, string>();
+  private readonly series = new Map<string, Series>();
+  private readonly labelless: boolean;
+  private round = 0;
 
   constructor(spec: FamilySpec) {
     this.spec = spec;
-    this.reset();
+    this.labelless = !spec.labelNames?.length;
+    if (this.labelless) this.series.set('', { prefix: `${spec.name} `, value: 0, round: 0 });
   }
 
   set(labels: Labels, value: number): void {
     const names = this.spec.labelNames ?? [];
-    const key = names.map((n) => labels[n] ?? '').join('\u0000');
+    let key = '';
+    for (let i = 0; i < names.length; i++) key += i === 0 ? (labels[names[i] as string] ?? '') : `\u0000${labels[names[i] as string] ?? ''}`;
     const existing = this.series.get(key);
-    if (existing) return void (existing.value = value);
-    let text = this.known.get(key);
-    if (text === undefined) {
-      text = names.filter((n) => labels[n] !== undefined).map((n) => `${n}="${escapeLabel(labels[n] ?? '')}"`).join(',');
-      this.known.set(key, text);
+    if (existing) {
+      existing.value = value;
+      existing.round = this.round;
+      return;
     }
-    this.series.set(key, { labels: text, value });
+    const text = names.filter((n) => labels[n] !== undefined).map((n) => `${n}="${escapeLabel(labels[n] ?? '')}"`).join(',');
+    this.series.set(key, { prefix: `${this.spec.name}${text ? `{${text}}` : ''} `, value, round: this.round });
   }
 
   /** The label-less series, `by` more (a counter's only move). */
@@ -54,17 +67,22 @@ export class Family {
     if (one) one.value += by;
   }
 
+  /** A new round: series it does not set are gone from the next render; a label-less one starts again at 0. */
   reset(): void {
-    // Only what the last round set stays known: series that went away are not remembered forever.
-    this.known = new Map([...this.series].map(([key, s]) => [key, s.labels]));
-    this.series.clear();
-    if (!this.spec.labelNames?.length) this.series.set('', { labels: '', value: 0 });
+    if (this.labelless) {
+      const one = this.series.get('') as Series;
+      one.value = 0;
+      one.round = ++this.round;
+      return;
+    }
+    for (const [key, s] of this.series) if (s.round !== this.round) this.series.delete(key);
+    this.round++;
   }
 
   render(): string {
     const { name, help, type } = this.spec;
     const lines = [`# HELP ${name} ${escapeText(help)}`, `# TYPE ${name} ${type}`];
-    for (const { labels, value } of this.series.values()) lines.push(`${name}${labels ? `{${labels}}` : ''} ${formatValue(value)}`);
+    for (const s of this.series.values()) if (s.round === this.round) lines.push(s.prefix + formatValue(s.value));
     return lines.join('\n');
   }
 }
