@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { ProcessMetrics } from './process-metrics.ts';
-import { Exposition } from './exposition.ts';
+import { Exposition, seriesKey } from './exposition.ts';
 
 test('families render in declaration order, labels in their declared order and escaped', () => {
   const e = new Exposition();
@@ -49,6 +49,18 @@ test('a round keeps the series it sets, in the order they first appeared, and dr
   assert.deepEqual(lines(), ['x{n="a"} 5', 'x{n="b"} 4']);
   g.reset();
   assert.deepEqual(lines(), []);
+});
+
+test('a series set by its key is the series set by its labels', () => {
+  const e = new Exposition();
+  const g = e.family({ type: 'gauge', name: 'y', help: 'Y.', labelNames: ['node', 'port'] });
+  g.set({ node: 'n1', port: '10250' }, 1);
+  let asked = 0;
+  g.setKeyed('n1\u000010250', () => (asked++, { node: 'n1', port: '10250' }), 2);
+  g.setKeyed(seriesKey(['node', 'port'], { port: '10248', node: 'n1' }), () => (asked++, { node: 'n1', port: '10248' }), 3);
+  assert.equal(seriesKey(['node', 'port'], { node: 'n1', port: '10250' }), 'n1\u000010250');
+  assert.equal(asked, 1);
+  assert.equal(e.render(), '# HELP y Y.\n# TYPE y gauge\ny{node="n1",port="10250"} 2\ny{node="n1",port="10248"} 3\n');
 });
 
 test("kia's process series pass promtool's check", async () => {

@@ -23,6 +23,13 @@ function formatValue(v: number): string {
   return v > 0 ? '+Inf' : '-Inf';
 }
 
+/** A series' key in its family: the label values in the order of the family's label names. */
+export function seriesKey(names: readonly string[], labels: Labels): string {
+  let key = '';
+  for (let i = 0; i < names.length; i++) key += i === 0 ? (labels[names[i] as string] ?? '') : `\u0000${labels[names[i] as string] ?? ''}`;
+  return key;
+}
+
 interface Series {
   /** The line up to its value: the name and the escaped labels. */
   prefix: string;
@@ -48,16 +55,23 @@ export class Family {
   }
 
   set(labels: Labels, value: number): void {
-    const names = this.spec.labelNames ?? [];
-    let key = '';
-    for (let i = 0; i < names.length; i++) key += i === 0 ? (labels[names[i] as string] ?? '') : `\u0000${labels[names[i] as string] ?? ''}`;
+    this.setKeyed(seriesKey(this.spec.labelNames ?? [], labels), () => labels, value);
+  }
+
+  /**
+   * set() for a caller that has the series' key already (seriesKey of the same labels): the labels are asked for
+   * only when the series is new. Families with the same label names share keys.
+   */
+  setKeyed(key: string, labels: () => Labels, value: number): void {
     const existing = this.series.get(key);
     if (existing) {
       existing.value = value;
       existing.round = this.round;
       return;
     }
-    const text = names.filter((n) => labels[n] !== undefined).map((n) => `${n}="${escapeLabel(labels[n] ?? '')}"`).join(',');
+    const names = this.spec.labelNames ?? [];
+    const given = labels();
+    const text = names.filter((n) => given[n] !== undefined).map((n) => `${n}="${escapeLabel(given[n] ?? '')}"`).join(',');
     this.series.set(key, { prefix: `${this.spec.name}${text ? `{${text}}` : ''} `, value, round: this.round });
   }
 

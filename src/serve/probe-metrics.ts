@@ -76,21 +76,25 @@ export class ProbeMetrics {
       if (index > 0 && index % NODES_PER_SLICE === 0) await nextTurn();
       for (const component of node.components) {
         const c = { node: node.name, component: component.component };
-        this.componentUp.set(c, component.state === 'down' ? 0 : 1);
-        for (const state of HEALTH_STATES) this.componentHealth.set({ ...c, state }, component.state === state ? 1 : 0);
+        // Keys as seriesKey makes them (label values in the family's order), labels only for a series that is new.
+        const nodeComponent = `${node.name}\u0000${component.component}`;
+        this.componentUp.setKeyed(nodeComponent, () => c, component.state === 'down' ? 0 : 1);
+        for (const state of HEALTH_STATES) this.componentHealth.setKeyed(`${nodeComponent}\u0000${state}`, () => ({ ...c, state }), component.state === state ? 1 : 0);
         for (const endpoint of component.endpoints) {
           const port = String(endpoint.port);
           let checks = 0;
           for (const probe of endpoint.probes) {
             if (probe.state === 'skipped') continue;
-            const labels = { ...c, port, route: probe.route };
-            this.probeSuccess.set(labels, probe.state === 'healthy' ? 1 : 0);
-            this.probeDuration.set(labels, probe.durationMs / 1000);
-            this.probeStatus.set(labels, probe.status ?? 0);
+            // The three probe families share their label names: one key serves them all.
+            const key = `${nodeComponent}\u0000${port}\u0000${probe.route}`;
+            const labels = () => ({ ...c, port, route: probe.route });
+            this.probeSuccess.setKeyed(key, labels, probe.state === 'healthy' ? 1 : 0);
+            this.probeDuration.setKeyed(key, labels, probe.durationMs / 1000);
+            this.probeStatus.setKeyed(key, labels, probe.status ?? 0);
             for (const check of probe.checks) {
               if (!CHECK_NAME.test(check.name) || checks >= MAX_CHECKS_PER_ENDPOINT) continue;
               checks++;
-              this.check.set({ ...c, port, check: check.name }, check.ok ? 1 : 0);
+              this.check.setKeyed(`${nodeComponent}\u0000${port}\u0000${check.name}`, () => ({ ...c, port, check: check.name }), check.ok ? 1 : 0);
             }
             if (probe.proxy && component.component === 'kube-proxy') {
               if (probe.proxy.ageSeconds !== undefined) this.proxyAge.set({ node: node.name }, probe.proxy.ageSeconds);
