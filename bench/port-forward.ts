@@ -134,7 +134,7 @@ export async function benchPortForward(): Promise<string[]> {
     const plain = median(rates.relay);
     const spread = (values: number[]) => `${fmt(Math.min(...values), 0)}-${fmt(Math.max(...values), 0)}`;
     return [
-      `port-forward, 50 MB round trip (sha256 ${ok ? 'ok' : 'MISMATCH'}; medians of ${ROUNDS} after a warm-up): kia -> lab kubelet ${fmt(kia)} MB/s (${spread(rates.kia)}), plain Node TCP relay, same layout (relay here, relay+echo in its own process) ${fmt(plain)} MB/s (${spread(rates.relay)}) -> ${fmt((100 * kia) / plain, 0)}% (target >= 50%)`,
+      `port-forward, 50 MB round trip (sha256 ${ok ? 'ok' : 'MISMATCH'}; medians of ${ROUNDS} after a warm-up): kia -> lab kubelet ${fmt(kia)} MB/s (${spread(rates.kia)}), plain Node TCP relay, same layout (relay here, relay+echo in its own process) ${fmt(plain)} MB/s (${spread(rates.relay)}) -> ${fmt((100 * kia) / plain, 1)}% (target >= 50%)`,
       `port-forward, earlier layout (both relays and a TCP echo server in this one process) ${fmt(median(rates.oneProcess))} MB/s (${spread(rates.oneProcess)}) -> kia ${fmt((100 * kia) / median(rates.oneProcess), 0)}% of it`,
       `port-forward, CPU per 50 MB round trip (medians; this process + the lab's kubelet process, or + the relay process): kia ${fmt(median(cpu.kia), 0)} ms, plain relay ${fmt(median(cpu.relay), 0)} ms -> kia costs ${fmt(median(cpu.kia) / median(cpu.relay))}x`,
     ];
