@@ -228,21 +228,24 @@ describe('detectClientCertPolicy with the first anonymous request deciding', () 
   let ca: Pem;
   const closers: (() => Promise<void>)[] = [];
   const transport = new Transport({ keepAlive: false, timeoutMs: 3000 });
-  const probe = async (options: tls.TlsOptions) => {
+  // `weakFirst`: as the hunt asks, the weak-suite hello first, its answer handed to the policy.
+  const probe = async (options: tls.TlsOptions, weakFirst = false) => {
     const started = await serve({ cert: server.cert, key: server.key, ...options });
     closers.push(started.close);
     const asked: string[] = [];
+    const target = { host: '127.0.0.1', port: started.port };
+    const earlier = weakFirst ? await weakSuiteHello(target, { timeoutMs: 3000 }) : undefined;
     const result = await detectClientCertPolicy({
-      host: '127.0.0.1',
-      port: started.port,
+      ...target,
       timeoutMs: 3000,
+      ...(earlier ? { earlier } : {}),
       anonymous: async () => {
         const exchange = await transport.exchange({ url: `https://127.0.0.1:${started.port}/version`, trust: { insecureSkipVerify: true }, mode: 'survey' });
         asked.push(exchange.outcome);
         return { outcome: exchange.outcome, ...(exchange.detail ? { detail: exchange.detail } : {}) };
       },
     });
-    return { result, asked };
+    return { result, asked, suite: earlier?.flight.cipherSuite, connections: started.connections() };
   };
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'kia-client-cert-'));
@@ -290,45 +293,12 @@ describe('detectClientCertPolicy with the first anonymous request deciding', () 
     const result = await detectClientCertPolicy({ host: '127.0.0.1', port: (plain.address() as net.AddressInfo).port, timeoutMs: 3000, anonymous: async () => ({ outcome: 'ok' }) });
     assert.equal(result.isTls, false);
   });
-});
 
-// The hunt asks the weak-suite question first: a server that takes a weak suite has sent its whole TLS 1.2 flight, so
-// the policy reads it there; one that turns the suites down gets the usual hello after. Connections counted at the server.
-describe('detectClientCertPolicy after the weak-suite hello', () => {
-  let dir: string;
-  let server: Pem;
-  let ca: Pem;
-  const closers: (() => Promise<void>)[] = [];
-  const transport = new Transport({ keepAlive: false, timeoutMs: 3000 });
-  const probe = async (options: tls.TlsOptions) => {
-    const started = await serve({ cert: server.cert, key: server.key, requestCert: true, rejectUnauthorized: true, ca: [ca.cert], ...options });
-    closers.push(started.close);
-    const target = { host: '127.0.0.1', port: started.port };
-    const earlier = await weakSuiteHello(target, { timeoutMs: 3000 });
-    const result = await detectClientCertPolicy({
-      ...target,
-      timeoutMs: 3000,
-      earlier,
-      anonymous: async () => {
-        const exchange = await transport.exchange({ url: `https://127.0.0.1:${started.port}/version`, trust: { insecureSkipVerify: true }, mode: 'survey' });
-        return { outcome: exchange.outcome, ...(exchange.detail ? { detail: exchange.detail } : {}) };
-      },
-    });
-    return { result, suite: earlier.flight.cipherSuite, connections: started.connections() };
-  };
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'kia-client-cert-'));
-    server = openssl(dir, 'server', '/CN=localhost');
-    ca = openssl(dir, 'ca', '/O=kia/CN=kia test ca');
-  });
-  after(async () => {
-    transport.close();
-    await Promise.all(closers.map((close) => close()));
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  test('a weak suite taken: its flight decides (the weak hello and the request: two connections)', async () => {
-    const { result, suite, connections } = await probe({ ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES128-GCM-SHA256', ALPNProtocols: ['http/1.1'] });
+  // The hunt asks the weak-suite question first: a server that takes a weak suite has sent its whole TLS 1.2 flight,
+  // so the policy reads it there; one that turns the suites down gets the usual hello after. Connections counted at
+  // the server.
+  test('weak suite first, one taken: its flight decides (the weak hello and the request: two connections)', async () => {
+    const { result, suite, connections } = await probe({ requestCert: true, rejectUnauthorized: true, ca: [ca.cert], ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES128-GCM-SHA256', ALPNProtocols: ['http/1.1'] }, true);
     // 0xc009: TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA.
     assert.equal(suite, 0xc009);
     assert.equal(result.policy, 'required');
@@ -338,16 +308,16 @@ describe('detectClientCertPolicy after the weak-suite hello', () => {
     assert.equal(connections, 2);
   });
 
-  test('the weak suites refused: the usual hello follows (three connections)', async () => {
-    const { result, suite, connections } = await probe({ ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' });
+  test('weak suite first, all refused: the usual hello follows (three connections)', async () => {
+    const { result, suite, connections } = await probe({ requestCert: true, rejectUnauthorized: true, ca: [ca.cert], ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' }, true);
     assert.equal(suite, undefined);
     assert.equal(result.policy, 'required');
     assert.match(result.evidence, /^TLS 1\.2 CertificateRequest \(1 CA name\), a handshake without a client certificate refused: /);
     assert.equal(connections, 3);
   });
 
-  test('TLS 1.3 only: the protocol_version alert to the weak hello stands for the usual hello (then the TLS 1.3 handshake)', async () => {
-    const { result, connections } = await probe({ minVersion: 'TLSv1.3' });
+  test('weak suite first, TLS 1.3 only: its protocol_version alert stands for the usual hello (then TLS 1.3)', async () => {
+    const { result, connections } = await probe({ minVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: true, ca: [ca.cert] }, true);
     assert.equal(result.policy, 'required');
     assert.match(result.evidence, /^TLS 1\.2 refused \(alert 70 protocol_version\); alert 116 certificate_required/);
     assert.equal(connections, 2);
