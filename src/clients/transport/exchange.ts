@@ -190,7 +190,8 @@ function tlsInfo(socket: TLSSocket, d: Dial, sessionKey: string): TlsInfo {
   return info;
 }
 
-const UNKNOWN_PEER: PeerRecord = { named: false, nameError: 'a resumed session whose full handshake is not known', authorized: false, authorizationError: 'a resumed session whose full handshake is not known' };
+const NOT_KNOWN = 'a resumed session whose full handshake is not known';
+const UNKNOWN_PEER: PeerRecord = { named: false, nameError: NOT_KNOWN, authorized: false, authorizationError: NOT_KNOWN };
 
 /** What a full handshake shows of the server, remembered for the sessions it leaves. */
 function fullHandshake(socket: TLSSocket, d: Dial, sessionKey: string, leaf: X509Certificate | undefined): PeerRecord {
