@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { withoutPeer } from './session.ts';
+import { TlsCache } from './tls-cache.ts';
 
 let dir: string;
 let server: tls.Server;
@@ -84,5 +85,22 @@ describe('a session kept without the peer certificate', () => {
     assert.ok(session);
     const inputs = [Buffer.alloc(0), Buffer.from('not a session'), Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff]), session.subarray(0, 100), Buffer.concat([session, Buffer.from([0])])];
     for (const input of inputs) assert.equal(withoutPeer(input), input);
+  });
+
+  it('is kept by the cache without its certificate, and offered only while its full handshake is on record', async () => {
+    const { session } = await connect('TLSv1.2');
+    assert.ok(session);
+    const cache = new TlsCache();
+    const key = cache.sessionKey('127.0.0.1', port, undefined, undefined);
+    cache.keepSession(key, session);
+    // No record of the handshake behind it: not offered (a resumption would then be taken for unverified).
+    assert.equal(cache.session(key), undefined);
+    cache.rememberPeer(key, { named: true, authorized: false, authorizationError: 'SELF_SIGNED_CERT_IN_CHAIN' });
+    const offered = cache.session(key);
+    assert.ok(offered);
+    assert.deepEqual(offered, withoutPeer(session));
+    assert.ok(offered.length < session.length);
+    cache.forgetSession(key);
+    assert.equal(cache.session(key), undefined);
   });
 });
