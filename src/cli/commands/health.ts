@@ -17,7 +17,7 @@ import { addCredentialFlags, CREDENTIAL_PRECEDENCE, readCredentials, type Creden
 import { addFormatFlags, colorOn, writeResult, type FormatFlags } from '../flags/format.ts';
 import { formatDuration, numberOption } from '../flags/numbers.ts';
 import { addTargetFlags, isLocal, readTargets, TARGETS_ARGUMENT, type TargetFlags } from '../flags/targets.ts';
-import { addTimeFlags, deadlineFor, withinDeadline, type Deadline, type TimeFlags } from '../flags/time.ts';
+import { addTimeFlags, deadlineFor, scaleDeadline, withinDeadline, type Deadline, type TimeFlags } from '../flags/time.ts';
 import { endAfterDeadline, EXIT } from '../output.ts';
 
 export interface HealthFlags extends CredentialFlags, TargetFlags, TimeFlags, Partial<FormatFlags> {
@@ -28,9 +28,8 @@ export interface HealthFlags extends CredentialFlags, TargetFlags, TimeFlags, Pa
   keepAlive?: boolean;
 }
 
-/** A one-shot check's default deadline: two minutes, plus 100 ms for every node address past the first. */
+/** A one-shot check's default deadline: two minutes, plus 100 ms for every node address past the first (scaleDeadline). */
 const DEADLINE_BASE_MS = 120_000;
-const DEADLINE_PER_TARGET_MS = 100;
 
 export interface HealthPlan {
   endpoints: OpenPort[];
@@ -141,7 +140,7 @@ async function runHealth(args: readonly string[], flags: HealthFlags, deadline: 
     return;
   }
   {
-    if (flags.deadline === undefined) deadline.setTotal(DEADLINE_BASE_MS + DEADLINE_PER_TARGET_MS * Math.max(new Set(plan.endpoints.map((e) => e.address)).size - 1, 0));
+    scaleDeadline(deadline, flags, DEADLINE_BASE_MS, new Set(plan.endpoints.map((e) => e.address)).size);
     const report = await withinDeadline(deadline, once(deadline.signal), `health of ${plan.endpoints.length} endpoints: no report`);
     if (deadline.expired()) {
       report.notes.push(`the deadline of ${formatDuration(deadline.total())} (--deadline) passed: the report holds what answered by then`);

@@ -12,7 +12,7 @@ import { addCredentialFlags, CREDENTIAL_PRECEDENCE, readCredentials, type Creden
 import { addFormatFlags, colorOn, writeResult, type FormatFlags } from '../flags/format.ts';
 import { addTargetFlags, isLocal, readTargets, TARGETS_ARGUMENT, type TargetFlags } from '../flags/targets.ts';
 import { formatDuration } from '../flags/numbers.ts';
-import { addTimeFlags, DeadlineError, deadlineFor, withinDeadline, type Deadline, type TimeFlags } from '../flags/time.ts';
+import { addTimeFlags, DeadlineError, deadlineFor, scaleDeadline, withinDeadline, type Deadline, type TimeFlags } from '../flags/time.ts';
 import { endAfterDeadline, EXIT } from '../output.ts';
 
 export interface HuntFlags extends CredentialFlags, TargetFlags, FormatFlags, TimeFlags {
@@ -24,9 +24,8 @@ export interface HuntFlags extends CredentialFlags, TargetFlags, FormatFlags, Ti
   kubernetesVersion?: string;
 }
 
-/** The hunt's default deadline: 5 minutes, plus 100 ms for every target past the first (a /24 in under 6). */
+/** The hunt's default deadline: 5 minutes, plus 100 ms for every target past the first (scaleDeadline; a /24 in under 6). */
 const DEADLINE_BASE_MS = 300_000;
-const DEADLINE_PER_TARGET_MS = 100;
 
 function progress(enabled: boolean): ((phase: HuntPhase, done: number, total: number) => void) | undefined {
   if (!enabled) return undefined;
@@ -74,7 +73,7 @@ export async function runHunt(args: readonly string[], flags: HuntFlags, deadlin
   if (local && process.platform !== 'linux') throw new UsageError('a local hunt reads /proc: give targets on this platform');
   const credentials = await readCredentials(flags, { signal: deadline.signal });
   const targets = await readTargets(args, flags, { ...(credentials.kube ? { kube: credentials.kube } : {}), signal: deadline.signal, timeoutMs: flags.timeout });
-  if (flags.deadline === undefined) deadline.setTotal(DEADLINE_BASE_MS + DEADLINE_PER_TARGET_MS * Math.max(targets.length - 1, 0));
+  scaleDeadline(deadline, flags, DEADLINE_BASE_MS, targets.length);
   const onProgress = progress(process.stderr.isTTY === true && flags.output === 'text');
   const { trust } = credentials;
   const startedAt = new Date().toISOString();

@@ -96,6 +96,14 @@ export function deadlineFor(flags: TimeFlags, fallbackMs: number): Deadline {
   return startDeadline(flags.deadline ?? fallbackMs);
 }
 
+/** How much a run's default deadline grows for each target past the first (a /24 adds under half a minute). */
+const PER_TARGET_MS = 100;
+
+/** Once a run knows its targets, its default deadline grows with them: `baseMs` plus 100 ms each past the first. A given --deadline stands. */
+export function scaleDeadline(deadline: Deadline, flags: TimeFlags, baseMs: number, targets: number): void {
+  if (flags.deadline === undefined) deadline.setTotal(baseMs + PER_TARGET_MS * Math.max(targets - 1, 0));
+}
+
 /**
  * A one-request command whose request the deadline ended (the transport's `aborted`): the same DeadlineError the
  * command would have met had the library not stopped first, naming what got no answer.
