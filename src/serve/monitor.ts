@@ -5,13 +5,10 @@ import type { Identity } from '../clients/identity.ts';
 import type { Trust } from '../clients/transport/trust.ts';
 import { InThreadProber, WorkerProber, type Prober } from './prober.ts';
 import { Secrets } from '../redact.ts';
+import { History, type HistoryEntry } from './history.ts';
 import type { ComponentHealth, EndpointObservation, Finding, HealthReport, HealthState, OpenPort, Target } from '../model/index.ts';
 
-export interface HistoryEntry {
-  at: string;
-  state: HealthState;
-  summary: string;
-}
+export type { HistoryEntry } from './history.ts';
 
 export interface CertificateEntry {
   node: string;
@@ -96,7 +93,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   private findings: Finding[] = [];
   private auditedAt: string | null = null;
   private observations: EndpointObservation[] = [];
-  private readonly history = new Map<string, HistoryEntry[]>();
+  private readonly history: History;
   private timer: NodeJS.Timeout | undefined;
   private auditTimer: NodeJS.Timeout | undefined;
   private running: Promise<HealthReport> | undefined;
@@ -107,6 +104,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   constructor(options: MonitorOptions) {
     super();
     this.options = options;
+    this.history = new History(options.historySize ?? 60);
     for (const identity of options.identities ?? []) this.secrets.add(identity.token?.reveal()).add(identity.key?.reveal());
     const settings = {
       endpoints: options.endpoints,
@@ -192,15 +190,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   }
 
   private remember(report: HealthReport): void {
-    const size = this.options.historySize ?? 60;
     for (const node of report.nodes) {
-      for (const component of node.components) {
-        const key = `${node.name}/${component.component}`;
-        const ring = this.history.get(key) ?? [];
-        ring.push({ at: report.checkedAt, state: component.state, summary: component.summary });
-        if (ring.length > size) ring.splice(0, ring.length - size);
-        this.history.set(key, ring);
-      }
+      for (const component of node.components) this.history.add(`${node.name}/${component.component}`, report.checkedAt, component.state, component.summary);
     }
   }
 
@@ -257,7 +248,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       health: this.report,
       findings: this.lastFindings,
       certificates: this.certificates(),
-      history: Object.fromEntries(this.history),
+      history: this.history.all(),
     };
   }
 
@@ -268,6 +259,6 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (!health && !this.options.endpoints.some((e) => e.target.node === node && e.expected?.component === component)) return undefined;
     const addresses = new Set(this.options.endpoints.filter((e) => e.target.node === node).map((e) => e.address));
     const endpoints = this.observations.filter((o) => addresses.has(o.address) && o.fingerprint.component === component);
-    return { health, history: this.history.get(`${node}/${component}`) ?? [], endpoints };
+    return { health, history: this.history.entries(`${node}/${component}`), endpoints };
   }
 }
