@@ -92,10 +92,10 @@ async function kiaServe(dir: string, port: number, concurrency: number, keepAliv
   }
 }
 
-/** Scrape latency while kia probes back to back (the worst case for a scrape). */
 /** `kia serve`'s default history: the last 60 checks of each cell. */
 const HISTORY_SIZE = 60;
 
+/** Scrape latency while kia probes back to back (the worst case for a scrape), then RSS once the history is full. */
 async function kiaScrapes(dir: string, port: number, concurrency: number, scrapes: number): Promise<NonNullable<KiaRun['scrape']>> {
   const child = spawn(process.execPath, ['bin/kia.js', 'serve', '--lab', dir, '--listen', `127.0.0.1:${port}`, '--interval', '0.05', '--jitter', '0', '--audit-interval', '0', '--concurrency', String(concurrency)], { stdio: 'ignore' });
   const base = `http://127.0.0.1:${port}`;
