@@ -55,3 +55,14 @@ test('the same state with another summary is another entry, not a repeat', () =>
   ]);
   assert.deepEqual(h.entries('c').map((e) => e.summary), ['ok: certificate 30 d', 'ok: certificate 29 d']);
 });
+
+test('every cell read at once is the same object until the next check', () => {
+  const h = fed(60, 'c', [['t1', 'healthy', 'ok']]);
+  const first = h.all();
+  assert.equal(h.all(), first, 'read twice between checks: one object');
+  fed(h, 'c', [['t2', 'down', 'refused']]);
+  const second = h.all();
+  assert.notEqual(second, first);
+  assert.deepEqual(second, { c: [{ at: 't1', state: 'healthy', summary: 'ok' }, { at: 't2', state: 'down', summary: 'refused' }] });
+  assert.deepEqual(first, { c: [{ at: 't1', state: 'healthy', summary: 'ok' }] }, 'what was read before stays as it was');
+});

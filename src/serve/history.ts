@@ -19,6 +19,8 @@ interface Run {
 export class History {
   readonly #size: number;
   readonly #cells = new Map<string, { runs: Run[]; checks: number }>();
+  // Every cell's entries as last read: the dashboard's state, asked by each viewer, changes only with a cycle.
+  #all: Record<string, HistoryEntry[]> | undefined;
 
   /** `size`: checks kept per cell, the oldest dropped first. */
   constructor(size: number) {
@@ -26,6 +28,7 @@ export class History {
   }
 
   add(cell: string, at: string, state: HealthState, summary: string): void {
+    this.#all = undefined;
     let kept = this.#cells.get(cell);
     if (!kept) this.#cells.set(cell, (kept = { runs: [], checks: 0 }));
     const last = kept.runs[kept.runs.length - 1];
@@ -45,8 +48,8 @@ export class History {
     return (this.#cells.get(cell)?.runs ?? []).flatMap((run) => run.at.map((at) => ({ at, state: run.state, summary: run.summary })));
   }
 
-  /** Every cell's checks, by cell. */
-  all(): Record<string, HistoryEntry[]> {
-    return Object.fromEntries([...this.#cells.keys()].map((cell) => [cell, this.entries(cell)]));
+  /** Every cell's checks, by cell (the same object until the next check: read it, never change it). */
+  all(): Readonly<Record<string, readonly HistoryEntry[]>> {
+    return (this.#all ??= Object.fromEntries([...this.#cells.keys()].map((cell) => [cell, this.entries(cell)])));
   }
 }

@@ -31,7 +31,7 @@ export interface MonitorState {
   health: HealthReport | null;
   findings: { auditedAt: string | null; items: Finding[] };
   certificates: CertificateEntry[];
-  history: Record<string, HistoryEntry[]>;
+  history: Readonly<Record<string, readonly HistoryEntry[]>>;
 }
 
 export interface MonitorOptions {
@@ -253,7 +253,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   }
 
   /** One cell: its health, its history, and the audit's observations of it (the access matrix). */
-  cell(node: string, component: string): { health: ComponentHealth | null; history: HistoryEntry[]; endpoints: EndpointObservation[] } | undefined {
+  cell(node: string, component: string): { health: ComponentHealth | null; history: readonly HistoryEntry[]; endpoints: EndpointObservation[] } | undefined {
     const nodeHealth = this.report?.nodes.find((n) => n.name === node);
     const health = nodeHealth?.components.find((c) => c.component === component) ?? null;
     if (!health && !this.options.endpoints.some((e) => e.target.node === node && e.expected?.component === component)) return undefined;
