@@ -163,8 +163,15 @@ test('server-sent events: the state at once, then one event per cycle', async ()
   await service.runCycle();
   await events;
   req.destroy();
-  assert.equal((JSON.parse(received[0] as string) as { cycle: number }).cycle, before);
-  assert.equal((JSON.parse(received[1] as string) as { cycle: number }).cycle, before + 1);
+  type Frame = { cycle: number; history: Record<string, { at: string; state: string }[]> };
+  const [first, second] = received.map((data) => JSON.parse(data) as Frame);
+  assert.equal(first?.cycle, before);
+  assert.equal(second?.cycle, before + 1);
+  // The history the state was read with before the cycle is not what the next event carries: one check more.
+  const ticks = (frame: Frame | undefined) => frame?.history['kia-worker-1/kubelet'] ?? [];
+  assert.equal(ticks(second).length, ticks(first).length + 1);
+  assert.deepEqual(ticks(second).slice(0, -1), ticks(first));
+  assert.equal(ticks(second).at(-1)?.state, 'healthy');
 });
 
 test('HTTPS with client certificates: curl with the lab CA and admin certificate gets in, without a certificate it does not', async () => {
