@@ -97,8 +97,12 @@ describe('kia CLI', () => {
     assert.match(after.stdout, /0\/\d+ endpoints listening/);
   });
 
-  it('stops a foreground lab on Ctrl-C and leaves nothing listening', async () => {
+  it('stops a foreground lab on Ctrl-C and leaves nothing listening', async (t) => {
     const fg = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-cli-fg-'));
+    t.after(() => {
+      kia('lab', 'down', '--dir', fg);
+      fs.rmSync(fg, { recursive: true, force: true });
+    });
     const child = spawn(process.execPath, [KIA, 'lab', 'up', '--dir', fg, '--nodes', '2', '--network', '55'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     await new Promise<void>((resolve, reject) => {
@@ -118,6 +122,37 @@ describe('kia CLI', () => {
     assert.equal(await exited, '0 null', stderr);
     assert.match(stderr, /lab stopped/);
     assert.deepEqual(listening(), []);
-    fs.rmSync(fg, { recursive: true, force: true });
+    assert.equal(fs.existsSync(path.join(fg, 'control.sock')), false);
+  });
+
+  it('a Ctrl-C while the lab starts stops it once it is up: exit 130, nothing listening, no records or control socket left', async (t) => {
+    const fg = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-cli-early-'));
+    t.after(() => {
+      kia('lab', 'down', '--dir', fg);
+      fs.rmSync(fg, { recursive: true, force: true });
+    });
+    const child = spawn(process.execPath, [KIA, 'lab', 'up', '--dir', fg, '--nodes', '2', '--network', '55'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code} ${signal}`)));
+    // The folder is claimed early in the start, seconds before the lab is ready.
+    const claim = path.join(fg, 'run', 'supervisor.json');
+    while (!fs.existsSync(claim)) {
+      assert.equal(child.exitCode, null, stderr);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    child.kill('SIGINT');
+    assert.equal(await exited, '130 null', stderr);
+    assert.doesNotMatch(stderr, /ready:/);
+    assert.equal(stdout, '');
+    assert.match(stderr, /lab stopped\n$/);
+    assert.deepEqual(fs.readdirSync(path.join(fg, 'run')), []);
+    assert.equal(fs.existsSync(path.join(fg, 'control.sock')), false);
+    assert.match(fs.readFileSync(path.join(fg, 'lab.json'), 'utf8'), /"state": "stopped"/);
+    const status = kia('lab', 'status', '--dir', fg);
+    assert.equal(status.status, 3, status.stdout);
+    assert.match(status.stdout, /0\/20 endpoints listening/);
   });
 });

@@ -13,6 +13,7 @@ import { DEFAULT_PROXY_STALE_AFTER_SECONDS } from '../../health/index.ts';
 import { selfSignedPair } from '../agent/self-signed.ts';
 import { numberOption } from '../flags/numbers.ts';
 import { isLoopback, parseListen, readSecretFile } from '../flags/listen.ts';
+import { stopSignal } from '../stop-signal.ts';
 
 interface AgentFlags {
   listen: string;
@@ -109,13 +110,13 @@ export function registerAgent(program: Command): void {
       agent.view.on('failure', (error) => process.stderr.write(`kia agent: ${error.message}\n`));
       // One line once the pages have something to serve (the readiness probe's moment), then only failures.
       agent.view.once('cycle', ({ report }) => process.stderr.write(`kia agent: ready: ${report.endpoints.length} endpoints, ${report.findings.length} findings\n`));
+      // Heard before the agent says where it listens: a signal sent on reading it finds its handler.
+      const stop = stopSignal();
       process.stderr.write(`kia agent: node ${nodeName}, every ${flags.interval / 1000}s; ${agent.url}metrics · ${agent.url}api/report\n`);
-      await new Promise<void>((done) => {
-        const stop = () => void agent.close().then(done);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        // Started by `kia lab up --agents` (an IPC channel): it goes with the lab's process.
-        if (process.send) process.once('disconnect', stop);
-      });
+      // Started by `kia lab up --agents` (an IPC channel): it goes with the lab's process.
+      const orphaned = process.send ? new Promise<void>((done) => process.once('disconnect', done)) : new Promise<void>(() => undefined);
+      await Promise.race([stop.promise, orphaned]);
+      stop.dispose();
+      await agent.close();
     });
 }

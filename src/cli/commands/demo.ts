@@ -10,6 +10,7 @@ import { renderHealthTable } from '../../health/index.ts';
 import { checkHealth } from '../../pipelines/health.ts';
 import { planHealth } from './health.ts';
 import { labDir, whole } from './lab.ts';
+import { stopSignal } from '../stop-signal.ts';
 
 /** How the user ran kia, to write the next commands the same way: `node bin/kia.js` from a checkout, else `kia`. */
 function selfCommand(): string {
@@ -44,12 +45,19 @@ export function registerDemo(program: Command): void {
     .addOption(new Option('--kubernetes-version <v>', 'Kubernetes version to emulate').choices([...KUBERNETES_VERSIONS]).default('1.36'))
     .addOption(new Option('-o, --output <format>', 'report format').choices(Object.keys(RENDERERS)).default('text'))
     .action(async (options: { dir: string; nodes: number; kubernetesVersion: KubernetesVersion; output: OutputFormat }) => {
-      const lab = await startLab({ dir: labDir(options.dir), nodes: options.nodes, profile: 'mixed', kubernetesVersion: options.kubernetesVersion });
+      // Heard from before the lab starts: Ctrl-C at any moment of the demo stops its lab too (exit 130).
+      const signal = stopSignal();
+      const lab = await startLab({ dir: labDir(options.dir), nodes: options.nodes, profile: 'mixed', kubernetesVersion: options.kubernetesVersion }).catch((error: unknown) => {
+        signal.dispose();
+        throw error;
+      });
+      const interrupted = signal.promise.then(async () => {
+        await lab.stop();
+        process.stderr.write('lab stopped\n');
+        process.exit(130);
+      });
+      if (signal.received) return interrupted;
       process.stderr.write(`lab up on network ${lab.plan.network}: ${lab.plan.nodes.map((n) => `${n.name} ${n.ip} (${n.profile})`).join(', ')}\n`);
-      // Ctrl-C in the middle of the demo stops its lab too.
-      const interrupted = () => void lab.stop().finally(() => process.exit(130));
-      process.once('SIGINT', interrupted);
-      process.once('SIGTERM', interrupted);
       try {
         const flags: HuntFlags = { lab: lab.plan.dir, cert: lab.plan.files.adminCert, key: lab.plan.files.adminKey, cacert: lab.plan.files.ca, output: options.output, timeout: 5000 };
         const report = await runHunt([], flags);
@@ -63,10 +71,11 @@ export function registerDemo(program: Command): void {
           process.stdout.write(nextSteps({ kia: selfCommand(), dir: options.dir, nodes: options.nodes }));
         }
       } finally {
-        process.off('SIGINT', interrupted);
-        process.off('SIGTERM', interrupted);
-        await lab.stop();
-        process.stderr.write('lab stopped\n');
+        if (!signal.received) {
+          signal.dispose();
+          await lab.stop();
+          process.stderr.write('lab stopped\n');
+        }
       }
     });
 }

@@ -3,10 +3,12 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KIA_AGENT_PORT } from '../../catalog/kia.ts';
 import type { KubernetesVersion } from '../../model/index.ts';
 import { assertNoLab, readPlan, serveControl, startLab, type LabPlan, type ProfileChoice } from '../../lab/index.ts';
 import { fail } from '../output.ts';
+import { stopSignal, type StopSignal } from '../stop-signal.ts';
 import { clearLabAgents, REPORT_KUBECONFIG, startLabAgents } from './lab-agents.ts';
 import { describePlan } from './lab-view.ts';
 
@@ -27,8 +29,6 @@ export interface LabUpFlags {
   for: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** What a detached `lab up` tells the command that started it once its lab is ready. */
 const READY = 'kia-lab-ready';
 
@@ -44,8 +44,19 @@ function readyText(plan: LabPlan, options: LabUpFlags): string {
 
 export async function runLabUp(options: LabUpFlags): Promise<void> {
   if (options.detach) return detach(options);
-  const { dir } = options;
   const started = Date.now();
+  // Heard from before the lab starts: a Ctrl-C while it starts stops it once it is up (exit 130), and one sent on
+  // reading "ready" finds its handler.
+  const signal = stopSignal(['SIGINT', 'SIGTERM', 'SIGHUP']);
+  try {
+    await runUntilStopped(options, started, signal);
+  } finally {
+    signal.dispose();
+  }
+}
+
+async function runUntilStopped(options: LabUpFlags, started: number, signal: StopSignal): Promise<void> {
+  const { dir } = options;
   clearLabAgents(dir);
   const running = await startLab({
     dir,
@@ -69,28 +80,30 @@ export async function runLabUp(options: LabUpFlags): Promise<void> {
     await running.stop();
     throw error;
   }) : undefined;
-  process.stdout.write(readyText(running.plan, options));
-  if (agents) process.stdout.write(agentsText(running.plan));
-  process.stderr.write(`ready: ${running.plan.endpoints.length} endpoints listening after ${Date.now() - started} ms\n`);
-  // Started by `lab up --detach`: tell it, then let the channel go so nothing ties this process to it.
-  if (process.send) process.send({ type: READY }, () => process.disconnect());
-  let stopping = false;
   const stop = async () => {
-    if (stopping) return;
-    stopping = true;
     await agents?.stop();
     await control.close();
     await running.stop();
     process.stderr.write('lab stopped\n');
   };
-  if (options.demo) {
-    await sleep(options.for * 1000);
+  if (signal.received) {
     await stop();
+    process.exitCode = 130;
     return;
   }
-  await new Promise<void>((done) => {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stop().then(done));
-  });
+  process.stdout.write(readyText(running.plan, options));
+  if (agents) process.stdout.write(agentsText(running.plan));
+  process.stderr.write(`ready: ${running.plan.endpoints.length} endpoints listening after ${Date.now() - started} ms\n`);
+  // Started by `lab up --detach`: tell it, then let the channel go so nothing ties this process to it.
+  if (process.send) process.send({ type: READY }, () => process.disconnect());
+  if (options.demo) {
+    const timer = new AbortController();
+    await Promise.race([signal.promise, sleep(options.for * 1000, undefined, { signal: timer.signal }).catch(() => undefined)]);
+    timer.abort();
+  } else {
+    await signal.promise;
+  }
+  await stop();
 }
 
 /** The lab's own last error line in its log (`kia: …`), without the prefix. */

@@ -10,6 +10,7 @@ import { isLoopback, parseListen, readSecretFile } from '../flags/listen.ts';
 import { numberOption } from '../flags/numbers.ts';
 import { addTargetFlags, type TargetFlags } from '../flags/targets.ts';
 import { addTimeFlags, deadlineFor, withinDeadline, type TimeFlags } from '../flags/time.ts';
+import { stopSignal } from '../stop-signal.ts';
 import { planHealth, type HealthFlags } from './health.ts';
 
 interface ServeFlags extends CredentialFlags, TargetFlags, Partial<TimeFlags> {
@@ -127,11 +128,10 @@ export function registerServe(program: Command): void {
     // Set up: the deadline does not bound the probing that follows.
     deadline.clear();
     service.on('failure', (error) => process.stderr.write(`kia serve: ${error.message}\n`));
+    // Heard before the line that says where kia listens: a Ctrl-C sent on reading it finds its handler.
+    const stop = stopSignal();
     process.stderr.write(`kia serve: ${plan.endpoints.length} endpoints on ${new Set(plan.endpoints.map((e) => e.target.node ?? e.target.host)).size} nodes; dashboard ${service.url} · metrics ${service.url}metrics\n`);
-    await new Promise<void>((done) => {
-      const stop = () => void service.close().then(done);
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await stop.promise;
+    await service.close();
   });
 }
