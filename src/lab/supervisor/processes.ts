@@ -58,7 +58,11 @@ function start(plan: LabPlan, spec: ProcessSpec): Promise<ChildProcess> {
     // Drained so a chatty etcd never blocks on a full pipe.
     child.stderr?.resume();
   } else {
-    const args = [...process.execArgv.filter((a) => !a.startsWith('--test')), ENTRY, ...flags];
+    // One thread of GC per lab process: the lab shares the machine with the tool it is there to exercise, and V8's
+    // concurrent marking threads took a second core from it (a port-forward through the lab kubelet ran 5-13 % faster
+    // without them, the kubelet using a quarter less CPU).
+    const gc = process.execArgv.includes('--single-threaded-gc') ? [] : ['--single-threaded-gc'];
+    const args = [...process.execArgv.filter((a) => !a.startsWith('--test')), ...gc, ENTRY, ...flags];
     const env = { ...process.env, KIA_LAB_PROCESS: JSON.stringify({ lab: plan.dir, process: spec.name, nodes: spec.nodes.map((n) => n.name).join(','), components: spec.components.join(',') }) };
     child = spawn(process.execPath, args, { argv0, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   }
