@@ -1,5 +1,5 @@
 // The kia executable as a user runs it: one-line errors with exit code 2, a detached lab with status and down.
-import { describe, it, after } from 'node:test';
+import { describe, it, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -97,61 +97,56 @@ describe('kia CLI', () => {
     assert.match(after.stdout, /0\/\d+ endpoints listening/);
   });
 
-  it('stops a foreground lab on Ctrl-C and leaves nothing listening', async (t) => {
-    const fg = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-cli-fg-'));
+  /** `kia lab up` in the foreground in a folder of its own (stopped and removed after the test), its output kept. */
+  function foregroundLab(t: TestContext, prefix: string) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     t.after(() => {
-      kia('lab', 'down', '--dir', fg);
-      fs.rmSync(fg, { recursive: true, force: true });
+      kia('lab', 'down', '--dir', dir);
+      fs.rmSync(dir, { recursive: true, force: true });
     });
-    const child = spawn(process.execPath, [KIA, 'lab', 'up', '--dir', fg, '--nodes', '2', '--network', '55'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
+    const child = spawn(process.execPath, [KIA, 'lab', 'up', '--dir', dir, '--nodes', '2', '--network', '55'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = { stdout: '', stderr: '' };
+    child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()));
+    const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code} ${signal}`)));
+    return { dir, child, out, exited };
+  }
+
+  it('stops a foreground lab on Ctrl-C and leaves nothing listening', async (t) => {
+    const { dir, child, out, exited } = foregroundLab(t, 'kia-cli-fg-');
     await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('ready:')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`lab up exited early (${code}): ${stderr}`)));
+      child.stderr.on('data', () => out.stderr.includes('ready:') && resolve());
+      void exited.then((how) => reject(new Error(`lab up exited early (${how}): ${out.stderr}`)));
     });
     const listening = () => fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => / 0A /.test(l) && /:[0-9A-F]{4} /.test(l)).filter((l) => {
       const hex = l.trim().split(/\s+/)[1]?.split(':')[0] ?? '';
       return hex.endsWith('6E7F') || hex.endsWith('6F7F'); // 127.110.x.y and 127.111.x.y, little-endian
     });
     assert.ok(listening().length > 0);
-    const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code} ${signal}`)));
     child.kill('SIGINT');
-    assert.equal(await exited, '0 null', stderr);
-    assert.match(stderr, /lab stopped/);
+    assert.equal(await exited, '0 null', out.stderr);
+    assert.match(out.stderr, /lab stopped/);
     assert.deepEqual(listening(), []);
-    assert.equal(fs.existsSync(path.join(fg, 'control.sock')), false);
+    assert.equal(fs.existsSync(path.join(dir, 'control.sock')), false);
   });
 
   it('a Ctrl-C while the lab starts stops it once it is up: exit 130, nothing listening, no records or control socket left', async (t) => {
-    const fg = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-cli-early-'));
-    t.after(() => {
-      kia('lab', 'down', '--dir', fg);
-      fs.rmSync(fg, { recursive: true, force: true });
-    });
-    const child = spawn(process.execPath, [KIA, 'lab', 'up', '--dir', fg, '--nodes', '2', '--network', '55'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code} ${signal}`)));
+    const { dir, child, out, exited } = foregroundLab(t, 'kia-cli-early-');
     // The folder is claimed early in the start, seconds before the lab is ready.
-    const claim = path.join(fg, 'run', 'supervisor.json');
+    const claim = path.join(dir, 'run', 'supervisor.json');
     while (!fs.existsSync(claim)) {
-      assert.equal(child.exitCode, null, stderr);
+      assert.equal(child.exitCode, null, out.stderr);
       await new Promise((r) => setTimeout(r, 5));
     }
     child.kill('SIGINT');
-    assert.equal(await exited, '130 null', stderr);
-    assert.doesNotMatch(stderr, /ready:/);
-    assert.equal(stdout, '');
-    assert.match(stderr, /lab stopped\n$/);
-    assert.deepEqual(fs.readdirSync(path.join(fg, 'run')), []);
-    assert.equal(fs.existsSync(path.join(fg, 'control.sock')), false);
-    assert.match(fs.readFileSync(path.join(fg, 'lab.json'), 'utf8'), /"state": "stopped"/);
-    const status = kia('lab', 'status', '--dir', fg);
+    assert.equal(await exited, '130 null', out.stderr);
+    assert.doesNotMatch(out.stderr, /ready:/);
+    assert.equal(out.stdout, '');
+    assert.match(out.stderr, /lab stopped\n$/);
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'run')), []);
+    assert.equal(fs.existsSync(path.join(dir, 'control.sock')), false);
+    assert.match(fs.readFileSync(path.join(dir, 'lab.json'), 'utf8'), /"state": "stopped"/);
+    const status = kia('lab', 'status', '--dir', dir);
     assert.equal(status.status, 3, status.stdout);
     assert.match(status.stdout, /0\/20 endpoints listening/);
   });
