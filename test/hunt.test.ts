@@ -112,6 +112,8 @@ for (const version of ['1.28', '1.31', '1.36'] as const) {
       for (const [node, port] of [['kia-worker-4', 10250], ['kia-worker-3', 10249], ['kia-worker-3', 10248], ['kia-worker-4', 10256]] as const) {
         assert.ok(asked(node, port).length > 0, `${node}:${port} was probed`);
         assert.deepEqual(asked(node, port).filter((p) => p === '/health' || p === '/members'), [], `${node}:${port}`);
+        // A kubelet's or kube-proxy's /version is a 404 that names nothing: their own answer came first and named them.
+        assert.equal(asked(node, port).includes('/version'), false, `${node}:${port}: ${asked(node, port).join(' ')}`);
       }
     });
 
@@ -236,6 +238,12 @@ describe('hunt odd peers: a moved kubelet, an impostor on 10250, a post-handshak
     certs = { key: fs.readFileSync(path.join(dir, 'o.key'), 'utf8'), cert: fs.readFileSync(path.join(dir, 'o.crt'), 'utf8') };
     const impostor = https.createServer(certs, (_req, res) => res.end('hello from a web server\n'));
     const resetter = tls.createServer(certs, (socket) => socket.destroy());
+    // etcd's own answers (a real 3.4 /version; Go's mux 404 elsewhere) on the kubelet's port.
+    const etcdVersion = fs.readFileSync(path.join(process.cwd(), 'fixtures/real-v1.28/etcd-3.4.version.json'));
+    const etcdOnKubeletPort = https.createServer(certs, (req, res) => {
+      if (req.url === '/version') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(etcdVersion);
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+    });
     // TLS on ports the catalog knows as plain HTTP: a Node server (a TLS alert to plain HTTP), and one that answers
     // plain HTTP as Go's servers do (400 "Client sent an HTTP request to an HTTPS server.").
     const tlsOnPlainPort = https.createServer(certs, (_req, res) => res.end('hello over TLS\n'));
@@ -252,8 +260,9 @@ describe('hunt odd peers: a moved kubelet, an impostor on 10250, a post-handshak
       new Promise<void>((r) => resetter.listen(10250, '127.0.3.2', r)),
       new Promise<void>((r) => tlsOnPlainPort.listen(10249, '127.0.3.3', r)),
       new Promise<void>((r) => goLike.listen(10249, '127.0.3.4', r)),
+      new Promise<void>((r) => etcdOnKubeletPort.listen(10250, '127.0.3.5', r)),
     ]);
-    servers.push(impostor, resetter, tlsOnPlainPort, goLike);
+    servers.push(impostor, resetter, tlsOnPlainPort, goLike, etcdOnKubeletPort);
   });
   after(async () => {
     for (const s of servers) s.close();
@@ -266,6 +275,13 @@ describe('hunt odd peers: a moved kubelet, an impostor on 10250, a post-handshak
     const report = await hunt({ targets: [{ host: '127.0.0.1', address: '127.0.0.1', source: 'argument' }], ports: [moved] });
     const kubelet = report.endpoints.find((e) => e.port === moved);
     assert.deepEqual([kubelet?.fingerprint.component, kubelet?.fingerprint.port], ['kubelet', 'api']);
+  });
+
+  it("names etcd on the kubelet's port: a first answer that does not name the usual tenant sends the hunt to /version", async () => {
+    const report = await hunt({ targets: [{ host: '127.0.3.5', address: '127.0.3.5', source: 'argument' }], ports: [10250] });
+    const endpoint = report.endpoints.find((e) => e.port === 10250);
+    assert.deepEqual([endpoint?.fingerprint.component, endpoint?.fingerprint.port, endpoint?.fingerprint.version], ['etcd', 'client', '3.4.23']);
+    assert.deepEqual(endpoint?.routes.filter((r) => r.identity === 'anonymous' && (r.path === '/pods' || r.path === '/version')).map((r) => `${r.path} ${r.status}`).sort(), ['/pods 404', '/version 200']);
   });
 
   it('calls a plain web server on 10250 unknown and reports nothing about it', async () => {
