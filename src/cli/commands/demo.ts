@@ -52,8 +52,11 @@ export function registerDemo(program: Command): void {
         throw error;
       });
       const interrupted = signal.promise.then(async () => {
-        await lab.stop();
-        process.stderr.write('lab stopped\n');
+        // Whatever the stop meets, the interrupted demo ends here.
+        await lab.stop().then(
+          () => process.stderr.write('lab stopped\n'),
+          (error: unknown) => process.stderr.write(`kia: the lab did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`),
+        );
         process.exit(130);
       });
       if (signal.received) return interrupted;
