@@ -150,4 +150,26 @@ describe('kia CLI', () => {
     assert.equal(status.status, 3, status.stdout);
     assert.match(status.stdout, /0\/20 endpoints listening/);
   });
+
+  it('kia demo stops its lab on a Ctrl-C while the lab starts: exit 130, the lab stopped, no records left', async (t) => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'kia-cli-demo-'));
+    const dir = path.join(parent, 'lab');
+    t.after(() => {
+      kia('lab', 'down', '--dir', dir);
+      fs.rmSync(parent, { recursive: true, force: true });
+    });
+    const child = spawn(process.execPath, [KIA, 'demo', '--dir', dir, '--nodes', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code} ${signal}`)));
+    while (!fs.existsSync(path.join(dir, 'run', 'supervisor.json'))) {
+      assert.equal(child.exitCode, null, stderr);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    child.kill('SIGINT');
+    assert.equal(await exited, '130 null', stderr);
+    assert.match(stderr, /lab stopped\n$/);
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'run')), []);
+    assert.match(fs.readFileSync(path.join(dir, 'lab.json'), 'utf8'), /"state": "stopped"/);
+  });
 });
