@@ -41,18 +41,17 @@ export const CONFIRMING: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * The usual tenants whose confirming answer names them without `/version` (no check below that can name them reads
- * it): their first question is that answer, and `/version` is asked only when it does not name them. A kubelet's and
- * a kube-proxy's ports answer `/version` with a 404 that says nothing (one request less per port); an apiserver, etcd,
+ * The usual tenants whose first confirming answer names them without `/version` (no check below that can name them
+ * reads it): the hunt asks that answer first, and `/version` only when it does not name them. A kubelet's and a
+ * kube-proxy's ports answer `/version` with a 404 that says nothing (one request less per port); an apiserver, etcd,
  * a controller-manager or a scheduler is told by its `/version`, and etcd's metrics port by the 404 there.
  */
-export const FIRST_QUESTION: Readonly<Record<string, string>> = {
-  'kubelet/api': '/pods',
-  'kubelet/read-only': '/pods',
-  'kubelet/healthz': '/healthz',
-  'kube-proxy/healthz': '/healthz',
-  'kube-proxy/metrics': '/proxyMode',
-};
+const NAMED_WITHOUT_VERSION = ['kubelet/api', 'kubelet/read-only', 'kubelet/healthz', 'kube-proxy/healthz', 'kube-proxy/metrics'] as const;
+
+/** The hunt's first question to a usual tenant (`component/port`): its first confirming answer where that names it alone. */
+export function firstQuestionOf(tenant: string): string | undefined {
+  return (NAMED_WITHOUT_VERSION as readonly string[]).includes(tenant) ? CONFIRMING[tenant]?.[0] : undefined;
+}
 
 export function fingerprint(input: FingerprintInput): Fingerprint {
   const a = (path: string) => input.answers.get(path);

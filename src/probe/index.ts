@@ -14,7 +14,7 @@ import { pool } from '../concurrency.ts';
 import { answered, type EndpointObservation, type Fingerprint, type OpenPort, type RouteObservation, type TlsObservation } from '../model/index.ts';
 import { redactShapes } from '../redact.ts';
 import { firstContainer, PODLIST_CAP } from './exec-proof.ts';
-import { CONFIRMING, FIRST_QUESTION, fingerprint } from './fingerprint.ts';
+import { CONFIRMING, firstQuestionOf, fingerprint } from './fingerprint.ts';
 import type { ProbeMemory } from './memory.ts';
 import { accessRoutes, askersFor, FINGERPRINT_FIRST, FINGERPRINT_SECOND, healthRoutes, keepsBody } from './plan.ts';
 
@@ -149,21 +149,20 @@ function tlsFrom(exchange: Exchange, base: Pick<TlsObservation, 'clientCert' | '
 /** The hunt's first question to a port: its usual tenant's own answer where that names it alone, else `/version`. */
 function firstQuestion(port: number): { path: string; id: string } {
   const usual = findPortByNumber(port)[0];
-  const path = usual ? FIRST_QUESTION[`${usual.component}/${usual.name}`] : undefined;
+  const path = usual ? firstQuestionOf(`${usual.component}/${usual.name}`) : undefined;
   return path ? { path, id: `probe:${path}` } : { path: '/version', id: 'probe:version' };
 }
 
 /**
  * Who answers: the fingerprint rounds, anonymously; an identity with a certificate where anonymous TLS is refused.
- * `first`: the question already asked (the hunt's, whose answer also decided the
- * scheme and the client-certificate policy), or else `/version`, health's first question: health keeps it before the
- * usual tenant's own answer, so that a port which answers `/version` as another component is that component.
+ * `asked`: the first question already asked (the hunt's, whose answer also decided the scheme and the
+ * client-certificate policy), or else `/version`, health's first question: health keeps it before the usual tenant's
+ * own answer, so that a port which answers `/version` as another component is that component.
  */
-async function identify(ctx: Ctx, observation: EndpointObservation, answers: Map<string, RouteObservation>, certificate: boolean, asked?: Asked & { path: string }): Promise<Exchange | undefined> {
-  const first = asked ? { path: asked.path, id: asked.observation.route } : { path: '/version', id: 'probe:version' };
-  const anonymousFirst = asked ?? (await ask(ctx, undefined, first.path, first.id, { certificate }));
+async function identify(ctx: Ctx, observation: EndpointObservation, answers: Map<string, RouteObservation>, certificate: boolean, asked?: Asked): Promise<Exchange | undefined> {
+  const anonymousFirst = asked ?? (await ask(ctx, undefined, '/version', 'probe:version', { certificate }));
   let withChain: Exchange | undefined = anonymousFirst.exchange.tls?.chain ? anonymousFirst.exchange : undefined;
-  answers.set(first.path, anonymousFirst.observation);
+  answers.set(anonymousFirst.observation.path, anonymousFirst.observation);
   if (ctx.scheme === 'http' && !answered(anonymousFirst.observation.outcome)) {
     observation.errors.push(`no HTTP answer: ${anonymousFirst.observation.detail ?? anonymousFirst.observation.outcome}`);
     return withChain;
@@ -239,7 +238,7 @@ async function survey(ctx: Ctx, observation: EndpointObservation): Promise<void>
   // Old versions: one more hand-written hello per TLS port, beside the fingerprint rounds.
   const posture = ctx.scheme === 'https' && hunting ? probeTlsPosture(target, { timeoutMs, ...(weak ? { weak } : {}) }) : undefined;
   const answers = new Map<string, RouteObservation>();
-  const withChain = await identify(ctx, observation, answers, ctx.scheme === 'https', first && { ...first, path: question.path });
+  const withChain = await identify(ctx, observation, answers, ctx.scheme === 'https', first);
   if (ctx.scheme === 'http' && answered(answers.get(question.path)?.outcome ?? 'error')) observation.scheme = 'http';
   if (ctx.scheme === 'https' && policy) {
     const tls = withChain ? tlsFrom(withChain, { clientCert: policy.policy, clientCertEvidence: policy.evidence, ...(policy.acceptableCAs ? { acceptableCAs: policy.acceptableCAs } : {}), ...(policy.alpn !== undefined ? { alpn: policy.alpn } : {}) }, options.trust ?? {}) : undefined;
