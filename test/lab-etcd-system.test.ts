@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { certificateIdentity } from '../src/clients/identity.ts';
+import { Transport } from '../src/clients/transport/transport.ts';
 import { startLab, type Lab } from '../src/lab/index.ts';
 
 const run = promisify(execFile);
@@ -55,6 +57,27 @@ for (const [profile, network] of [['kubeadm', 51], ['insecure-http-etcd', 52]] a
         const res = await curl(['--cacert', lab.plan.files.etcdCa, '--cert', lab.plan.files.etcdClientCert, '--key', lab.plan.files.etcdClientKey, `https://127.${2 * network}.1.1:2379/version`]);
         assert.equal(res.code, 0);
         assert.equal(res.stdout, fixture('etcd-3.4.version.json'));
+      });
+
+      it('answers GETs pipelined on one kept-alive mTLS connection, each with its own answer, in order', async () => {
+        // Go's HTTP server reads pipelined requests one after another: what kia's kept-alive transport relies on.
+        const t = new Transport({ keepAlive: true, timeoutMs: 5000 });
+        const identity = certificateIdentity(lab.plan.files.etcdClientCert, lab.plan.files.etcdClientKey, 'etcd-client');
+        const ask = (path: string) => t.exchange({ url: `https://127.${2 * network}.1.1:2379${path}`, identity, trust: { ca: fs.readFileSync(lab.plan.files.etcdCa, 'utf8') } });
+        try {
+          assert.equal((await ask('/version')).body.toString(), fixture('etcd-3.4.version.json'));
+          const paths = ['/health', '/version', '/metrics', '/health', '/version', '/metrics'];
+          const got = await Promise.all(paths.map(ask));
+          assert.deepEqual(got.map((r) => [r.outcome, r.status]), paths.map(() => ['ok', 200]));
+          for (const i of [0, 3]) assert.equal(got[i]?.body.toString(), fixture('etcd-3.4.health.json'));
+          for (const i of [1, 4]) assert.equal(got[i]?.body.toString(), fixture('etcd-3.4.version.json'));
+          for (const i of [2, 5]) assert.match(got[i]?.body.toString() ?? '', /^# HELP [\s\S]*\netcd_server_has_leader 1\n/);
+          assert.equal(t.counts.dialed, 1);
+          assert.ok(t.counts.writtenAhead >= 4, `written ahead: ${t.counts.writtenAhead}`);
+          assert.equal(t.counts.resent, 0);
+        } finally {
+          t.close();
+        }
       });
 
       it('refuses a client without a certificate in the TLS handshake', async () => {

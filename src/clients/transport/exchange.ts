@@ -38,6 +38,14 @@ export interface Connection {
   sessionKey?: string;
   /** The exchange reading from the socket now (exchangeOn sets it; the socket's listeners are set once). */
   reading?: SocketEvents;
+  /** The socket's listeners are set. */
+  listening?: boolean;
+  /** Requests written ahead (pipelined) whose exchange has not started reading yet. */
+  ahead?: number;
+  /** Bytes that came after the last answer read: the start of the next pipelined answer. */
+  carry?: Buffer;
+  /** An answer on it said keep-alive and was read whole: requests may be written ahead on it. */
+  persistent?: boolean;
 }
 
 /** What an exchange hears from its connection's socket. */
@@ -53,15 +61,44 @@ interface SocketEvents {
  * the answer. Between exchanges events go nowhere (an idle socket's error is its close, handled by its owner).
  */
 function listen(connection: Connection): void {
-  if (connection.reading !== undefined) return;
+  if (connection.listening) return;
+  connection.listening = true;
   const { socket } = connection;
-  socket.on('data', (chunk: Buffer) => connection.reading?.data(chunk));
+  socket.on('data', (chunk: Buffer) => (connection.reading ? connection.reading.data(chunk) : between(connection, chunk)));
   socket.on('end', () => connection.reading?.end());
   socket.on('close', () => connection.reading?.end());
   socket.on('error', (error: Error) => connection.reading?.error(error));
 }
 
-const IDLE: SocketEvents = { data: () => undefined, end: () => undefined, error: () => undefined };
+// What a connection holds for answers to requests written ahead while no exchange reads: past it, the peer is
+// sending more than it was asked for and the connection ends.
+const CARRY_CAP = 1 << 20;
+
+/** Bytes between two exchanges: the next pipelined answer's, kept; with nothing asked, dropped as before. */
+function between(connection: Connection, chunk: Buffer): void {
+  if ((connection.ahead ?? 0) === 0) return;
+  const carry = connection.carry ? Buffer.concat([connection.carry, chunk]) : chunk;
+  if (carry.length > CARRY_CAP) {
+    connection.carry = undefined;
+    connection.socket.destroy();
+    return;
+  }
+  connection.carry = carry;
+}
+
+/**
+ * Writes a GET or HEAD ahead of its turn on a kept-alive connection that is reading an earlier answer (HTTP/1.1
+ * pipelining, RFC 9112 §9.3.2): the peer answers in order, and the request's exchange reads its answer when its
+ * turn comes (exchangeOn with `sent`). False when the trust policy would not let it be written: it waits its turn.
+ */
+export function writeAhead(connection: Connection, request: WireRequest, target: { host: string; port: number; scheme: 'http' | 'https' }): boolean {
+  if ((request.method !== 'GET' && request.method !== 'HEAD') || request.body !== undefined || connection.socket.destroyed) return false;
+  if (!mayAsk(request.identity, target.scheme, connection.tls?.verified === true, request.trust, request.mode).ok) return false;
+  listen(connection);
+  connection.ahead = (connection.ahead ?? 0) + 1;
+  connection.socket.write(head(request, target.host, target.port, true), 'latin1');
+  return true;
+}
 
 export interface Dial {
   host: string;
@@ -168,6 +205,7 @@ export function dial(d: Dial, abort: Deadline): Promise<Connection | { outcome: 
 }
 
 const noNameCheck = (): undefined => undefined;
+const ALLOWED = { ok: true } as const;
 const noPeerCertificate = (): Record<string, never> => ({});
 const peerCertificate = tls.TLSSocket.prototype.getPeerCertificate;
 // The ALPN offer in its wire form, built once (Node converts an array of names on every connect).
@@ -231,10 +269,11 @@ export interface StreamSink {
  * connection afterwards (reuse it when `reusable`, else destroy it). With `sink`, the exchange resolves at the head
  * and the body flows into `stream` (the deadline no longer applies; the stream's consumer ends it).
  */
-export function exchangeOn(connection: Connection, request: WireRequest, target: { host: string; port: number; scheme: 'http' | 'https'; keepAlive: boolean }, abort: Deadline, sink?: StreamSink): Promise<WireResult & { stream?: Readable }> {
+export function exchangeOn(connection: Connection, request: WireRequest, target: { host: string; port: number; scheme: 'http' | 'https'; keepAlive: boolean; sent?: boolean }, abort: Deadline, sink?: StreamSink): Promise<WireResult & { stream?: Readable }> {
   const { socket } = connection;
   const established = connection.tls !== undefined;
-  const permitted = mayAsk(request.identity, target.scheme, connection.tls?.verified === true, request.trust, request.mode);
+  // A request written ahead (writeAhead) was let through by the same policy when it was written.
+  const permitted = target.sent ? ALLOWED : mayAsk(request.identity, target.scheme, connection.tls?.verified === true, request.trust, request.mode);
   if (!permitted.ok) {
     const refused = permitted.why.startsWith('the server certificate');
     // What did not verify (an unknown issuer, a name the certificate does not carry) is the user's clue to the fix.
@@ -252,7 +291,7 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
     const cleanup = () => {
       unlisten();
       // A streamed body keeps listening until the stream ends.
-      if (!stream && connection.reading === events) connection.reading = IDLE;
+      if (!stream && connection.reading === events) connection.reading = undefined;
     };
     const settle = (result: Omit<WireResult, 'body' | 'established' | 'head'>) => {
       if (settled) return;
@@ -299,10 +338,10 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
           }
           case 'end':
             if (stream) return endStream();
-            return settle({ outcome: 'ok', reusable: event.reusable && target.keepAlive });
+            return settle({ outcome: 'ok', reusable: keep(event.reusable === true, event.rest) });
           case 'too-large':
             if (stream) return endStream();
-            return settle({ outcome: 'too-large', detail: `answer larger than ${request.limits.maxBodyBytes} bytes`, reusable: event.reusable === true && target.keepAlive });
+            return settle({ outcome: 'too-large', detail: `answer larger than ${request.limits.maxBodyBytes} bytes`, reusable: keep(event.reusable === true, event.rest) });
           case 'bad':
             // A body that breaks its own framing mid-stream is not a whole answer: the consumer must hear so.
             if (stream) return breakStream(event.detail);
@@ -310,6 +349,17 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
         }
       },
     });
+    // Bytes past the answer are the next pipelined answer's when a request was written ahead; otherwise nobody asked
+    // for them and the connection is not used again.
+    const keep = (said: boolean, rest: Buffer | undefined): boolean => {
+      let reusable = said && target.keepAlive;
+      if (rest && rest.length > 0) {
+        if (reusable && (connection.ahead ?? 0) > 0) connection.carry = rest;
+        else reusable = false;
+      }
+      if (reusable) connection.persistent = true;
+      return reusable;
+    };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       reader.push(chunk);
@@ -333,8 +383,16 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
     connection.reading = events;
     unlisten = abort.onStop(onAbort);
     if (settled) return;
-    socket.write(head(request, target.host, target.port, target.keepAlive), 'latin1');
-    if (request.body !== undefined && request.body.length > 0) socket.write(request.body);
+    if (!target.sent) {
+      socket.write(head(request, target.host, target.port, target.keepAlive), 'latin1');
+      if (request.body !== undefined && request.body.length > 0) socket.write(request.body);
+    }
+    // What came for this answer before its turn (pipelined: it was written ahead).
+    const carried = connection.carry;
+    if (carried) {
+      connection.carry = undefined;
+      onData(carried);
+    }
   });
 }
 

@@ -30,10 +30,13 @@ export const DEFAULT_LIMITS: ReaderLimits = { maxHeaderBytes: 64 << 10, maxHeade
 export type ReadEvent =
   | { kind: 'head'; head: ResponseHead }
   | { kind: 'body'; chunk: Buffer }
-  /** The whole answer is in; `reusable` when the connection may carry another request. */
-  | { kind: 'end'; reusable: boolean }
+  /**
+   * The whole answer is in; `reusable` when the connection may carry another request (the answer said keep-alive);
+   * `rest`: bytes that came after it (the next pipelined answer's, or bytes nobody asked for).
+   */
+  | { kind: 'end'; reusable: boolean; rest?: Buffer }
   /** `reusable`: the rest of the body was read and dropped (drainBytes), the connection may carry another request. */
-  | { kind: 'too-large'; reusable?: boolean }
+  | { kind: 'too-large'; reusable?: boolean; rest?: Buffer }
   | { kind: 'bad'; detail: string };
 
 type BodyMode = { kind: 'none' } | { kind: 'length'; left: number } | { kind: 'chunked' } | { kind: 'close' };
@@ -200,16 +203,17 @@ export class ResponseReader {
     return false;
   }
 
-  /** The body's end: a whole answer, or one cut at the cap whose rest was dropped. */
+  /** The body's end: a whole answer, or one cut at the cap whose rest was dropped; bytes past it are handed on. */
   #end(reusable: boolean): void {
-    this.#finish(this.#drained === undefined ? { kind: 'end', reusable } : { kind: 'too-large', reusable });
+    const rest = this.#pending.length > 0 ? { rest: this.#pending } : {};
+    this.#finish(this.#drained === undefined ? { kind: 'end', reusable, ...rest } : { kind: 'too-large', reusable, ...rest });
   }
 
   #readBody(): void {
     const mode = this.#mode;
     if (!mode || this.#done) return;
     const head = this.#head as ResponseHead;
-    if (mode.kind === 'none') return this.#finish({ kind: 'end', reusable: head.keepAlive && this.#pending.length === 0 });
+    if (mode.kind === 'none') return this.#end(head.keepAlive);
     if (mode.kind === 'close') {
       const data = this.#pending;
       this.#pending = EMPTY;
@@ -221,7 +225,7 @@ export class ResponseReader {
       this.#pending = this.#pending.subarray(take.length);
       mode.left -= take.length;
       if (!this.#deliver(take)) return;
-      if (mode.left === 0) this.#end(head.keepAlive && this.#pending.length === 0);
+      if (mode.left === 0) this.#end(head.keepAlive);
       return;
     }
     this.#readChunks(head);
@@ -252,7 +256,7 @@ export class ResponseReader {
         continue;
       }
       if (this.#chunk === 'trailer') {
-        if (line === '') return this.#end(head.keepAlive && this.#pending.length === 0);
+        if (line === '') return this.#end(head.keepAlive);
         continue;
       }
       const size = /^([0-9a-fA-F]{1,12})[ \t]*(;.*)?$/.exec(line);

@@ -215,15 +215,40 @@ describe('transport: answers and their limits', () => {
     const p = await peer((s) => {
       if (answered++ === 0) ok(s);
     });
+    const t = new Transport({ keepAlive: true, timeoutMs: 400, pipeline: 0 });
+    const url = `http://127.0.0.1:${p.port}/`;
+    try {
+      assert.equal((await t.exchange({ url })).outcome, 'ok');
+      const rest = await Promise.all(Array.from({ length: 6 }, (_, i) => t.exchange({ url: `${url}${i}` })));
+      assert.deepEqual(rest.map((r) => r.outcome), ['timeout', 'timeout', 'timeout', 'timeout', 'timeout', 'timeout']);
+      assert.equal(p.requests.length, 2);
+      assert.match(rest[1]?.detail ?? '', /not asked: an earlier request/);
+    } finally {
+      t.close();
+      await p.close();
+    }
+  });
+
+  it('pipelined, answers the requests written ahead behind a tarpit at once and never sends them again', async () => {
+    let answered = 0;
+    const p = await peer((s) => {
+      if (answered++ === 0) ok(s);
+    });
     const t = new Transport({ keepAlive: true, timeoutMs: 400 });
     const url = `http://127.0.0.1:${p.port}/`;
-    assert.equal((await t.exchange({ url })).outcome, 'ok');
-    const rest = await Promise.all(Array.from({ length: 6 }, (_, i) => t.exchange({ url: `${url}${i}` })));
-    assert.deepEqual(rest.map((r) => r.outcome), ['timeout', 'timeout', 'timeout', 'timeout', 'timeout', 'timeout']);
-    assert.equal(p.requests.length, 2);
-    assert.match(rest[1]?.detail ?? '', /not asked: an earlier request/);
-    t.close();
-    await p.close();
+    try {
+      assert.equal((await t.exchange({ url })).outcome, 'ok');
+      const rest = await Promise.all(Array.from({ length: 6 }, (_, i) => t.exchange({ url: `${url}${i}` })));
+      assert.deepEqual(rest.map((r) => r.outcome), ['timeout', 'timeout', 'timeout', 'timeout', 'timeout', 'timeout']);
+      assert.match(rest[0]?.detail ?? '', /^timed out: no whole answer within/);
+      // The others did not wait out a deadline each: the first one's ended them.
+      for (const r of rest.slice(1)) assert.match(r.detail ?? '', /^sent ahead, its answer not waited for: an earlier request to 127\.0\.0\.1:\d+ got no whole answer within 400 ms$/);
+      assert.deepEqual(p.requests.map((r) => r.split(' ')[1]), ['/', '/0', '/1', '/2', '/3', '/4', '/5']);
+      assert.equal(p.connections, 1);
+    } finally {
+      t.close();
+      await p.close();
+    }
   });
 
   it('ends everything at the run deadline', async () => {
@@ -369,5 +394,133 @@ describe('transport: secrets a peer echoes', () => {
     assert.ok(!text.includes(TOKEN), text);
     assert.match(text, /you sent: GET \/stream/);
     await p.close();
+  });
+});
+
+describe('transport: pipelining on kept-alive connections', () => {
+  /** An answer whose body is the path asked, in the framing given. */
+  const answer = (request: string, framing: 'length' | 'chunked' | 'empty' = 'length', extra = '') => {
+    const path = request.split(' ')[1] ?? '';
+    if (framing === 'empty') return `HTTP/1.1 204 No Content\r\n${extra}\r\n`;
+    if (framing === 'chunked') return `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n${extra}\r\n${path.length.toString(16)}\r\n${path}\r\n0\r\n\r\n`;
+    return `HTTP/1.1 200 OK\r\nContent-Length: ${path.length}\r\n${extra}\r\n${path}`;
+  };
+
+  it('writes queued GETs ahead on a connection that answered with keep-alive, and reads each answer in turn', async () => {
+    // The peer answers nothing until four requests are in on the same connection, then all four in one write: a
+    // transport that waits for each answer before it writes the next request never gets them.
+    const held = new Map<net.Socket, string[]>();
+    const p = await peer((s, request) => {
+      if (request.startsWith('GET /warm ')) return void s.write(answer(request));
+      const waiting = [...(held.get(s) ?? []), request];
+      held.set(s, waiting);
+      if (waiting.length < 4) return;
+      s.write(answer(waiting[0] as string) + answer(waiting[1] as string, 'chunked') + answer(waiting[2] as string, 'empty') + answer(waiting[3] as string));
+      held.set(s, []);
+    });
+    const t = new Transport({ keepAlive: true, timeoutMs: 3000 });
+    const url = `http://127.0.0.1:${p.port}`;
+    try {
+      assert.equal((await t.exchange({ url: `${url}/warm` })).body.toString(), '/warm');
+      const got = await Promise.all(['/a', '/b', '/c', '/d'].map((path) => t.exchange({ url: `${url}${path}` })));
+      assert.deepEqual(got.map((r) => [r.outcome, r.status, r.body.toString()]), [['ok', 200, '/a'], ['ok', 200, '/b'], ['ok', 204, ''], ['ok', 200, '/d']]);
+      assert.equal(p.connections, 1);
+      assert.deepEqual(t.counts, { dialed: 1, writtenAhead: 3, resent: 0 });
+    } finally {
+      t.close();
+      await p.close();
+    }
+  });
+
+  it('sends the requests written ahead again, once each, on a new connection when the peer closes after an answer', async () => {
+    // The first connection answers /warm and /a, says Connection: close on /a and drops whatever was pipelined behind it.
+    let connection = 0;
+    const seen = new WeakMap<net.Socket, number>();
+    const p = await peer((s, request) => {
+      if (!seen.has(s)) seen.set(s, ++connection);
+      if (seen.get(s) === 1 && request.startsWith('GET /a ')) {
+        s.end(answer(request, 'length', 'Connection: close\r\n'));
+        return;
+      }
+      if (!s.writableEnded) s.write(answer(request));
+    });
+    const t = new Transport({ keepAlive: true, timeoutMs: 3000 });
+    const url = `http://127.0.0.1:${p.port}`;
+    try {
+      await t.exchange({ url: `${url}/warm` });
+      const got = await Promise.all(['/a', '/b', '/c', '/d'].map((path) => t.exchange({ url: `${url}${path}` })));
+      assert.deepEqual(got.map((r) => [r.outcome, r.body.toString()]), [['ok', '/a'], ['ok', '/b'], ['ok', '/c'], ['ok', '/d']]);
+      const asked = p.requests.map((r) => r.split(' ')[1]);
+      // /b /c /d reached the first connection (written ahead) and the second one (sent again): twice each, never more.
+      assert.deepEqual([...asked].sort(), ['/a', '/b', '/b', '/c', '/c', '/d', '/d', '/warm']);
+      assert.equal(p.connections, 2);
+      assert.equal(t.counts.resent, 3);
+    } finally {
+      t.close();
+      await p.close();
+    }
+  });
+
+  it('never writes a POST ahead, nor a GET queued behind one', async () => {
+    // Answers come 20 ms after each request; a request that arrives while an earlier answer is still owed was pipelined.
+    const owed = new Map<net.Socket, number>();
+    const pipelined: string[] = [];
+    const p = await peer((s, request) => {
+      const line = request.split('\r\n')[0] as string;
+      if ((owed.get(s) ?? 0) > 0) pipelined.push(line);
+      owed.set(s, (owed.get(s) ?? 0) + 1);
+      setTimeout(() => {
+        owed.set(s, (owed.get(s) ?? 1) - 1);
+        if (!s.destroyed) s.write(answer(request));
+      }, 20);
+    });
+    const t = new Transport({ keepAlive: true, timeoutMs: 3000 });
+    const url = `http://127.0.0.1:${p.port}`;
+    try {
+      await t.exchange({ url: `${url}/warm` });
+      const got = await Promise.all([t.exchange({ url: `${url}/a` }), t.exchange({ url: `${url}/p`, method: 'POST', body: '' }), t.exchange({ url: `${url}/b` })]);
+      assert.deepEqual(got.map((r) => r.body.toString()), ['/a', '/p', '/b']);
+      assert.deepEqual(pipelined, []);
+      // The same three GETs are pipelined: the peer sees the second while the first answer is owed.
+      const gets = await Promise.all(['/c', '/d', '/e'].map((path) => t.exchange({ url: `${url}${path}` })));
+      assert.deepEqual(gets.map((r) => r.body.toString()), ['/c', '/d', '/e']);
+      assert.deepEqual(pipelined, ['GET /d HTTP/1.1', 'GET /e HTTP/1.1']);
+      assert.equal(p.connections, 1);
+    } finally {
+      t.close();
+      await p.close();
+    }
+  });
+
+  it('ends a connection that sends an answer nobody asked for, instead of handing it to the next request', async () => {
+    // Every answer is followed by a second one: with nothing written ahead, those bytes are nobody's.
+    const p = await peer((s, request) => s.write(answer(request) + answer('GET /smuggled HTTP/1.1')));
+    const t = new Transport({ keepAlive: true, timeoutMs: 3000, pipeline: 0 });
+    const url = `http://127.0.0.1:${p.port}`;
+    try {
+      const a = await t.exchange({ url: `${url}/a` });
+      const b = await t.exchange({ url: `${url}/b` });
+      assert.deepEqual([a.body.toString(), b.body.toString()], ['/a', '/b']);
+      assert.equal(p.connections, 2);
+    } finally {
+      t.close();
+      await p.close();
+    }
+  });
+
+  it('does not pipeline on a connection before it has answered with keep-alive', async () => {
+    // The first answer says Connection: close: nothing is written ahead on a connection the peer is ending.
+    const p = await peer((s, request) => s.end(answer(request, 'length', 'Connection: close\r\n')));
+    const t = new Transport({ keepAlive: true, timeoutMs: 3000 });
+    const url = `http://127.0.0.1:${p.port}`;
+    try {
+      const got = await Promise.all(['/a', '/b', '/c'].map((path) => t.exchange({ url: `${url}${path}` })));
+      assert.deepEqual(got.map((r) => r.body.toString()), ['/a', '/b', '/c']);
+      assert.deepEqual(p.requests.map((r) => r.split(' ')[1]), ['/a', '/b', '/c']);
+      assert.deepEqual(t.counts, { dialed: 3, writtenAhead: 0, resent: 0 });
+    } finally {
+      t.close();
+      await p.close();
+    }
   });
 });

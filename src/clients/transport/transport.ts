@@ -9,7 +9,7 @@ import type { Outcome } from '../../model/index.ts';
 import { excerpt, Secrets } from '../../redact.ts';
 import type { Identity } from '../identity.ts';
 import { Deadline } from './deadline.ts';
-import { dial, exchangeOn, type Connection, type TlsInfo, type WireRequest, type WireResult } from './exchange.ts';
+import { dial, exchangeOn, writeAhead, type Connection, type TlsInfo, type WireRequest, type WireResult } from './exchange.ts';
 import { DEFAULT_LIMITS, type ReaderLimits } from './http1.ts';
 import { TlsCache } from './tls-cache.ts';
 import { namesFor, type Trust, type TrustMode } from './trust.ts';
@@ -29,6 +29,8 @@ const POISON_FACTOR = 2;
 // next request instead of a new handshake (the hunt caps kubelet /metrics pages of a few hundred KiB at 64 KiB).
 const DRAIN_BYTES = 1 << 20;
 const IDLE_MS = 30_000;
+// GETs written ahead on a kept-alive connection while it reads an earlier answer.
+const PIPELINE_DEPTH = 8;
 
 export interface TransportOptions {
   /** Whole-request deadline, dial to last byte (default 10 s). */
@@ -37,6 +39,12 @@ export interface TransportOptions {
   maxBytes?: number;
   /** Keep one connection per endpoint and identity between requests (default: a new connection per request). */
   keepAlive?: boolean;
+  /**
+   * Kept-alive only: how many GET and HEAD requests may be written ahead on a connection that already answered one
+   * request with keep-alive, while it reads an earlier answer (HTTP/1.1 pipelining; default 8, 0 for one at a time).
+   * A request written ahead on a connection that then ends unanswered is sent again once on a new connection.
+   */
+  pipeline?: number;
   /** The run's overall deadline: every request in flight or to come ends `aborted`. */
   signal?: AbortSignal;
   /** Every secret the run holds, scrubbed from what peers return (identities used are added as they come). */
@@ -100,10 +108,19 @@ export interface OpenedExchange extends Exchange {
   stream?: Readable;
 }
 
+/** A request waiting for its endpoint's turn; `written`: the connection it was written ahead on. */
+interface Waiter {
+  resume: () => void;
+  ahead?: { wire: WireRequest; target: Target };
+  written?: Connection;
+}
+
 interface Slot {
   idle: Connection[];
   busy: boolean;
-  queue: (() => void)[];
+  queue: Waiter[];
+  /** The connection the latest exchange used: the one requests are written ahead on. */
+  active?: Connection;
   poisonedUntil: number;
   poisonDetail?: string;
 }
@@ -131,8 +148,16 @@ function parse(url: URL | string | Place): Target {
   return { scheme, host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port) || (scheme === 'https' ? 443 : 80), target: `${u.pathname}${u.search}` };
 }
 
+/** What a run's transport did: connections dialed, GETs written ahead (pipelined), and sent again after a close. */
+export interface TransportCounts {
+  dialed: number;
+  writtenAhead: number;
+  resent: number;
+}
+
 export class Transport {
   readonly cache = new TlsCache();
+  readonly counts: TransportCounts = { dialed: 0, writtenAhead: 0, resent: 0 };
   readonly secrets: Secrets;
   readonly #options: TransportOptions;
   readonly #slots = new Map<string, Slot>();
@@ -198,16 +223,26 @@ export class Transport {
     }
     const key = `${t.scheme}://${t.host}:${t.port}|${this.cache.sessionKey('', 0, request.trust?.serverName, identity)}|${request.trust?.ca ? 'ca' : ''}`;
     const slot = this.#slot(key);
-    // A free slot is taken at once (no turn of the microtask queue); a busy one is handed over by #release.
-    if (slot.busy) await new Promise<void>((resolve) => slot.queue.push(resolve));
-    else slot.busy = true;
+    // A free slot is taken at once (no turn of the microtask queue); a busy one is handed over by #release, and a GET
+    // may meanwhile be written ahead on the connection the slot is reading from.
+    let waiter: Waiter | undefined;
+    if (slot.busy) {
+      const queued: Waiter = { resume: noop, ...(request.certificate === true ? {} : { ahead: { wire, target: t } }) };
+      const turn = new Promise<void>((resolve) => (queued.resume = resolve));
+      slot.queue.push(queued);
+      this.#writeAhead(slot);
+      await turn;
+      waiter = queued;
+    } else slot.busy = true;
     try {
       if (Date.now() < slot.poisonedUntil) {
-        return this.#result(base, { outcome: 'timeout', detail: slot.poisonDetail ?? 'an earlier request to this endpoint timed out', body: [], established: false, reusable: false }, started);
+        const detail = slot.poisonDetail ?? 'an earlier request to this endpoint timed out';
+        // A request written ahead was sent; its answer, behind the one that never came, is not waited for.
+        return this.#result(base, { outcome: 'timeout', detail: waiter?.written ? detail.replace(/^not asked: /, 'sent ahead, its answer not waited for: ') : detail, body: [], established: false, reusable: false }, started);
       }
       const limit = this.#deadline(timeoutMs, request.signal);
       try {
-        const result = await this.#kept(request, wire, t, slot, limit);
+        const result = await this.#kept(request, wire, t, slot, limit, waiter?.written);
         if (result.outcome === 'timeout' && !run?.aborted) {
           slot.poisonedUntil = Date.now() + POISON_FACTOR * timeoutMs;
           slot.poisonDetail = `not asked: an earlier request to ${t.host}:${t.port} got no whole answer within ${timeoutMs} ms`;
@@ -239,7 +274,7 @@ export class Transport {
     const streamIf = request.streamIf;
     // An answer that is not streamed (a refusal) is read whole, with the buffered cap.
     const wire = { ...this.#wire(request, method, t, 0), limits: { ...DEFAULT_LIMITS, maxBodyBytes: this.#options.maxBytes ?? DEFAULT_MAX_BYTES } };
-    const connection = await dial(this.#dialFor(request, t), abort);
+    const connection = await this.#dial(request, t, abort);
     if (!('socket' in connection)) {
       this.#ended(abort);
       return this.#result(base, { ...connection, body: [], established: false, reusable: false }, started, abort);
@@ -311,6 +346,11 @@ export class Transport {
     return limits;
   }
 
+  #dial(request: ExchangeRequest, t: Target, abort: Deadline): ReturnType<typeof dial> {
+    this.counts.dialed++;
+    return dial(this.#dialFor(request, t), abort);
+  }
+
   #dialFor(request: ExchangeRequest, t: Target) {
     const trust = request.trust ?? {};
     const v = request.tlsVersions;
@@ -319,7 +359,7 @@ export class Transport {
   }
 
   async #once(request: ExchangeRequest, wire: WireRequest, t: Target, abort: Deadline): Promise<WireResult & { tls?: TlsInfo }> {
-    const connection = await dial(this.#dialFor(request, t), abort);
+    const connection = await this.#dial(request, t, abort);
     if (!('socket' in connection)) return { ...connection, body: [], established: false, reusable: false };
     try {
       return { ...(await exchangeOn(connection, wire, { ...t, keepAlive: false }, abort)), ...(connection.tls ? { tls: connection.tls } : {}) };
@@ -328,17 +368,39 @@ export class Transport {
     }
   }
 
-  async #kept(request: ExchangeRequest, wire: WireRequest, t: Target, slot: Slot, abort: Deadline): Promise<WireResult & { tls?: TlsInfo }> {
+  /**
+   * `written`: the connection this request was written ahead on; its answer is read there, or, when that connection
+   * is gone, the request is sent again on another (a GET or HEAD, once).
+   */
+  async #kept(request: ExchangeRequest, wire: WireRequest, t: Target, slot: Slot, abort: Deadline, written?: Connection): Promise<WireResult & { tls?: TlsInfo }> {
     // A kept connection the server closed while idle fails before any byte: that one request is tried on a new one.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const reused = request.certificate === true ? undefined : slot.idle.pop();
-      const connection = reused ?? (await dial(this.#dialFor(request, t), abort));
+      let sent = false;
+      let reused: Connection | undefined;
+      if (written && attempt === 0) {
+        written.ahead = Math.max(0, (written.ahead ?? 1) - 1);
+        const at = slot.idle.indexOf(written);
+        if (at >= 0 && !written.socket.destroyed) {
+          slot.idle.splice(at, 1);
+          reused = written;
+          sent = true;
+        } else this.counts.resent++;
+      }
+      reused ??= request.certificate === true ? undefined : slot.idle.pop();
+      const connection = reused ?? (await this.#dial(request, t, abort));
       if (!('socket' in connection)) return { ...connection, body: [], established: false, reusable: false };
+      slot.active = connection;
       connection.socket.setTimeout(0);
       connection.socket.ref();
-      const result = await exchangeOn(connection, wire, { ...t, keepAlive: true }, abort);
-      if (result.reusable && !this.#closed) this.#park(slot, connection);
-      else if (!result.unsent || result.outcome !== 'skipped') connection.socket.destroy();
+      const answer = exchangeOn(connection, wire, { ...t, keepAlive: true, sent }, abort);
+      // Once this connection has answered with keep-alive, the requests queued behind this one (now written) follow;
+      // nothing follows a request that is not a GET or HEAD before its answer is in (RFC 9112 §9.3.2).
+      if (connection.persistent && (wire.method === 'GET' || wire.method === 'HEAD')) this.#writeAhead(slot);
+      const result = await answer;
+      if (result.reusable && !this.#closed) {
+        this.#park(slot, connection);
+        this.#writeAhead(slot);
+      } else if (!result.unsent || result.outcome !== 'skipped') connection.socket.destroy();
       else this.#park(slot, connection);
       if (reused && result.unsent && result.outcome === 'reset' && (wire.method === 'GET' || wire.method === 'HEAD')) continue;
       if (connection.tls) (result as WireResult & { tls?: TlsInfo }).tls = connection.tls;
@@ -375,8 +437,26 @@ export class Transport {
 
   #release(slot: Slot): void {
     const next = slot.queue.shift();
-    if (next) next();
+    if (next) next.resume();
     else slot.busy = false;
+  }
+
+  /**
+   * Writes the queued GETs ahead, in queue order, on the connection the slot reads from, once it has answered with
+   * keep-alive: up to the pipeline's depth, and never past a request that cannot be (a POST, a certificate read, one
+   * the trust policy holds back), so that answers come back in the order the turns are taken.
+   */
+  #writeAhead(slot: Slot): void {
+    const connection = slot.active;
+    const depth = this.#options.pipeline ?? PIPELINE_DEPTH;
+    if (!connection?.persistent || connection.socket.destroyed || depth <= 0 || this.#closed || Date.now() < slot.poisonedUntil) return;
+    for (const waiter of slot.queue) {
+      if (waiter.written === connection) continue;
+      if (waiter.written || !waiter.ahead || (connection.ahead ?? 0) >= depth) return;
+      if (!writeAhead(connection, waiter.ahead.wire, waiter.ahead.target)) return;
+      waiter.written = connection;
+      this.counts.writtenAhead++;
+    }
   }
 
   #result(base: { method: string; url: string; identity: string }, wire: WireResult & { tls?: TlsInfo }, started: number, abort?: Deadline): Exchange {
@@ -399,6 +479,8 @@ export class Transport {
     return exchange;
   }
 }
+
+const noop = (): void => undefined;
 
 /** Removes held secrets from a stream of chunks, keeping back enough bytes that a secret split across two is caught. */
 class StreamScrubber {
