@@ -166,7 +166,7 @@ export function dial(d: Dial, abort: Deadline): Promise<Connection | { outcome: 
     let unlisten = (): void => undefined;
     const onAbort = () => settle({ outcome: 'timeout', detail: abort.reason });
     if (d.scheme === 'http') {
-      socket = net.connect({ host: d.host, port: d.port, noDelay: true }, () => settle({ socket }));
+      socket = net.connect({ host: d.host, port: d.port, noDelay: true }, () => settle(connectionOf(socket)));
     } else {
       const servername = d.names.find((n) => !isAddress(n));
       // Sessions made under other TLS versions are not offered: they would not resume.
@@ -193,7 +193,7 @@ export function dial(d: Dial, abort: Deadline): Promise<Connection | { outcome: 
       socket = secure;
       secure.setNoDelay(true);
       secure.on('session', (s: Buffer) => d.cache.keepSession(sessionKey, s));
-      secure.once('secureConnect', () => settle({ socket: secure, tls: tlsInfo(secure, d, sessionKey), sessionKey }));
+      secure.once('secureConnect', () => settle(connectionOf(secure, tlsInfo(secure, d, sessionKey), sessionKey)));
     }
     socket.once('error', (error) => {
       const failure = outcomeOf(error);
@@ -202,6 +202,11 @@ export function dial(d: Dial, abort: Deadline): Promise<Connection | { outcome: 
     socket.once('close', () => settle({ outcome: d.scheme === 'https' ? 'tls-error' : 'reset', detail: 'connection closed before it was established' }));
     unlisten = abort.onStop(onAbort);
   });
+}
+
+/** Every connection with the same fields from the start: the code that reads them sees one shape. */
+function connectionOf(socket: net.Socket, tls?: TlsInfo, sessionKey?: string): Connection {
+  return { socket, tls, sessionKey, reading: undefined, listening: false, ahead: 0, carry: undefined, persistent: false };
 }
 
 const noNameCheck = (): undefined => undefined;

@@ -227,7 +227,7 @@ export class Transport {
     // may meanwhile be written ahead on the connection the slot is reading from.
     let waiter: Waiter | undefined;
     if (slot.busy) {
-      const queued: Waiter = { resume: noop, ...(request.certificate === true ? {} : { ahead: { wire, target: t } }) };
+      const queued: Waiter = { resume: noop, ahead: request.certificate === true ? undefined : { wire, target: t }, written: undefined };
       const turn = new Promise<void>((resolve) => (queued.resume = resolve));
       slot.queue.push(queued);
       this.#writeAhead(slot);
@@ -429,7 +429,8 @@ export class Transport {
   #slot(key: string): Slot {
     let slot = this.#slots.get(key);
     if (!slot) {
-      slot = { idle: [], busy: false, queue: [], poisonedUntil: 0 };
+      // Every field from the start (one shape); the time a double from the start (Date.now() is no small integer).
+      slot = { idle: [], busy: false, queue: [], active: undefined, poisonedUntil: Number.NEGATIVE_INFINITY, poisonDetail: undefined };
       this.#slots.set(key, slot);
     }
     return slot;
