@@ -2,7 +2,7 @@
 // ("would you take TLS 1.0/1.1?", "would you take a weak TLS 1.2 suite?") is answered by the ServerHello or an alert,
 // so no TLS stack, key exchange or certificate parsing runs on our side (the hello is all a scanner like sslscan
 // sends too). RFC 5246 §7.4.1.2 and RFC 8446 §4.1.2 for the layout.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import net from 'node:net';
 import { outcomeOf } from './outcome.ts';
 import type { Attempt, HandshakeTarget } from './handshake.ts';
@@ -47,8 +47,28 @@ function names(values: readonly string[], prefix: readonly number[], length: (n:
   return Buffer.concat([u16(entries.length), entries]);
 }
 
+// Where the hello's 32 random bytes sit: after the record header (5), the handshake header (4) and the version (2).
+const RANDOM_AT = 11;
+// A hunt sends the same two hellos to every TLS port: each is built once per offer and server name, and every copy
+// gets random bytes of its own.
+const built = new WeakMap<HelloOffer, Map<string, Buffer>>();
+const BUILT_NAMES = 256;
+
 /** The bytes of one ClientHello record. `servername` (a DNS name, never an address) goes in SNI. */
 export function clientHello(offer: HelloOffer, servername?: string): Buffer {
+  let byName = built.get(offer);
+  if (!byName) built.set(offer, (byName = new Map()));
+  let template = byName.get(servername ?? '');
+  if (!template) {
+    template = helloBytes(offer, servername);
+    if (byName.size < BUILT_NAMES) byName.set(servername ?? '', template);
+  }
+  const hello = Buffer.from(template);
+  randomFillSync(hello, RANDOM_AT, 32);
+  return hello;
+}
+
+function helloBytes(offer: HelloOffer, servername?: string): Buffer {
   const extensions = [
     // server_name: one host_name entry (type 0, 2-byte length).
     ...(servername ? [extension(0x0000, names([servername], [0], u16))] : []),
