@@ -2,10 +2,13 @@
 // An AbortController per request (and a listener on the run's signal per request in flight, which Node's EventTarget
 // adds and removes by walking all of them) cost more than the rest of a plain-HTTP probe; a hunt sends ten thousand.
 
+/** What hears a deadline stop: a function, or an object whose `stop` is called (an exchange, without a closure). */
+export type StopListener = (() => void) | { stop(): void };
+
 /** What stops an exchange early; `reason` says why. */
 export class Deadline {
   #reason: string | undefined;
-  #listeners: (() => void)[] = [];
+  #listeners: StopListener[] = [];
   readonly #timer: NodeJS.Timeout;
   readonly #signal: AbortSignal | undefined;
   readonly #onSignal: (() => void) | undefined;
@@ -37,20 +40,18 @@ export class Deadline {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
     clearTimeout(this.#timer);
-    for (const listener of this.#listeners.splice(0)) listener();
+    for (const listener of this.#listeners.splice(0)) call(listener);
   }
 
-  /** Calls `listener` once when it stops (at once if it has); gives back what stops listening. */
-  onStop(listener: () => void): () => void {
-    if (this.#reason !== undefined) {
-      listener();
-      return () => undefined;
-    }
-    this.#listeners.push(listener);
-    return () => {
-      const at = this.#listeners.indexOf(listener);
-      if (at >= 0) this.#listeners.splice(at, 1);
-    };
+  /** Calls `listener` once when it stops (at once if it has); `offStop` stops listening. */
+  onStop(listener: StopListener): void {
+    if (this.#reason !== undefined) call(listener);
+    else this.#listeners.push(listener);
+  }
+
+  offStop(listener: StopListener): void {
+    const at = this.#listeners.indexOf(listener);
+    if (at >= 0) this.#listeners.splice(at, 1);
   }
 
   /** The request ended: the timer and the listener on the caller's signal go. */
@@ -58,4 +59,9 @@ export class Deadline {
     clearTimeout(this.#timer);
     if (this.#onSignal) this.#signal?.removeEventListener('abort', this.#onSignal);
   }
+}
+
+function call(listener: StopListener): void {
+  if (typeof listener === 'function') listener();
+  else listener.stop();
 }

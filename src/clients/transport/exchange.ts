@@ -8,7 +8,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import tls, { type TLSSocket } from 'node:tls';
 import type { CertificateObservation, Outcome } from '../../model/index.ts';
 import type { Identity } from '../identity.ts';
-import { ResponseReader, type ReaderLimits, type ResponseHead } from './http1.ts';
+import { ResponseReader, type ReadEvent, type ReaderLimits, type ResponseHead } from './http1.ts';
 import { outcomeOf, spokePlainHttp } from './outcome.ts';
 import type { Deadline } from './deadline.ts';
 import type { PeerRecord, TlsCache } from './tls-cache.ts';
@@ -64,10 +64,30 @@ function listen(connection: Connection): void {
   if (connection.listening) return;
   connection.listening = true;
   const { socket } = connection;
-  socket.on('data', (chunk: Buffer) => (connection.reading ? connection.reading.data(chunk) : between(connection, chunk)));
-  socket.on('end', () => connection.reading?.end());
-  socket.on('close', () => connection.reading?.end());
-  socket.on('error', (error: Error) => connection.reading?.error(error));
+  (socket as OwnedSocket)[CONNECTION] = connection;
+  socket.on('data', onSocketData);
+  socket.on('end', onSocketEnd);
+  socket.on('close', onSocketEnd);
+  socket.on('error', onSocketError);
+}
+
+// The listeners are shared by every socket (the socket is `this`, its connection under a symbol): one function each
+// for the whole run rather than four closures per connection.
+const CONNECTION = Symbol('kia.connection');
+type OwnedSocket = net.Socket & { [CONNECTION]: Connection };
+
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  const connection = this[CONNECTION];
+  if (connection.reading) connection.reading.data(chunk);
+  else between(connection, chunk);
+}
+
+function onSocketEnd(this: OwnedSocket): void {
+  this[CONNECTION].reading?.end();
+}
+
+function onSocketError(this: OwnedSocket, error: Error): void {
+  this[CONNECTION].reading?.error(error);
 }
 
 // What a connection holds for answers to requests written ahead while no exchange reads: past it, the peer is
@@ -159,11 +179,10 @@ export function dial(d: Dial, abort: Deadline): Promise<Connection | { outcome: 
     const settle = (value: Connection | { outcome: Outcome; detail: string; plainHttp?: boolean }) => {
       if (settled) return;
       settled = true;
-      unlisten();
+      abort.offStop(onAbort);
       if (!('socket' in value)) socket.destroy();
       resolve(value);
     };
-    let unlisten = (): void => undefined;
     const onAbort = () => settle({ outcome: 'timeout', detail: abort.reason });
     if (d.scheme === 'http') {
       socket = net.connect({ host: d.host, port: d.port, noDelay: true }, () => settle(connectionOf(socket)));
@@ -200,7 +219,7 @@ export function dial(d: Dial, abort: Deadline): Promise<Connection | { outcome: 
       settle({ ...failure, ...(d.scheme === 'https' && spokePlainHttp(failure.detail) ? { plainHttp: true } : {}) });
     });
     socket.once('close', () => settle({ outcome: d.scheme === 'https' ? 'tls-error' : 'reset', detail: 'connection closed before it was established' }));
-    unlisten = abort.onStop(onAbort);
+    abort.onStop(onAbort);
   });
 }
 
@@ -274,8 +293,7 @@ export interface StreamSink {
  * connection afterwards (reuse it when `reusable`, else destroy it). With `sink`, the exchange resolves at the head
  * and the body flows into `stream` (the deadline no longer applies; the stream's consumer ends it).
  */
-export function exchangeOn(connection: Connection, request: WireRequest, target: { host: string; port: number; scheme: 'http' | 'https'; keepAlive: boolean; sent?: boolean }, abort: Deadline, sink?: StreamSink): Promise<WireResult & { stream?: Readable }> {
-  const { socket } = connection;
+export function exchangeOn(connection: Connection, request: WireRequest, target: ExchangeTarget, abort: Deadline, sink?: StreamSink): Promise<WireResult & { stream?: Readable }> {
   const established = connection.tls !== undefined;
   // A request written ahead (writeAhead) was let through by the same policy when it was written.
   const permitted = target.sent ? ALLOWED : mayAsk(request.identity, target.scheme, connection.tls?.verified === true, request.trust, request.mode);
@@ -285,120 +303,187 @@ export function exchangeOn(connection: Connection, request: WireRequest, target:
     const detail = refused && connection.tls?.verifyError ? `${permitted.why}: ${connection.tls.verifyError}` : permitted.why;
     return Promise.resolve({ outcome: refused ? 'tls-verify' : 'skipped', detail, body: [], established, reusable: true, unsent: true });
   }
-  return new Promise((resolve) => {
-    const body: Buffer[] = [];
-    let received = 0;
-    let settled = false;
-    let headSeen: ResponseHead | undefined;
-    let stream: PassThrough | undefined;
-    let streamed = 0;
-    let unlisten = (): void => undefined;
-    const cleanup = () => {
-      unlisten();
-      // A streamed body keeps listening until the stream ends.
-      if (!stream && connection.reading === events) connection.reading = undefined;
-    };
-    const settle = (result: Omit<WireResult, 'body' | 'established' | 'head'>) => {
-      if (settled) return;
-      settled = true;
-      cleanup();
-      resolve({ ...result, body, established, ...(headSeen ? { head: headSeen } : {}), ...(stream ? { stream } : {}) });
-    };
-    const endStream = () => {
-      if (!stream || stream.writableEnded) return;
-      const rest = sink?.flush?.();
-      stream.end(rest && rest.length > 0 ? rest : undefined);
-      socket.destroy();
-    };
-    const breakStream = (detail: string) => {
-      if (!stream || stream.destroyed) return;
-      // The consumer reads the error from the destroyed stream when it gets there; none may be listening yet.
-      stream.on('error', () => undefined);
-      stream.destroy(Object.assign(new Error(detail), { code: 'KIA_BAD_ANSWER' }));
-      socket.destroy();
-    };
-    const reader = new ResponseReader({
-      method: request.method,
-      limits: request.limits,
-      emit: (event) => {
-        switch (event.kind) {
-          case 'head':
-            headSeen = event.head;
-            if (sink && (sink.accept?.(event.head) ?? true)) {
-              reader.unlimitBody();
-              stream = new PassThrough();
-              stream.on('drain', () => socket.resume());
-              stream.on('close', () => socket.destroy());
-              settle({ outcome: 'ok', reusable: false });
-            }
-            return;
-          case 'body': {
-            if (!stream) return void body.push(event.chunk);
-            const room = (sink?.limit ?? Number.MAX_SAFE_INTEGER) - streamed;
-            const chunk = event.chunk.length > room ? event.chunk.subarray(0, room) : event.chunk;
-            streamed += chunk.length;
-            if (!stream.write(sink?.transform ? sink.transform(chunk) : chunk)) socket.pause();
-            if (chunk.length < event.chunk.length) endStream();
-            return;
-          }
-          case 'end':
-            if (stream) return endStream();
-            return settle({ outcome: 'ok', reusable: keep(event.reusable === true, event.rest) });
-          case 'too-large':
-            if (stream) return endStream();
-            return settle({ outcome: 'too-large', detail: `answer larger than ${request.limits.maxBodyBytes} bytes`, reusable: keep(event.reusable === true, event.rest) });
-          case 'bad':
-            // A body that breaks its own framing mid-stream is not a whole answer: the consumer must hear so.
-            if (stream) return breakStream(event.detail);
-            return settle({ outcome: received === 0 && !headSeen ? 'reset' : 'bad-answer', detail: event.detail, reusable: false });
-        }
-      },
-    });
-    // Bytes past the answer are the next pipelined answer's when a request was written ahead; otherwise nobody asked
-    // for them and the connection is not used again.
-    const keep = (said: boolean, rest: Buffer | undefined): boolean => {
-      let reusable = said && target.keepAlive;
-      if (rest && rest.length > 0) {
-        if (reusable && (connection.ahead ?? 0) > 0) connection.carry = rest;
-        else reusable = false;
-      }
-      if (reusable) connection.persistent = true;
-      return reusable;
-    };
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      reader.push(chunk);
-    };
-    const onEnd = () => {
-      if (stream) return reader.done ? undefined : (reader.close(), endStream());
-      if (received === 0 && !settled) return settle(nothingBack(request, connection, 'connection closed without an answer'));
-      reader.close();
-    };
-    const onError = (error: Error) => {
-      // A stream the peer breaks ends: what came is what there is.
-      if (stream) return endStream();
-      const failure = outcomeOf(error);
-      if (received === 0 && failure.outcome === 'reset') return settle(nothingBack(request, connection, failure.detail));
-      if (headSeen && !reader.done && failure.outcome === 'reset') return reader.close();
-      settle({ outcome: failure.outcome, detail: failure.detail, reusable: false });
-    };
-    const onAbort = () => settle({ outcome: 'timeout', detail: abort.reason, reusable: false });
-    const events: SocketEvents = { data: onData, end: onEnd, error: onError };
+  return new Promise((resolve) => new WireExchange(connection, request, target, abort, sink, resolve).start());
+}
+
+export interface ExchangeTarget {
+  host: string;
+  port: number;
+  scheme: 'http' | 'https';
+  keepAlive: boolean;
+  /** Written ahead already (pipelined): only its answer is read. */
+  sent?: boolean;
+}
+
+type Resolved = WireResult & { stream?: Readable };
+
+/**
+ * One exchange's state, and the socket's and the reader's events as its methods: an exchange is a few objects, not a
+ * dozen closures made for each request, and the code that runs it stays compiled between the cycles of `kia serve`
+ * (a closure's optimized code goes when its last closure does, and a cycle's closures are all gone by the next).
+ */
+class WireExchange implements SocketEvents {
+  readonly #connection: Connection;
+  readonly #request: WireRequest;
+  readonly #target: ExchangeTarget;
+  readonly #abort: Deadline;
+  readonly #sink: StreamSink | undefined;
+  readonly #resolve: (result: Resolved) => void;
+  readonly #reader: ResponseReader;
+  readonly #body: Buffer[] = [];
+  readonly #established: boolean;
+  #received = 0;
+  #settled = false;
+  #head: ResponseHead | undefined = undefined;
+  #stream: PassThrough | undefined = undefined;
+  #streamed = 0;
+  #listening = false;
+
+  constructor(connection: Connection, request: WireRequest, target: ExchangeTarget, abort: Deadline, sink: StreamSink | undefined, resolve: (result: Resolved) => void) {
+    this.#connection = connection;
+    this.#request = request;
+    this.#target = target;
+    this.#abort = abort;
+    this.#sink = sink;
+    this.#resolve = resolve;
+    this.#established = connection.tls !== undefined;
+    this.#reader = new ResponseReader({ method: request.method, limits: request.limits, sink: this });
+  }
+
+  start(): void {
+    const connection = this.#connection;
     listen(connection);
-    connection.reading = events;
-    unlisten = abort.onStop(onAbort);
-    if (settled) return;
-    if (!target.sent) {
-      socket.write(head(request, target.host, target.port, target.keepAlive), 'latin1');
-      if (request.body !== undefined && request.body.length > 0) socket.write(request.body);
+    connection.reading = this;
+    this.#abort.onStop(this);
+    this.#listening = true;
+    if (this.#settled) return;
+    if (!this.#target.sent) {
+      const { socket } = connection;
+      socket.write(head(this.#request, this.#target.host, this.#target.port, this.#target.keepAlive), 'latin1');
+      if (this.#request.body !== undefined && this.#request.body.length > 0) socket.write(this.#request.body);
     }
     // What came for this answer before its turn (pipelined: it was written ahead).
     const carried = connection.carry;
     if (carried) {
       connection.carry = undefined;
-      onData(carried);
+      this.data(carried);
     }
-  });
+  }
+
+  /** The deadline passed (Deadline calls it). */
+  stop(): void {
+    this.#settle({ outcome: 'timeout', detail: this.#abort.reason, reusable: false });
+  }
+
+  data(chunk: Buffer): void {
+    this.#received += chunk.length;
+    this.#reader.push(chunk);
+  }
+
+  end(): void {
+    if (this.#stream) {
+      if (!this.#reader.done) {
+        this.#reader.close();
+        this.#endStream();
+      }
+      return;
+    }
+    if (this.#received === 0 && !this.#settled) return this.#settle(nothingBack(this.#request, this.#connection, 'connection closed without an answer'));
+    this.#reader.close();
+  }
+
+  error(error: Error): void {
+    // A stream the peer breaks ends: what came is what there is.
+    if (this.#stream) return this.#endStream();
+    const failure = outcomeOf(error);
+    if (this.#received === 0 && failure.outcome === 'reset') return this.#settle(nothingBack(this.#request, this.#connection, failure.detail));
+    if (this.#head && !this.#reader.done && failure.outcome === 'reset') return this.#reader.close();
+    this.#settle({ outcome: failure.outcome, detail: failure.detail, reusable: false });
+  }
+
+  /** What the reader found (ResponseReader calls it). */
+  event(event: ReadEvent): void {
+    switch (event.kind) {
+      case 'head':
+        this.#head = event.head;
+        if (this.#sink && (this.#sink.accept?.(event.head) ?? true)) this.#openStream();
+        return;
+      case 'body':
+        if (!this.#stream) return void this.#body.push(event.chunk);
+        return this.#streamChunk(event.chunk);
+      case 'end':
+        if (this.#stream) return this.#endStream();
+        return this.#settle({ outcome: 'ok', reusable: this.#keep(event.reusable === true, event.rest) });
+      case 'too-large':
+        if (this.#stream) return this.#endStream();
+        return this.#settle({ outcome: 'too-large', detail: `answer larger than ${this.#request.limits.maxBodyBytes} bytes`, reusable: this.#keep(event.reusable === true, event.rest) });
+      case 'bad':
+        // A body that breaks its own framing mid-stream is not a whole answer: the consumer must hear so.
+        if (this.#stream) return this.#breakStream(event.detail);
+        return this.#settle({ outcome: this.#received === 0 && !this.#head ? 'reset' : 'bad-answer', detail: event.detail, reusable: false });
+    }
+  }
+
+  /**
+   * Bytes past the answer are the next pipelined answer's when a request was written ahead; otherwise nobody asked
+   * for them and the connection is not used again.
+   */
+  #keep(said: boolean, rest: Buffer | undefined): boolean {
+    const connection = this.#connection;
+    let reusable = said && this.#target.keepAlive;
+    if (rest && rest.length > 0) {
+      if (reusable && (connection.ahead ?? 0) > 0) connection.carry = rest;
+      else reusable = false;
+    }
+    if (reusable) connection.persistent = true;
+    return reusable;
+  }
+
+  #settle(result: Omit<WireResult, 'body' | 'established' | 'head'>): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    if (this.#listening) this.#abort.offStop(this);
+    // A streamed body keeps listening until the stream ends.
+    if (!this.#stream && this.#connection.reading === this) this.#connection.reading = undefined;
+    this.#resolve({ ...result, body: this.#body, established: this.#established, ...(this.#head ? { head: this.#head } : {}), ...(this.#stream ? { stream: this.#stream } : {}) });
+  }
+
+  #openStream(): void {
+    const { socket } = this.#connection;
+    this.#reader.unlimitBody();
+    const stream = new PassThrough();
+    this.#stream = stream;
+    stream.on('drain', () => socket.resume());
+    stream.on('close', () => socket.destroy());
+    this.#settle({ outcome: 'ok', reusable: false });
+  }
+
+  #streamChunk(whole: Buffer): void {
+    const stream = this.#stream as PassThrough;
+    const sink = this.#sink;
+    const room = (sink?.limit ?? Number.MAX_SAFE_INTEGER) - this.#streamed;
+    const chunk = whole.length > room ? whole.subarray(0, room) : whole;
+    this.#streamed += chunk.length;
+    if (!stream.write(sink?.transform ? sink.transform(chunk) : chunk)) this.#connection.socket.pause();
+    if (chunk.length < whole.length) this.#endStream();
+  }
+
+  #endStream(): void {
+    const stream = this.#stream;
+    if (!stream || stream.writableEnded) return;
+    const rest = this.#sink?.flush?.();
+    stream.end(rest && rest.length > 0 ? rest : undefined);
+    this.#connection.socket.destroy();
+  }
+
+  #breakStream(detail: string): void {
+    const stream = this.#stream;
+    if (!stream || stream.destroyed) return;
+    // The consumer reads the error from the destroyed stream when it gets there; none may be listening yet.
+    stream.on('error', () => undefined);
+    stream.destroy(Object.assign(new Error(detail), { code: 'KIA_BAD_ANSWER' }));
+    this.#connection.socket.destroy();
+  }
 }
 
 /** A connection that ended before any byte came back: a stale kept-alive socket, or a refused client certificate. */

@@ -54,11 +54,11 @@ function preview(bytes: Buffer): string {
   return JSON.stringify(bytes.subarray(0, 40).toString('latin1'));
 }
 
-/** Reads one response; `push` bytes, `close` when the peer ends; events come out through `emit`. */
+/** Reads one response; `push` bytes, `close` when the peer ends; events go to the sink's `event`. */
 export class ResponseReader {
   #limits: ReaderLimits;
   readonly #noBody: boolean;
-  readonly #emit: (event: ReadEvent) => void;
+  readonly #sink: { event(event: ReadEvent): void };
   #pending: Buffer = EMPTY;
   #head: ResponseHead | undefined;
   #mode: BodyMode | undefined;
@@ -69,10 +69,11 @@ export class ResponseReader {
   #drained: number | undefined;
   #done = false;
 
-  constructor(options: { method: string; limits: ReaderLimits; emit: (event: ReadEvent) => void }) {
+  /** `sink.event` hears what the reader finds (an object: one reader per answer, no closure each). */
+  constructor(options: { method: string; limits: ReaderLimits; sink: { event(event: ReadEvent): void } }) {
     this.#limits = options.limits;
     this.#noBody = options.method === 'HEAD';
-    this.#emit = options.emit;
+    this.#sink = options.sink;
   }
 
   get done(): boolean {
@@ -107,7 +108,7 @@ export class ResponseReader {
     if (this.#done) return;
     this.#done = true;
     this.#pending = EMPTY;
-    this.#emit(event);
+    this.#sink.event(event);
   }
 
   /** Parses status line and headers once they are all in; false while incomplete or after a failure. */
@@ -158,7 +159,7 @@ export class ResponseReader {
       }
       this.#mode = mode;
       this.#head = { status: code, reason: status[3] ?? '', headers, keepAlive: keepAlive && mode.kind !== 'close' };
-      this.#emit({ kind: 'head', head: this.#head });
+      this.#sink.event({ kind: 'head', head: this.#head });
       return true;
     }
   }
@@ -182,7 +183,7 @@ export class ResponseReader {
     if (this.#drained !== undefined) return this.#drop(chunk.length);
     const room = this.#limits.maxBodyBytes - this.#bodyBytes;
     if (chunk.length > room) {
-      if (room > 0) this.#emit({ kind: 'body', chunk: chunk.subarray(0, room) });
+      if (room > 0) this.#sink.event({ kind: 'body', chunk: chunk.subarray(0, room) });
       this.#bodyBytes = this.#limits.maxBodyBytes;
       if ((this.#limits.drainBytes ?? 0) > 0 && this.#mode?.kind !== 'close') {
         this.#drained = 0;
@@ -192,7 +193,7 @@ export class ResponseReader {
       return false;
     }
     this.#bodyBytes += chunk.length;
-    this.#emit({ kind: 'body', chunk });
+    this.#sink.event({ kind: 'body', chunk });
     return true;
   }
 
