@@ -39,13 +39,13 @@ export interface Connection {
   /** The exchange reading from the socket now (exchangeOn sets it; the socket's listeners are set once). */
   reading?: SocketEvents;
   /** The socket's listeners are set. */
-  listening?: boolean;
+  listening: boolean;
   /** Requests written ahead (pipelined) whose exchange has not started reading yet. */
-  ahead?: number;
+  ahead: number;
   /** Bytes that came after the last answer read: the start of the next pipelined answer. */
   carry?: Buffer;
   /** An answer on it said keep-alive and was read whole: requests may be written ahead on it. */
-  persistent?: boolean;
+  persistent: boolean;
 }
 
 /** What an exchange hears from its connection's socket. */
@@ -96,7 +96,7 @@ const CARRY_CAP = 1 << 20;
 
 /** Bytes between two exchanges: the next pipelined answer's, kept; with nothing asked, dropped as before. */
 function between(connection: Connection, chunk: Buffer): void {
-  if ((connection.ahead ?? 0) === 0) return;
+  if (connection.ahead === 0) return;
   const carry = connection.carry ? Buffer.concat([connection.carry, chunk]) : chunk;
   if (carry.length > CARRY_CAP) {
     connection.carry = undefined;
@@ -115,7 +115,7 @@ export function writeAhead(connection: Connection, request: WireRequest, target:
   if ((request.method !== 'GET' && request.method !== 'HEAD') || request.body !== undefined || connection.socket.destroyed) return false;
   if (!mayAsk(request.identity, target.scheme, connection.tls?.verified === true, request.trust, request.mode).ok) return false;
   listen(connection);
-  connection.ahead = (connection.ahead ?? 0) + 1;
+  connection.ahead++;
   connection.socket.write(head(request, target.host, target.port, true), 'latin1');
   return true;
 }
@@ -432,7 +432,7 @@ class WireExchange implements SocketEvents {
     const connection = this.#connection;
     let reusable = said && this.#target.keepAlive;
     if (rest && rest.length > 0) {
-      if (reusable && (connection.ahead ?? 0) > 0) connection.carry = rest;
+      if (reusable && connection.ahead > 0) connection.carry = rest;
       else reusable = false;
     }
     if (reusable) connection.persistent = true;

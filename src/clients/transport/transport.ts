@@ -378,7 +378,7 @@ export class Transport {
       let sent = false;
       let reused: Connection | undefined;
       if (written && attempt === 0) {
-        written.ahead = Math.max(0, (written.ahead ?? 1) - 1);
+        written.ahead = Math.max(0, written.ahead - 1);
         const at = slot.idle.indexOf(written);
         if (at >= 0 && !written.socket.destroyed) {
           slot.idle.splice(at, 1);
@@ -453,7 +453,7 @@ export class Transport {
     if (!connection?.persistent || connection.socket.destroyed || depth <= 0 || this.#closed || Date.now() < slot.poisonedUntil) return;
     for (const waiter of slot.queue) {
       if (waiter.written === connection) continue;
-      if (waiter.written || !waiter.ahead || (connection.ahead ?? 0) >= depth) return;
+      if (waiter.written || !waiter.ahead || connection.ahead >= depth) return;
       if (!writeAhead(connection, waiter.ahead.wire, waiter.ahead.target)) return;
       waiter.written = connection;
       this.counts.writtenAhead++;
