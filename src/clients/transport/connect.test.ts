@@ -1,11 +1,13 @@
 // The scan's connects against real sockets on loopback: open, refused, silent (a full accept queue), host names and
-// IPv6 through the fallback, results in job order, an abort that stops starting attempts.
+// IPv6 through the fallback, results in job order, an abort that stops starting attempts, refused sockets that connect
+// again (Linux) without leaving a descriptor behind.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { once } from 'node:events';
-import { connectMany } from './connect.ts';
+import { readdirSync } from 'node:fs';
+import { connectMany, type ConnectCounts } from './connect.ts';
 
 /** A port nobody listens on: bound and released. */
 async function closedPort(host: string): Promise<number> {
@@ -76,6 +78,41 @@ describe('connectMany', () => {
       ],
     );
     assert.deepEqual([...seen].sort(), [0, 1, 2]);
+  });
+
+  it('connects again on a refused socket, and the answers stay right (open after refused, refused after open)', async (t) => {
+    if (process.platform !== 'linux') return t.skip('Linux only: elsewhere a refused socket is closed');
+    const descriptors = () => readdirSync('/proc/self/fd').length;
+    const before = descriptors();
+    const counts: ConnectCounts = { sockets: 0, reused: 0 };
+    const order = [closed, closed, port, closed, port, closed, closed];
+    const results = await connectMany(
+      order.map((p) => ({ address: '127.0.0.1', port: p })),
+      { timeoutMs: 2000, window: 1, counts },
+    );
+    assert.deepEqual(
+      results.map((r) => r?.outcome),
+      ['refused', 'refused', 'ok', 'refused', 'ok', 'refused', 'refused'],
+    );
+    // One attempt at a time: every attempt after a refusal runs on the refused socket, so three sockets serve seven.
+    assert.deepEqual(counts, { sockets: 3, reused: 4 });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(descriptors(), before, 'the kept socket is closed at the end');
+    // And IPv6 keeps its own: a refused IPv6 socket is never handed an IPv4 attempt.
+    const v6Closed = await closedPort('::1');
+    const mixed = await connectMany(
+      [
+        { address: '::1', port: v6Closed },
+        { address: '127.0.0.1', port },
+        { address: '::1', port: v6Closed },
+        { address: '127.0.0.1', port: closed },
+      ],
+      { timeoutMs: 2000, window: 1 },
+    );
+    assert.deepEqual(
+      mixed.map((r) => r?.outcome),
+      ['refused', 'ok', 'refused', 'refused'],
+    );
   });
 
   it('reaches a host name and an IPv6 address', async () => {

@@ -2,6 +2,8 @@
 // A connect scan is thousands of connects that are closed at once; a net.Socket per attempt (a stream, its buffers
 // and events) costs several times the connect itself, so attempts go straight to libuv's TCP handle when Node still
 // offers it (`process.binding('tcp_wrap')`, on its allow list since Node 10), and through net.connect otherwise.
+// On Linux a socket whose connect was refused is kept and connects again for a later attempt (most of a scan's
+// attempts are refused): that saves a socket(), a close() and a handle per refused port.
 import net from 'node:net';
 import { constants as osConstants } from 'node:os';
 import process from 'node:process';
@@ -16,6 +18,12 @@ export interface ConnectResult {
   /** We ran out of file descriptors: our limit, not the port's answer (try again). */
   noDescriptors?: boolean;
   ms: number;
+}
+
+/** What a run of attempts cost: sockets opened, and attempts made on a refused attempt's socket instead. */
+export interface ConnectCounts {
+  sockets: number;
+  reused: number;
 }
 
 export interface ConnectJob {
@@ -34,6 +42,8 @@ export interface ConnectManyOptions {
   signal?: AbortSignal;
   /** Called once per finished attempt. */
   onResult?: (index: number, result: ConnectResult) => void;
+  /** Filled in as attempts start. */
+  counts?: ConnectCounts;
 }
 
 interface TcpHandle {
@@ -47,6 +57,11 @@ interface ConnectRequest {
   address: string;
   port: number;
   oncomplete: (status: number) => void;
+}
+/** A request as this module makes it: which job it is for, and the address family of its socket. */
+interface Attempt extends ConnectRequest {
+  index: number;
+  family: number;
 }
 interface TcpBinding {
   TCP: new (type: number) => TcpHandle;
@@ -71,13 +86,25 @@ interface Attempts {
   start(index: number, job: ConnectJob, done: Done): boolean;
   /** Closes an attempt still in flight (its deadline passed). */
   cancel(index: number): void;
+  /** Closes the sockets kept for later attempts (at the end, or when descriptors run out). */
+  release(): void;
 }
 
 const noop = (): void => undefined;
 
+const REFUSED = -(osConstants.errno.ECONNREFUSED ?? 111);
+const ABORTED = -(osConstants.errno.ECONNABORTED ?? 103);
+// Linux lets a TCP socket connect again once its connect failed (the socket is back in CLOSE, its port released): the
+// first connect() after the failure clears it and answers ECONNABORTED, the next one connects. Elsewhere a failed
+// socket is closed.
+const KEEP_REFUSED = process.platform === 'linux';
+/** Refused sockets kept per address family at most (about the attempts started before one comes back). */
+const KEPT = 64;
+
 /** Straight to libuv: one TCP handle and one connect request per attempt, one completion function for all of them. */
-function viaHandle(binding: TcpBinding, size: number): Attempts {
+function viaHandle(binding: TcpBinding, size: number, counts: ConnectCounts): Attempts {
   const handles = new Array<TcpHandle | undefined>(size);
+  const kept: Record<number, TcpHandle[]> = { 4: [], 6: [] };
   let done: Done = () => {};
   const close = (index: number) => {
     handles[index]?.close();
@@ -90,24 +117,52 @@ function viaHandle(binding: TcpBinding, size: number): Attempts {
     handles[index] = undefined;
     if (handle && (typeof handle.reset !== 'function' || handle.reset(noop) !== 0)) handle.close();
   };
-  function oncomplete(this: ConnectRequest & { index: number }, status: number) {
+  /** A refused attempt's socket, kept for a later attempt of its family. */
+  const keep = (index: number, family: number) => {
+    const handle = handles[index];
+    handles[index] = undefined;
+    const spare = kept[family] as TcpHandle[];
+    if (handle && KEEP_REFUSED && spare.length < KEPT) spare.push(handle);
+    else handle?.close();
+  };
+  function oncomplete(this: Attempt, status: number) {
     if (status === 0) reset(this.index);
+    else if (status === REFUSED) keep(this.index, this.family);
     else close(this.index);
     done(this.index, status);
   }
+  const connect = (handle: TcpHandle, index: number, job: ConnectJob, family: number): number => {
+    const req = new binding.TCPConnectWrap() as Attempt;
+    req.address = job.address;
+    req.port = job.port;
+    req.index = index;
+    req.family = family;
+    req.oncomplete = oncomplete;
+    return family === 4 ? handle.connect(req, job.address, job.port) : handle.connect6(req, job.address, job.port);
+  };
+  /** Starts the attempt on a kept socket; false (the socket closed) when that socket will not connect again. */
+  const again = (handle: TcpHandle, index: number, job: ConnectJob, family: number): boolean => {
+    let status = connect(handle, index, job, family);
+    if (status === ABORTED) status = connect(handle, index, job, family);
+    if (status !== 0) {
+      handle.close();
+      return false;
+    }
+    handles[index] = handle;
+    counts.reused++;
+    return true;
+  };
   return {
     start(index, job, onDone) {
       const family = net.isIP(job.address);
       if (family === 0) return false;
       done = onDone;
+      const spare = (kept[family] as TcpHandle[]).pop();
+      if (spare !== undefined && again(spare, index, job, family)) return true;
       const handle = new binding.TCP(binding.constants.SOCKET);
-      const req = new binding.TCPConnectWrap() as ConnectRequest & { index: number };
-      req.address = job.address;
-      req.port = job.port;
-      req.index = index;
-      req.oncomplete = oncomplete;
+      counts.sockets++;
       handles[index] = handle;
-      const status = family === 4 ? handle.connect(req, job.address, job.port) : handle.connect6(req, job.address, job.port);
+      const status = connect(handle, index, job, family);
       if (status !== 0) {
         close(index);
         onDone(index, status);
@@ -115,6 +170,9 @@ function viaHandle(binding: TcpBinding, size: number): Attempts {
       return true;
     },
     cancel: close,
+    release() {
+      for (const spare of Object.values(kept)) for (const handle of spare.splice(0)) handle.close();
+    },
   };
 }
 
@@ -141,10 +199,9 @@ function viaSocket(size: number): Attempts {
       return true;
     },
     cancel: close,
+    release: noop,
   };
 }
-
-const REFUSED = -(osConstants.errno.ECONNREFUSED ?? 111);
 
 /** A failed attempt in the one outcome vocabulary; a refusal (nearly every closed port) costs no lookup. */
 function failure(status: number, error: unknown): { outcome: Outcome; noDescriptors: boolean } {
@@ -176,7 +233,8 @@ const FINISHED = 3;
  */
 export function connectMany(jobs: readonly ConnectJob[], options: ConnectManyOptions): Promise<(ConnectResult | undefined)[]> {
   const binding = tcpBinding();
-  const direct = binding ? viaHandle(binding, jobs.length) : undefined;
+  const counts = options.counts ?? { sockets: 0, reused: 0 };
+  const direct = binding ? viaHandle(binding, jobs.length, counts) : undefined;
   const fallback = viaSocket(jobs.length);
   const maxInFlight = Math.max(1, options.maxInFlight ?? 2048);
   const window = Math.max(1, Math.min(options.window ?? 64, maxInFlight));
@@ -200,6 +258,8 @@ export function connectMany(jobs: readonly ConnectJob[], options: ConnectManyOpt
     const settle = (index: number, result: ConnectResult) => {
       end(index);
       if (result.noDescriptors && (tries[index] as number) < 50) {
+        // Our own kept sockets go first.
+        direct?.release();
         tries[index] = (tries[index] as number) + 1;
         state[index] = IDLE;
         retries.push(index);
@@ -226,6 +286,7 @@ export function connectMany(jobs: readonly ConnectJob[], options: ConnectManyOpt
       // A host name (not an address) goes through net.connect, which resolves it.
       if (direct?.start(index, job, done)) return;
       usedFallback[index] = 1;
+      counts.sockets++;
       fallback.start(index, job, done);
     };
     /** Starts what the window allows; attempts that ran out of descriptors are tried again only on the tick. */
@@ -239,6 +300,7 @@ export function connectMany(jobs: readonly ConnectJob[], options: ConnectManyOpt
       if (live.size === 0 && !pending) {
         if (timer) clearInterval(timer);
         timer = undefined;
+        direct?.release();
         resolve(results);
       } else if (timer === undefined) {
         timer = setInterval(tick, Math.min(25, Math.max(5, slowAfterMs / 2)));
