@@ -21,7 +21,9 @@ export function catalogPorts(): number[] {
 
 export async function scan(targets: readonly Target[], options: ScanOptions = {}): Promise<OpenPort[]> {
   const ports = options.ports ?? catalogPorts();
-  const jobs = targets.flatMap((target) => ports.map((port) => ({ target, address: target.address, port })));
+  // Port by port across the hosts, as nmap spreads its attempts: no host sees a burst of a dozen connects at once, and
+  // each listening process hears its port's attempts one after another (a host's ports are often different processes).
+  const jobs = ports.flatMap((port) => targets.map((target) => ({ address: target.address, port })));
   let done = 0;
   const results = await connectMany(jobs, {
     timeoutMs: options.timeoutMs ?? 1500,
@@ -29,8 +31,11 @@ export async function scan(targets: readonly Target[], options: ScanOptions = {}
     ...(options.signal ? { signal: options.signal } : {}),
     onResult: () => options.onProgress?.(++done, jobs.length),
   });
-  return jobs.flatMap(({ target, port }, i) => {
-    const result = results[i];
-    return result?.open ? [{ target, address: target.address, port, connectMs: Math.round(result.ms * 10) / 10 }] : [];
-  });
+  // Open ports host by host, in the targets' order and each host's in the ports' order.
+  return targets.flatMap((target, t) =>
+    ports.flatMap((port, p) => {
+      const result = results[p * targets.length + t];
+      return result?.open ? [{ target, address: target.address, port, connectMs: Math.round(result.ms * 10) / 10 }] : [];
+    }),
+  );
 }
