@@ -98,8 +98,10 @@ describe('connectMany', () => {
     assert.deepEqual(counts, { sockets: 3, reused: 4 });
     await new Promise((r) => setImmediate(r));
     assert.equal(descriptors(), before, 'the kept socket is closed at the end');
-    // And IPv6 keeps its own: a refused IPv6 socket is never handed an IPv4 attempt.
+    // And each address family keeps its own: the refused IPv6 socket waits for the next IPv6 attempt, and the IPv4
+    // attempts in between get sockets of their own.
     const v6Closed = await closedPort('::1');
+    const mixedCounts: ConnectCounts = { sockets: 0, reused: 0 };
     const mixed = await connectMany(
       [
         { address: '::1', port: v6Closed },
@@ -107,12 +109,13 @@ describe('connectMany', () => {
         { address: '::1', port: v6Closed },
         { address: '127.0.0.1', port: closed },
       ],
-      { timeoutMs: 2000, window: 1 },
+      { timeoutMs: 2000, window: 1, counts: mixedCounts },
     );
     assert.deepEqual(
       mixed.map((r) => r?.outcome),
       ['refused', 'ok', 'refused', 'refused'],
     );
+    assert.deepEqual(mixedCounts, { sockets: 3, reused: 1 });
   });
 
   it('reaches a host name and an IPv6 address', async () => {
