@@ -8,7 +8,8 @@ import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { startLab, type Lab } from '../src/lab/index.ts';
 import { hunt } from '../src/pipelines/hunt.ts';
 import { targetsFromLab } from '../src/targets/index.ts';
@@ -308,5 +309,38 @@ describe('hunt odd peers: a moved kubelet, an impostor on 10250, a post-handshak
     assert.ok(endpoint);
     assert.notEqual(endpoint.tls?.clientCert, 'required');
     assert.equal(endpoint.fingerprint.component, 'unknown');
+  });
+
+  it('probes the ports it finds while the scan still waits on a silent one', async () => {
+    // A listener whose accept queue is full and whose process never accepts: the kernel drops every further SYN, so
+    // the scan's attempt there waits out its 1.5 s.
+    const silent = spawn(process.execPath, ['-e', "const s=require('net').createServer().listen({port:0,host:'127.0.3.6',backlog:1},()=>{process.stdout.write(String(s.address().port)+'\\n');setTimeout(()=>Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0),50)})"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const fillers: net.Socket[] = [];
+    try {
+      const [line] = (await once(silent.stdout!, 'data')) as [Buffer];
+      const silentPort = Number(String(line).trim());
+      await new Promise((r) => setTimeout(r, 200));
+      for (let i = 0; i < 3; i++) fillers.push(net.connect(silentPort, '127.0.3.6').on('error', () => undefined));
+      await new Promise((r) => setTimeout(r, 200));
+      const events: string[] = [];
+      const report = await hunt({
+        targets: [
+          { host: '127.0.3.1', address: '127.0.3.1', source: 'argument' },
+          { host: '127.0.3.6', address: '127.0.3.6', source: 'argument' },
+        ],
+        ports: [silentPort],
+        onProgress: (phase, done, total) => events.push(`${phase} ${done}/${total}`),
+      });
+      const scanned = events.findIndex((e) => /^discover (\d+)\/\1$/.test(e));
+      const probed = events.indexOf('probe 1/1');
+      assert.ok(probed >= 0 && scanned >= 0 && probed < scanned, `the web server on 10250 is probed before the scan ends: ${events.filter((e) => e.startsWith('probe') || /^discover (\d+)\/\1$/.test(e)).join(', ')}`);
+      assert.deepEqual(
+        report.endpoints.map((e) => `${e.address}:${e.port}`),
+        ['127.0.3.1:10250'],
+      );
+    } finally {
+      for (const socket of fillers) socket.destroy();
+      silent.kill('SIGKILL');
+    }
   });
 });

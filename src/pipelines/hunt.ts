@@ -10,7 +10,7 @@ import { catalogPorts, scan } from '../discover/scan.ts';
 import type { DiscoverLocalOptions, LocalDiscovery } from '../discover/local.ts';
 import { pool } from '../concurrency.ts';
 import { compareNatural, type EndpointObservation, type OpenPort, type Report, type Target } from '../model/index.ts';
-import { probe, proveExec } from '../probe/index.ts';
+import { prober, proveExec, type Prober } from '../probe/index.ts';
 import type { Secrets } from '../redact.ts';
 import { unansweredTargets } from '../report/unanswered.ts';
 
@@ -58,6 +58,39 @@ async function discoverLocalPorts(ports: readonly number[], notes: string[], opt
   return found.ports.filter((p: OpenPort) => wanted.has(p.port) || (p.process && componentOfProcess(p.process.name)));
 }
 
+/** A scan still going after this long waits on silent hosts, not on the CPU: the probe starts beside it. */
+const SCAN_ALONE_MS = 500;
+
+/**
+ * The connect scan, each open port handed to the probe. A scan over a quick network is CPU work that probing beside it
+ * would only slow, so what it finds in its first half second is held; past that it waits on silent hosts (each
+ * attempt up to 1.5 s), and the ports found so far and from then on are probed while it goes on.
+ */
+async function scanInto(probing: Prober, ports: readonly number[], options: HuntOptions): Promise<void> {
+  const held: OpenPort[] = [];
+  let holding = true;
+  const release = () => {
+    holding = false;
+    for (const open of held.splice(0)) probing.add(open);
+  };
+  const timer = setTimeout(release, SCAN_ALONE_MS);
+  try {
+    await scan(options.targets, {
+      ports,
+      onOpen: (open) => (holding ? held.push(open) : probing.add(open)),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: (d, t) => options.onProgress?.('discover', d, t) } : {}),
+    });
+  } finally {
+    clearTimeout(timer);
+    release();
+  }
+  // Where the probe stands once the scan is over (it may have finished every port found already).
+  const { done, total } = probing.progress();
+  options.onProgress?.('probe', done, total);
+}
+
 /** Each address's endpoints, once: the nodes/proxy reading looks across a host's ports (1,000 nodes: 2,500 endpoints). */
 function byHost(endpoints: readonly EndpointObservation[]): Map<string, EndpointObservation[]> {
   const hosts = new Map<string, EndpointObservation[]>();
@@ -93,10 +126,7 @@ export async function hunt(options: HuntOptions): Promise<Report> {
   const notes: string[] = [];
   const transport = new Transport({ keepAlive: true, timeoutMs: options.timeoutMs ?? 5000, ...(options.signal ? { signal: options.signal } : {}), ...(options.secrets ? { secrets: options.secrets } : {}) });
   try {
-    const open = options.local
-      ? await discoverLocalPorts(ports, notes, options)
-      : await scan(options.targets, { ports, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: (d, t) => options.onProgress?.('discover', d, t) } : {}) });
-    const endpoints = await probe(open, {
+    const probing = prober({
       transport,
       purpose: options.accessMatrix === false ? 'identify' : 'hunt',
       ...(options.identities ? { identities: options.identities } : {}),
@@ -104,6 +134,9 @@ export async function hunt(options: HuntOptions): Promise<Report> {
       active: options.active === true,
       onProgress: (d, t) => options.onProgress?.('probe', d, t),
     });
+    if (options.local) for (const open of await discoverLocalPorts(ports, notes, options)) probing.add(open);
+    else await scanInto(probing, ports, options);
+    const endpoints = await probing.end();
     endpoints.sort((a, b) => compareNatural(a.address, b.address) || a.port - b.port);
     // A port that takes the TCP handshake and resets every connection at once answered nothing: whether the scan saw
     // the accept or the reset first is a race, so its host counts by what the probe heard.

@@ -10,7 +10,7 @@ import { probeTlsPosture, weakSuiteHello } from '../clients/transport/tls-postur
 import type { Exchange, Transport } from '../clients/transport/transport.ts';
 import type { Trust } from '../clients/transport/trust.ts';
 import { path as encodedPath, query, isPodRef } from '../clients/transport/url.ts';
-import { pool } from '../concurrency.ts';
+import { feed, pool, type Feed } from '../concurrency.ts';
 import { answered, type EndpointObservation, type Fingerprint, type OpenPort, type RouteObservation, type TlsObservation } from '../model/index.ts';
 import { redactShapes } from '../redact.ts';
 import { firstContainer, PODLIST_CAP } from './exec-proof.ts';
@@ -385,27 +385,53 @@ export async function probeEndpoint(endpoint: OpenPort, options: ProbeOptions, p
 }
 
 /** Probes every endpoint, bounded; endpoints the deadline left unprobed are reported as such, never dropped. */
-export async function probe(endpoints: readonly OpenPort[], options: ProbeOptions): Promise<EndpointObservation[]> {
+export function probe(endpoints: readonly OpenPort[], options: ProbeOptions): Promise<EndpointObservation[]> {
+  const probing = prober(options);
+  for (const endpoint of endpoints) probing.add(endpoint);
+  return probing.end();
+}
+
+/**
+ * Probes endpoints as they are found (the scan's open ports while it goes on), bounded; `end` once none will come
+ * gives an observation per endpoint in the order added, those the deadline left unprobed saying so.
+ */
+export interface Prober extends Feed<OpenPort> {
+  /** No more endpoints: an observation per endpoint added, in that order, once all are probed. */
+  end(): Promise<EndpointObservation[]>;
+  /** Endpoints probed so far, and added so far. */
+  progress(): { done: number; total: number };
+}
+
+export function prober(options: ProbeOptions): Prober {
+  const added: OpenPort[] = [];
   let done = 0;
-  const signal = options.transport.signal;
   const plans = new Map<string, { id: string; path: string }[]>();
-  const results = await pool(
-    endpoints,
+  const fed = feed(
     options.concurrency ?? 128,
-    async (endpoint) => {
+    async (endpoint: OpenPort) => {
       const result = await probeEndpoint(endpoint, options, plans);
-      options.onProgress?.(++done, endpoints.length);
+      options.onProgress?.(++done, added.length);
       return result;
     },
-    signal,
+    options.transport.signal,
   );
-  return endpoints.map((endpoint, i) => {
-    const result = results[i];
-    if (result) return result;
-    const skipped = emptyObservation(endpoint);
-    skipped.errors.push('not probed: the overall deadline passed first');
-    return skipped;
-  });
+  return {
+    add(endpoint) {
+      added.push(endpoint);
+      fed.add(endpoint);
+    },
+    progress: () => ({ done, total: added.length }),
+    async end() {
+      const results = await fed.end();
+      return added.map((endpoint, i) => {
+        const result = results[i];
+        if (result) return result;
+        const skipped = emptyObservation(endpoint);
+        skipped.errors.push('not probed: the overall deadline passed first');
+        return skipped;
+      });
+    },
+  };
 }
 
 export type { Fingerprint };

@@ -30,7 +30,12 @@ const DEADLINE_BASE_MS = 300_000;
 function progress(enabled: boolean): ((phase: HuntPhase, done: number, total: number) => void) | undefined {
   if (!enabled) return undefined;
   let last = 0;
+  // The probe starts on the ports the scan finds while the scan goes on: its bar shows once the scan's is full (the
+  // hunt then says where the probe stands).
+  let scanning = false;
   return (phase, done, total) => {
+    if (phase === 'discover') scanning = done < total;
+    else if (scanning) return;
     const now = Date.now();
     if (done !== total && now - last < 100) return;
     last = now;
