@@ -391,10 +391,7 @@ export function probe(endpoints: readonly OpenPort[], options: ProbeOptions): Pr
   return probing.end();
 }
 
-/**
- * Probes endpoints as they are found (the scan's open ports while it goes on), bounded; `end` once none will come
- * gives an observation per endpoint in the order added, those the deadline left unprobed saying so.
- */
+/** The probe as a feed: endpoints added while it runs. */
 export interface Prober extends Feed<OpenPort> {
   /** No more endpoints: an observation per endpoint added, in that order, once all are probed. */
   end(): Promise<EndpointObservation[]>;
@@ -402,6 +399,10 @@ export interface Prober extends Feed<OpenPort> {
   progress(): { done: number; total: number };
 }
 
+/**
+ * Probes endpoints as they are found (the scan's open ports while it goes on), bounded; `end` once none will come
+ * gives an observation per endpoint in the order added, those the deadline left unprobed saying so.
+ */
 export function prober(options: ProbeOptions): Prober {
   const added: OpenPort[] = [];
   let done = 0;
