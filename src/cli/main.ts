@@ -58,6 +58,10 @@ async function ownCommand(name: string | undefined): Promise<Register[] | undefi
     // sweeping) cost a fifth of a probe cycle's CPU, for shorter pauses: those of a 2 MB young generation are a few ms.
     // Set before the first marking starts: a marking begun under the other setting aborts the process.
     setFlagsFromString('--no-parallel-scavenge --no-concurrent-sweeping --no-parallel-compaction --no-parallel-pointer-update');
+    // TurboFan compiles on V8's helper threads, and each keeps the high-water mark of its compilations' working memory
+    // (glibc's per-thread arenas): 8 MB of a 100 MB budget with inlining, 1 to 3 MB without, for the same CPU per cycle
+    // within the bench's noise. Read at each compilation, so it holds from here on.
+    setFlagsFromString('--no-turbo-inlining');
     // The probe engine shares this heap (no worker): a cycle's reports die at the next cycle, so the old generation
     // grows 25 % past what the last full collection kept (V8's own factor lets it reach 60 MB for 20 MB alive), and the
     // young one stops at 2 MB semi-spaces (V8's 16 MB ones are 30 MB more RSS; 4 MB ones 5 MB more, for no CPU saved
